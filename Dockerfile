@@ -1,0 +1,38 @@
+# cxdash: gunicorn serving app:server, as a non-root user, with demo data on first start.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATABASE_URL=sqlite:////var/lib/cxdash/cxdash.sqlite3 \
+    CACHE_DIR=/var/lib/cxdash/cache \
+    HOST=0.0.0.0 \
+    PORT=8050 \
+    WEB_CONCURRENCY=2 \
+    CXDASH_DEMO_ON_EMPTY=1
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin cxdash \
+    && mkdir -p /var/lib/cxdash \
+    && chown cxdash:cxdash /var/lib/cxdash
+
+WORKDIR /app
+# Dependencies first, so that a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+COPY dashboard/__init__.py dashboard/__init__.py
+RUN pip install --no-cache-dir -e . && rm -rf /root/.cache
+COPY app.py ./
+COPY dashboard dashboard
+COPY layouts layouts
+COPY callbacks callbacks
+COPY data data
+COPY assets assets
+COPY docs docs
+COPY scripts/docker-entrypoint scripts/docker-entrypoint
+
+USER cxdash
+VOLUME ["/var/lib/cxdash"]
+EXPOSE 8050
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=4)"
+ENTRYPOINT ["scripts/docker-entrypoint"]

@@ -1,0 +1,91 @@
+"""The app factory: builds a configured Dash app (and its Flask server) from Settings."""
+
+from __future__ import annotations
+
+import html as html_escape
+
+import flask
+from dash import Dash
+
+from dashboard.cache import cache, cache_config
+from dashboard.i18n import normalize_language, t
+from dashboard.routes import resolve
+from dashboard.settings import PROJECT_ROOT, Settings
+
+# Paths Dash and Flask serve themselves; everything else must be a page or a 404.
+_INTERNAL_PREFIXES = ("/_dash", "/assets/", "/_favicon", "/_reload-hash", "/healthz")
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    settings = settings or Settings.from_env()
+    app = Dash(
+        __name__,
+        title=settings.site_name,
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        serve_locally=True,  # never a CDN: a government page must not call a third party
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server = app.server
+    server.config["CXDASH_SETTINGS"] = settings
+    cache.init_app(server, config=cache_config(settings))
+
+    from layouts.shell import app_layout
+
+    app.layout = app_layout()
+    _serve_language_in_index(app, settings)
+    _register_not_found(app, settings)
+    _register_health(server, settings)
+
+    from callbacks import router
+
+    router.register(app)
+    return app
+
+
+def _request_language(settings: Settings) -> str:
+    return normalize_language(flask.request.args.get("lang"), settings.default_language)
+
+
+def _serve_language_in_index(app: Dash, settings: Settings) -> None:
+    """Put the page's language on <html lang> in the first response, before any script runs."""
+    original = app.interpolate_index
+
+    def interpolate_index(**kwargs: str) -> str:
+        page = original(**kwargs)
+        language = _request_language(settings) if flask.has_request_context() else "en"
+        page = page.replace("<html>", f'<html lang="{language}">', 1)
+        return page.replace(
+            "<body>",
+            f'<body><noscript>{html_escape.escape(t("noscript", language))}</noscript>',
+            1,
+        )
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+
+
+def _register_not_found(app: Dash, settings: Settings) -> None:
+    """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page)."""
+
+    @app.server.before_request
+    def reject_unknown_paths():  # type: ignore[no-untyped-def]
+        path = flask.request.path
+        if path.startswith(_INTERNAL_PREFIXES) or resolve(path) is not None:
+            return None
+        return app.index(), 404
+
+
+def _register_health(server: flask.Flask, settings: Settings) -> None:
+    @server.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        from sqlalchemy import text
+
+        from dashboard.db import get_engine
+
+        try:
+            with get_engine(settings.database_url).connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - report any database failure as unhealthy
+            return {"status": "error", "database": type(error).__name__}, 503
+        return {"status": "ok"}

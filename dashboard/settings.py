@@ -1,0 +1,163 @@
+"""Every setting cxdash reads from the environment, in one place.
+
+Nothing else in the code base reads ``os.environ``: modules take a ``Settings`` (or one of its
+fields) as an argument, which keeps them testable and makes this file the complete list of
+knobs that the README documents (a test checks that every field is documented there).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Fiscal-year label styles: how a jurisdiction writes its fiscal years.
+LABEL_STYLES = ("federal", "state", "canada")
+
+#: Default label style for each common fiscal-year start month.
+_DEFAULT_STYLE_FOR_START = {10: "federal", 7: "state", 4: "canada"}
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value cxdash cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r} must be between {low} and {high}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def _hours(env: Mapping[str, str], name: str, default: str) -> tuple[int, int]:
+    """Parse "08:00-17:00" into minutes after midnight (480, 1020)."""
+    raw = (env.get(name) or default).strip()
+    try:
+        opens, closes = raw.split("-")
+        open_h, open_m = (int(p) for p in opens.split(":"))
+        close_h, close_m = (int(p) for p in closes.split(":"))
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} must look like 08:00-17:00") from None
+    start, end = open_h * 60 + open_m, close_h * 60 + close_m
+    if not 0 <= start < end <= 24 * 60:
+        raise SettingsError(f"{name}={raw!r}: opening must come before closing")
+    return start, end
+
+
+@dataclass(frozen=True)
+class Settings:
+    """cxdash's configuration. Build it with :meth:`from_env`; tests build it directly."""
+
+    #: SQLAlchemy URL of the store. SQLite file under ``instance/`` unless set.
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'cxdash.sqlite3'}"
+    #: "simple", "filesystem" or "redis"; "redis" is chosen when CACHE_REDIS_URL is set.
+    cache_type: str = "simple"
+    #: Redis URL for the page-data cache in deployments.
+    cache_redis_url: str | None = None
+    #: Directory for the filesystem cache.
+    cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
+    #: Seconds a cached page-data entry lives (keys also change when data is published).
+    cache_default_timeout: int = 300
+    #: Month (1-12) the fiscal year starts: 10 US federal, 7 most states, 4 Canada.
+    fiscal_year_start_month: int = 10
+    #: How fiscal years are written: "federal" (FY2024), "state" (FY2023-24), "canada" (2023-2024).
+    fiscal_year_label_style: str = "federal"
+    #: Country whose public holidays are not business days (``holidays`` package code).
+    holiday_country: str = "US"
+    #: Subdivision (state or province) whose holidays also apply, e.g. "CA" or "ON".
+    holiday_subdivision: str | None = None
+    #: Opening hours of a business day, minutes after midnight.
+    business_hours: tuple[int, int] = (8 * 60, 17 * 60)
+    #: Fewer survey responses than this and a result is a small sample.
+    small_sample_threshold: int = 30
+    #: "flag" shows small-sample results with a warning, "suppress" hides the value.
+    small_sample_policy: str = "flag"
+    #: Name of the government shown in the header.
+    site_name: str = "cxdash"
+    #: Language served when the URL does not choose one: "en" or "es".
+    default_language: str = "en"
+    #: Seed for ``cxdash demo``; the same seed gives the same demo data.
+    demo_seed: int = 2024
+    #: Host and port for ``cxdash serve``.
+    host: str = "127.0.0.1"
+    port: int = 8050
+    #: Extra settings for tests only (never read from the environment).
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        start = _int(env, "FISCAL_YEAR_START_MONTH", 10, 1, 12)
+        redis_url = env.get("CACHE_REDIS_URL") or None
+        default_cache = "redis" if redis_url else "simple"
+        cache_type = _choice(env, "CACHE_TYPE", default_cache, ("simple", "filesystem", "redis"))
+        if cache_type == "redis" and not redis_url:
+            raise SettingsError("CACHE_TYPE=redis needs CACHE_REDIS_URL")
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            cache_type=cache_type,
+            cache_redis_url=redis_url,
+            cache_dir=env.get("CACHE_DIR") or cls.cache_dir,
+            cache_default_timeout=_int(env, "CACHE_DEFAULT_TIMEOUT", 300, 0, 86_400 * 7),
+            fiscal_year_start_month=start,
+            fiscal_year_label_style=_choice(
+                env,
+                "FISCAL_YEAR_LABEL_STYLE",
+                _DEFAULT_STYLE_FOR_START.get(start, "state"),
+                LABEL_STYLES,
+            ),
+            holiday_country=(env.get("HOLIDAY_COUNTRY") or "US").strip().upper(),
+            holiday_subdivision=(env.get("HOLIDAY_SUBDIVISION") or "").strip().upper() or None,
+            business_hours=_hours(env, "BUSINESS_HOURS", "08:00-17:00"),
+            small_sample_threshold=_int(env, "SMALL_SAMPLE_THRESHOLD", 30, 1, 1_000_000),
+            small_sample_policy=_choice(env, "SMALL_SAMPLE_POLICY", "flag", ("flag", "suppress")),
+            site_name=env.get("SITE_NAME") or cls.site_name,
+            default_language=_choice(env, "DEFAULT_LANGUAGE", "en", ("en", "es")),
+            demo_seed=_int(env, "DEMO_SEED", 2024, 0, 2**31 - 1),
+            host=env.get("HOST") or cls.host,
+            port=_int(env, "PORT", 8050, 1, 65535),
+        )
+
+
+#: The environment variable behind each field, for the README check and ``cxdash settings``.
+ENVIRONMENT_VARIABLES = {
+    "database_url": "DATABASE_URL",
+    "cache_type": "CACHE_TYPE",
+    "cache_redis_url": "CACHE_REDIS_URL",
+    "cache_dir": "CACHE_DIR",
+    "cache_default_timeout": "CACHE_DEFAULT_TIMEOUT",
+    "fiscal_year_start_month": "FISCAL_YEAR_START_MONTH",
+    "fiscal_year_label_style": "FISCAL_YEAR_LABEL_STYLE",
+    "holiday_country": "HOLIDAY_COUNTRY",
+    "holiday_subdivision": "HOLIDAY_SUBDIVISION",
+    "business_hours": "BUSINESS_HOURS",
+    "small_sample_threshold": "SMALL_SAMPLE_THRESHOLD",
+    "small_sample_policy": "SMALL_SAMPLE_POLICY",
+    "site_name": "SITE_NAME",
+    "default_language": "DEFAULT_LANGUAGE",
+    "demo_seed": "DEMO_SEED",
+    "host": "HOST",
+    "port": "PORT",
+}
+
+assert set(ENVIRONMENT_VARIABLES) == {f.name for f in fields(Settings)} - {"extra"}

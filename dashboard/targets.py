@@ -1,0 +1,194 @@
+"""Targets and the "met / not met" judgement.
+
+A result is judged against the target *in force for its period*; targets change over time
+(a service standard raised from 75% to 80% applies from its effective date on, never to the
+past). Targets are stored in the metric's raw scale: a fraction-scale target of 0.95 is shown
+as "≥ 95%". Some targets are not numbers ("Establish baseline", "≥10% improvement"); they
+cannot be met or missed by a single value, so results against them are "no target".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+COMPARATORS = (">=", ">", "<=", "<", "=")
+TARGET_KINDS = ("numeric", "baseline", "text")
+
+# Relative tolerance for comparisons: a value computed as 0.9500000000000001 or
+# 0.9499999999999999 against a 0.95 target is 0.95, not a miss or a hit by float noise.
+_RELATIVE_TOLERANCE = 1e-9
+
+COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+class Status(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    NO_TARGET = "no_target"
+    NOT_REPORTED = "not_reported"
+
+
+STATUS_LABELS: dict[str, dict[Status, str]] = {
+    "en": {
+        Status.MET: "Met",
+        Status.NOT_MET: "Not met",
+        Status.NO_TARGET: "No target",
+        Status.NOT_REPORTED: "Not reported",
+    },
+    "es": {
+        Status.MET: "Cumplido",
+        Status.NOT_MET: "No cumplido",
+        Status.NO_TARGET: "Sin meta",
+        Status.NOT_REPORTED: "No reportado",
+    },
+}
+
+# A text mark beside every status, so that colour is never the only signal.
+STATUS_SYMBOLS = {
+    Status.MET: "✓",
+    Status.NOT_MET: "✗",
+    Status.NO_TARGET: "–",
+    Status.NOT_REPORTED: "?",
+}
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target as plain data (the domain mirror of a ``Target`` row, in one language)."""
+
+    kind: str  # "numeric" | "baseline" | "text"
+    value: float | None  # in the metric's raw scale
+    comparator: str  # ">=", ">", "<=", "<", "="
+    effective_from: date
+    effective_to: date | None  # inclusive; None means still in force
+    text: str | None = None
+    promise: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in TARGET_KINDS:
+            raise ValueError(f"unknown target kind {self.kind!r}")
+        if self.comparator not in COMPARATORS:
+            raise ValueError(f"unknown comparator {self.comparator!r}")
+        if self.kind == "numeric" and self.value is None:
+            raise ValueError("a numeric target needs a value")
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(
+                f"target ends ({self.effective_to}) before it starts ({self.effective_from})"
+            )
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+
+def targets_in_force(
+    targets: Iterable[TargetSpec], period_start: date, period_end: date
+) -> TargetSpec | None:
+    """The target that a result for ``period_start``-``period_end`` is judged against.
+
+    Rule: the target in force for a period is the one effective on the period's LAST day.
+    If several are, the one with the latest ``effective_from`` wins (a later target replaces
+    an earlier one that was never closed); among those, the one listed last. So a target that
+    starts mid-period applies to that period, because it is in force on its last day, and a
+    target that ended before the last day does not. None when no target is in force.
+    """
+    if period_start > period_end:
+        raise ValueError(f"period starts ({period_start}) after it ends ({period_end})")
+    chosen: TargetSpec | None = None
+    for target in targets:
+        if not target.in_force_on(period_end):
+            continue
+        if chosen is None or target.effective_from >= chosen.effective_from:
+            chosen = target
+    return chosen
+
+
+def judge(value: float | None, target: TargetSpec | None) -> Status:
+    """Met, not met, no target, or not reported.
+
+    A missing value is NOT_REPORTED whether or not there is a target (it is never judged as
+    zero). A non-numeric target ("Establish baseline") or no target is NO_TARGET.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return Status.NOT_REPORTED
+    if target is None or target.kind != "numeric" or target.value is None:
+        return Status.NO_TARGET
+    goal = target.value
+    tolerance = _RELATIVE_TOLERANCE * max(1.0, abs(goal))
+    met = {
+        ">=": value >= goal - tolerance,
+        ">": value > goal + tolerance,
+        "<=": value <= goal + tolerance,
+        "<": value < goal - tolerance,
+        "=": abs(value - goal) <= tolerance,
+    }[target.comparator]
+    return Status.MET if met else Status.NOT_MET
+
+
+def status_label(status: Status, language: str = "en") -> str:
+    return STATUS_LABELS["es" if language == "es" else "en"][Status(status)]
+
+
+def status_symbol(status: Status) -> str:
+    return STATUS_SYMBOLS[Status(status)]
+
+
+_SCALE_SUFFIX = {
+    "en": {
+        "percent": "%",
+        "fraction": "%",
+        "mean_1_5": "/5",
+        "score_0_10": "/10",
+        "seconds": " s",
+        "minutes": " min",
+        "hours": " h",
+        "business_days": " business days",
+        "count": "",
+    },
+    "es": {
+        "percent": "%",
+        "fraction": "%",
+        "mean_1_5": "/5",
+        "score_0_10": "/10",
+        "seconds": " s",
+        "minutes": " min",
+        "hours": " h",
+        "business_days": " días hábiles",
+        "count": "",
+    },
+}
+
+_NO_TARGET_TEXT = {"en": "No target", "es": "Sin meta"}
+_BASELINE_TEXT = {"en": "Establish baseline", "es": "Establecer línea de base"}
+
+
+def format_target_value(value: float, scale: str, language: str = "en") -> str:
+    """A raw-scale target value in display form: 0.95 on the fraction scale is "95%"."""
+    language = "es" if language == "es" else "en"
+    suffixes = _SCALE_SUFFIX[language]
+    if scale not in suffixes:
+        raise ValueError(f"unknown scale {scale!r}")
+    shown = value * 100.0 if scale == "fraction" else value
+    number = f"{round(shown, 2):,.2f}".rstrip("0").rstrip(".")
+    if number == "-0":
+        number = "0"
+    return f"{number}{suffixes[scale]}"
+
+
+def describe_target(target: TargetSpec | None, scale: str, language: str = "en") -> str:
+    """The target in words: "≥ 95%", "≤ 60 s", "Establish baseline", or "No target"."""
+    language = "es" if language == "es" else "en"
+    if target is None:
+        return _NO_TARGET_TEXT[language]
+    if target.kind == "baseline":
+        return target.text or _BASELINE_TEXT[language]
+    if target.kind == "text":
+        return target.text or _NO_TARGET_TEXT[language]
+    assert target.value is not None  # guaranteed by TargetSpec for numeric targets
+    symbol = COMPARATOR_SYMBOLS[target.comparator]
+    return f"{symbol} {format_target_value(target.value, scale, language)}"

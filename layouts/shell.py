@@ -1,0 +1,105 @@
+"""The frame every page shares: skip link, header with language switch, main, footer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.i18n import t
+
+
+def app_layout() -> html.Div:
+    """The static layout Dash serves; the router callback fills ``page``."""
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="document-language"),
+            html.Div(id="page", children=html.Main(id="main-content", tabIndex="-1")),
+        ]
+    )
+
+
+def language_href(path: str, language: str) -> str:
+    """The same page in the other language (the language lives in the URL)."""
+    other = "es" if language == "en" else "en"
+    return f"{path}?{urlencode({'lang': other})}"
+
+
+def format_date(day: dt.date | dt.datetime | None, language: str) -> str | None:
+    if day is None:
+        return None
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    months_es = (
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+    ).split()
+    if language == "es":
+        return f"{day.day} de {months_es[day.month - 1]} de {day.year}"
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def page(
+    *,
+    content: list,
+    language: str,
+    path: str,
+    site_name: str,
+    as_of: dt.date | None,
+    last_updated: dt.datetime | None,
+) -> list:
+    """Header, main content and footer for one page in one language."""
+    as_of_text = (
+        t("data_as_of", language, date=format_date(as_of, language))
+        if as_of
+        else t("no_data_yet", language)
+    )
+    updated = format_date(last_updated, language)
+    header = html.Header(
+        dbc.Container(
+            [
+                html.A(t("skip_to_content", language), href="#main-content", className="skip-link"),
+                html.Div(
+                    [
+                        html.Div(
+                            [
+                                dcc.Link(
+                                    site_name,
+                                    href=f"/?lang={language}",
+                                    className="site-name h4 mb-0 text-decoration-none",
+                                ),
+                                html.P(t("site_tagline", language), className="mb-0 small"),
+                            ]
+                        ),
+                        dcc.Link(
+                            t("language_switch", language),
+                            href=language_href(path, language),
+                            lang="es" if language == "en" else "en",
+                            title=t("language_switch_label", language),
+                            className="btn btn-outline-light btn-sm language-switch",
+                            id="language-switch",
+                        ),
+                    ],
+                    className="d-flex justify-content-between align-items-center py-3 gap-3",
+                ),
+            ]
+        ),
+        className="site-header",
+    )
+    footer = html.Footer(
+        dbc.Container(
+            [
+                html.P(as_of_text, className="mb-1", id="data-as-of"),
+                html.P(t("last_updated", language, date=updated), className="mb-1")
+                if updated
+                else None,
+                html.P(t("footer_source", language), className="mb-0 small"),
+            ],
+            className="py-3",
+        ),
+        className="site-footer mt-5",
+    )
+    main = html.Main(dbc.Container(content, className="py-4"), id="main-content", tabIndex="-1")
+    return [header, main, footer]

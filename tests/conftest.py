@@ -1,0 +1,97 @@
+"""Shared fixtures: fresh databases on SQLite and PostgreSQL, and the Redis server.
+
+In CI (CI=true) a missing PostgreSQL or Redis server is a failure, never a skip: the suite
+must prove the code works against both real servers.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dashboard import db
+from dashboard.models import Base
+from dashboard.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def unavailable(what: str, error: Exception) -> None:
+    message = f"{what} is not reachable: {error}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing server is a failure)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test session; dropped at the end."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"cxdash_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any connection failure means "unavailable"
+        admin.dispose()
+        unavailable("PostgreSQL at " + POSTGRES_ADMIN_URL, error)
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    db.dispose_all()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_schema(url: str) -> None:
+    engine = db.get_engine(url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cxdash.sqlite3'}"
+    _fresh_schema(url)
+    yield url
+    db.get_engine(url).dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> str:
+    _fresh_schema(postgres_server_url)
+    return postgres_server_url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request) -> str:
+    """Each test that takes it runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except Exception as error:  # noqa: BLE001
+        unavailable("Redis at " + REDIS_URL, error)
+    client.flushdb()
+    return REDIS_URL

@@ -1,0 +1,51 @@
+"""Settings come from the environment in one place, are validated, and are all documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_defaults_without_environment():
+    settings = Settings.from_env({})
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("instance/cxdash.sqlite3")
+    assert settings.cache_type == "simple"
+    assert settings.fiscal_year_start_month == 10
+    assert settings.fiscal_year_label_style == "federal"
+    assert settings.business_hours == (480, 1020)
+
+
+@pytest.mark.parametrize(("start", "style"), [(10, "federal"), (7, "state"), (4, "canada")])
+def test_label_style_follows_the_fiscal_year_start(start, style):
+    settings = Settings.from_env({"FISCAL_YEAR_START_MONTH": str(start)})
+    assert settings.fiscal_year_label_style == style
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"FISCAL_YEAR_START_MONTH": "13"}, "between 1 and 12"),
+        ({"FISCAL_YEAR_START_MONTH": "oct"}, "not a whole number"),
+        ({"CACHE_TYPE": "memcached"}, "must be one of"),
+        ({"CACHE_TYPE": "redis"}, "needs CACHE_REDIS_URL"),
+        ({"BUSINESS_HOURS": "17:00-08:00"}, "opening must come before closing"),
+        ({"BUSINESS_HOURS": "nine to five"}, "08:00-17:00"),
+        ({"SMALL_SAMPLE_POLICY": "hide"}, "must be one of"),
+    ],
+)
+def test_bad_values_name_the_variable(env, message):
+    with pytest.raises(SettingsError, match=message) as error:
+        Settings.from_env(env)
+    assert next(iter(env)) in str(error.value)
+
+
+def test_every_environment_variable_is_documented_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    missing = [name for name in ENVIRONMENT_VARIABLES.values() if f"`{name}`" not in readme]
+    assert missing == []
