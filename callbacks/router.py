@@ -33,9 +33,7 @@ def register(app: Dash) -> None:
         if route is None:
             content = not_found.layout(path, language)
         else:  # only "home" so far
-            agencies = cached(
-                f"agencies:{status.version}", lambda: queries.list_agencies(url)
-            )
+            agencies = cached(f"agencies:{status.version}", lambda: queries.list_agencies(url))
             content = home.layout(agencies, language)
         frame = shell.page(
             content=content,

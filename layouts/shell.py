@@ -28,16 +28,29 @@ def language_href(path: str, language: str) -> str:
     return f"{path}?{urlencode({'lang': other})}"
 
 
+MONTHS_ES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
 def format_date(day: dt.date | dt.datetime | None, language: str) -> str | None:
     if day is None:
         return None
     if isinstance(day, dt.datetime):
         day = day.date()
-    months_es = (
-        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
-    ).split()
     if language == "es":
-        return f"{day.day} de {months_es[day.month - 1]} de {day.year}"
+        return f"{day.day} de {MONTHS_ES[day.month - 1]} de {day.year}"
     return f"{day:%B} {day.day}, {day.year}"
 
 
@@ -74,9 +87,12 @@ def page(
                             ]
                         ),
                         dcc.Link(
-                            t("language_switch", language),
+                            # The link names the other language in that language.
+                            html.Span(
+                                t("language_switch", language),
+                                lang="es" if language == "en" else "en",
+                            ),
                             href=language_href(path, language),
-                            lang="es" if language == "en" else "en",
                             title=t("language_switch_label", language),
                             className="btn btn-outline-light btn-sm language-switch",
                             id="language-switch",

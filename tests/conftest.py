@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -32,23 +33,31 @@ def unavailable(what: str, error: Exception) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def postgres_server_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this test session; dropped at the end."""
+@contextmanager
+def new_postgres_database(prefix: str = "cxdash_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database; dropped (connections and all) on the way out."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"cxdash_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any connection failure means "unavailable"
+    except Exception as error:
         admin.dispose()
         unavailable("PostgreSQL at " + POSTGRES_ADMIN_URL, error)
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    db.dispose_all()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        db.dispose_all()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test session."""
+    with new_postgres_database() as url:
+        yield url
 
 
 def _fresh_schema(url: str) -> None:
@@ -91,7 +100,7 @@ def redis_url() -> str:
     client = redis.Redis.from_url(REDIS_URL)
     try:
         client.ping()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         unavailable("Redis at " + REDIS_URL, error)
     client.flushdb()
     return REDIS_URL

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from dashboard import db
 from dashboard.models import Base
-from tests.conftest import POSTGRES_ADMIN_URL, unavailable
+from tests.conftest import new_postgres_database
 
 
 def _assert_schema_matches_models(url: str) -> None:
@@ -35,22 +32,8 @@ def test_migrations_on_sqlite(tmp_path):
 
 
 def test_migrations_on_postgresql():
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"cxdash_migrate_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        admin.dispose()
-        unavailable("PostgreSQL", error)
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with new_postgres_database("cxdash_migrate") as url:
         _assert_schema_matches_models(url)
-    finally:
-        db.dispose_all()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.parametrize("table", sorted(Base.metadata.tables))

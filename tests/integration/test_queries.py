@@ -21,20 +21,40 @@ def _seed(url: str) -> None:
         )
         parks = Unit(slug="parks", kind="agency", name_en="Parks Department", parent=enterprise)
         renewal = Unit(slug="license-renewal", kind="service", name_en="Renewals", parent=dmv)
-        metric = Metric(code="csat", name_en="Satisfaction", dimension="satisfaction",
-                        scale="fraction", direction="higher", is_survey=True)
+        metric = Metric(
+            code="csat",
+            name_en="Satisfaction",
+            dimension="satisfaction",
+            scale="fraction",
+            direction="higher",
+            is_survey=True,
+        )
         session.add_all([enterprise, dmv, parks, renewal, metric])
         session.flush()
         session.add_all(
             [
-                Observation(unit=dmv, metric=metric, granularity="quarter",
-                            period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
-                            raw_value=0.8, score=80, visibility=PUBLISHED,
-                            published_at=dt.datetime(2024, 4, 15, tzinfo=dt.UTC)),
+                Observation(
+                    unit=dmv,
+                    metric=metric,
+                    granularity="quarter",
+                    period_start=dt.date(2024, 1, 1),
+                    period_end=dt.date(2024, 3, 31),
+                    raw_value=0.8,
+                    score=80,
+                    visibility=PUBLISHED,
+                    published_at=dt.datetime(2024, 4, 15, tzinfo=dt.UTC),
+                ),
                 # A later draft must not move "data as of".
-                Observation(unit=dmv, metric=metric, granularity="quarter",
-                            period_start=dt.date(2024, 4, 1), period_end=dt.date(2024, 6, 30),
-                            raw_value=0.9, score=90, visibility=DRAFT),
+                Observation(
+                    unit=dmv,
+                    metric=metric,
+                    granularity="quarter",
+                    period_start=dt.date(2024, 4, 1),
+                    period_end=dt.date(2024, 6, 30),
+                    raw_value=0.9,
+                    score=90,
+                    visibility=DRAFT,
+                ),
             ]
         )
 

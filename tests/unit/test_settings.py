@@ -49,3 +49,11 @@ def test_every_environment_variable_is_documented_in_the_readme():
     readme = README.read_text(encoding="utf-8")
     missing = [name for name in ENVIRONMENT_VARIABLES.values() if f"`{name}`" not in readme]
     assert missing == []
+
+
+def test_every_cxdash_command_is_documented_in_the_readme():
+    from dashboard.cli import main
+
+    readme = README.read_text(encoding="utf-8")
+    missing = [name for name in main.commands if f"`cxdash {name}" not in readme]
+    assert missing == []

@@ -1,0 +1,719 @@
+"""``cxdash import``: results files (long format or any layout a mapping describes) into the store.
+
+The import is all or nothing:
+
+1. read the file (data.readers) and the mapping (data.mapping);
+2. turn every row into observations, checking *every* cell, and collect every problem
+   with its file, row, column and value;
+3. compare with what is stored (data.store.plan_writes): a published value changed without
+   ``publish`` is a problem too;
+4. only when there is no problem at all, write everything in ONE transaction, recorded as
+   an ``ImportRun``.
+
+A file with problems writes no data. Its failed run is recorded in a separate transaction
+(an ``ImportRun`` row with status "failed" and the first problems in ``message``), so that
+an administrator can see failed attempts; no observation, target, unit or metric is written.
+A dry run writes nothing at all, not even the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dashboard.db import session_factory
+from dashboard.fiscal import MONTH_ABBREVIATIONS, FiscalCalendar, Period
+from dashboard.models import COMPARATORS, SEGMENT_TYPES
+from dashboard.settings import Settings
+from data.mapping import (
+    LONG_FORMAT_COLUMNS,
+    Mapping,
+    MappingError,
+    Measure,
+    WidePeriod,
+    load_mapping,
+    long_format_mapping,
+)
+from data.readers import RawTable, ReadError, file_checksum, header_key, read_table
+from data.report import ImportReport
+from data.store import (
+    Catalog,
+    MetricInfo,
+    ObservationRecord,
+    TargetRecord,
+    UnitKey,
+    commit_import,
+    record_failure,
+)
+from data.values import (
+    PROPORTION_SCALES,
+    check_range,
+    convert_scale,
+    normalize_channel,
+    parse_bool,
+    parse_count,
+    parse_date,
+    parse_quarter,
+    parse_scaled_value,
+    parse_share,
+)
+
+Progress = Callable[[int, int], None]
+
+#: A value and the rate its volumes give may differ by rounding (81% for 80.6%), not more.
+RATE_TOLERANCE = 0.01
+
+_COMPARATOR_SYMBOLS = {"≥": ">=", "≤": "<=", "=>": ">=", "=<": "<=", "==": "="}
+_BASELINE = re.compile(r"baseline|l[ií]nea de base|base de r[ée]f[ée]rence", re.IGNORECASE)
+# Month names by their first three letters, English and Spanish ("March", "marzo", "Sept").
+_MONTH_WORDS = {
+    name.lower(): number
+    for names in MONTH_ABBREVIATIONS.values()
+    for number, name in enumerate(names, start=1)
+}
+
+
+def import_observations(
+    database_url: str,
+    path: Path,
+    *,
+    settings: Settings,
+    mapping_path: Path | None = None,
+    dry_run: bool = False,
+    publish: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a results file; see the module docstring and docs/import-format.md.
+
+    ``progress(done, total)`` is called now and then with work items done (rows checked,
+    then observations written) out of the total known so far.
+    """
+    path = Path(path)
+    report = ImportReport(file=path.name, kind="observations", dry_run=dry_run, publish=publish)
+    calendar = FiscalCalendar.from_settings(settings)
+    mapping: Mapping | None = None
+    if mapping_path is not None:
+        mapping_path = Path(mapping_path)
+        try:
+            mapping = load_mapping(mapping_path, calendar)
+        except MappingError as error:
+            for problem in error.problems:
+                report.problem(None, None, None, problem, file=mapping_path.name)
+            _record_failure(database_url, report, path, None)
+            return report
+        report.mapping_name = mapping.name
+    try:
+        with report.timed("read"):
+            table = read_table(
+                path,
+                delimiter=mapping.delimiter if mapping else "auto",
+                sheet=mapping.sheet if mapping else None,
+                skip_rows=mapping.skip_rows if mapping else 0,
+                encoding=mapping.encoding if mapping else None,
+            )
+    except ReadError as error:
+        report.problem(None, None, None, str(error))
+        _record_failure(database_url, report, path, mapping)
+        return report
+    report.checksum = table.checksum
+    report.rows_read = len(table)
+    report.notes.extend(table.notes)
+    if mapping is None:
+        mapping = long_format_mapping(table.header)
+    for number, width in table.overlong:
+        report.problem(
+            number,
+            None,
+            None,
+            f"this row has {width} filled fields but the header has {len(table.header)} "
+            "columns (an unquoted delimiter inside a value?)",
+        )
+
+    session = session_factory(database_url)()
+    try:
+        catalog = Catalog.load(session)
+        builder = _RecordBuilder(table, mapping, catalog, calendar, report)
+        with report.timed("check"):
+            records = builder.build(progress)
+        with report.timed("write"):
+            commit_import(
+                session,
+                database_url,
+                records=records,
+                catalog=catalog,
+                report=report,
+                mapping_record=_mapping_record(mapping),
+                mapping_name=None if mapping.builtin else mapping.name,
+                progress=progress,
+                work_done=len(table),
+            )
+    finally:
+        session.close()
+    return report
+
+
+# -- building records ---------------------------------------------------------------------
+
+
+@dataclass
+class _Cell:
+    text: str | None
+    column: str | None  # the file's column header, or "[constants] field"
+
+
+class _RowError(Exception):
+    """A row-level field is wrong: the problem is recorded and the row's measures skipped."""
+
+
+class _RecordBuilder:
+    def __init__(
+        self,
+        table: RawTable,
+        mapping: Mapping,
+        catalog: Catalog,
+        calendar: FiscalCalendar,
+        report: ImportReport,
+    ) -> None:
+        self.table = table
+        self.mapping = mapping
+        self.catalog = catalog
+        self.calendar = calendar
+        self.report = report
+        self.index = table.column_index()
+        self.measures = mapping.expanded_measures()
+        self._period_cache: dict[tuple[Any, ...], Period | _PeriodProblem] = {}
+        self._reported_once: set[str] = set()
+        self._positions: dict[str, int] = {}
+
+    # -- columns ------------------------------------------------------------------------
+
+    def _check_columns(self) -> bool:
+        """Every column the mapping reads must be in the header; returns False if not."""
+        header_row = self.table.header_row
+        ok = True
+        if self.mapping.builtin:
+            present = set(self.mapping.columns) | {
+                key for measure, _ in self.measures for key in measure.columns()
+            }
+            required: list[tuple[str, ...]] = [("agency",), ("metric",)]
+            if "period" not in present and not {"period_start", "period_end"} & present:
+                required.append(("period",))
+            elif "period" not in present:
+                required.extend([("period_start",), ("period_end",)])
+            if "value" not in present and not {"numerator", "denominator"} <= present:
+                required.append(("value",))
+            for (name,) in required:
+                if name not in present:
+                    ok = False
+                    self.report.problem(
+                        header_row, name, None, "required column is missing from the header"
+                    )
+            unused = [
+                name
+                for name in self.table.header
+                if name and header_key(name) not in LONG_FORMAT_COLUMNS
+            ]
+            if unused:
+                self.report.notes.append(
+                    "column(s) not part of the cxdash long format were ignored: "
+                    + ", ".join(unused)
+                )
+            return ok
+        wanted = self.mapping.used_columns()
+        for name in sorted(wanted):
+            if header_key(name) not in self.index:
+                ok = False
+                self.report.problem(
+                    header_row,
+                    name,
+                    None,
+                    "the mapping reads this column but the file has no such column",
+                )
+        known = {header_key(name) for name in wanted | set(self.mapping.ignore)}
+        unused = [name for name in self.table.header if name and header_key(name) not in known]
+        if unused:
+            self.report.notes.append("column(s) not used by the mapping: " + ", ".join(unused))
+        return ok
+
+    def _cell(self, cells: list[str], field: str, measure: Measure | None = None) -> _Cell:
+        if measure is not None and field in ("segment_type", "segment_value"):
+            constant = getattr(measure, field)
+            if constant is not None:
+                return _Cell(constant, f"[[measures]] {field}")
+        column = self.mapping.columns.get(field)
+        if column is not None:
+            text = cells[self._position(column)]
+            return _Cell(self.mapping.lookup(field, text.strip()), column)
+        if field in self.mapping.constants:
+            return _Cell(self.mapping.constants[field], f"[constants] {field}")
+        return _Cell(None, None)
+
+    def _measure_cell(self, cells: list[str], column: str | None) -> _Cell:
+        if column is None:
+            return _Cell(None, None)
+        return _Cell(cells[self._position(column)].strip(), column)
+
+    def _position(self, column: str) -> int:
+        position = self._positions.get(column)
+        if position is None:
+            position = self._positions[column] = self.index[header_key(column)]
+        return position
+
+    def _is_missing(self, text: str | None) -> bool:
+        return text is None or text in self.mapping.missing
+
+    # -- the rows -----------------------------------------------------------------------
+
+    def build(self, progress: Progress | None) -> list[ObservationRecord]:
+        if not self._check_columns():
+            return []
+        records: list[ObservationRecord] = []
+        seen: dict[tuple[Any, ...], int] = {}
+        rows = self.table.rows
+        total = len(rows)
+        for position, (cells, row) in enumerate(
+            zip(rows, self.table.row_numbers.tolist(), strict=True)
+        ):
+            if progress and position % 1000 == 0:
+                progress(position, total)
+            try:
+                for record in self._row_records(cells, row):
+                    key = record.key()
+                    if key in seen:
+                        self.report.problem(
+                            row,
+                            record.column,
+                            None if record.raw_value is None else f"{record.raw_value:g}",
+                            "duplicate: row "
+                            f"{seen[key]} already has this agency/service, metric, period "
+                            "and segment",
+                        )
+                        continue
+                    seen[key] = row
+                    records.append(record)
+            except _RowError:
+                continue
+        if progress:
+            progress(total, total)
+        return records
+
+    def _problem(self, row: int, cell: _Cell, reason: str) -> None:
+        self.report.problem(row, cell.column, cell.text, reason)
+
+    def _once(
+        self, key: str, reason: str, column: str | None = None, value: str | None = None
+    ) -> None:
+        if key not in self._reported_once:
+            self._reported_once.add(key)
+            self.report.problem(None, column, value, reason)
+
+    def _row_records(self, cells: list[str], row: int) -> list[ObservationRecord]:
+        unit = self._unit(cells, row)
+        long_period = None if self.mapping.layout == "wide" else self._long_period(cells, row)
+        fiscal_year = self._fiscal_year(cells, row) if self.mapping.layout == "wide" else None
+        series_break = self._series_break(cells, row)
+        note_cell = self._cell(cells, "note")
+        note = None if self._is_missing(note_cell.text) else note_cell.text
+        row_metric = self._cell(cells, "metric")
+
+        records = []
+        applied = False
+        for measure, wide_period in self.measures:
+            if measure.metric_codes is not None:
+                code = measure.metric_codes.get(
+                    " ".join((row_metric.text or "").split()).casefold()
+                )
+                if code is None:
+                    continue  # this measure is for other metrics
+                metric_cell = _Cell(code, row_metric.column)
+            else:
+                metric_cell = row_metric
+            applied = True
+            period = long_period or self._wide_period(wide_period, fiscal_year)
+            segment = self._segment(cells, row, measure)
+            metric = self._metric(measure, metric_cell, row)
+            if segment is None or metric is None:
+                continue
+            record = self._measure_record(
+                cells, row, unit, metric, period, segment, measure, series_break, note
+            )
+            if record is not None:
+                records.append(record)
+        if not applied:
+            self._problem(
+                row,
+                row_metric,
+                "no measure of the mapping takes this metric (add it to a measure's metric_codes)",
+            )
+        return records
+
+    def _unit(self, cells: list[str], row: int) -> UnitKey:
+        agency_cell = self._cell(cells, "agency")
+        if self._is_missing(agency_cell.text):
+            self._problem(row, agency_cell, "the agency is empty")
+            raise _RowError
+        assert agency_cell.text is not None
+        create = self.mapping.create_missing
+        try:
+            agency = self.catalog.find_agency(agency_cell.text, create)
+        except LookupError as error:
+            self._problem(row, agency_cell, str(error))
+            raise _RowError from None
+        service_cell = self._cell(cells, "service")
+        if self._is_missing(service_cell.text):
+            return agency
+        assert service_cell.text is not None
+        try:
+            return self.catalog.find_service(agency, service_cell.text, create)
+        except LookupError as error:
+            self._problem(row, service_cell, str(error))
+            raise _RowError from None
+
+    def _metric(self, measure: Measure, row_metric: _Cell, row: int) -> MetricInfo | None:
+        cell = _Cell(measure.metric, "[[measures]] metric") if measure.metric else row_metric
+        if self._is_missing(cell.text):
+            self._problem(row, cell, "the metric is empty")
+            return None
+        assert cell.text is not None
+        try:
+            return self.catalog.find_metric(
+                cell.text, self.mapping.metric_definitions, self.mapping.create_missing
+            )
+        except LookupError as error:
+            if cell.column and cell.column.startswith("[["):
+                # A constant: one problem for the file, not one per row.
+                self._once(f"metric:{cell.text}", str(error), cell.column, cell.text)
+            else:
+                self._problem(row, cell, str(error))
+            return None
+
+    # -- periods ------------------------------------------------------------------------
+
+    def _long_period(self, cells: list[str], row: int) -> Period:
+        fields = ("period", "period_start", "period_end", "fiscal_year", "quarter", "month")
+        given = {name: self._cell(cells, name) for name in fields}
+        granularity = self._cell(cells, "granularity")
+        key = (
+            tuple(c.text for c in given.values()),
+            granularity.text,
+        )
+        cached = self._period_cache.get(key)
+        if cached is None:
+            try:
+                cached = self._resolve_long_period(given)
+                if granularity.text and not self._is_missing(granularity.text):
+                    wanted = granularity.text.strip().lower().replace(" ", "_")
+                    wanted = {"year": "fiscal_year", "fy": "fiscal_year"}.get(wanted, wanted)
+                    if wanted != cached.granularity:
+                        raise _PeriodProblem(
+                            granularity,
+                            f"the period is a {cached.granularity.replace('_', ' ')}, "
+                            f"not a {granularity.text}",
+                        )
+            except _PeriodProblem as problem:
+                cached = problem
+            self._period_cache[key] = cached
+        if isinstance(cached, _PeriodProblem):
+            self._problem(row, cached.cell, cached.reason)
+            raise _RowError
+        return cached
+
+    def _resolve_long_period(self, given: dict[str, _Cell]) -> Period:
+        period = given["period"]
+        if not self._is_missing(period.text):
+            assert period.text is not None
+            try:
+                return self.calendar.parse_period(period.text)
+            except ValueError as error:
+                raise _PeriodProblem(period, str(error)) from None
+        start, end = given["period_start"], given["period_end"]
+        if start.column or end.column:
+            start_date = self._date(start)
+            end_date = self._date(end)
+            try:
+                return self.calendar.infer_period(start_date, end_date)
+            except ValueError as error:
+                raise _PeriodProblem(end, str(error)) from None
+        fiscal_year, quarter, month = given["fiscal_year"], given["quarter"], given["month"]
+        year = None
+        if fiscal_year.column:
+            year = self._parse_fiscal_year(fiscal_year)
+        if quarter.column and not self._is_missing(quarter.text):
+            if year is None:
+                raise _PeriodProblem(quarter, "a quarter needs a fiscal year")
+            try:
+                number = parse_quarter(quarter.text or "")
+            except ValueError as error:
+                raise _PeriodProblem(quarter, str(error)) from None
+            return self.calendar.quarter_period(year, number)
+        if month.column and not self._is_missing(month.text):
+            return self._month(month, year)
+        if year is not None:
+            return self.calendar.year(year)
+        empty = next((c for c in given.values() if c.column), _Cell(None, None))
+        raise _PeriodProblem(empty, "the period is empty")
+
+    def _date(self, cell: _Cell) -> dt.date:
+        if self._is_missing(cell.text):
+            raise _PeriodProblem(cell, "the date is empty")
+        try:
+            return parse_date(cell.text or "", self.mapping.date_format)
+        except ValueError as error:
+            raise _PeriodProblem(cell, str(error)) from None
+
+    def _parse_fiscal_year(self, cell: _Cell) -> int:
+        if self._is_missing(cell.text):
+            raise _PeriodProblem(cell, "the fiscal year is empty")
+        try:
+            return self.calendar.parse_fiscal_year(cell.text or "")
+        except ValueError as error:
+            raise _PeriodProblem(cell, str(error)) from None
+
+    def _month(self, cell: _Cell, fiscal_year: int | None) -> Period:
+        text = (cell.text or "").strip()
+        number = None
+        if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 12:
+            number = int(text)
+        elif text[:3].casefold() in _MONTH_WORDS and text.isalpha():
+            number = _MONTH_WORDS[text[:3].casefold()]
+        if number is not None:
+            if fiscal_year is None:
+                raise _PeriodProblem(cell, "a month without a year needs a fiscal_year column")
+            return self._month_of_fiscal_year(number, fiscal_year)
+        try:
+            period = self.calendar.parse_period(text)
+        except ValueError as error:
+            raise _PeriodProblem(cell, str(error)) from None
+        if period.granularity != "month":
+            raise _PeriodProblem(cell, "not a month (write 2024-03 or Mar 2024)")
+        return period
+
+    def _month_of_fiscal_year(self, month: int, fiscal_year: int) -> Period:
+        start = self.calendar.year_bounds(fiscal_year)[0]
+        year = start.year if month >= start.month else start.year + 1
+        return self.calendar.period_containing(dt.date(year, month, 1), "month")
+
+    def _fiscal_year(self, cells: list[str], row: int) -> int | None:
+        cell = self._cell(cells, "fiscal_year")
+        if cell.column is None:
+            return None
+        try:
+            return self._parse_fiscal_year(cell)
+        except _PeriodProblem as problem:
+            self._problem(row, problem.cell, problem.reason)
+            raise _RowError from None
+
+    def _wide_period(self, wide: WidePeriod | None, fiscal_year: int | None) -> Period:
+        assert wide is not None
+        if wide.fixed is not None:
+            return wide.fixed
+        assert wide.number is not None and fiscal_year is not None
+        if self.mapping.wide_granularity == "quarter":
+            return self.calendar.quarter_period(fiscal_year, wide.number)
+        return self._month_of_fiscal_year(wide.number, fiscal_year)
+
+    # -- segments and flags -------------------------------------------------------------
+
+    def _segment(self, cells: list[str], row: int, measure: Measure) -> tuple[str, str] | None:
+        type_cell = self._cell(cells, "segment_type", measure)
+        value_cell = self._cell(cells, "segment_value", measure)
+        segment_type = "" if self._is_missing(type_cell.text) else (type_cell.text or "").strip()
+        segment_type = segment_type.lower().replace(" ", "_")
+        segment_value = "" if self._is_missing(value_cell.text) else (value_cell.text or "").strip()
+        if segment_type not in SEGMENT_TYPES:
+            self._problem(
+                row,
+                type_cell,
+                f"unknown segment type; use one of {', '.join(s for s in SEGMENT_TYPES if s)}",
+            )
+            return None
+        if segment_value and not segment_type:
+            self._problem(row, value_cell, "a segment value needs a segment type")
+            return None
+        if segment_type and not segment_value:
+            self._problem(row, value_cell, f"the {segment_type} segment has no value")
+            return None
+        if segment_type == "channel":
+            try:
+                segment_value = normalize_channel(segment_value)
+            except ValueError as error:
+                self._problem(row, value_cell, str(error))
+                return None
+        return segment_type, segment_value
+
+    def _series_break(self, cells: list[str], row: int) -> bool:
+        cell = self._cell(cells, "series_break")
+        if cell.text is None or not cell.text.strip():
+            return False
+        try:
+            return parse_bool(cell.text)
+        except ValueError as error:
+            self._problem(row, cell, str(error))
+            raise _RowError from None
+
+    # -- values -------------------------------------------------------------------------
+
+    def _measure_record(
+        self,
+        cells: list[str],
+        row: int,
+        unit: UnitKey,
+        metric: MetricInfo,
+        period: Period,
+        segment: tuple[str, str],
+        measure: Measure,
+        series_break: bool,
+        note: str | None,
+    ) -> ObservationRecord | None:
+        decimal = self.mapping.decimal
+        problems_before = len(self.report.problems)
+        value_cell = self._measure_cell(cells, measure.value)
+        value = self._number(
+            row,
+            value_cell,
+            lambda t: parse_scaled_value(t, metric.scale, measure.value_format, decimal),
+        )
+        numerator_cell = self._measure_cell(cells, measure.numerator)
+        denominator_cell = self._measure_cell(cells, measure.denominator)
+        numerator = self._number(row, numerator_cell, lambda t: parse_count(t, decimal))
+        denominator = self._number(row, denominator_cell, lambda t: parse_count(t, decimal))
+        rate_cell = self._measure_cell(cells, measure.response_rate)
+        response_rate = self._number(
+            row, rate_cell, lambda t: parse_share(t, measure.response_rate_format, decimal)
+        )
+        if numerator is not None and denominator is not None and numerator > denominator:
+            self._problem(
+                row,
+                numerator_cell,
+                f"the met volume is larger than the total volume ({denominator:g})",
+            )
+        elif numerator is not None and denominator is not None and denominator > 0:
+            rate = numerator / denominator
+            if metric.scale in PROPORTION_SCALES:
+                if value is None and self._is_missing(value_cell.text):
+                    # Six decimals of a fraction (0.749794, 74.9794%): more is float noise.
+                    digits = 6 if metric.scale == "fraction" else 4
+                    value = round(convert_scale(rate, "fraction", metric.scale), digits)
+                elif value is not None:
+                    given = convert_scale(value, metric.scale, "fraction")
+                    if abs(given - rate) > RATE_TOLERANCE:
+                        self._problem(
+                            row,
+                            value_cell,
+                            f"the value says {given:.1%} but the volumes give "
+                            f"{numerator:g}/{denominator:g} = {rate:.1%}",
+                        )
+            elif measure.value is None:
+                self._once(
+                    f"derive:{metric.code}",
+                    f"metric {metric.code} is measured as {metric.scale}: a rate can only be "
+                    "derived from volumes for a fraction or percent metric; map a value column",
+                )
+        target = self._target(cells, row, metric, measure)
+        if len(self.report.problems) > problems_before:
+            return None
+        return ObservationRecord(
+            row=row,
+            column=measure.value or measure.numerator,
+            unit=unit,
+            metric=metric,
+            period=period,
+            segment_type=segment[0],
+            segment_value=segment[1],
+            raw_value=value,
+            numerator=numerator,
+            denominator=denominator,
+            response_rate=response_rate,
+            series_break=series_break,
+            note=note,
+            target=target,
+            target_column=measure.target or measure.target_text,
+        )
+
+    def _number(self, row: int, cell: _Cell, parse: Callable[[str], float]) -> float | None:
+        if self._is_missing(cell.text):
+            return None
+        assert cell.text is not None
+        try:
+            return parse(cell.text)
+        except ValueError as error:
+            self._problem(row, cell, str(error))
+            return None
+
+    def _target(
+        self, cells: list[str], row: int, metric: MetricInfo, measure: Measure
+    ) -> TargetRecord | None:
+        decimal = self.mapping.decimal
+        value_cell = self._measure_cell(cells, measure.target)
+
+        def parse_target(text: str) -> float:
+            value = parse_scaled_value(text, metric.scale, measure.target_format, decimal)
+            check_range(value, metric.scale)
+            return value
+
+        value = self._number(row, value_cell, parse_target)
+        text_cell = self._measure_cell(cells, measure.target_text)
+        text = None if self._is_missing(text_cell.text) else text_cell.text
+        promise_en = self._text(cells, measure.promise_en)
+        promise_es = self._text(cells, measure.promise_es)
+        if value is None and text is None:
+            if promise_en or promise_es:
+                self.report.notes.append(
+                    f"row {row}: the promise text was not stored because the row has no target"
+                )
+            return None
+        comparator = measure.target_comparator or (">=" if metric.direction == "higher" else "<=")
+        comparator_cell = self._measure_cell(cells, measure.target_comparator_column)
+        if not self._is_missing(comparator_cell.text):
+            given = (comparator_cell.text or "").strip()
+            given = _COMPARATOR_SYMBOLS.get(given, given)
+            if given not in COMPARATORS:
+                self._problem(
+                    row, comparator_cell, f"unknown comparator; use one of {', '.join(COMPARATORS)}"
+                )
+                return None
+            comparator = given
+        if value is not None:
+            kind = "numeric"
+        else:
+            kind = "baseline" if text and _BASELINE.search(text) else "text"
+        return TargetRecord(kind, value, comparator, text, promise_en, promise_es)
+
+    def _text(self, cells: list[str], column: str | None) -> str | None:
+        cell = self._measure_cell(cells, column)
+        if self._is_missing(cell.text):
+            return None
+        return cell.text
+
+
+class _PeriodProblem(Exception):
+    def __init__(self, cell: _Cell, reason: str) -> None:
+        super().__init__(reason)
+        self.cell = cell
+        self.reason = reason
+
+
+# -- runs ---------------------------------------------------------------------------------
+
+
+def _mapping_record(mapping: Mapping | None) -> dict[str, Any] | None:
+    if mapping is None:
+        return None
+    if mapping.builtin:
+        return {"format": "cxdash long format", "columns": sorted(mapping.used_columns())}
+    return mapping.raw
+
+
+def _record_failure(
+    database_url: str, report: ImportReport, path: Path, mapping: Mapping | None
+) -> None:
+    if report.checksum is None:
+        try:
+            report.checksum = file_checksum(path.read_bytes())
+        except OSError:
+            report.checksum = None
+    record_failure(database_url, report, _mapping_record(mapping))

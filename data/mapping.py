@@ -1,0 +1,558 @@
+"""Mappings: a small TOML file that says how someone else's table becomes cxdash observations.
+
+The format is documented, with worked examples, in docs/mappings.md; this module reads and
+checks it. A mapping names:
+
+- ``[file]``: how to read the file (delimiter, sheet, lines to skip, decimal mark, the
+  markers that mean "not reported", the date format);
+- ``[columns]``: which column holds each *row field* (agency, service, metric, the period,
+  the segment, series break, internal note);
+- ``[constants]``: row fields fixed for the whole file (the metric code, the segment);
+- ``[lookup.<field>]``: translations from the file's words to cxdash's (a question's
+  wording to a metric code, "Telephone" to the channel ``phone``);
+- ``[[measures]]``: one or more values per row, each with its value / volume / target columns
+  and the format the file writes them in;
+- ``[wide]``: for files with one column per period, the periods and the text that
+  replaces ``{period}`` in the measures' column names;
+- ``[metrics.<code>]``: definitions of metrics to create when ``create_missing = true``.
+
+The project's own long format (docs/import-format.md) is the built-in mapping returned by
+:func:`long_format_mapping`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dashboard.fiscal import FiscalCalendar, Period
+from dashboard.models import COMPARATORS, GRANULARITIES, SEGMENT_TYPES
+from data.readers import header_key
+from data.store import check_metric_definition
+from data.values import DEFAULT_MISSING_MARKERS, TIME_FACTORS_SECONDS, MissingMarkers
+
+#: Row fields: what identifies an observation, plus flags shared by every measure of a row.
+ROW_FIELDS = (
+    "agency",
+    "service",
+    "metric",
+    "period",
+    "period_start",
+    "period_end",
+    "fiscal_year",
+    "quarter",
+    "month",
+    "granularity",
+    "segment_type",
+    "segment_value",
+    "series_break",
+    "note",
+)
+
+#: Measure keys that name columns ("{period}" is replaced in a wide layout).
+MEASURE_COLUMNS = (
+    "value",
+    "numerator",
+    "denominator",
+    "response_rate",
+    "target",
+    "target_text",
+    "target_comparator_column",
+    "promise_en",
+    "promise_es",
+)
+
+#: Measure keys that are settings, not columns.
+MEASURE_SETTINGS = (
+    "metric",
+    "metric_codes",
+    "value_format",
+    "response_rate_format",
+    "target_format",
+    "target_comparator",
+    "segment_type",
+    "segment_value",
+)
+
+#: Formats a file may write values in: "auto" (the metric's own scale; "81%" is a percentage)
+#: or a scale name.
+VALUE_FORMATS = (
+    "auto",
+    "fraction",
+    "percent",
+    "mean_1_5",
+    "score_0_10",
+    *TIME_FACTORS_SECONDS,
+    "business_days",
+    "count",
+)
+
+_TOP_LEVEL = {
+    "name",
+    "description",
+    "layout",
+    "create_missing",
+    "file",
+    "columns",
+    "constants",
+    "lookup",
+    "measures",
+    "wide",
+    "metrics",
+    "ignore",
+}
+_FILE_KEYS = {"delimiter", "sheet", "skip_rows", "decimal", "missing", "date_format", "encoding"}
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One value taken from each row: which metric, which columns, in which format."""
+
+    metric: str | None = None
+    #: Row metric text (case-insensitive) -> metric code, for this measure only: the measure
+    #: applies to the rows whose metric is listed and skips the others.
+    metric_codes: dict[str, str] | None = None
+    value: str | None = None
+    value_format: str = "auto"
+    numerator: str | None = None
+    denominator: str | None = None
+    response_rate: str | None = None
+    response_rate_format: str = "auto"
+    target: str | None = None
+    target_format: str = "auto"
+    target_text: str | None = None
+    target_comparator: str | None = None
+    target_comparator_column: str | None = None
+    promise_en: str | None = None
+    promise_es: str | None = None
+    segment_type: str | None = None
+    segment_value: str | None = None
+
+    def columns(self) -> dict[str, str]:
+        """Measure key -> column name, for the keys that name a column."""
+        return {
+            key: getattr(self, key) for key in MEASURE_COLUMNS if getattr(self, key) is not None
+        }
+
+    def for_period(self, label: str) -> Measure:
+        replaced = {key: name.replace("{period}", label) for key, name in self.columns().items()}
+        return Measure(**{**self.__dict__, **replaced})
+
+
+@dataclass(frozen=True)
+class WidePeriod:
+    label: str
+    #: A quarter (1-4) or calendar month (1-12) of the row's fiscal year, or a fixed period.
+    number: int | None
+    fixed: Period | None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    description: str = ""
+    layout: str = "long"
+    create_missing: bool = False
+    delimiter: str = "auto"
+    sheet: str | None = None
+    skip_rows: int = 0
+    decimal: str = "."
+    encoding: str | None = None
+    missing: MissingMarkers = field(default_factory=MissingMarkers)
+    date_format: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    lookups: dict[str, dict[str, str]] = field(default_factory=dict)
+    measures: tuple[Measure, ...] = ()
+    wide_granularity: str | None = None
+    wide_periods: tuple[WidePeriod, ...] = ()
+    metric_definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    #: True for the built-in long format: optional columns are used only when present.
+    builtin: bool = False
+    #: The mapping as read, kept with the import run.
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def used_columns(self) -> set[str]:
+        """Every column name the mapping reads (before ``{period}`` expansion)."""
+        names = set(self.columns.values())
+        for measure, _ in self.expanded_measures():
+            names.update(measure.columns().values())
+        return names
+
+    def expanded_measures(self) -> list[tuple[Measure, WidePeriod | None]]:
+        """Each measure once (long), or once per period with ``{period}`` filled in (wide)."""
+        if self.layout != "wide":
+            return [(measure, None) for measure in self.measures]
+        return [
+            (measure.for_period(period.label), period)
+            for period in self.wide_periods
+            for measure in self.measures
+        ]
+
+    def lookup(self, field_name: str, text: str) -> str:
+        table = self.lookups.get(field_name)
+        if not table:
+            return text
+        return table.get(_fold(text), text)
+
+
+# -- the built-in long format -------------------------------------------------------------
+
+#: Columns of the long format (docs/import-format.md), in the documented order.
+LONG_FORMAT_COLUMNS = (
+    "agency",
+    "service",
+    "metric",
+    "period",
+    "period_start",
+    "period_end",
+    "granularity",
+    "segment_type",
+    "segment_value",
+    "value",
+    "numerator",
+    "denominator",
+    "response_rate",
+    "target",
+    "target_comparator",
+    "target_text",
+    "promise_en",
+    "promise_es",
+    "series_break",
+    "note",
+)
+
+
+_LONG_ROW_FIELDS = (
+    "agency",
+    "service",
+    "metric",
+    "period",
+    "period_start",
+    "period_end",
+    "granularity",
+    "segment_type",
+    "segment_value",
+    "series_break",
+    "note",
+)
+
+
+def long_format_mapping(header: list[str]) -> Mapping:
+    """The mapping of the project's own long format, for the columns present in ``header``."""
+    present = {header_key(name): name for name in header}
+    columns = {name: present[name] for name in _LONG_ROW_FIELDS if name in present}
+    measure_columns = {
+        key: present[name]
+        for key, name in (
+            ("value", "value"),
+            ("numerator", "numerator"),
+            ("denominator", "denominator"),
+            ("response_rate", "response_rate"),
+            ("target", "target"),
+            ("target_comparator_column", "target_comparator"),
+            ("target_text", "target_text"),
+            ("promise_en", "promise_en"),
+            ("promise_es", "promise_es"),
+        )
+        if name in present
+    }
+    return Mapping(
+        name="cxdash long format",
+        columns=columns,
+        measures=(Measure(**measure_columns),),
+        builtin=True,
+    )
+
+
+# -- reading a mapping file ---------------------------------------------------------------
+
+
+def load_mapping(path: Path, calendar: FiscalCalendar) -> Mapping:
+    """Read and check a mapping file; raises :class:`MappingError` listing every problem."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise MappingError(str(path), [f"cannot read the mapping: {error}"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise MappingError(str(path), [f"not valid TOML: {error}"]) from None
+    return parse_mapping(raw, calendar, source=str(path))
+
+
+def parse_mapping(
+    raw: dict[str, Any], calendar: FiscalCalendar, source: str = "mapping"
+) -> Mapping:
+    problems: list[str] = []
+
+    def text(value: Any, where: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            problems.append(f"{where} must be text")
+            return None
+        return str(value)
+
+    unknown = sorted(set(raw) - _TOP_LEVEL)
+    if unknown:
+        problems.append(f"unknown top-level key(s): {', '.join(unknown)}")
+    name = text(raw.get("name"), "name")
+    if not name:
+        problems.append("name is required (a short title for reports)")
+    layout = raw.get("layout", "long")
+    if layout not in ("long", "wide"):
+        problems.append('layout must be "long" or "wide"')
+    create_missing = raw.get("create_missing", False)
+    if not isinstance(create_missing, bool):
+        problems.append("create_missing must be true or false")
+
+    file_section = _table(raw, "file", problems)
+    for key in sorted(set(file_section) - _FILE_KEYS):
+        problems.append(f"[file] unknown key {key!r}")
+    delimiter = file_section.get("delimiter", "auto")
+    if delimiter not in ("auto", ",", ";", "\t", "|"):
+        problems.append('[file] delimiter must be "auto", ",", ";", "\\t" or "|"')
+    decimal = file_section.get("decimal", ".")
+    if decimal not in (".", ","):
+        problems.append('[file] decimal must be "." or ","')
+    skip_rows = file_section.get("skip_rows", 0)
+    if not isinstance(skip_rows, int) or isinstance(skip_rows, bool) or skip_rows < 0:
+        problems.append("[file] skip_rows must be a whole number, 0 or more")
+        skip_rows = 0
+    missing_list = file_section.get("missing", list(DEFAULT_MISSING_MARKERS))
+    if not isinstance(missing_list, list) or not all(isinstance(m, str) for m in missing_list):
+        problems.append("[file] missing must be a list of texts")
+        missing_list = list(DEFAULT_MISSING_MARKERS)
+
+    columns: dict[str, str] = {}
+    for key, value in _table(raw, "columns", problems).items():
+        if key not in ROW_FIELDS:
+            hint = " (value columns belong in [[measures]])" if key in MEASURE_COLUMNS else ""
+            problems.append(f"[columns] unknown field {key!r}{hint}")
+            continue
+        column = text(value, f"[columns] {key}")
+        if column:
+            columns[key] = column
+
+    constants: dict[str, str] = {}
+    for key, value in _table(raw, "constants", problems).items():
+        if key not in ROW_FIELDS:
+            problems.append(f"[constants] unknown field {key!r}")
+            continue
+        if key in columns:
+            problems.append(f"{key} is both a column and a constant; keep one")
+        constant = text(value, f"[constants] {key}")
+        if constant is not None:
+            constants[key] = constant
+
+    lookups: dict[str, dict[str, str]] = {}
+    for key, table in _table(raw, "lookup", problems).items():
+        if key not in ROW_FIELDS:
+            problems.append(f"[lookup.{key}] is not a row field")
+            continue
+        if not isinstance(table, dict):
+            problems.append(f'[lookup.{key}] must be a table of "file text" = "value"')
+            continue
+        lookups[key] = {" ".join(str(k).split()).casefold(): str(v) for k, v in table.items()}
+
+    definitions: dict[str, dict[str, Any]] = {}
+    for code, definition in _table(raw, "metrics", problems).items():
+        if not isinstance(definition, dict):
+            problems.append(f"[metrics.{code}] must be a table")
+            continue
+        problems.extend(check_metric_definition(code, definition))
+        definitions[code] = definition
+
+    measures = _measures(raw.get("measures"), problems)
+    wide_granularity, wide_periods = None, ()
+    if layout == "wide":
+        wide_granularity, wide_periods = _wide(
+            raw.get("wide"), calendar, columns, constants, problems
+        )
+        for index, measure in enumerate(measures, start=1):
+            reads = [measure.value, measure.numerator, measure.denominator]
+            if not any(name and "{period}" in name for name in reads):
+                problems.append(
+                    f"[[measures]] #{index}: in a wide layout the value (or numerator and "
+                    "denominator) column names must contain {period}"
+                )
+    elif "wide" in raw:
+        problems.append('[wide] is only used with layout = "wide"')
+
+    has_metric = "metric" in columns or "metric" in constants
+    for index, measure in enumerate(measures, start=1):
+        if measure.metric_codes is not None and "metric" not in columns:
+            problems.append(
+                f"[[measures]] #{index}: metric_codes translates the metric column, so map "
+                "a metric column in [columns]"
+            )
+        if not measure.metric and not has_metric:
+            problems.append(
+                f"[[measures]] #{index}: no metric (set metric in the measure, or a metric "
+                "column or constant)"
+            )
+    if "agency" not in columns and "agency" not in constants:
+        problems.append("no agency: map an agency column or set an agency constant")
+    if layout != "wide":
+        problems.extend(_period_problems(columns, constants))
+
+    ignore = raw.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
+        problems.append("ignore must be a list of column names")
+        ignore = []
+
+    if problems:
+        raise MappingError(source, problems)
+    assert name is not None
+    return Mapping(
+        name=name,
+        description=str(raw.get("description", "")),
+        layout=layout,
+        create_missing=create_missing,
+        delimiter=delimiter,
+        sheet=file_section.get("sheet") or None,
+        skip_rows=skip_rows,
+        decimal=decimal,
+        encoding=file_section.get("encoding") or None,
+        missing=MissingMarkers(missing_list),
+        date_format=file_section.get("date_format") or None,
+        columns=columns,
+        constants=constants,
+        lookups=lookups,
+        measures=tuple(measures),
+        wide_granularity=wide_granularity,
+        wide_periods=wide_periods,
+        metric_definitions=definitions,
+        ignore=tuple(ignore),
+        raw=raw,
+    )
+
+
+def _fold(text: str) -> str:
+    """How lookup keys are compared: case and repeated spaces do not matter."""
+    return " ".join(text.split()).casefold()
+
+
+def _table(raw: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(f"[{key}] must be a table")
+        return {}
+    return value
+
+
+def _measures(raw: Any, problems: list[str]) -> list[Measure]:
+    if not isinstance(raw, list) or not raw:
+        problems.append("at least one [[measures]] table is required (which column holds values)")
+        return []
+    measures = []
+    for index, table in enumerate(raw, start=1):
+        where = f"[[measures]] #{index}"
+        if not isinstance(table, dict):
+            problems.append(f"{where} must be a table")
+            continue
+        unknown = sorted(set(table) - set(MEASURE_COLUMNS) - set(MEASURE_SETTINGS))
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {', '.join(unknown)}")
+            continue
+        codes = table.get("metric_codes")
+        if codes is not None:
+            if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
+                problems.append(f'{where}: metric_codes must be a table of "file text" = "code"')
+                continue
+            table = {**table, "metric_codes": {_fold(k): v for k, v in codes.items()}}
+            if "metric" in table:
+                problems.append(f"{where}: set metric or metric_codes, not both")
+        if not all(isinstance(v, str) for k, v in table.items() if k != "metric_codes"):
+            problems.append(f"{where}: every setting is text (column names, codes, formats)")
+            continue
+        measure = Measure(**table)
+        if not measure.value and not (measure.numerator and measure.denominator):
+            problems.append(f"{where}: needs a value column, or numerator and denominator columns")
+        for key in ("value_format", "response_rate_format", "target_format"):
+            if getattr(measure, key) not in VALUE_FORMATS:
+                problems.append(f"{where}: {key} must be one of {', '.join(VALUE_FORMATS)}")
+        if measure.target_comparator and measure.target_comparator not in COMPARATORS:
+            problems.append(f"{where}: target_comparator must be one of {', '.join(COMPARATORS)}")
+        if measure.segment_type is not None and measure.segment_type not in SEGMENT_TYPES:
+            problems.append(
+                f"{where}: segment_type must be one of {', '.join(s for s in SEGMENT_TYPES if s)}"
+            )
+        measures.append(measure)
+    return measures
+
+
+def _wide(
+    raw: Any,
+    calendar: FiscalCalendar,
+    columns: dict[str, str],
+    constants: dict[str, str],
+    problems: list[str],
+) -> tuple[str | None, tuple[WidePeriod, ...]]:
+    if not isinstance(raw, dict):
+        problems.append('layout = "wide" needs a [wide] table with granularity and periods')
+        return None, ()
+    granularity = raw.get("granularity")
+    if granularity not in GRANULARITIES:
+        problems.append(f"[wide] granularity must be one of {', '.join(GRANULARITIES)}")
+    periods_raw = raw.get("periods")
+    if not isinstance(periods_raw, dict) or not periods_raw:
+        problems.append("[wide] periods must be a table such as { q1 = 1, q2 = 2 }")
+        return granularity, ()
+    periods = []
+    needs_fiscal_year = False
+    for label, spec in periods_raw.items():
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            limit = {"quarter": 4, "month": 12}.get(granularity or "", 0)
+            if not 1 <= spec <= limit:
+                problems.append(
+                    f"[wide] periods.{label} = {spec}: with granularity {granularity} a number "
+                    f"must be 1-{limit}"
+                    if limit
+                    else f"[wide] periods.{label}: a fiscal-year layout names each period in full, "
+                    'such as "FY2024"'
+                )
+                continue
+            needs_fiscal_year = True
+            periods.append(WidePeriod(label, spec, None))
+        elif isinstance(spec, str):
+            try:
+                period = calendar.parse_period(spec)
+            except ValueError as error:
+                problems.append(f"[wide] periods.{label}: {error}")
+                continue
+            if granularity and period.granularity != granularity:
+                problems.append(
+                    f"[wide] periods.{label} = {spec!r} is a {period.granularity}, "
+                    f"not a {granularity}"
+                )
+                continue
+            periods.append(WidePeriod(label, None, period))
+        else:
+            problems.append(f"[wide] periods.{label} must be a number or a period such as FY2024")
+    if needs_fiscal_year and "fiscal_year" not in columns and "fiscal_year" not in constants:
+        problems.append("[wide] numbered periods need a fiscal_year column or constant")
+    return granularity, tuple(periods)
+
+
+def _period_problems(columns: dict[str, str], constants: dict[str, str]) -> list[str]:
+    given = set(columns) | set(constants)
+    if "period" in given or {"period_start", "period_end"} <= given:
+        return []
+    if "fiscal_year" in given or "month" in given:
+        return []
+    return [
+        "no period: map a period column, period_start and period_end, a fiscal_year "
+        "(with quarter or month), or a month"
+    ]
