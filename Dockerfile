@@ -17,11 +17,12 @@ RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin cxdash \
     && chown cxdash:cxdash /var/lib/cxdash
 
 WORKDIR /app
-# Dependencies first, so that a code change does not reinstall them.
-COPY pyproject.toml README.md ./
-COPY dashboard/__init__.py dashboard/__init__.py
-RUN pip install --no-cache-dir -e . && rm -rf /root/.cache
-COPY app.py ./
+# Dependencies first (read from pyproject.toml), so that a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm -rf /root/.cache /tmp/requirements.txt
+COPY README.md app.py ./
 COPY dashboard dashboard
 COPY layouts layouts
 COPY callbacks callbacks
@@ -29,6 +30,8 @@ COPY data data
 COPY assets assets
 COPY docs docs
 COPY scripts/docker-entrypoint scripts/docker-entrypoint
+# Installed in place (editable) so that assets/ and data/migrations/ are found beside the code.
+RUN pip install --no-cache-dir --no-deps -e . && rm -rf /root/.cache
 
 USER cxdash
 VOLUME ["/var/lib/cxdash"]
