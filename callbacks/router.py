@@ -1,22 +1,67 @@
-"""Routes a URL to its page layout, in the language the URL asks for."""
+"""Routes a URL to its page, in the language the URL asks for; serves the CSV downloads."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
+import flask
 from dash import Dash, Input, Output, clientside_callback
 
+from callbacks.pages import PageContext, page_for, page_view
 from dashboard import queries
-from dashboard.cache import cached
 from dashboard.i18n import normalize_language
-from dashboard.routes import resolve
+from dashboard.routes import parse_query, resolve
 from dashboard.settings import Settings
-from layouts import home, not_found, shell
+from dashboard.views import NotFound
+from layouts import not_found, shell
+
+
+def render(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:
+    """(frame, language, found) for a URL: the page, or the 404 page."""
+    query = parse_query(search)
+    language = normalize_language(query.get("lang"), settings.default_language)
+    route = resolve(path)
+    content: list | None = None
+    status = None
+    if route is not None:
+        page = page_for(route)
+        known = page.known(query)
+        try:
+            view, status = page_view(settings, route, known, language)
+        except NotFound as error:
+            content = not_found.layout(path, language, reason=error.message)
+        else:
+            context = PageContext(language=language, path=path, query=known, settings=settings)
+            content = page.layout(view, context)
+    found = content is not None and status is not None
+    if content is None:
+        content = not_found.layout(path, language)
+    status = status or queries.data_status(settings.database_url)
+    frame = shell.page(
+        content=content,
+        language=language,
+        path=path,
+        site_name=settings.site_name,
+        as_of=status.as_of,
+        last_updated=status.last_updated,
+    )
+    return frame, language, found
+
+
+def is_known_url(settings: Settings, path: str, args: dict[str, str]) -> bool:
+    """True when a URL names a page that exists (for the HTTP status of the first response)."""
+    route = resolve(path)
+    if route is None:
+        return False
+    page = page_for(route)
+    language = normalize_language(args.get("lang"), settings.default_language)
+    try:
+        page_view(settings, route, page.known(args), language)
+    except NotFound:
+        return False
+    return True
 
 
 def register(app: Dash) -> None:
     settings: Settings = app.server.config["CXDASH_SETTINGS"]
-    url = settings.database_url
 
     @app.callback(
         Output("page", "children"),
@@ -25,27 +70,10 @@ def register(app: Dash) -> None:
         Input("url", "search"),
     )
     def render_page(pathname: str | None, search: str | None) -> tuple[list, str]:
-        path = pathname or "/"
-        query = parse_qs((search or "").lstrip("?"))
-        language = normalize_language(query.get("lang", [None])[0], settings.default_language)
-        status = queries.data_status(url)
-        route = resolve(path)
-        if route is None:
-            content = not_found.layout(path, language)
-        else:  # only "home" so far
-            agencies = cached(f"agencies:{status.version}", lambda: queries.list_agencies(url))
-            content = home.layout(agencies, language)
-        frame = shell.page(
-            content=content,
-            language=language,
-            path=path,
-            site_name=settings.site_name,
-            as_of=status.as_of,
-            last_updated=status.last_updated,
-        )
+        frame, language, _found = render(settings, pathname or "/", search)
         return frame, language
 
-    # The <html lang> and the title follow the page's language for screen readers.
+    # The <html lang> follows the page's language for screen readers.
     clientside_callback(
         """
         function(lang) {
@@ -56,3 +84,33 @@ def register(app: Dash) -> None:
         Output("document-language", "data"),
         Input("page", "lang"),
     )
+
+    @app.server.get("/download/<path:target>")
+    def download_csv(target: str):  # type: ignore[no-untyped-def]
+        page_path, _, file_name = target.rpartition("/")
+        if not file_name.endswith(".csv"):
+            flask.abort(404)
+        route = resolve("/" + page_path)
+        if route is None:
+            flask.abort(404)
+        page = page_for(route)
+        query = page.known(flask.request.args.to_dict())
+        language = normalize_language(flask.request.args.get("lang"), settings.default_language)
+        try:
+            view, _status = page_view(settings, route, query, language)
+        except NotFound:
+            flask.abort(404)
+        chart_id = file_name.removesuffix(".csv")
+        spec = next((c for c in page.charts(view) if c.chart_id == chart_id), None)
+        if spec is None:
+            flask.abort(404)
+        # A byte-order mark so that spreadsheet programs read the accents right.
+        body = "\ufeff" + spec.csv_text()
+        return flask.Response(
+            body.encode("utf-8"),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="{spec.file_stem}.csv"',
+                "Content-Type": "text/csv; charset=utf-8",
+            },
+        )

@@ -9,7 +9,6 @@ from dash import Dash
 
 from dashboard.cache import cache, cache_config
 from dashboard.i18n import normalize_language, t
-from dashboard.routes import resolve
 from dashboard.settings import PROJECT_ROOT, Settings
 
 # Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
@@ -34,7 +33,14 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 # Paths Dash and Flask serve themselves; everything else must be a page or a 404.
-_INTERNAL_PREFIXES = ("/_dash", "/assets/", "/_favicon", "/_reload-hash", "/healthz")
+_INTERNAL_PREFIXES = (
+    "/_dash",
+    "/assets/",
+    "/_favicon",
+    "/_reload-hash",
+    "/healthz",
+    "/download/",
+)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -92,10 +98,14 @@ def _serve_language_in_index(app: Dash, settings: Settings) -> None:
 def _register_not_found(app: Dash, settings: Settings) -> None:
     """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page)."""
 
+    from callbacks.router import is_known_url
+
     @app.server.before_request
     def reject_unknown_paths():  # type: ignore[no-untyped-def]
         path = flask.request.path
-        if path.startswith(_INTERNAL_PREFIXES) or resolve(path) is not None:
+        if path.startswith(_INTERNAL_PREFIXES) or flask.request.method != "GET":
+            return None
+        if is_known_url(settings, path, flask.request.args.to_dict()):
             return None
         return app.index(), 404
 

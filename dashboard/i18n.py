@@ -45,6 +45,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "No encontramos la página {path}. Puede haberse movido o la dirección es incorrecta.",
     },
     "back_home": {"en": "Go to the overview of all agencies", "es": "Ir al resumen de agencias"},
+    "methodology_link": {
+        "en": "How the figures are measured (methodology)",
+        "es": "Cómo se miden las cifras (metodología)",
+    },
     "footer_source": {
         "en": "Figures are published by each agency. Drafts are never shown.",
         "es": "Las cifras las publica cada agencia. Nunca se muestran borradores.",

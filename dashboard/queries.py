@@ -8,13 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from dashboard.db import session_scope
-from dashboard.models import PUBLISHED, Observation, Unit
+from dashboard.models import (
+    PUBLISHED,
+    Action,
+    Closure,
+    ContactPoint,
+    Metric,
+    Observation,
+    ObservationRevision,
+    Target,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -74,3 +89,205 @@ def list_agencies(database_url: str) -> list[dict[str, object]]:
         }
         for agency in agencies
     ]
+
+
+# -- shared loaders for the public pages ---------------------------------------------------
+# Each returns plain dicts (or a DataFrame built when called) of PUBLISHED rows only, and never
+# an internal note: those columns are simply not selected.
+
+
+def units(database_url: str) -> list[dict[str, Any]]:
+    """Every unit (enterprise, agencies, services) with its parent's slug."""
+    parent = aliased(Unit)
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(
+                Unit.id,
+                Unit.slug,
+                Unit.kind,
+                Unit.name_en,
+                Unit.name_es,
+                Unit.description_en,
+                Unit.description_es,
+                Unit.website,
+                parent.slug.label("parent_slug"),
+            )
+            .outerjoin(parent, Unit.parent_id == parent.id)
+            .order_by(Unit.name_en)
+        ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def metrics(database_url: str) -> list[dict[str, Any]]:
+    """Every metric definition, in a stable order (dimension, then name)."""
+    with session_scope(database_url) as session:
+        rows = session.scalars(select(Metric).order_by(Metric.dimension, Metric.name_en)).all()
+        return [
+            {column.key: getattr(metric, column.key) for column in Metric.__table__.columns}
+            for metric in rows
+        ]
+
+
+def published_observations(
+    database_url: str,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    metric_codes: Iterable[str] | None = None,
+    granularity: str | None = None,
+    segment_types: Iterable[str] | None = ("",),
+) -> pd.DataFrame:
+    """Published observations with their unit and metric, and the earliest revised value.
+
+    ``segment_types=("",)`` (the default) gives the overall figures only; ``None`` gives every
+    segment. ``earlier_value`` is the first published value of a figure that was revised
+    later (NULL when it never was), and ``revised_at`` when that happened.
+    """
+    import pandas as pd
+
+    first_revision = (
+        select(
+            ObservationRevision.observation_id,
+            func.min(ObservationRevision.revised_at).label("revised_at"),
+        )
+        .group_by(ObservationRevision.observation_id)
+        .subquery()
+    )
+    earlier = aliased(ObservationRevision)
+    query = (
+        select(
+            Observation.id,
+            Observation.unit_id,
+            Unit.slug.label("unit_slug"),
+            Unit.kind.label("unit_kind"),
+            Metric.code.label("metric_code"),
+            Observation.period_start,
+            Observation.period_end,
+            Observation.granularity,
+            Observation.segment_type,
+            Observation.segment_value,
+            Observation.raw_value,
+            Observation.numerator,
+            Observation.denominator,
+            Observation.response_rate,
+            Observation.score,
+            Observation.series_break,
+            Observation.published_at,
+            earlier.raw_value.label("earlier_value"),
+            first_revision.c.revised_at,
+        )
+        .join(Unit, Observation.unit_id == Unit.id)
+        .join(Metric, Observation.metric_id == Metric.id)
+        .outerjoin(first_revision, first_revision.c.observation_id == Observation.id)
+        .outerjoin(
+            earlier,
+            (earlier.observation_id == Observation.id)
+            & (earlier.revised_at == first_revision.c.revised_at),
+        )
+        .where(Observation.visibility == PUBLISHED)
+        .order_by(
+            Unit.slug,
+            Metric.code,
+            Observation.segment_type,
+            Observation.segment_value,
+            Observation.period_start,
+        )
+    )
+    if unit_ids is not None:
+        query = query.where(Observation.unit_id.in_(list(unit_ids)))
+    if metric_codes is not None:
+        query = query.where(Metric.code.in_(list(metric_codes)))
+    if granularity is not None:
+        query = query.where(Observation.granularity == granularity)
+    if segment_types is not None:
+        query = query.where(Observation.segment_type.in_(list(segment_types)))
+    with session_scope(database_url) as session:
+        result = session.execute(query)
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame
+
+
+def published_targets(
+    database_url: str, *, unit_ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """Published targets (posted service levels) with their unit and metric codes."""
+    query = (
+        select(
+            Target.id,
+            Target.unit_id,
+            Unit.slug.label("unit_slug"),
+            Metric.code.label("metric_code"),
+            Target.kind,
+            Target.value,
+            Target.comparator,
+            Target.text_en,
+            Target.text_es,
+            Target.promise_en,
+            Target.promise_es,
+            Target.effective_from,
+            Target.effective_to,
+        )
+        .join(Unit, Target.unit_id == Unit.id)
+        .join(Metric, Target.metric_id == Metric.id)
+        .where(Target.visibility == PUBLISHED)
+        .order_by(Unit.slug, Metric.code, Target.effective_from)
+    )
+    if unit_ids is not None:
+        query = query.where(Target.unit_id.in_(list(unit_ids)))
+    with session_scope(database_url) as session:
+        return [dict(row._mapping) for row in session.execute(query).all()]
+
+
+def published_actions(
+    database_url: str, *, unit_ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """Published actions taken to improve, with the codes of the metrics they address."""
+    query = (
+        select(Action, Unit.slug)
+        .join(Unit, Action.unit_id == Unit.id)
+        .where(Action.visibility == PUBLISHED)
+        .order_by(Action.started_on, Action.id)
+    )
+    if unit_ids is not None:
+        query = query.where(Action.unit_id.in_(list(unit_ids)))
+    with session_scope(database_url) as session:
+        rows = session.execute(query.options(selectinload(Action.metrics))).all()
+        return [
+            {
+                "id": action.id,
+                "unit_id": action.unit_id,
+                "unit_slug": slug,
+                "title_en": action.title_en,
+                "title_es": action.title_es,
+                "description_en": action.description_en,
+                "description_es": action.description_es,
+                "status": action.status,
+                "started_on": action.started_on,
+                "completed_on": action.completed_on,
+                "link": action.link,
+                "metric_codes": sorted(metric.code for metric in action.metrics),
+            }
+            for action, slug in rows
+        ]
+
+
+def contact_points(database_url: str, unit_ids: Iterable[int]) -> list[dict[str, Any]]:
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(*ContactPoint.__table__.columns)
+            .where(ContactPoint.unit_id.in_(list(unit_ids)))
+            .order_by(ContactPoint.unit_id, ContactPoint.sort_order, ContactPoint.id)
+        ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def closures(
+    database_url: str, unit_ids: Iterable[int], *, ending_on_or_after: dt.date
+) -> list[dict[str, Any]]:
+    """Scheduled closures that have not ended by ``ending_on_or_after``."""
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(*Closure.__table__.columns)
+            .where(Closure.unit_id.in_(list(unit_ids)), Closure.ends_on >= ending_on_or_after)
+            .order_by(Closure.starts_on)
+        ).all()
+    return [dict(row._mapping) for row in rows]

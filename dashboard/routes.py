@@ -1,13 +1,16 @@
 """The public URL space: which paths are pages, and what they name.
 
 Kept apart from the callbacks so that Flask can answer a bad URL with a real 404 status
-before Dash serves its single-page shell.
+before Dash serves its single-page shell. Every view is a permalink: the path names the page
+(agency, service) and the query string carries the rest (period, metric, segment, language).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -19,12 +22,43 @@ class Route:
 
 
 def resolve(path: str | None) -> Route | None:
-    """The page a path names, or None when no page lives there."""
+    """The page a path names, or None when no page can live there."""
     path = (path or "/").rstrip("/") or "/"
-    if path == "/":
+    parts = [part for part in path.split("/") if part]
+    if not parts:
         return Route("home")
+    if parts == ["methodology"]:
+        return Route("methodology")
+    if parts[0] == "agency" and len(parts) in (2, 3) and all(is_slug(p) for p in parts[1:]):
+        if len(parts) == 2:
+            return Route("agency", {"agency": parts[1]})
+        return Route("service", {"agency": parts[1], "service": parts[2]})
     return None
+
+
+def path_for(page: str, **params: str) -> str:
+    if page == "home":
+        return "/"
+    if page == "methodology":
+        return "/methodology"
+    if page == "agency":
+        return f"/agency/{params['agency']}"
+    if page == "service":
+        return f"/agency/{params['agency']}/{params['service']}"
+    raise ValueError(f"unknown page {page!r}")
 
 
 def is_slug(text: str) -> bool:
     return bool(_SLUG.match(text))
+
+
+def parse_query(search: str | None) -> dict[str, str]:
+    """The first value of each query parameter ("?lang=es&period=2026-Q3")."""
+    parsed = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    return {key: values[0] for key, values in parsed.items() if values}
+
+
+def href(path: str, query: Mapping[str, str | None]) -> str:
+    """A link to ``path`` with the non-empty query values, in a stable order."""
+    kept = {key: value for key, value in sorted(query.items()) if value}
+    return f"{path}?{urlencode(kept)}" if kept else path

@@ -1,0 +1,82 @@
+"""Charts as plain data: what a chart shows, its text summary and its data table.
+
+A view builds a :class:`ChartSpec`; ``layouts.figures`` draws it with Plotly, ``layouts
+.components`` renders its summary and table, and the CSV download writes its table. All three
+read the same numbers from the same spec, so the chart, the table and the CSV always agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+TRACE_KINDS = ("line", "target", "band", "actions", "bar")
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def file_stem(*parts: object) -> str:
+    """A safe, meaningful file name stem: "motor-vehicles_csat-overall_fy2026"."""
+    words = [_UNSAFE.sub("-", str(part).lower()).strip("-") for part in parts if part]
+    return "_".join(word for word in words if word) or "chart"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One drawn series. ``x`` are ISO dates (period ends); ``y`` are display values.
+
+    kind "line": a result series; ``None`` in ``y`` is a gap (not reported, or a series
+    break), never a zero. "target": the target in force as a dated step line. "band": the
+    uncertainty interval, ``y`` is the upper and ``y_low`` the lower bound. "actions":
+    markers for actions taken, ``text`` gives each one's title. "bar": volumes.
+    """
+
+    name: str
+    kind: str
+    x: list[str]
+    y: list[float | None]
+    y_low: list[float | None] | None = None
+    text: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in TRACE_KINDS:
+            raise ValueError(f"unknown trace kind {self.kind!r}")
+        if len(self.x) != len(self.y):
+            raise ValueError(f"trace {self.name!r}: {len(self.x)} x values, {len(self.y)} y")
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    key: str
+    label: str
+    #: "text", "number" (display value), or "status".
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Everything needed to draw, describe, tabulate and download one chart."""
+
+    chart_id: str  # unique on its page; used in the CSV URL
+    title: str
+    summary: str  # one or two sentences written from the data
+    y_title: str
+    traces: list[Trace]
+    columns: list[TableColumn]
+    rows: list[dict[str, Any]]
+    file_stem: str
+    notes: list[str] = field(default_factory=list)  # footnotes: small samples, revisions
+    y_range: tuple[float, float] | None = None
+
+    def csv_text(self) -> str:
+        """The data table as CSV (UTF-8 text with a header row), exactly the table's values."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([column.label for column in self.columns])
+        for row in self.rows:
+            writer.writerow(
+                ["" if row.get(c.key) is None else row.get(c.key) for c in self.columns]
+            )
+        return buffer.getvalue()

@@ -1,0 +1,109 @@
+"""Building blocks shared by the pages: chart panels, status badges, "data as of" notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from dashboard.charts import ChartSpec, TableColumn
+from dashboard.targets import Status, status_label, status_symbol
+from layouts.figures import figure, graph_config
+
+TEXT = {
+    "show_table": {"en": "Show the data table", "es": "Mostrar la tabla de datos"},
+    "download_csv": {"en": "Download these numbers (CSV)", "es": "Descargar estas cifras (CSV)"},
+    "chart_label": {"en": "Chart: {title}", "es": "Gráfico: {title}"},
+}
+
+
+def _t(key: str, language: str, **values: Any) -> str:
+    text = TEXT[key]["es" if language == "es" else "en"]
+    return text.format(**values) if values else text
+
+
+def status_badge(status: Status | str, language: str) -> html.Span:
+    """Status as a symbol and words as well as colour (colour is never the only signal)."""
+    status = Status(status)
+    return html.Span(
+        [
+            html.Span(status_symbol(status), **{"aria-hidden": "true"}),
+            " ",
+            status_label(status, language),
+        ],
+        className=f"status-badge status-{status.value.replace('_', '-')}",
+    )
+
+
+def data_table(spec: ChartSpec, language: str) -> html.Table:
+    return html.Table(
+        [
+            html.Caption(spec.title),
+            html.Thead(html.Tr([html.Th(c.label, scope="col") for c in spec.columns])),
+            html.Tbody(
+                [
+                    html.Tr([_cell(row, column, language) for column in spec.columns])
+                    for row in spec.rows
+                ]
+            ),
+        ],
+        className="table table-sm table-striped chart-data-table",
+    )
+
+
+def _cell(row: dict[str, Any], column: TableColumn, language: str) -> html.Td:
+    value = row.get(column.key)
+    if column.kind == "status" and value:
+        return html.Td(status_badge(value, language))
+    if value is None:
+        return html.Td("–" if column.kind != "number" else _not_reported(language))
+    if column.kind == "number":
+        return html.Td(
+            f"{value:g}" if isinstance(value, float) else str(value), className="text-end"
+        )
+    return html.Td(str(value))
+
+
+def _not_reported(language: str) -> str:
+    return "No reportado" if language == "es" else "Not reported"
+
+
+def chart_panel(
+    spec: ChartSpec, language: str, *, csv_href: str, heading_level: int = 3, height: int = 360
+) -> html.Section:
+    """A chart with its text summary, a data-table toggle and a CSV download of its numbers."""
+    heading = getattr(html, f"H{heading_level}")
+    title_id = f"chart-{spec.chart_id}-title"
+    return html.Section(
+        [
+            heading(spec.title, id=title_id, className="h5"),
+            html.P(spec.summary, className="chart-summary", id=f"chart-{spec.chart_id}-summary"),
+            html.Div(
+                dcc.Graph(
+                    id=f"chart-{spec.chart_id}",
+                    figure=figure(spec, height=height),
+                    config=graph_config(spec),
+                    style={"height": f"{height}px"},
+                ),
+                className="chart-graph",
+                **{"aria-hidden": "true"},  # the summary and table say the same, in words
+            ),
+            html.Ul([html.Li(note) for note in spec.notes], className="chart-notes small")
+            if spec.notes
+            else None,
+            html.Details(
+                [html.Summary(_t("show_table", language)), data_table(spec, language)],
+                className="chart-table",
+                id=f"chart-{spec.chart_id}-table",
+            ),
+            html.A(
+                _t("download_csv", language),
+                href=csv_href,
+                download=f"{spec.file_stem}.csv",
+                className="chart-csv small",
+                id=f"chart-{spec.chart_id}-csv",
+            ),
+        ],
+        className="chart-panel mb-5",
+        **{"aria-labelledby": title_id},
+    )
