@@ -1,14 +1,14 @@
-"""The home page."""
+"""The home page: the enterprise overview (scorecard, roll-ups, trends)."""
 
 from __future__ import annotations
 
-from callbacks.pages import Page, PageContext
+from callbacks.pages import Page
 from dashboard.views import home as home_view
 from layouts import home as home_layout
 
-
-def _layout(view: home_view.HomeView, context: PageContext) -> list:
-    return home_layout.layout(view.agencies, context.language)
-
-
-PAGE = Page(build=home_view.build, layout=_layout, charts=lambda view: [], params=())
+PAGE = Page(
+    build=home_view.build,
+    layout=home_layout.layout,
+    charts=lambda view: list(view.charts),
+    params=home_view.PARAMS,
+)

@@ -85,12 +85,17 @@ def normalize(value: float | None, rule: NormalizationRule) -> float | None:
 def describe(rule: NormalizationRule, language: str = "en") -> str:
     """The rule in plain words, for the methodology page."""
     ends = rule.ends()
-    unit = SCALE_UNITS.get(rule.scale, "")
+    # A fraction is read as a percentage everywhere on the site, so its ends are written so.
+    unit = "%" if rule.scale == "fraction" else SCALE_UNITS.get(rule.scale, "")
+    if language == "es" and rule.scale == "business_days":
+        unit = " días hábiles"
     if ends is None:
         if language == "es":
             return "No se normaliza: se muestra solo en su unidad original."
         return "Not normalized: shown in its raw unit only."
     worst, best = ends
+    if rule.scale == "fraction":
+        worst, best = worst * 100.0, best * 100.0
     if language == "es":
         return (
             f"Puntuación 0–100 lineal: {_fmt(best)}{unit} vale 100 y {_fmt(worst)}{unit} vale 0; "

@@ -86,7 +86,10 @@ def chart_panel(
                     style={"height": f"{height}px"},
                 ),
                 className="chart-graph",
-                **{"aria-hidden": "true"},  # the summary and table say the same, in words
+                # Not aria-hidden: the mode bar's buttons inside it can take focus, and a
+                # hidden element must hold nothing focusable (axe: aria-hidden-focus).
+                role="group",
+                **{"aria-label": _t("chart_label", language, title=spec.title)},
             ),
             html.Ul([html.Li(note) for note in spec.notes], className="chart-notes small")
             if spec.notes

@@ -148,5 +148,7 @@ def graph_config(spec: ChartSpec) -> dict:
             "zoomOut2d",
             "autoScale2d",
             "resetScale2d",
+            # Uploads the chart to Plotly's cloud: no request may leave this server.
+            "sendChartToCloud",
         ],
     }

@@ -1,47 +1,630 @@
-"""The home page: the agencies in the store (the scorecard arrives with the public views)."""
+"""The enterprise overview page: period choice, roll-ups, the agency scorecard and trends.
+
+A pure function of the view (``dashboard.views.home``) and the page context. Controls are
+plain GET forms with native controls, so every state of the page is a permalink and the
+browser's back and forward buttons work without any callback.
+"""
 
 from __future__ import annotations
 
-from dash import html
+from typing import TYPE_CHECKING, Any
 
+from dash import dcc, html
+
+from dashboard.formatting import format_count, format_score, format_value
 from dashboard.i18n import t
+from dashboard.scorecard import Cell, dimension_label
+from dashboard.targets import Status, status_label
+from dashboard.views.home import DimensionSummary, HomeView
+from layouts.components import chart_panel, status_badge
+
+if TYPE_CHECKING:
+    from callbacks.pages import PageContext
+
+TEXT: dict[str, dict[str, str]] = {
+    "period_label": {"en": "Period", "es": "Período"},
+    "quarters": {"en": "Fiscal quarters", "es": "Trimestres fiscales"},
+    "years": {"en": "Fiscal years", "es": "Años fiscales"},
+    "show_period": {"en": "Show this period", "es": "Mostrar este período"},
+    "period_through": {
+        "en": "{year} is not over yet: results to date, through {quarter}.",
+        "es": "{year} aún no termina: resultados hasta la fecha, hasta {quarter}.",
+    },
+    "no_data": {
+        "en": "No results have been published yet.",
+        "es": "Aún no se han publicado resultados.",
+    },
+    "rollups_heading": {
+        "en": "Across all agencies, {period}",
+        "es": "En todas las agencias, {period}",
+    },
+    "rollups_intro": {
+        "en": "How many agencies met their target in each dimension, how many reported, and "
+        "how many measure it at all. Agencies that did not report are counted as not "
+        "reported, never as a miss.",
+        "es": "Cuántas agencias cumplieron su meta en cada dimensión, cuántas reportaron y "
+        "cuántas la miden. Las agencias que no reportaron se cuentan como no reportadas, "
+        "nunca como incumplimiento.",
+    },
+    "did_not_report": {"en": "Did not report: {names}", "es": "No reportaron: {names}"},
+    "scorecard_heading": {"en": "Agency scorecard", "es": "Cuadro de resultados por agencia"},
+    "scorecard_caption": {
+        "en": "Each agency's result in {period} against the target in force: status, the "
+        "result in its unit and its score from 0 to 100.",
+        "es": "Resultado de cada agencia en {period} frente a la meta vigente: estado, el "
+        "resultado en su unidad y su puntuación de 0 a 100.",
+    },
+    "agency": {"en": "Agency", "es": "Agencia"},
+    "search_label": {
+        "en": "Find an agency or service (English or Spanish)",
+        "es": "Buscar una agencia o un servicio (en español o inglés)",
+    },
+    "dim_label": {"en": "Dimension", "es": "Dimensión"},
+    "any_dimension": {"en": "Any dimension", "es": "Cualquier dimensión"},
+    "status_label": {"en": "Status", "es": "Estado"},
+    "any_status": {"en": "Any status", "es": "Cualquier estado"},
+    "sort_label": {"en": "Sort by", "es": "Ordenar por"},
+    "sort_name": {"en": "Agency name (A–Z)", "es": "Nombre de la agencia (A–Z)"},
+    "sort_dimension": {
+        "en": "{dimension} score (highest first)",
+        "es": "Puntuación de {dimension} (más alta primero)",
+    },
+    "apply": {"en": "Apply", "es": "Aplicar"},
+    "clear": {"en": "Clear search and filters", "es": "Borrar búsqueda y filtros"},
+    "showing": {
+        "en": "Showing {count} of {total} agencies.",
+        "es": "Se muestran {count} de {total} agencias.",
+    },
+    "no_match": {
+        "en": "No agency matches your search and filters.",
+        "es": "Ninguna agencia coincide con su búsqueda y filtros.",
+    },
+    "services_heading": {
+        "en": "Services matching “{query}”",
+        "es": "Servicios que coinciden con «{query}»",
+    },
+    "service_of": {"en": "{service}, {agency}", "es": "{service}, {agency}"},
+    "score": {"en": "Score {score} of 100", "es": "Puntuación {score} de 100"},
+    "target": {"en": "Target: {target}", "es": "Meta: {target}"},
+    "small_sample": {
+        "en": "Small sample: {n} responses",
+        "es": "Muestra pequeña: {n} respuestas",
+    },
+    "suppressed": {
+        "en": "Not shown: fewer than {n} responses",
+        "es": "No se muestra: menos de {n} respuestas",
+    },
+    "revised_from": {
+        "en": "Revised; first published as {value}",
+        "es": "Revisado; publicado primero como {value}",
+    },
+    "revised": {"en": "Includes revised figures", "es": "Incluye cifras revisadas"},
+    "parts_month": {
+        "en": "{count} of {total} months reported",
+        "es": "{count} de {total} meses reportados",
+    },
+    "parts_quarter": {
+        "en": "{count} of {total} quarters reported",
+        "es": "{count} de {total} trimestres reportados",
+    },
+    "notes_heading": {"en": "How to read the scorecard", "es": "Cómo leer el cuadro"},
+    "note_status": {
+        "en": "Met (✓) and Not met (✗) compare the result with the target in force on the "
+        "last day of the period. No target (–): the agency has no numeric target for it "
+        "(for example “Establish baseline”). Not reported (?): the agency published no "
+        "figure; it is never counted as zero.",
+        "es": "Cumplido (✓) y No cumplido (✗) comparan el resultado con la meta vigente el "
+        "último día del período. Sin meta (–): la agencia no tiene una meta numérica "
+        "(por ejemplo, «Establecer línea de base»). No reportado (?): la agencia no publicó "
+        "la cifra; nunca se cuenta como cero.",
+    },
+    "note_metrics": {
+        "en": "Each dimension is judged on one headline measure: {metrics}.",
+        "es": "Cada dimensión se evalúa con una medida principal: {metrics}.",
+    },
+    "note_pooling": {
+        "en": "Monthly measures are combined over the months of the period: the share of the "
+        "whole period's volume (all months' counts added up), not an average of monthly "
+        "percentages. A fiscal year combines its quarters the same way. When a month or "
+        "quarter is missing, the cell says how many were reported.",
+        "es": "Las medidas mensuales se combinan en los meses del período: la proporción del "
+        "volumen total del período (se suman los conteos de todos los meses), no un "
+        "promedio de porcentajes mensuales. Un año fiscal combina sus trimestres de la "
+        "misma manera. Si falta un mes o un trimestre, la celda indica cuántos se reportaron.",
+    },
+    "note_small_flag": {
+        "en": "Survey results based on fewer than {n} responses are marked “Small sample”: "
+        "read them with caution.",
+        "es": "Los resultados de encuestas con menos de {n} respuestas se marcan como "
+        "«Muestra pequeña»: léalos con cautela.",
+    },
+    "note_small_suppress": {
+        "en": "Survey results based on fewer than {n} responses are not shown and count as "
+        "not reported.",
+        "es": "Los resultados de encuestas con menos de {n} respuestas no se muestran y "
+        "cuentan como no reportados.",
+    },
+    "note_revised": {
+        "en": "“Revised” marks a figure changed after it was first published; the earlier "
+        "value is given.",
+        "es": "«Revisado» indica una cifra cambiada después de publicarse; se indica el valor "
+        "anterior.",
+    },
+    "note_score": {
+        "en": "Scores put every measure on the same 0–100 scale so that agencies compare; "
+        "the methodology page explains each rule.",
+        "es": "Las puntuaciones llevan cada medida a la misma escala de 0 a 100 para comparar "
+        "agencias; la página de metodología explica cada regla.",
+    },
+    "trends_heading": {"en": "Trends across agencies", "es": "Tendencias de todas las agencias"},
+    "trends_intro": {
+        "en": "The average score of the agencies that reported, quarter by quarter, up to "
+        "{period}.",
+        "es": "La puntuación media de las agencias que reportaron, trimestre a trimestre, "
+        "hasta {period}.",
+    },
+}
 
 
-def _localized(record: dict, field: str, language: str) -> str | None:
-    return (record.get(f"{field}_es") if language == "es" else None) or record.get(f"{field}_en")
+def _t(key: str, language: str, **values: Any) -> str:
+    words = TEXT[key]["es" if language == "es" else "en"]
+    return words.format(**values) if values else words
 
 
-def layout(agencies: list[dict], language: str) -> list:
-    heading = html.H1(t("home_title", language))
-    intro = html.P(t("home_intro", language), className="lead")
-    if not agencies:
-        return [heading, intro, html.P(t("no_agencies", language), className="alert alert-info")]
-    items = []
-    for agency in agencies:
-        services = agency["services"]
-        count = (
-            t("services_count_one", language)
-            if len(services) == 1
-            else t("services_count", language, n=len(services))
+def layout(view: HomeView, context: PageContext) -> list:
+    language = view.language
+    heading = [
+        html.H1(t("home_title", language)),
+        html.P(t("home_intro", language), className="lead"),
+    ]
+    if not view.has_data:
+        return [*heading, html.P(_t("no_data", language), className="alert alert-info")]
+    return [
+        *heading,
+        _period_form(view, context),
+        # Outside the form, which is not printed: the reader of a printout needs it too.
+        html.P(
+            _t("period_through", language, year=view.period_label, quarter=view.period_through),
+            className="small",
+            id="period-through",
         )
-        items.append(
-            html.Li(
+        if view.period_through
+        else None,
+        _rollups(view),
+        _scorecard_section(view, context),
+        _trends(view, context),
+    ]
+
+
+# -- controls --------------------------------------------------------------------------------
+
+
+def _hidden(name: str, value: str | None) -> dcc.Input | None:
+    if not value:
+        return None
+    return dcc.Input(type="hidden", name=name, value=value)
+
+
+def _option(label: str, value: str, chosen: str | None) -> html.Option:
+    return html.Option(label, value=value, selected=value == chosen)
+
+
+def _period_form(view: HomeView, context: PageContext) -> html.Form:
+    language = view.language
+    quarters = [o for o in view.period_options if o.granularity == "quarter"]
+    years = [o for o in view.period_options if o.granularity == "fiscal_year"]
+    return html.Form(
+        [
+            html.Div(
                 [
-                    html.H3(_localized(agency, "name", language), className="h5 mb-1"),
-                    html.P(count, className="text-body-secondary small mb-1"),
-                    html.Ul(
-                        [html.Li(_localized(s, "name", language)) for s in services],
-                        className="small mb-0",
-                    )
-                    if services
+                    html.Label(
+                        _t("period_label", language), htmlFor="period-select", className="me-2"
+                    ),
+                    html.Select(
+                        [
+                            html.Optgroup(
+                                [_option(o.label, o.value, view.period) for o in quarters],
+                                label=_t("quarters", language),
+                            ),
+                            html.Optgroup(
+                                [_option(o.label, o.value, view.period) for o in years],
+                                label=_t("years", language),
+                            ),
+                        ],
+                        id="period-select",
+                        name="period",
+                        className="form-select d-inline-block w-auto me-2",
+                    ),
+                    html.Button(
+                        _t("show_period", language),
+                        type="submit",
+                        className="btn btn-primary",
+                        id="period-submit",
+                    ),
+                ],
+                className="d-flex flex-wrap align-items-center gap-2",
+            ),
+            _hidden("lang", language),
+            _hidden("sort", view.sort if view.sort != "name" else None),
+            _hidden("dim", view.dimension),
+            _hidden("status", view.status),
+            _hidden("q", view.search),
+        ],
+        method="get",
+        action=context.path,
+        className="filters period-form mt-4 mb-3",
+        id="period-form",
+    )
+
+
+def _filter_form(view: HomeView, context: PageContext) -> html.Form:
+    language = view.language
+    dimensions = [(c.dimension, c.label) for c in view.columns]
+    sort_options = [("name", _t("sort_name", language))] + [
+        (dim, _t("sort_dimension", language, dimension=label)) for dim, label in dimensions
+    ]
+
+    def field(label_key: str, control_id: str, control: Any) -> html.Div:
+        return html.Div(
+            [
+                html.Label(_t(label_key, language), htmlFor=control_id, className="form-label"),
+                control,
+            ],
+            className="col-12 col-md-6 col-lg-3",
+        )
+
+    return html.Form(
+        [
+            html.Div(
+                [
+                    field(
+                        "search_label",
+                        "search-input",
+                        dcc.Input(
+                            id="search-input",
+                            type="search",
+                            name="q",
+                            value=view.search,
+                            className="form-control",
+                            autoComplete="off",
+                        ),
+                    ),
+                    field(
+                        "dim_label",
+                        "dim-select",
+                        html.Select(
+                            [_option(_t("any_dimension", language), "", view.dimension or "")]
+                            + [_option(label, dim, view.dimension) for dim, label in dimensions],
+                            id="dim-select",
+                            name="dim",
+                            className="form-select",
+                        ),
+                    ),
+                    field(
+                        "status_label",
+                        "status-select",
+                        html.Select(
+                            [_option(_t("any_status", language), "", view.status or "")]
+                            + [
+                                _option(status_label(status, language), status.value, view.status)
+                                for status in Status
+                            ],
+                            id="status-select",
+                            name="status",
+                            className="form-select",
+                        ),
+                    ),
+                    field(
+                        "sort_label",
+                        "sort-select",
+                        html.Select(
+                            [_option(label, key, view.sort) for key, label in sort_options],
+                            id="sort-select",
+                            name="sort",
+                            className="form-select",
+                        ),
+                    ),
+                ],
+                className="row g-3",
+            ),
+            _hidden("lang", language),
+            _hidden("period", view.period if view.period_requested else None),
+            html.Div(
+                [
+                    html.Button(
+                        _t("apply", language),
+                        type="submit",
+                        className="btn btn-primary",
+                        id="filter-submit",
+                    ),
+                    dcc.Link(_t("clear", language), href=_reset_href(view, context), id="reset")
+                    if view.filtered or view.sort != "name" or view.dimension
                     else None,
                 ],
-                className="list-group-item py-3",
+                className="d-flex flex-wrap align-items-center gap-3 mt-3",
+            ),
+        ],
+        method="get",
+        action=context.path,
+        className="filters scorecard-form mb-3",
+        id="filter-form",
+    )
+
+
+def _reset_href(view: HomeView, context: PageContext) -> str:
+    return context.link(context.path, period=view.period if view.period_requested else None)
+
+
+# -- roll-ups --------------------------------------------------------------------------------
+
+
+def _rollups(view: HomeView) -> html.Section:
+    language = view.language
+    return html.Section(
+        [
+            html.H2(
+                _t("rollups_heading", language, period=view.period_label),
+                id="rollups-heading",
+                className="h3",
+            ),
+            html.P(_t("rollups_intro", language), className="rollups-intro"),
+            html.Ul(
+                [_rollup_card(summary, language) for summary in view.summaries],
+                className="row list-unstyled g-3 rollup-cards",
+                id="rollups",
+            ),
+        ],
+        className="mb-5",
+        **{"aria-labelledby": "rollups-heading"},
+    )
+
+
+def _rollup_card(summary: DimensionSummary, language: str) -> html.Li:
+    first, *rest = summary.lines
+    return html.Li(
+        html.Div(
+            [
+                html.H3(summary.label, className="h5 mb-1"),
+                html.P(summary.metric_name, className="small text-body-secondary mb-2"),
+                html.P(first, className="rollup-met fw-semibold mb-1"),
+                html.Ul([html.Li(line) for line in rest], className="small mb-0 ps-3"),
+                html.P(
+                    _t("did_not_report", language, names="; ".join(summary.not_reported)),
+                    className="small mt-2 mb-0 rollup-not-reported",
+                )
+                if summary.not_reported
+                else None,
+            ],
+            className="card card-body h-100",
+        ),
+        className="col-12 col-sm-6 col-lg-4 col-xl rollup-card",
+        id=f"rollup-{summary.dimension}",
+    )
+
+
+# -- the scorecard ---------------------------------------------------------------------------
+
+
+def _scorecard_section(view: HomeView, context: PageContext) -> html.Section:
+    language = view.language
+    content: list[Any] = [
+        html.H2(_t("scorecard_heading", language), id="scorecard-heading", className="h3"),
+        _filter_form(view, context),
+    ]
+    if view.search and view.service_matches:
+        content.append(_service_matches(view, context))
+    if view.rows:
+        content += [
+            html.P(
+                _t("showing", language, count=len(view.rows), total=view.agencies_total),
+                id="scorecard-count",
+                className="small",
+            ),
+            html.Div(_scorecard_table(view, context), className="table-responsive"),
+        ]
+    else:
+        content.append(
+            html.Div(
+                [
+                    html.P(_t("no_match", language), className="mb-1"),
+                    dcc.Link(
+                        _t("clear", language),
+                        href=_reset_href(view, context),
+                        className="alert-link",
+                    ),
+                ],
+                className="alert alert-info",
+                id="no-match",
             )
         )
-    return [
-        heading,
-        intro,
-        html.H2(t("agencies_heading", language), className="h3 mt-4"),
-        html.Ul(items, className="list-group agency-list", id="agency-list"),
+    content.append(_notes(view))
+    return html.Section(content, className="mb-5", **{"aria-labelledby": "scorecard-heading"})
+
+
+def _service_matches(view: HomeView, context: PageContext) -> html.Div:
+    language = view.language
+    return html.Div(
+        [
+            html.H3(_t("services_heading", language, query=view.search), className="h5"),
+            html.Ul(
+                [
+                    html.Li(
+                        dcc.Link(
+                            _t(
+                                "service_of",
+                                language,
+                                service=match.name,
+                                agency=match.agency_name,
+                            ),
+                            href=context.link(f"/agency/{match.agency_slug}/{match.service_slug}"),
+                        )
+                    )
+                    for match in view.service_matches
+                ],
+                id="service-matches",
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def _scorecard_table(view: HomeView, context: PageContext) -> html.Table:
+    language = view.language
+    header = html.Tr(
+        [html.Th(_t("agency", language), scope="col")]
+        + [
+            html.Th(
+                [
+                    column.label,
+                    html.Br(),
+                    html.Span(column.metric_name, className="small fw-normal"),
+                ],
+                scope="col",
+            )
+            for column in view.columns
+        ]
+    )
+    body = [
+        html.Tr(
+            [
+                html.Th(
+                    dcc.Link(row.name, href=context.link(f"/agency/{row.slug}")),
+                    scope="row",
+                )
+            ]
+            + [_cell(row.cells[column.dimension], column.label, view) for column in view.columns],
+            id=f"scorecard-{row.slug}",
+        )
+        for row in view.rows
     ]
+    return html.Table(
+        [
+            html.Caption(_t("scorecard_caption", language, period=view.period_label)),
+            html.Thead(header),
+            html.Tbody(body),
+        ],
+        className="table scorecard align-top",
+        id="scorecard",
+    )
+
+
+def _cell(cell: Cell, label: str, view: HomeView) -> html.Td:
+    language = view.language
+    parts: list[Any] = [html.Div(status_badge(cell.status, language), className="mb-1")]
+    if cell.value is not None:
+        parts.append(
+            html.Div(format_value(cell.value, cell.scale, language), className="scorecard-value")
+        )
+        parts.append(
+            html.Div(
+                _t("score", language, score=format_score(cell.score, language)),
+                className="small",
+            )
+        )
+    if cell.suppressed:
+        parts.append(
+            html.Div(
+                _t("suppressed", language, n=view.small_sample_threshold),
+                className="small-sample",
+            )
+        )
+    if cell.target_text:
+        parts.append(
+            html.Div(
+                _t("target", language, target=cell.target_text),
+                className="small text-body-secondary",
+            )
+        )
+    if cell.small_sample and not cell.suppressed:
+        parts.append(
+            html.Div(
+                _t("small_sample", language, n=format_count(cell.denominator, language)),
+                className="small-sample",
+            )
+        )
+    if cell.revised:
+        parts.append(
+            html.Div(
+                _t(
+                    "revised_from",
+                    language,
+                    value=format_value(cell.earlier_value, cell.scale, language),
+                )
+                if cell.earlier_value is not None
+                else _t("revised", language),
+                className="revised-mark",
+            )
+        )
+    if cell.partial:
+        parts.append(
+            html.Div(
+                _t(
+                    f"parts_{cell.part_granularity}",
+                    language,
+                    count=cell.parts_reported,
+                    total=cell.parts_expected,
+                ),
+                className="partial-mark small",
+            )
+        )
+    return html.Td(
+        parts,
+        className=f"scorecard-cell cell-{cell.status.value.replace('_', '-')}",
+        **{"data-label": label},
+    )
+
+
+def _notes(view: HomeView) -> html.Div:
+    language = view.language
+    metrics = "; ".join(
+        f"{dimension_label(c.dimension, language)}: {c.metric_name}" for c in view.columns
+    )
+    small = "note_small_suppress" if view.small_sample_policy == "suppress" else "note_small_flag"
+    return html.Div(
+        [
+            html.H3(_t("notes_heading", language), className="h5"),
+            html.Ul(
+                [
+                    html.Li(_t("note_status", language)),
+                    html.Li(_t("note_metrics", language, metrics=metrics)),
+                    html.Li(_t("note_pooling", language)),
+                    html.Li(_t(small, language, n=view.small_sample_threshold)),
+                    html.Li(_t("note_revised", language)),
+                    html.Li(_t("note_score", language)),
+                ],
+                className="small",
+            ),
+        ],
+        className="scorecard-notes mt-3",
+        id="scorecard-notes",
+    )
+
+
+# -- trends ----------------------------------------------------------------------------------
+
+
+def _trends(view: HomeView, context: PageContext) -> html.Section:
+    language = view.language
+    return html.Section(
+        [
+            html.H2(_t("trends_heading", language), id="trends-heading", className="h3"),
+            html.P(_t("trends_intro", language, period=view.period_label)),
+            html.Div(
+                [
+                    html.Div(
+                        chart_panel(
+                            spec,
+                            language,
+                            csv_href=context.csv_href(spec.chart_id),
+                            heading_level=3,
+                            height=300,
+                        ),
+                        className="col-12 col-xl-6",
+                    )
+                    for spec in view.charts
+                ],
+                className="row",
+            ),
+        ],
+        **{"aria-labelledby": "trends-heading"},
+    )

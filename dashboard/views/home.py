@@ -1,21 +1,767 @@
-"""The home page's view: the agencies in the store."""
+"""The enterprise overview ("/"): every agency's scorecard, enterprise roll-ups and trends.
+
+What the page shows, and the decisions behind it (the page's notes say the same in words):
+
+- **Period** (``period``): a fiscal quarter ("FY2026-Q3") or fiscal year ("FY2026"), parsed
+  with :meth:`FiscalCalendar.parse_period`. The periods offered are the fiscal quarters for
+  which agencies published quarterly results (ART and satisfaction are reviewed quarterly),
+  and the fiscal years that hold them; the default is the latest such quarter. Monthly
+  contact-centre figures of a later, incomplete quarter are not offered. A fiscal year that
+  is not over yet runs "to date": up to the end of its latest offered quarter. Any other
+  value, or a period without published results, is a 404.
+- **Headline metric per dimension**: :func:`dashboard.scorecard.headline_metrics`
+  (satisfaction ``csat_overall``, accuracy ``accuracy_rate``, responsiveness
+  ``ack_within_1bd``, timeliness ``timeliness_standard``, access ``service_level_60s``).
+- **Agency results** come from the agency's own published overall figures (no segment, never
+  its services' figures). A figure published for exactly the chosen period is used as is;
+  monthly metrics (responsiveness, access) are pooled over the months of the quarter: sum of
+  the months' numerators over sum of their denominators, i.e. the share of the quarter's
+  whole volume, with "2 of 3 months" shown when a month is missing. Fiscal years pool their
+  quarters the same way (:func:`dashboard.scorecard.period_result`).
+- **Status**: against the target in force on the period's last day; survey results on fewer
+  responses than ``settings.small_sample_threshold`` are flagged (or hidden under the
+  "suppress" policy). "Not reported" (a published NULL, or no figure at all) is never zero.
+- **Roll-ups** per dimension: "7 of 11 met, 63.6%" (of agencies judged against a numeric
+  target), "11 of 12 reported", and coverage: agencies with any published figure of the
+  dimension during the period's fiscal year ("11 of 12 measure accuracy in FY2026").
+- **Trends**: per dimension, the unweighted mean 0-100 score of the agencies that reported,
+  per fiscal quarter, up to the chosen period, with "n of N agencies reported" per quarter.
+- **Search, filter, sort** (``q``, ``dim`` + ``status``, ``sort``) narrow the scorecard table
+  only; roll-ups and trends always cover every agency.
+
+Queries: units, metrics, targets, the headline metrics' published overall figures of the
+agencies (one query for every period and trend), and one grouped query for coverage.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from dashboard import queries
+from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
+from dashboard.db import session_scope
+from dashboard.fiscal import FiscalCalendar, Period
+from dashboard.models import PUBLISHED, Metric, Observation, Unit
+from dashboard.normalize import describe as describe_rule
+from dashboard.normalize import normalize
+from dashboard.rollups import Ratio, coverage, enterprise_trend, units_meeting_targets
 from dashboard.routes import Route
+from dashboard.scorecard import (
+    SCORECARD_DIMENSIONS,
+    SORT_KEYS,
+    AgencyRow,
+    Cell,
+    MetricInfo,
+    Reading,
+    dimension_label,
+    filter_rows,
+    headline_metrics,
+    matches,
+    period_result,
+    rollup_lines,
+    score_cell,
+    sort_rows,
+    trend_summary,
+)
 from dashboard.settings import Settings
+from dashboard.stats import is_small_sample
+from dashboard.targets import Status, TargetSpec
+from dashboard.views import NotFound
+
+#: Query parameters this page reads.
+PARAMS = ("period", "sort", "dim", "status", "q", "lang")
+
+#: Longest search text considered (a longer one is cut, not an error).
+MAX_SEARCH_LENGTH = 100
+
+TEXT: dict[str, dict[str, str]] = {
+    "bad_period": {
+        "en": "“{value}” is not a fiscal quarter or fiscal year with published results. "
+        "Choose a quarter from {first} to {last}, or one of those fiscal years.",
+        "es": "«{value}» no es un trimestre ni un año fiscal con resultados publicados. "
+        "Elija un trimestre entre {first} y {last}, o uno de esos años fiscales.",
+    },
+    "bad_sort": {
+        "en": "“{value}” is not a way to sort this page.",
+        "es": "«{value}» no es un orden disponible en esta página.",
+    },
+    "bad_dim": {
+        "en": "“{value}” is not a dimension of the scorecard.",
+        "es": "«{value}» no es una dimensión del cuadro de resultados.",
+    },
+    "bad_status": {
+        "en": "“{value}” is not a status (met, not_met, no_target, not_reported).",
+        "es": "«{value}» no es un estado (met, not_met, no_target, not_reported).",
+    },
+    "trend_title": {
+        "en": "{dimension}: average agency score by quarter",
+        "es": "{dimension}: puntuación media de las agencias por trimestre",
+    },
+    "trend_y": {"en": "Average score (0–100)", "es": "Puntuación media (0–100)"},
+    "trend_line": {
+        "en": "Average score of the agencies that reported",
+        "es": "Puntuación media de las agencias que reportaron",
+    },
+    "trend_hover": {
+        "en": "{quarter}: {score} ({count} of {total} agencies reported)",
+        "es": "{quarter}: {score} ({count} de {total} agencias reportaron)",
+    },
+    "column_quarter": {"en": "Fiscal quarter", "es": "Trimestre fiscal"},
+    "column_end": {"en": "Quarter ends", "es": "Fin del trimestre"},
+    "column_mean": {"en": "Average score (0–100)", "es": "Puntuación media (0–100)"},
+    "column_reported": {"en": "Agencies reported", "es": "Agencias que reportaron"},
+    "column_agencies": {"en": "Agencies", "es": "Agencias"},
+    "note_metric": {
+        "en": "Measure behind each agency's score: {metric}. {rule}",
+        "es": "Medida en que se basa la puntuación de cada agencia: {metric}. {rule}",
+    },
+    "note_mean": {
+        "en": "Agencies that did not report are left out of the average, never counted as "
+        "zero; the table gives how many reported each quarter.",
+        "es": "Las agencias que no reportaron quedan fuera del promedio, nunca cuentan como "
+        "cero; la tabla indica cuántas reportaron cada trimestre.",
+    },
+    "note_break": {
+        "en": "{agency} changed how it measures this in {quarter} (a series break).",
+        "es": "{agency} cambió la forma de medirlo en {quarter} (ruptura de serie).",
+    },
+}
+
+
+def _t(key: str, language: str, **values: Any) -> str:
+    words = TEXT[key]["es" if language == "es" else "en"]
+    return words.format(**values) if values else words
+
+
+# -- the view --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodOption:
+    value: str  # the ``period`` parameter; parse_period reads it back to the same period
+    label: str  # in the page's language
+    granularity: str  # "quarter" | "fiscal_year"
+
+
+@dataclass(frozen=True)
+class DimensionColumn:
+    dimension: str
+    label: str
+    metric_code: str
+    metric_name: str
+    scale: str
+    is_survey: bool
+
+
+@dataclass(frozen=True)
+class DimensionSummary:
+    """The enterprise roll-up of one dimension for the chosen period."""
+
+    dimension: str
+    label: str
+    metric_name: str
+    lines: list[str]  # "7 of 11 met, 63.6%", "11 of 12 reported", ...
+    met: Ratio
+    reported: Ratio
+    coverage: Ratio
+    not_reported: list[str]  # names of the agencies that did not report
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    agency_slug: str
+    service_slug: str
+    name: str
+    agency_name: str
 
 
 @dataclass(frozen=True)
 class HomeView:
-    agencies: list[dict[str, Any]]
+    language: str
+    has_data: bool
+    period: str | None  # the chosen period's parameter value (None when nothing is published)
+    period_label: str
+    period_through: str | None  # label of the last quarter of a fiscal year still running
+    period_requested: bool  # the URL named the period (forms then keep it)
+    period_options: list[PeriodOption]
+    fiscal_year_label: str
+    columns: list[DimensionColumn]
+    rows: list[AgencyRow]  # after search, filter and sort
+    agencies_total: int
+    sort: str
+    dimension: str | None
+    status: str | None
+    search: str
+    service_matches: list[ServiceMatch]
+    summaries: list[DimensionSummary]
+    charts: list[ChartSpec]
+    small_sample_threshold: int
+    small_sample_policy: str
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.search or self.status)
+
+
+# -- building it -----------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    """A pandas cell as a plain value: NaN and NaT (missing) become None."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    # NaT is the one value that differs from itself besides NaN.
+    if value != value:
+        return None
+    return value
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def period_param(calendar: FiscalCalendar, period: Period) -> str:
+    """The ``period`` value for a quarter ("FY2026-Q3") or a fiscal year ("FY2026").
+
+    Written in English without spaces so that it reads well in a URL; ``parse_period`` reads
+    every label style back to the same period (a unit test checks each calendar).
+    """
+    if period.granularity == "quarter":
+        fiscal_year, quarter = calendar.quarter_of(period)
+        return calendar.quarter_label(fiscal_year, quarter, "en").replace(" ", "-")
+    if period.granularity == "fiscal_year":
+        return calendar.year_label(calendar.fiscal_year_of(period), "en").replace(" ", "-")
+    raise ValueError(f"the overview shows quarters and fiscal years, not {period.granularity}")
+
+
+def offered_quarters(
+    calendar: FiscalCalendar, readings: Mapping[Any, Sequence[Reading]]
+) -> list[tuple[int, int]]:
+    """The fiscal quarters the page offers, oldest first.
+
+    ``readings`` are grouped by series (agency and metric). Quarters with published quarterly
+    figures; when the store has none at all, the quarters for which some series has all three
+    months.
+    """
+    quarters = {
+        calendar.quarter_of(Period(r.period_start, r.period_end, "quarter"))
+        for series in readings.values()
+        for r in series
+        if r.granularity == "quarter"
+    }
+    if quarters:
+        return sorted(quarters)
+    complete: set[tuple[int, int]] = set()
+    for series in readings.values():
+        months: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
+        for reading in series:
+            if reading.granularity == "month":
+                end = reading.period_end
+                months[(calendar.fiscal_year(end), calendar.quarter(end))].add(reading.period_start)
+        complete |= {key for key, firsts in months.items() if len(firsts) >= 3}
+    return sorted(complete)
+
+
+def _parse_choice(value: str | None, choices: Iterable[str], error: str, language: str) -> str:
+    # A form sends an empty value for "any" ("dim="): that is no choice, not a bad one.
+    if not value:
+        return ""
+    if value not in choices:
+        raise NotFound(_t(error, language, value=value))
+    return value
 
 
 def build(
     database_url: str, settings: Settings, route: Route, query: dict[str, str], language: str
 ) -> HomeView:
-    return HomeView(agencies=queries.list_agencies(database_url))
+    calendar = FiscalCalendar.from_settings(settings)
+    sort = _parse_choice(query.get("sort"), SORT_KEYS, "bad_sort", language) or "name"
+    dimension = _parse_choice(query.get("dim"), SCORECARD_DIMENSIONS, "bad_dim", language)
+    status = _parse_choice(query.get("status"), [s.value for s in Status], "bad_status", language)
+    search = " ".join((query.get("q") or "").split())[:MAX_SEARCH_LENGTH]
+
+    units = queries.units(database_url)
+    agencies = [unit for unit in units if unit["kind"] == "agency"]
+    headline = headline_metrics(MetricInfo.from_record(m) for m in queries.metrics(database_url))
+    readings = _readings(database_url, agencies, headline)
+
+    quarters = offered_quarters(calendar, readings)
+    chosen = _chosen_period(calendar, quarters, query.get("period"), language)
+    if chosen is None:
+        return _empty_view(settings, language, agencies, headline, sort, search)
+    period, start, end, through = chosen
+    fiscal_year = calendar.fiscal_year_of(period)
+
+    targets = _targets(database_url, agencies, language)
+    rows = _rows(
+        agencies, headline, readings, targets, start, end, period.granularity, settings, language
+    )
+    measured = _measured_dimensions(database_url, *calendar.year_bounds(fiscal_year))
+    names = {row.slug: row.name for row in rows}
+    summaries = [
+        _summary(
+            dim, metric, rows, measured, calendar.year_label(fiscal_year, language), names, language
+        )
+        for dim, metric in headline.items()
+    ]
+    period_value = period_param(calendar, period)
+    charts = []
+    for dim, metric in headline.items():
+        chart = _trend_chart(
+            calendar, dim, metric, agencies, readings, end, settings, language, period_value
+        )
+        if chart is not None:  # a dimension nobody reported up to the period has no chart
+            charts.append(chart)
+
+    services = [unit for unit in units if unit["kind"] == "service"]
+    shown, service_matches = _search(search, rows, services, names, language)
+    shown = sort_rows(
+        filter_rows(shown, dimension or None, Status(status) if status else None), sort
+    )
+    return HomeView(
+        language=language,
+        has_data=True,
+        period=period_value,
+        period_label=calendar.period_label(period, language),
+        period_through=through,
+        period_requested=bool(query.get("period")),
+        period_options=_options(calendar, quarters, language),
+        fiscal_year_label=calendar.year_label(fiscal_year, language),
+        columns=_columns(headline, language),
+        rows=shown,
+        agencies_total=len(rows),
+        sort=sort,
+        dimension=dimension or None,
+        status=status or None,
+        search=search,
+        service_matches=service_matches,
+        summaries=summaries,
+        charts=charts,
+        small_sample_threshold=settings.small_sample_threshold,
+        small_sample_policy=settings.small_sample_policy,
+    )
+
+
+def _empty_view(
+    settings: Settings,
+    language: str,
+    agencies: list[dict[str, Any]],
+    headline: Mapping[str, MetricInfo],
+    sort: str,
+    search: str,
+) -> HomeView:
+    """Nothing published yet: the page says so (it is still a page, not a 404)."""
+    return HomeView(
+        language=language,
+        has_data=False,
+        period=None,
+        period_label="",
+        period_through=None,
+        period_requested=False,
+        period_options=[],
+        fiscal_year_label="",
+        columns=_columns(headline, language),
+        rows=[],
+        agencies_total=len(agencies),
+        sort=sort,
+        dimension=None,
+        status=None,
+        search=search,
+        service_matches=[],
+        summaries=[],
+        charts=[],
+        small_sample_threshold=settings.small_sample_threshold,
+        small_sample_policy=settings.small_sample_policy,
+    )
+
+
+def _chosen_period(
+    calendar: FiscalCalendar, quarters: list[tuple[int, int]], value: str | None, language: str
+) -> tuple[Period, dt.date, dt.date, str | None] | None:
+    """(period, window start, window end, "through" label) of the period the URL asks for.
+
+    A fiscal year still running ends with its latest offered quarter ("to date").
+    """
+    if not quarters:
+        if value:
+            raise NotFound(_t("bad_period", language, value=value, first="–", last="–"))
+        return None
+    first, last = quarters[0], quarters[-1]
+
+    def refuse() -> NotFound:
+        return NotFound(
+            _t(
+                "bad_period",
+                language,
+                value=value,
+                first=calendar.quarter_label(*first, language=language),
+                last=calendar.quarter_label(*last, language=language),
+            )
+        )
+
+    if not value:
+        period = calendar.quarter_period(*last)
+    else:
+        try:
+            period = calendar.parse_period(value)
+        except ValueError:
+            raise refuse() from None
+        if period.granularity == "month":
+            raise refuse()
+    if period.granularity == "quarter":
+        if calendar.quarter_of(period) not in quarters:
+            raise refuse()
+        return period, period.start, period.end, None
+    fiscal_year = calendar.fiscal_year_of(period)
+    inside = [q for q in quarters if q[0] == fiscal_year]
+    if not inside:
+        raise refuse()
+    latest = calendar.quarter_period(*inside[-1])
+    if latest.end < period.end:
+        return period, period.start, latest.end, calendar.quarter_label(*inside[-1], language)
+    return period, period.start, period.end, None
+
+
+def _options(
+    calendar: FiscalCalendar, quarters: list[tuple[int, int]], language: str
+) -> list[PeriodOption]:
+    """Quarters (newest first), then fiscal years (newest first)."""
+    options = [
+        PeriodOption(
+            period_param(calendar, calendar.quarter_period(*quarter)),
+            calendar.quarter_label(*quarter, language=language),
+            "quarter",
+        )
+        for quarter in reversed(quarters)
+    ]
+    for year in sorted({quarter[0] for quarter in quarters}, reverse=True):
+        options.append(
+            PeriodOption(
+                period_param(calendar, calendar.year(year)),
+                calendar.year_label(year, language),
+                "fiscal_year",
+            )
+        )
+    return options
+
+
+def _columns(headline: Mapping[str, MetricInfo], language: str) -> list[DimensionColumn]:
+    return [
+        DimensionColumn(
+            dimension=dim,
+            label=dimension_label(dim, language),
+            metric_code=metric.code,
+            metric_name=metric.name(language),
+            scale=metric.scale,
+            is_survey=metric.is_survey,
+        )
+        for dim, metric in headline.items()
+    ]
+
+
+def _readings(
+    database_url: str, agencies: list[dict[str, Any]], headline: Mapping[str, MetricInfo]
+) -> dict[tuple[str, str], list[Reading]]:
+    """Each agency's published overall figures of the headline metrics, by (slug, code)."""
+    if not agencies or not headline:
+        return {}
+    frame = queries.published_observations(
+        database_url,
+        unit_ids=[agency["id"] for agency in agencies],
+        metric_codes=[metric.code for metric in headline.values()],
+        segment_types=("",),
+    )
+    # Column lists rather than per-row dicts: a few thousand rows, built once per cache miss.
+    columns = {name: frame[name].tolist() for name in _READING_COLUMNS}
+    readings: dict[tuple[str, str], list[Reading]] = defaultdict(list)
+    for index, slug in enumerate(columns["unit_slug"]):
+        readings[(slug, columns["metric_code"][index])].append(
+            Reading(
+                period_start=_as_date(columns["period_start"][index]),
+                period_end=_as_date(columns["period_end"][index]),
+                granularity=columns["granularity"][index],
+                value=_clean(columns["raw_value"][index]),
+                numerator=_clean(columns["numerator"][index]),
+                denominator=_clean(columns["denominator"][index]),
+                earlier_value=_clean(columns["earlier_value"][index]),
+                revised=_clean(columns["revised_at"][index]) is not None,
+                series_break=bool(_clean(columns["series_break"][index])),
+            )
+        )
+    return dict(readings)
+
+
+_READING_COLUMNS = (
+    "unit_slug",
+    "metric_code",
+    "period_start",
+    "period_end",
+    "granularity",
+    "raw_value",
+    "numerator",
+    "denominator",
+    "earlier_value",
+    "revised_at",
+    "series_break",
+)
+
+
+def _targets(
+    database_url: str, agencies: list[dict[str, Any]], language: str
+) -> dict[tuple[str, str], list[TargetSpec]]:
+    targets: dict[tuple[str, str], list[TargetSpec]] = defaultdict(list)
+    if not agencies:
+        return {}
+    for row in queries.published_targets(database_url, unit_ids=[a["id"] for a in agencies]):
+        words = (row.get("text_es") if language == "es" else None) or row.get("text_en")
+        targets[(row["unit_slug"], row["metric_code"])].append(
+            TargetSpec(
+                kind=row["kind"],
+                value=row["value"],
+                comparator=row["comparator"],
+                effective_from=_as_date(row["effective_from"]),
+                effective_to=_as_date(row["effective_to"]) if row["effective_to"] else None,
+                text=words,
+            )
+        )
+    return dict(targets)
+
+
+def _measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dict[str, set[str]]:
+    """For each agency, the dimensions it published any figure of between ``start`` and ``end``.
+
+    Any metric of the dimension and any segment counts; a published "no data" (NULL) does not.
+    """
+    query = (
+        select(Unit.slug, Metric.dimension)
+        .select_from(Observation)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .join(Metric, Observation.metric_id == Metric.id)
+        .where(
+            Observation.visibility == PUBLISHED,
+            Unit.kind == "agency",
+            Observation.raw_value.is_not(None),
+            Observation.period_start >= start,
+            Observation.period_end <= end,
+        )
+        .distinct()
+    )
+    measured: dict[str, set[str]] = defaultdict(set)
+    with session_scope(database_url) as session:
+        for slug, dimension in session.execute(query).all():
+            measured[slug].add(dimension)
+    return dict(measured)
+
+
+def _name(record: Mapping[str, Any], language: str) -> str:
+    return (record.get("name_es") if language == "es" else None) or record["name_en"]
+
+
+def _rows(
+    agencies: list[dict[str, Any]],
+    headline: Mapping[str, MetricInfo],
+    readings: Mapping[tuple[str, str], list[Reading]],
+    targets: Mapping[tuple[str, str], list[TargetSpec]],
+    start: dt.date,
+    end: dt.date,
+    granularity: str,
+    settings: Settings,
+    language: str,
+) -> list[AgencyRow]:
+    rows = []
+    for agency in agencies:
+        slug = agency["slug"]
+        cells: dict[str, Cell] = {}
+        for dim, metric in headline.items():
+            result = period_result(
+                readings.get((slug, metric.code), []), start, end, granularity, metric.scale
+            )
+            cells[dim] = score_cell(
+                metric,
+                result,
+                targets.get((slug, metric.code), []),
+                start,
+                end,
+                small_sample_threshold=settings.small_sample_threshold,
+                small_sample_policy=settings.small_sample_policy,
+                language=language,
+            )
+        rows.append(
+            AgencyRow(
+                slug=slug,
+                name=_name(agency, language),
+                names=tuple(n for n in (agency["name_en"], agency.get("name_es")) if n),
+                cells=cells,
+            )
+        )
+    return sort_rows(rows, "name")
+
+
+def _summary(
+    dimension: str,
+    metric: MetricInfo,
+    rows: Sequence[AgencyRow],
+    measured: Mapping[str, set[str]],
+    year_label: str,
+    names: Mapping[str, str],
+    language: str,
+) -> DimensionSummary:
+    rollup = units_meeting_targets({row.slug: row.status(dimension) for row in rows})
+    covered = coverage(measured, [row.slug for row in rows], dimension)
+    return DimensionSummary(
+        dimension=dimension,
+        label=dimension_label(dimension, language),
+        metric_name=metric.name(language),
+        lines=rollup_lines(dimension, rollup, covered, year_label, language),
+        met=rollup.met,
+        reported=rollup.reported,
+        coverage=covered,
+        not_reported=[names[slug] for slug in rollup.not_reported],
+    )
+
+
+def _trend_chart(
+    calendar: FiscalCalendar,
+    dimension: str,
+    metric: MetricInfo,
+    agencies: list[dict[str, Any]],
+    readings: Mapping[tuple[str, str], list[Reading]],
+    until: dt.date,
+    settings: Settings,
+    language: str,
+    period_value: str,
+) -> ChartSpec | None:
+    """The enterprise trend of one dimension, one point per fiscal quarter up to ``until``."""
+    own = {a["slug"]: readings.get((a["slug"], metric.code), []) for a in agencies}
+    starts = [r.period_start for rs in own.values() for r in rs if r.period_end <= until]
+    if not starts:
+        return None
+    first_day = min(starts)
+    quarter = (calendar.fiscal_year(first_day), calendar.quarter(first_day))
+    last = (calendar.fiscal_year(until), calendar.quarter(until))
+    keys: list[tuple[int, int]] = []
+    while quarter <= last:
+        keys.append(quarter)
+        quarter = calendar.next_quarter(*quarter)
+
+    scores: list[tuple[str, tuple[int, int], float | None]] = []
+    breaks: list[str] = []
+    for agency in agencies:
+        slug = agency["slug"]
+        for key in keys:
+            period = calendar.quarter_period(*key)
+            result = period_result(own[slug], period.start, period.end, "quarter", metric.scale)
+            value = result.value
+            if (
+                metric.is_survey
+                and settings.small_sample_policy == "suppress"
+                and value is not None
+                and is_small_sample(result.denominator, settings.small_sample_threshold)
+            ):
+                value = None  # hidden on the scorecard, so kept out of the average too
+            scores.append((slug, key, normalize(value, metric.rule)))
+            if result.series_break:
+                breaks.append(
+                    _t(
+                        "note_break",
+                        language,
+                        agency=_name(agency, language),
+                        quarter=calendar.quarter_label(*key, language=language),
+                    )
+                )
+    points = enterprise_trend(scores)
+    labels = {key: calendar.quarter_label(*key, language=language) for key in keys}
+    total = len(agencies)
+    x, y, hover, rows = [], [], [], []
+    for point in points:
+        shown = None if point.mean is None else round(point.mean, 1)
+        end = calendar.quarter_period(*point.key).end.isoformat()
+        x.append(end)
+        y.append(shown)
+        hover.append(
+            _t(
+                "trend_hover",
+                language,
+                quarter=labels[point.key],
+                score="–" if shown is None else f"{shown:.1f}",
+                count=point.units_reported,
+                total=total,
+            )
+        )
+        rows.append(
+            {
+                "quarter": labels[point.key],
+                "period_end": end,
+                "mean": shown,
+                "reported": point.units_reported,
+                "agencies": total,
+            }
+        )
+    label = dimension_label(dimension, language)
+    return ChartSpec(
+        chart_id=f"trend-{dimension}",
+        title=_t("trend_title", language, dimension=label),
+        summary=trend_summary(dimension, points, labels, total, language),
+        y_title=_t("trend_y", language),
+        traces=[Trace(_t("trend_line", language), "line", x, y, text=hover)],
+        columns=[
+            TableColumn("quarter", _t("column_quarter", language)),
+            TableColumn("period_end", _t("column_end", language)),
+            TableColumn("mean", _t("column_mean", language), "number"),
+            TableColumn("reported", _t("column_reported", language), "number"),
+            TableColumn("agencies", _t("column_agencies", language), "number"),
+        ],
+        rows=rows,
+        file_stem=file_stem("enterprise", dimension, "trend", period_value),
+        notes=[
+            _t(
+                "note_metric",
+                language,
+                metric=metric.name(language),
+                rule=describe_rule(metric.rule, language),
+            ),
+            _t("note_mean", language),
+            *breaks,
+        ],
+        y_range=(0.0, 100.0),
+    )
+
+
+def _search(
+    search: str,
+    rows: list[AgencyRow],
+    services: list[dict[str, Any]],
+    names: Mapping[str, str],
+    language: str,
+) -> tuple[list[AgencyRow], list[ServiceMatch]]:
+    """Agencies whose name, or one of whose services' names, matches (either language)."""
+    if not search:
+        return rows, []
+    found = [
+        ServiceMatch(
+            agency_slug=service["parent_slug"],
+            service_slug=service["slug"],
+            name=_name(service, language),
+            agency_name=names[service["parent_slug"]],
+        )
+        for service in services
+        if service.get("parent_slug") in names
+        and matches(search, (service["name_en"], service.get("name_es")))
+    ]
+    with_services = {match.agency_slug for match in found}
+    shown = [row for row in rows if row.slug in with_services or matches(search, row.names)]
+    found.sort(key=lambda match: (match.agency_name, match.name))
+    return shown, found

@@ -97,13 +97,21 @@ def page(browser, live_server):
 
     page.on("request", watch)
     page.outside_requests = outside  # type: ignore[attr-defined]
+    # Console errors (a CSP refusal, a failed callback) fail the test that caused them.
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors  # type: ignore[attr-defined]
     yield page
     context.close()
+    ignorable = ("the server responded with a status of 404",)  # the 404 page's own status
+    assert [e for e in errors if not any(i in e for i in ignorable)] == []
 
 
 def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page and return its violations."""
-    page.add_script_tag(content=AXE_SCRIPT.read_text(encoding="utf-8"))
+    # Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
+    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;void 0")
     result = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',

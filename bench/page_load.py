@@ -1,0 +1,328 @@
+"""First-visit page load: bytes on the wire, time to the first chart and to all charts.
+
+    python bench/page_load.py [--runs 5] [--pages home agency] [--database-url URL]
+
+Writes the demo into a temporary SQLite store (unless --database-url names one), serves it
+with gunicorn (2 workers, as ``cxdash serve`` does) on a free loopback port, and loads each
+page in headless Chromium (Debian's /usr/bin/chromium) ``--runs`` times, each time in a NEW
+browser context: an empty HTTP cache and no cookies, as for a first-time visitor.
+
+The server side is warm: each page is loaded once, unmeasured, before the runs, so the page
+data is in the (shared, filesystem) page-data cache, as it is for every visitor but the first
+after a publication. ``bench/callbacks.py`` measures the cold server side.
+
+Figures (medians over the runs):
+- bytes: the sum of every response's encoded (compressed) size as Chromium's network stack
+  received it (CDP ``Network.loadingFinished.encodedDataLength``, headers included), from
+  navigation until all charts are drawn and the network is idle;
+- first chart / all charts: milliseconds from navigation start (``performance.now()``) until
+  the first / every ``dcc.Graph`` on the page has an SVG drawn by Plotly and is no longer
+  pending (dcc.Graph drops ``dash-graph--pending`` once ``Plotly.react`` has resolved).
+
+Goal (issue 3): an agency page's first load under 900 KiB on the wire and its first chart
+under 1.0 s (median).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Import from the repository root, as bench/callbacks.py must (see there).
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.demo_store import REPO_ROOT, BenchPage, create_demo_store, pages  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Flags that keep Chromium from calling anything but the server under test.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+GOALS = {"agency": {"kib": 900, "first_chart_ms": 1000}}
+
+# Runs in every page before its own scripts: records when the first and the last chart is drawn.
+CHART_TIMER = """
+(() => {
+  const marks = {firstChart: null, allCharts: null, charts: 0};
+  window.__benchMarks = marks;
+  const drawn = (graph) => {
+    const plot = graph.querySelector('.js-plotly-plot');
+    return plot && plot.querySelector('.main-svg')
+      && !plot.classList.contains('dash-graph--pending');
+  };
+  const check = () => {
+    const graphs = document.querySelectorAll('.dash-graph');
+    if (!graphs.length) { return; }
+    const done = Array.from(graphs).filter(drawn).length;
+    const now = performance.now();
+    if (done > 0 && marks.firstChart === null) { marks.firstChart = now; }
+    if (done === graphs.length && marks.charts !== graphs.length) {
+      marks.allCharts = now;
+      marks.charts = graphs.length;
+    }
+  };
+  new MutationObserver(check).observe(document, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ['class'],
+  });
+})();
+"""
+
+# Read with page.evaluate, polled from Python: the site's Content-Security-Policy forbids the
+# eval() that Playwright's wait_for_function would need.
+ALL_DRAWN = """(() => {
+  const graphs = document.querySelectorAll('.dash-graph');
+  return graphs.length > 0 && window.__benchMarks.charts === graphs.length;
+})()"""
+
+
+def wait_until(tab, expression: str, timeout_ms: int) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not tab.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true after {timeout_ms} ms: {expression}")
+        time.sleep(0.05)
+
+
+# Where the time goes: scripts parsed, and the router callback's request and answer.
+MILESTONES = """(() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const update = performance.getEntriesByType('resource')
+    .filter(entry => entry.name.includes('/_dash-update-component'))[0];
+  return {
+    scriptsReady: nav ? nav.domContentLoadedEventEnd : null,
+    dataRequested: update ? update.requestStart : null,
+    dataReceived: update ? update.responseEnd : null,
+  };
+})()"""
+
+
+@dataclass
+class Run:
+    bytes: int
+    requests: int
+    first_chart_ms: float | None
+    all_charts_ms: float | None
+    charts: int
+    scripts_ready_ms: float | None = None
+    data_requested_ms: float | None = None
+    data_received_ms: float | None = None
+    by_resource: Counter[str] = field(default_factory=Counter)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, port: int, workers: int, cache_dir: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        # Both workers share one page-data cache, as they share Redis in a deployment.
+        "CACHE_TYPE": "filesystem",
+        "CACHE_DIR": str(cache_dir),
+    }
+    env.pop("CACHE_REDIS_URL", None)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "app:server",
+    ]
+    server = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
+                if reply.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.25)
+    stop(server)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def resource_name(url: str) -> str:
+    path = url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    return "/" + path
+
+
+def load(browser, base_url: str, page: BenchPage, timeout_ms: int) -> Run:  # type: ignore[no-untyped-def]
+    context = browser.new_context()  # a new, empty HTTP cache
+    tab = context.new_page()
+    tab.add_init_script(CHART_TIMER)
+    cdp = context.new_cdp_session(tab)
+    cdp.send("Network.enable")
+    urls: dict[str, str] = {}
+    received: Counter[str] = Counter()
+    outside: list[str] = []
+
+    def on_response(event: dict) -> None:
+        urls[event["requestId"]] = event["response"]["url"]
+
+    def on_finished(event: dict) -> None:
+        url = urls.get(event["requestId"], "?")
+        if not url.startswith(("data:", "blob:")):
+            received[resource_name(url)] += int(event["encodedDataLength"])
+
+    def on_request(request) -> None:  # type: ignore[no-untyped-def]
+        if not request.url.startswith((base_url, "data:", "blob:")):
+            outside.append(request.url)
+
+    cdp.on("Network.responseReceived", on_response)
+    cdp.on("Network.loadingFinished", on_finished)
+    tab.on("request", on_request)
+    tab.goto(base_url + page.path, wait_until="load", timeout=timeout_ms)
+    # The router renders the whole page at once: its heading and every chart container.
+    tab.wait_for_selector("#main-content h1", timeout=timeout_ms)
+    if tab.locator(".dash-graph").count():
+        wait_until(tab, ALL_DRAWN, timeout_ms)
+    tab.wait_for_load_state("networkidle", timeout=timeout_ms)
+    marks = tab.evaluate("window.__benchMarks")
+    milestones = tab.evaluate(MILESTONES)
+    charts = tab.evaluate("document.querySelectorAll('.dash-graph').length")
+    context.close()
+    if outside:
+        raise SystemExit(f"{page.path} requested third-party URLs: {outside}")
+    return Run(
+        bytes=sum(received.values()),
+        requests=len(received),
+        first_chart_ms=marks["firstChart"],
+        all_charts_ms=marks["allCharts"] if charts and marks["charts"] == charts else None,
+        charts=charts,
+        scripts_ready_ms=milestones["scriptsReady"],
+        data_requested_ms=milestones["dataRequested"],
+        data_received_ms=milestones["dataReceived"],
+        by_resource=received,
+    )
+
+
+def median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present and len(present) == len(values) else None
+
+
+def ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} ms"
+
+
+def report(page: BenchPage, runs: list[Run]) -> None:
+    kib = statistics.median(run.bytes for run in runs) / 1024
+    first = median([run.first_chart_ms for run in runs])
+    every = median([run.all_charts_ms for run in runs])
+    charts = max(run.charts for run in runs)
+    print(f"\n{page.name} {page.path}  ({len(runs)} cold-cache loads, {charts} charts)")
+    print(
+        f"  bytes on the wire   median {kib:,.1f} KiB   (runs: "
+        + ", ".join(f"{run.bytes / 1024:,.0f}" for run in runs)
+        + ")"
+    )
+    print(f"  requests            median {statistics.median(run.requests for run in runs):.0f}")
+    print(
+        f"  first chart drawn   median {ms(first)}   (runs: "
+        + ", ".join(ms(run.first_chart_ms) for run in runs)
+        + ")"
+    )
+    print(
+        f"  all charts drawn    median {ms(every)}   (runs: "
+        + ", ".join(ms(run.all_charts_ms) for run in runs)
+        + ")"
+    )
+    print(
+        "  where the time goes (medians): scripts ready "
+        f"{ms(median([run.scripts_ready_ms for run in runs]))}, page data requested "
+        f"{ms(median([run.data_requested_ms for run in runs]))}, received "
+        f"{ms(median([run.data_received_ms for run in runs]))}"
+    )
+    goal = GOALS.get(page.name)
+    if goal:
+        verdict_bytes = "met" if kib < goal["kib"] else "NOT met"
+        verdict_chart = "met" if first is not None and first < goal["first_chart_ms"] else "NOT met"
+        print(
+            f"  goal: < {goal['kib']} KiB ({verdict_bytes}), "
+            f"first chart < {goal['first_chart_ms']} ms ({verdict_chart})"
+        )
+    print("  largest responses (last run, encoded KiB):")
+    for name, size in runs[-1].by_resource.most_common(8):
+        print(f"    {size / 1024:8.1f}  {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pages", nargs="+", default=["home", "agency"])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", help="an existing store (default: a new demo store)")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds per page load")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="cxdash-bench-") as tmp:
+        directory = Path(tmp)
+        database_url = args.database_url or create_demo_store(directory)
+        chosen = pages(database_url, tuple(args.pages))
+        port = free_port()
+        server = start_gunicorn(database_url, port, args.workers, directory / "cache")
+        base_url = f"http://127.0.0.1:{port}"
+        timeout_ms = int(args.timeout * 1000)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
+                print(
+                    f"Serving {database_url} with gunicorn ({args.workers} workers) at {base_url}"
+                )
+                print(
+                    "Browser cache: cold (a new context per load). Server page-data cache: "
+                    "warm (one unmeasured load per page first)."
+                )
+                for page in chosen:
+                    load(browser, base_url, page, timeout_ms)  # warm the server, unmeasured
+                    runs = [load(browser, base_url, page, timeout_ms) for _ in range(args.runs)]
+                    report(page, runs)
+                browser.close()
+        finally:
+            stop(server)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,583 @@
+"""The enterprise scorecard: every agency's result per dimension, judged against its target.
+
+The decisions the overview page rests on, as plain functions (no I/O):
+
+- **One headline metric per dimension** (:func:`headline_metrics`): the first code of
+  :data:`HEADLINE_PREFERENCE` that the store defines (satisfaction: ``csat_overall``,
+  accuracy: ``accuracy_rate``, responsiveness: ``ack_within_1bd``, timeliness:
+  ``timeliness_standard``, access: ``service_level_60s``). A store without any of them falls
+  back to the dimension's metric that can be normalized, with the alphabetically first code,
+  so the choice never depends on row order.
+- **A result for a period** (:func:`period_result`): the figure the agency published for exactly
+  that period when there is one (a published NULL is "not reported" and is not replaced).
+  Otherwise the agency's figures for the parts of the period are pooled: months of a quarter,
+  quarters (or months) of a fiscal year. Shares are pooled as sum of numerators over sum of
+  denominators (so a busy month weighs more than a quiet one), other values as a mean weighted
+  by the denominator. A pooled result says how many parts reported ("2 of 3 months"); with no
+  part reported it is "not reported", never zero.
+- **Status** (:func:`score_cell`): the result judged against the target in force on the
+  period's last day (:func:`dashboard.targets.targets_in_force`). A survey result on fewer
+  responses than the small-sample threshold is flagged, or with the "suppress" policy hidden
+  and counted as not reported (a hidden value can neither meet nor miss a target).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dashboard.formatting import format_score
+from dashboard.normalize import NormalizationError, NormalizationRule, normalize
+from dashboard.rollups import Ratio, RollUp, TrendPoint
+from dashboard.stats import is_small_sample
+from dashboard.targets import Status, TargetSpec, describe_target, judge, targets_in_force
+
+#: The dimensions on the scorecard, in the order of the columns: ART, then satisfaction, then
+#: access (contact-centre service level).
+SCORECARD_DIMENSIONS = ("accuracy", "responsiveness", "timeliness", "satisfaction", "access")
+
+#: Preferred headline metric per dimension, best first.
+HEADLINE_PREFERENCE: dict[str, tuple[str, ...]] = {
+    "accuracy": ("accuracy_rate",),
+    "responsiveness": ("ack_within_1bd",),
+    "timeliness": ("timeliness_standard", "processing_days"),
+    "satisfaction": ("csat_overall",),
+    "access": ("service_level_60s", "avg_speed_answer", "abandon_rate"),
+}
+
+#: Sort orders: by name, or by one dimension's score (highest first, not reported last).
+SORT_KEYS = ("name", *SCORECARD_DIMENSIONS)
+
+#: Coarse to fine: a period is pooled from the parts one step finer that have data.
+_GRANULARITY_ORDER = ("fiscal_year", "quarter", "month")
+
+#: Raw scales whose values are shares, pooled as sum(numerator) / sum(denominator).
+_SHARE_FACTOR = {"fraction": 1.0, "percent": 100.0}
+
+TEXT: dict[str, dict[str, str]] = {
+    "accuracy": {"en": "Accuracy", "es": "Exactitud"},
+    "responsiveness": {"en": "Responsiveness", "es": "Capacidad de respuesta"},
+    "timeliness": {"en": "Timeliness", "es": "Puntualidad"},
+    "satisfaction": {"en": "Satisfaction", "es": "Satisfacción"},
+    "access": {"en": "Access", "es": "Acceso"},
+    # The dimension inside a sentence ("4 of 12 measure accuracy").
+    "accuracy_noun": {"en": "accuracy", "es": "la exactitud"},
+    "responsiveness_noun": {"en": "responsiveness", "es": "la capacidad de respuesta"},
+    "timeliness_noun": {"en": "timeliness", "es": "la puntualidad"},
+    "satisfaction_noun": {"en": "satisfaction", "es": "la satisfacción"},
+    "access_noun": {"en": "access", "es": "el acceso"},
+    # "Average accuracy score" / "puntuación media de exactitud".
+    "accuracy_score": {"en": "accuracy", "es": "exactitud"},
+    "responsiveness_score": {"en": "responsiveness", "es": "capacidad de respuesta"},
+    "timeliness_score": {"en": "timeliness", "es": "puntualidad"},
+    "satisfaction_score": {"en": "satisfaction", "es": "satisfacción"},
+    "access_score": {"en": "access", "es": "acceso"},
+    "met": {"en": "{met} of {total} met, {percent}", "es": "{met} de {total} cumplen, {percent}"},
+    "none_judged": {
+        "en": "No agency could be judged against a numeric target",
+        "es": "Ninguna agencia pudo evaluarse contra una meta numérica",
+    },
+    "reported": {"en": "{count} of {total} reported", "es": "{count} de {total} reportaron"},
+    "no_target_one": {
+        "en": "1 reported without a numeric target",
+        "es": "1 reportó sin meta numérica",
+    },
+    "no_target_many": {
+        "en": "{count} reported without a numeric target",
+        "es": "{count} reportaron sin meta numérica",
+    },
+    "coverage": {
+        "en": "{count} of {total} measure {noun} in {year}",
+        "es": "{count} de {total} miden {noun} en {year}",
+    },
+    "trend_change": {
+        "en": "Average {dimension} score {verb} {first} to {last} between {start} and {end}",
+        "es": "La puntuación media de {dimension} {verb} {first} a {last} entre {start} y {end}",
+    },
+    "trend_same": {
+        "en": "Average {dimension} score was {last} in both {start} and {end}",
+        "es": "La puntuación media de {dimension} fue {last} tanto en {start} como en {end}",
+    },
+    "trend_single": {
+        "en": "Average {dimension} score was {last} in {end}",
+        "es": "La puntuación media de {dimension} fue {last} en {end}",
+    },
+    "trend_none": {
+        "en": "No agency reported {noun} between {start} and {end}",
+        "es": "Ninguna agencia reportó {noun} entre {start} y {end}",
+    },
+    "rose": {"en": "rose from", "es": "subió de"},
+    "fell": {"en": "fell from", "es": "bajó de"},
+    "trend_reported": {
+        "en": "{count} of {total} agencies reported in the latest quarter ({end})",
+        "es": "{count} de {total} agencias reportaron en el último trimestre ({end})",
+    },
+}
+
+
+def text(key: str, language: str, **values: Any) -> str:
+    """The scorecard's words ``key`` in ``language`` (English unless Spanish is asked for)."""
+    entry = TEXT[key]
+    words = entry["es" if language == "es" else "en"]
+    return words.format(**values) if values else words
+
+
+def dimension_label(dimension: str, language: str) -> str:
+    return text(dimension, language)
+
+
+# -- metrics ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """The parts of a metric definition the scorecard needs."""
+
+    code: str
+    dimension: str
+    scale: str
+    direction: str = "higher"
+    is_survey: bool = False
+    norm_best: float | None = None
+    norm_worst: float | None = None
+    name_en: str = ""
+    name_es: str | None = None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> MetricInfo:
+        return cls(
+            code=record["code"],
+            dimension=record["dimension"],
+            scale=record["scale"],
+            direction=record.get("direction") or "higher",
+            is_survey=bool(record.get("is_survey")),
+            norm_best=record.get("norm_best"),
+            norm_worst=record.get("norm_worst"),
+            name_en=record.get("name_en") or record["code"],
+            name_es=record.get("name_es"),
+        )
+
+    @property
+    def rule(self) -> NormalizationRule:
+        return NormalizationRule(self.scale, self.direction, self.norm_best, self.norm_worst)
+
+    def name(self, language: str) -> str:
+        return (self.name_es if language == "es" else None) or self.name_en
+
+    def can_be_normalized(self) -> bool:
+        try:
+            return self.rule.ends() is not None
+        except NormalizationError:
+            return False
+
+
+def headline_metrics(metrics: Iterable[MetricInfo]) -> dict[str, MetricInfo]:
+    """The headline metric of each scorecard dimension the store measures, in column order.
+
+    The first code of :data:`HEADLINE_PREFERENCE` the store defines; failing that, the
+    dimension's normalizable metric with the alphabetically first code. A dimension with no
+    usable metric is left out.
+    """
+    by_code = {metric.code: metric for metric in metrics}
+    chosen: dict[str, MetricInfo] = {}
+    for dimension in SCORECARD_DIMENSIONS:
+        preferred = [by_code[c] for c in HEADLINE_PREFERENCE[dimension] if c in by_code]
+        candidates = preferred or sorted(
+            (m for m in by_code.values() if m.dimension == dimension and m.can_be_normalized()),
+            key=lambda metric: metric.code,
+        )
+        if candidates:
+            chosen[dimension] = candidates[0]
+    return chosen
+
+
+# -- a result for a period -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One published figure of an agency's headline metric (the overall figure, no segment)."""
+
+    period_start: date
+    period_end: date
+    granularity: str  # "month" | "quarter" | "fiscal_year"
+    value: float | None  # None: the agency published "no data" for the period
+    numerator: float | None = None
+    denominator: float | None = None
+    earlier_value: float | None = None  # first published value, when revised since
+    revised: bool = False
+    series_break: bool = False
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    """An agency's result for one period, and what it rests on."""
+
+    value: float | None
+    denominator: float | None  # responses (surveys) or volume behind the value
+    parts_reported: int
+    parts_expected: int
+    part_granularity: str  # granularity of the parts pooled; "" for a figure used as published
+    revised: bool = False
+    earlier_value: float | None = None  # only for a figure used as published
+    series_break: bool = False
+
+    @property
+    def pooled(self) -> bool:
+        return bool(self.part_granularity)
+
+    @property
+    def partial(self) -> bool:
+        """Pooled from fewer parts than the period has (e.g. 2 of 3 months reported)."""
+        return self.value is not None and self.pooled and self.parts_reported < self.parts_expected
+
+
+NOT_REPORTED = PeriodResult(None, None, 0, 1, "")
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from ``start``'s month to ``end``'s month, both included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def parts_in_period(start: date, end: date, granularity: str) -> int:
+    """How many months or fiscal quarters make up the period (a quarter is 3 months)."""
+    months = months_between(start, end)
+    if granularity == "month":
+        return months
+    if granularity == "quarter":
+        return max(1, months // 3)
+    return 1
+
+
+def pool(readings: Sequence[Reading], scale: str) -> tuple[float | None, float | None]:
+    """(value, denominator) of several parts taken together; (None, None) when none reported.
+
+    Shares with numerators and denominators: sum of numerators / sum of denominators.
+    Otherwise, with denominators: the mean weighted by them. Otherwise the plain mean.
+    """
+    reported = [r for r in readings if not _missing(r.value)]
+    if not reported:
+        return None, None
+    denominators = [r.denominator for r in reported]
+    has_denominators = all(not _missing(d) and d > 0 for d in denominators)  # type: ignore[operator]
+    total = math.fsum(denominators) if has_denominators else None  # type: ignore[arg-type]
+    if len(reported) == 1:
+        return reported[0].value, reported[0].denominator
+    if (
+        scale in _SHARE_FACTOR
+        and has_denominators
+        and all(not _missing(r.numerator) for r in reported)
+    ):
+        numerators = math.fsum(r.numerator for r in reported)  # type: ignore[misc]
+        return numerators / total * _SHARE_FACTOR[scale], total  # type: ignore[operator]
+    if has_denominators:
+        weighted = math.fsum(r.value * r.denominator for r in reported)  # type: ignore[operator]
+        return weighted / total, total  # type: ignore[operator]
+    return math.fsum(r.value for r in reported) / len(reported), None  # type: ignore[misc]
+
+
+def period_result(
+    readings: Iterable[Reading], start: date, end: date, granularity: str, scale: str
+) -> PeriodResult:
+    """The agency's result for the period ``start``-``end`` (see the module docstring)."""
+    inside = [r for r in readings if start <= r.period_start and r.period_end <= end]
+    for reading in inside:
+        if (
+            reading.granularity == granularity
+            and reading.period_start == start
+            and reading.period_end == end
+        ):
+            value = None if _missing(reading.value) else reading.value
+            return PeriodResult(
+                value=value,
+                denominator=None if _missing(reading.denominator) else reading.denominator,
+                parts_reported=0 if value is None else 1,
+                parts_expected=1,
+                part_granularity="",
+                revised=reading.revised,
+                earlier_value=None if _missing(reading.earlier_value) else reading.earlier_value,
+                series_break=reading.series_break,
+            )
+    finer = _GRANULARITY_ORDER[_GRANULARITY_ORDER.index(granularity) + 1 :]
+    for part in finer:
+        parts = [r for r in inside if r.granularity == part]
+        if not parts:
+            continue
+        value, denominator = pool(parts, scale)
+        return PeriodResult(
+            value=value,
+            denominator=denominator,
+            parts_reported=sum(1 for r in parts if not _missing(r.value)),
+            parts_expected=parts_in_period(start, end, part),
+            part_granularity=part,
+            revised=any(r.revised for r in parts if not _missing(r.value)),
+            series_break=any(r.series_break for r in parts),
+        )
+    return NOT_REPORTED
+
+
+# -- a scorecard cell ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One agency's result in one dimension for the chosen period."""
+
+    dimension: str
+    metric_code: str
+    scale: str
+    value: float | None  # raw scale; None when not reported or suppressed
+    score: float | None  # 0-100
+    status: Status
+    target_text: str  # "≥ 80%", "Establish baseline"; "" when no target is in force
+    denominator: float | None = None
+    small_sample: bool = False
+    suppressed: bool = False
+    revised: bool = False
+    earlier_value: float | None = None
+    parts_reported: int = 0
+    parts_expected: int = 1
+    part_granularity: str = ""
+
+    @property
+    def partial(self) -> bool:
+        return (
+            self.value is not None
+            and bool(self.part_granularity)
+            and self.parts_reported < self.parts_expected
+        )
+
+
+def score_cell(
+    metric: MetricInfo,
+    result: PeriodResult,
+    targets: Sequence[TargetSpec],
+    start: date,
+    end: date,
+    *,
+    small_sample_threshold: int,
+    small_sample_policy: str,
+    language: str,
+) -> Cell:
+    """Judge a period result against the target in force on the period's last day."""
+    target = targets_in_force(targets, start, end)
+    value = result.value
+    small = (
+        metric.is_survey
+        and value is not None
+        and is_small_sample(result.denominator, small_sample_threshold)
+    )
+    suppressed = small and small_sample_policy == "suppress"
+    shown = None if suppressed else value
+    return Cell(
+        dimension=metric.dimension,
+        metric_code=metric.code,
+        scale=metric.scale,
+        value=shown,
+        score=normalize(shown, metric.rule),
+        status=judge(shown, target),
+        # No target at all: no words (the cell would read "Target: No target").
+        target_text=describe_target(target, metric.scale, language) if target else "",
+        denominator=result.denominator,
+        small_sample=small,
+        suppressed=suppressed,
+        revised=result.revised and shown is not None,
+        earlier_value=result.earlier_value if shown is not None else None,
+        parts_reported=result.parts_reported,
+        parts_expected=result.parts_expected,
+        part_granularity=result.part_granularity,
+    )
+
+
+# -- agencies: search, filter, sort ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """An agency's line on the scorecard."""
+
+    slug: str
+    name: str  # in the page's language (Spanish where the store has it)
+    names: tuple[str, ...]  # every language's name, for search
+    cells: Mapping[str, Cell]  # by dimension
+
+    def status(self, dimension: str) -> Status:
+        cell = self.cells.get(dimension)
+        return cell.status if cell is not None else Status.NOT_REPORTED
+
+    def score(self, dimension: str) -> float | None:
+        cell = self.cells.get(dimension)
+        return cell.score if cell is not None else None
+
+
+def fold(words: str) -> str:
+    """Text for matching: no accents, case folded, spaces collapsed ("Vehículos" -> "vehiculos")."""
+    decomposed = unicodedata.normalize("NFKD", words)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def matches(query: str, names: Iterable[str | None]) -> bool:
+    """True when every word of ``query`` occurs in one of the names (any language).
+
+    Case and accents do not matter: "vehiculos" finds "Vehículos", "HACIENDA" finds
+    "Departamento de Hacienda". An empty query matches everything.
+    """
+    words = fold(query).split()
+    if not words:
+        return True
+    return any(
+        all(word in folded for word in words) for folded in (fold(name) for name in names if name)
+    )
+
+
+def filter_rows(
+    rows: Iterable[AgencyRow], dimension: str | None, status: Status | None
+) -> list[AgencyRow]:
+    """Agencies whose status in ``dimension`` is ``status``.
+
+    Without a dimension, agencies with that status in any dimension; without a status, all.
+    """
+    if status is None:
+        return list(rows)
+    dimensions = [dimension] if dimension else list(SCORECARD_DIMENSIONS)
+    return [row for row in rows if any(row.status(d) == status for d in dimensions)]
+
+
+def sort_rows(rows: Iterable[AgencyRow], sort: str) -> list[AgencyRow]:
+    """By name (A-Z, accents ignored) or by a dimension's score, highest first.
+
+    Agencies without a score in that dimension (not reported, suppressed) come last, by name:
+    a missing score is never ranked as if it were zero.
+    """
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORT_KEYS)}")
+    by_name = sorted(rows, key=lambda row: (fold(row.name), row.slug))
+    if sort == "name":
+        return by_name
+    scored = [row for row in by_name if row.score(sort) is not None]
+    unscored = [row for row in by_name if row.score(sort) is None]
+    return sorted(scored, key=lambda row: -(row.score(sort) or 0.0)) + unscored
+
+
+# -- enterprise roll-ups ---------------------------------------------------------------------
+
+
+def rollup_lines(
+    dimension: str, rollup: RollUp, coverage: Ratio, year_label: str, language: str
+) -> list[str]:
+    """The roll-up of one dimension in words, each count with its denominator.
+
+    ["7 of 11 met, 63.6%", "11 of 12 reported", "1 reported without a numeric target",
+    "11 of 12 measure accuracy in FY2026"]
+    """
+    lines = []
+    if rollup.met.total:
+        lines.append(
+            text(
+                "met",
+                language,
+                met=f"{rollup.met.count:,}",
+                total=f"{rollup.met.total:,}",
+                percent=rollup.met.percent_text(),
+            )
+        )
+    else:
+        lines.append(text("none_judged", language))
+    lines.append(
+        text(
+            "reported",
+            language,
+            count=f"{rollup.reported.count:,}",
+            total=f"{rollup.reported.total:,}",
+        )
+    )
+    if rollup.no_target:
+        count = len(rollup.no_target)
+        key = "no_target_one" if count == 1 else "no_target_many"
+        lines.append(text(key, language, count=f"{count:,}"))
+    lines.append(
+        text(
+            "coverage",
+            language,
+            count=f"{coverage.count:,}",
+            total=f"{coverage.total:,}",
+            noun=text(f"{dimension}_noun", language),
+            year=year_label,
+        )
+    )
+    return lines
+
+
+def trend_summary(
+    dimension: str,
+    points: Sequence[TrendPoint[Any]],
+    labels: Mapping[Any, str],
+    agencies: int,
+    language: str,
+) -> str:
+    """One or two sentences on an enterprise trend, written from its numbers.
+
+    "Average satisfaction score rose from 71.2 to 74.8 between FY2022 Q1 and FY2026 Q3; 11 of
+    12 agencies reported in the latest quarter (FY2026 Q3)." Scores are compared as shown
+    (one decimal), so "rose" never describes a change the reader cannot see.
+    """
+    if not points:
+        return ""
+    start, end = labels[points[0].key], labels[points[-1].key]
+    reported = [p for p in points if p.mean is not None]
+    name = text(f"{dimension}_score", language)
+    if not reported:
+        sentence = text(
+            "trend_none", language, noun=text(f"{dimension}_noun", language), start=start, end=end
+        )
+    else:
+        first, last = reported[0], reported[-1]
+        first_text, last_text = (
+            format_score(first.mean, language),
+            format_score(last.mean, language),
+        )
+        first_label, last_label = labels[first.key], labels[last.key]
+        if first is last:
+            sentence = text(
+                "trend_single", language, dimension=name, last=last_text, end=last_label
+            )
+        elif first_text == last_text:
+            sentence = text(
+                "trend_same",
+                language,
+                dimension=name,
+                last=last_text,
+                start=first_label,
+                end=last_label,
+            )
+        else:
+            verb = "rose" if float(last_text) > float(first_text) else "fell"
+            sentence = text(
+                "trend_change",
+                language,
+                dimension=name,
+                verb=text(verb, language),
+                first=first_text,
+                last=last_text,
+                start=first_label,
+                end=last_label,
+            )
+    latest = points[-1]
+    tail = text(
+        "trend_reported",
+        language,
+        count=f"{latest.units_reported:,}",
+        total=f"{agencies:,}",
+        end=end,
+    )
+    return f"{sentence}; {tail}."

@@ -1,0 +1,418 @@
+"""Text summaries written from a series: one or two sentences that say what a chart shows.
+
+"Service standard met rose from 71% to 84% over FY2024; target ≥ 80% met since FY2024 Q2."
+The first sentence gives the trend of the comparable points (those since the last series
+break) and how the latest result stands against the target in force; the second, when there
+is one, gives what a reader must know to read the chart right: a series break, a change of
+target, or a result resting on too few responses. Written in English or Spanish from the
+same data, so the summary, the chart and the table never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from dashboard.fiscal import FiscalCalendar
+from dashboard.formatting import format_count, format_value
+from dashboard.series import MetricSeries, SeriesPoint
+from dashboard.targets import Status, describe_target
+
+MONTHS = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
+}
+
+#: A change smaller than this (in display units) is "steady", not a rise or a fall.
+FLAT_CHANGE = {"fraction": 1.0, "percent": 1.0, "mean_1_5": 0.05, "score_0_10": 0.1}
+#: For other scales (times, counts): a change smaller than this share of the first value.
+FLAT_RELATIVE_CHANGE = 0.02
+
+TEXT: dict[str, dict[str, str]] = {
+    "nothing": {
+        "en": "{Name}: no results have been published for these periods.",
+        "es": "{Name}: no se han publicado resultados para estos periodos.",
+    },
+    "single": {"en": "{Name} was {value} in {period}", "es": "{Name}: {value} en {period}"},
+    "rose_year": {
+        "en": "{Name} rose from {first} to {last} over {year}",
+        "es": "{Name}: subió de {first} a {last} en {year}",
+    },
+    "fell_year": {
+        "en": "{Name} fell from {first} to {last} over {year}",
+        "es": "{Name}: bajó de {first} a {last} en {year}",
+    },
+    "flat_year": {
+        "en": "{Name} held steady at about {last} over {year}",
+        "es": "{Name}: se mantuvo estable en torno a {last} en {year}",
+    },
+    "rose": {
+        "en": "{Name} rose from {first} in {start} to {last} in {end}",
+        "es": "{Name}: subió de {first} en {start} a {last} en {end}",
+    },
+    "fell": {
+        "en": "{Name} fell from {first} in {start} to {last} in {end}",
+        "es": "{Name}: bajó de {first} en {start} a {last} en {end}",
+    },
+    "flat": {
+        "en": "{Name} held steady at about {last} from {start} to {end}",
+        "es": "{Name}: se mantuvo estable en torno a {last} entre {start} y {end}",
+    },
+    "lower_better": {"en": " (lower is better)", "es": " (menos es mejor)"},
+    "not_reported_latest": {
+        "en": "{Name} was not reported for {period}; the last published result was {value} in "
+        "{last_period}",
+        "es": "{Name}: no se reportó en {period}; el último resultado publicado fue {value} en "
+        "{last_period}",
+    },
+    "suppressed_latest": {
+        "en": "{Name} for {period} rests on too few responses to publish; the last published "
+        "result was {value} in {last_period}",
+        "es": "{Name}: el resultado de {period} se basa en muy pocas respuestas para publicarlo; "
+        "el último resultado publicado fue {value} en {last_period}",
+    },
+    "all_suppressed": {
+        "en": "{Name}: every result here rests on too few responses to publish.",
+        "es": "{Name}: todos los resultados se basan en muy pocas respuestas para publicarlos.",
+    },
+    "met_in": {"en": "target {target} met in {period}", "es": "meta {target} cumplida en {period}"},
+    "met_since": {
+        "en": "target {target} met since {period}",
+        "es": "meta {target} cumplida desde {period}",
+    },
+    "met_every": {
+        "en": "target {target} met in every period shown",
+        "es": "meta {target} cumplida en todos los periodos mostrados",
+    },
+    "not_met_in": {
+        "en": "target {target} not met in {period}",
+        "es": "meta {target} no cumplida en {period}",
+    },
+    "not_met_since": {
+        "en": "target {target} not met since {period}",
+        "es": "meta {target} no cumplida desde {period}",
+    },
+    "not_met_every": {
+        "en": "target {target} not met in any period shown",
+        "es": "meta {target} no cumplida en ningún periodo mostrado",
+    },
+    "baseline": {
+        "en": "the target for this period is to establish a baseline",
+        "es": "la meta de este periodo es establecer una línea de base",
+    },
+    "text_target": {
+        "en": "target: {target} (a single result cannot meet or miss it)",
+        "es": "meta: {target} (un solo resultado no puede cumplirla ni incumplirla)",
+    },
+    "no_target": {"en": "no target is set", "es": "no hay una meta establecida"},
+    "status_in_brackets": {
+        "en": " (target {target}, {status})",
+        "es": " (meta {target}, {status})",
+    },
+    "met_word": {"en": "met", "es": "cumplida"},
+    "not_met_word": {"en": "not met", "es": "no cumplida"},
+    "break_survey": {
+        "en": "The survey question changed in {period}, so earlier results are not comparable.",
+        "es": "La pregunta de la encuesta cambió en {period}, por lo que los resultados "
+        "anteriores no son comparables.",
+    },
+    "break_method": {
+        "en": "The way this is measured changed in {period}, so earlier results are not "
+        "comparable.",
+        "es": "La forma de medir este resultado cambió en {period}, por lo que los resultados "
+        "anteriores no son comparables.",
+    },
+    "target_changed": {
+        "en": "The target changed from {old} to {new} starting in {period}.",
+        "es": "La meta cambió de {old} a {new} a partir de {period}.",
+    },
+    "target_after_baseline": {
+        "en": "After the baseline year, a target of {new} applies starting in {period}.",
+        "es": "Tras el año de línea de base, rige una meta de {new} a partir de {period}.",
+    },
+    "small_sample": {
+        "en": "The latest result rests on only {n} responses, so read it with caution.",
+        "es": "El último resultado se basa en solo {n} respuestas, por lo que debe leerse con "
+        "cautela.",
+    },
+    "breakdown_nothing": {
+        "en": "{Name}: no results by {segment} have been published for these periods.",
+        "es": "{Name}: no se han publicado resultados por {segment} para estos periodos.",
+    },
+    "breakdown_one": {
+        "en": "In {period}, {name} for {group} was {value}.",
+        "es": "En {period}, {name} para {group}: {value}.",
+    },
+    "breakdown_range": {
+        "en": "In {period}, {name} ranged from {low} ({low_group}) to {high} ({high_group}).",
+        "es": "En {period}, {name} osciló entre {low} ({low_group}) y {high} ({high_group}).",
+    },
+    "breakdown_missing": {
+        "en": "Not reported for {groups}.",
+        "es": "Sin datos reportados para {groups}.",
+    },
+    "and": {"en": " and ", "es": " y "},
+}
+
+
+def _t(key: str, language: str, **values: object) -> str:
+    return TEXT[key]["es" if language == "es" else "en"].format(**values)
+
+
+def format_day(day: dt.date, language: str = "en") -> str:
+    """A date in words: "March 10, 2026" / "10 de marzo de 2026"."""
+    if language == "es":
+        return f"{day.day} de {MONTHS['es'][day.month - 1]} de {day.year}"
+    return f"{MONTHS['en'][day.month - 1]} {day.day}, {day.year}"
+
+
+def in_sentence(name: str) -> str:
+    """A metric name inside a sentence: first letter lower case, unless it is an acronym."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
+def _value(point: SeriesPoint, scale: str, language: str) -> str:
+    return format_value(point.raw, scale, language)
+
+
+def _is_flat(first: SeriesPoint, last: SeriesPoint, scale: str) -> bool:
+    assert first.value is not None and last.value is not None
+    change = abs(float(last.value) - float(first.value))
+    if scale in FLAT_CHANGE:
+        return change < FLAT_CHANGE[scale]
+    base = abs(float(first.value))
+    return change <= FLAT_RELATIVE_CHANGE * base if base else change == 0
+
+
+def _status_streak(series: MetricSeries, latest: SeriesPoint) -> tuple[SeriesPoint, bool]:
+    """The first point of the run of periods ending at ``latest`` with the same status against
+    the same target, and whether that run covers every point shown. A not-reported period or
+    a change of target ends the run (meeting an earlier, lower target is not meeting this one).
+    """
+    points = list(series.points)
+    index = points.index(latest)
+    start = latest
+    for point in reversed(points[:index]):
+        if point.value is None or point.status != latest.status or point.target != latest.target:
+            break
+        start = point
+    return start, start is points[0] and points[-1] is latest
+
+
+def _target_clause(series: MetricSeries, latest: SeriesPoint, language: str) -> str:
+    target = latest.target
+    if latest.status in (Status.MET, Status.NOT_MET):
+        assert target is not None
+        text = describe_target(target, series.scale, language)
+        start, covers_all = _status_streak(series, latest)
+        prefix = "met" if latest.status == Status.MET else "not_met"
+        if covers_all and start is not latest:
+            return _t(f"{prefix}_every", language, target=text)
+        if start is not latest:
+            return _t(f"{prefix}_since", language, target=text, period=start.label)
+        return _t(f"{prefix}_in", language, target=text, period=latest.label)
+    if target is None:
+        return _t("no_target", language)
+    if target.kind == "baseline":
+        return _t("baseline", language)
+    return _t("text_target", language, target=describe_target(target, series.scale, language))
+
+
+def _status_in_brackets(series: MetricSeries, point: SeriesPoint, language: str) -> str:
+    if point.status not in (Status.MET, Status.NOT_MET) or point.target is None:
+        return ""
+    word = "met_word" if point.status == Status.MET else "not_met_word"
+    return _t(
+        "status_in_brackets",
+        language,
+        target=describe_target(point.target, series.scale, language),
+        status=_t(word, language),
+    )
+
+
+def _trend_sentence(
+    series: MetricSeries, name: str, language: str, fiscal: FiscalCalendar
+) -> str | None:
+    """The first sentence, without its full stop; None when nothing was ever shown."""
+    latest = series.latest
+    shown = series.latest_reported
+    if latest is None or shown is None:
+        return None
+    if latest is not shown:
+        key = "suppressed_latest" if latest.suppressed else "not_reported_latest"
+        return _t(
+            key,
+            language,
+            Name=name,
+            period=latest.label,
+            value=_value(shown, series.scale, language),
+            last_period=shown.label,
+        ) + _status_in_brackets(series, shown, language)
+    comparable = [point for point in series.since_last_break() if point.value is not None]
+    if len(comparable) < 2:
+        opening = _t(
+            "single",
+            language,
+            Name=name,
+            value=_value(latest, series.scale, language),
+            period=latest.label,
+        )
+    else:
+        first = comparable[0]
+        if _is_flat(first, latest, series.scale):
+            direction = "flat"
+        else:
+            assert first.raw is not None and latest.raw is not None
+            direction = "rose" if latest.raw > first.raw else "fell"
+        first_year = fiscal.fiscal_year_of(first.period)
+        same_year = first_year == fiscal.fiscal_year_of(latest.period)
+        opening = _t(
+            f"{direction}_year" if same_year else direction,
+            language,
+            Name=name,
+            first=_value(first, series.scale, language),
+            last=_value(latest, series.scale, language),
+            start=first.label,
+            end=latest.label,
+            year=fiscal.year_label(first_year, language),
+        )
+        if series.direction == "lower" and direction != "flat":
+            opening += _t("lower_better", language)
+    return f"{opening}; {_target_clause(series, latest, language)}"
+
+
+def _second_sentence(series: MetricSeries, language: str) -> str | None:
+    breaks = series.breaks
+    if breaks:
+        key = "break_survey" if series.is_survey else "break_method"
+        return _t(key, language, period=breaks[-1].label)
+    # A change to a numeric target; a change to "no target" or to a target in words is
+    # already said by the first sentence, which names the target in force now.
+    changes = [
+        (before, after)
+        for before, after in series.target_changes()
+        if after.target is not None and after.target.kind == "numeric"
+    ]
+    if changes:
+        before, after = changes[-1]
+        new = describe_target(after.target, series.scale, language)
+        if before.target is not None and before.target.kind == "baseline":
+            return _t("target_after_baseline", language, period=after.label, new=new)
+        old = describe_target(before.target, series.scale, language)
+        return _t("target_changed", language, old=old, new=new, period=after.label)
+    latest = series.latest
+    if latest is not None and latest.small_sample and not latest.suppressed:
+        assert latest.responses is not None
+        return _t("small_sample", language, n=format_count(latest.responses, language))
+    return None
+
+
+def summarize_series(
+    series: MetricSeries, *, metric_name: str, language: str, fiscal: FiscalCalendar
+) -> str:
+    """One or two sentences on a metric's series (the points shown on its chart)."""
+    first = _trend_sentence(series, metric_name, language, fiscal)
+    if first is None:
+        if any(point.suppressed for point in series.points):
+            return _t("all_suppressed", language, Name=metric_name)
+        return _t("nothing", language, Name=metric_name)
+    second = _second_sentence(series, language)
+    return f"{first}." + (f" {second}" if second else "")
+
+
+def summarize_breakdown(
+    groups: Sequence[tuple[str, MetricSeries]],
+    *,
+    metric_name: str,
+    segment_name: str,
+    language: str,
+) -> str:
+    """One or two sentences on a breakdown: the spread between groups in the latest period
+    with any result, and which groups were not reported in it.
+
+    ``groups`` are (group name, series) pairs, e.g. ("Email", series), ("Voicemail", series);
+    ``segment_name`` names the kind of group in a sentence ("channel").
+    """
+    latest_end = max(
+        (point.period.end for _, series in groups for point in series.reported_points),
+        default=None,
+    )
+    if latest_end is None:
+        return _t("breakdown_nothing", language, Name=metric_name, segment=segment_name)
+    shown: list[tuple[str, SeriesPoint, str]] = []
+    missing: list[str] = []
+    label = ""
+    for group, series in groups:
+        point = next((p for p in series.points if p.period.end == latest_end), None)
+        if point is None or point.value is None:
+            missing.append(group)
+            continue
+        label = point.label
+        shown.append((group, point, series.scale))
+    name = in_sentence(metric_name)
+    if len(shown) == 1:
+        group, point, scale = shown[0]
+        first = _t(
+            "breakdown_one",
+            language,
+            period=label,
+            name=name,
+            group=group,
+            value=format_value(point.raw, scale, language),
+        )
+    else:
+        ordered = sorted(shown, key=lambda item: float(item[1].value or 0))
+        (low_group, low, scale), (high_group, high, _) = ordered[0], ordered[-1]
+        first = _t(
+            "breakdown_range",
+            language,
+            period=label,
+            name=name,
+            low=format_value(low.raw, scale, language),
+            low_group=low_group,
+            high=format_value(high.raw, scale, language),
+            high_group=high_group,
+        )
+    if missing:
+        joiner = _t("and", language)
+        groups_text = (
+            ", ".join(missing[:-1]) + joiner + missing[-1] if len(missing) > 1 else missing[0]
+        )
+        return f"{first} {_t('breakdown_missing', language, groups=groups_text)}"
+    return first
+
+
+def latest_words(series: MetricSeries, language: str) -> tuple[SeriesPoint | None, str]:
+    """The latest point and its value in words ("94%", "Not reported"), for short lists."""
+    latest = series.latest
+    if latest is None:
+        return None, format_value(None, series.scale, language)
+    return latest, format_value(latest.raw, series.scale, language)

@@ -1,0 +1,621 @@
+"""The agency and service pages: promises, trends with actions, breakdowns, services, contacts.
+
+A pure function of the view (``dashboard.views.agency``) and the page context: every number
+and sentence comes from the view; this module only arranges and words the interface. Controls
+are a plain GET form, so every view is a permalink and back/forward work natively.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from dash import dcc, html
+
+from dashboard.summaries import format_day
+from dashboard.targets import Status
+from dashboard.views.agency import (
+    ActionItem,
+    AgencyView,
+    ClosureItem,
+    ContactGroup,
+    ContactItem,
+    MetricPanel,
+    PromiseItem,
+    ServiceItem,
+)
+from layouts.components import chart_panel, status_badge
+from layouts.figures import figure
+
+if TYPE_CHECKING:
+    from callbacks.pages import PageContext
+
+TEXT: dict[str, dict[str, str]] = {
+    "breadcrumb": {"en": "Breadcrumb", "es": "Ruta de navegación"},
+    "home": {"en": "All agencies", "es": "Todas las agencias"},
+    "website": {"en": "Website of {name}", "es": "Sitio web de {name}"},
+    "service_of": {"en": "A service of {agency}", "es": "Un servicio de {agency}"},
+    "controls": {"en": "Choose what to show", "es": "Elija qué mostrar"},
+    "metric": {"en": "Measure", "es": "Indicador"},
+    "all_metrics": {"en": "All measures", "es": "Todos los indicadores"},
+    "period": {"en": "Fiscal year", "es": "Año fiscal"},
+    "all_periods": {"en": "All years", "es": "Todos los años"},
+    "segment": {"en": "Breakdown", "es": "Desglose"},
+    "no_segment": {"en": "No breakdown", "es": "Sin desglose"},
+    "show": {"en": "Show", "es": "Mostrar"},
+    "promises": {"en": "Posted service levels", "es": "Niveles de servicio publicados"},
+    "promises_intro": {
+        "en": "What {name} promises the public, with the latest result against each promise.",
+        "es": "Lo que {name} promete al público, con el último resultado de cada promesa.",
+    },
+    "no_promises": {
+        "en": "No service levels are posted for {name} yet.",
+        "es": "{name} aún no ha publicado niveles de servicio.",
+    },
+    "latest_month": {"en": "Last month ({period})", "es": "Último mes ({period})"},
+    "latest_quarter": {"en": "Last quarter ({period})", "es": "Último trimestre ({period})"},
+    "latest_fiscal_year": {"en": "Last year ({period})", "es": "Último año ({period})"},
+    "target": {"en": "target {target}", "es": "meta {target}"},
+    "baseline": {
+        "en": "this is a baseline year: the result sets the starting point, it is not judged",
+        "es": "es un año de línea de base: el resultado fija el punto de partida, no se evalúa",
+    },
+    "text_target": {
+        "en": "this target is judged over the year, not on a single result",
+        "es": "esta meta se evalúa en el año, no con un solo resultado",
+    },
+    "small_sample": {
+        "en": "small sample (fewer than {n} responses)",
+        "es": "muestra pequeña (menos de {n} respuestas)",
+    },
+    "suppressed": {
+        "en": "not shown: fewer than {n} responses",
+        "es": "no se muestra: menos de {n} respuestas",
+    },
+    "revised": {"en": "revised; first published as {earlier}", "es": "revisado; antes {earlier}"},
+    "see_trend": {"en": "See the trend of {metric}", "es": "Ver la evolución de {metric}"},
+    "trends": {"en": "Results over time", "es": "Resultados a lo largo del tiempo"},
+    "trends_in": {"en": "Results in {period}", "es": "Resultados en {period}"},
+    "no_results": {
+        "en": "No results have been published for {name} yet.",
+        "es": "Aún no se han publicado resultados de {name}.",
+    },
+    "all_measures_link": {
+        "en": "Show all measures for {name}",
+        "es": "Mostrar todos los indicadores de {name}",
+    },
+    "all_years_link": {"en": "Show all years", "es": "Mostrar todos los años"},
+    "about_measure": {"en": "About this measure:", "es": "Sobre este indicador:"},
+    "actions": {
+        "en": "Actions taken to improve: {metric}",
+        "es": "Acciones tomadas para mejorar: {metric}",
+    },
+    "no_actions": {
+        "en": "No actions addressing this measure are published for this period.",
+        "es": "No hay acciones publicadas sobre este indicador en este periodo.",
+    },
+    "started": {"en": "started", "es": "iniciada el"},
+    "starts": {"en": "starts", "es": "comienza el"},
+    "completed": {"en": "completed", "es": "terminada el"},
+    "not_on_chart": {
+        "en": "(not drawn: no result to place it on)",
+        "es": "(no se dibuja: no hay resultado donde ubicarla)",
+    },
+    "more_about_action": {"en": "More about “{title}”", "es": "Más sobre «{title}»"},
+    "breakdowns": {"en": "Breakdowns", "es": "Desgloses"},
+    "breakdowns_intro": {
+        "en": "Results split by group, where {name} publishes them:",
+        "es": "Resultados por grupo, donde {name} los publica:",
+    },
+    "results_by": {"en": "Results by {segment}", "es": "Resultados por {segment}"},
+    "hide_breakdown": {"en": "Hide the breakdown", "es": "Ocultar el desglose"},
+    "services": {"en": "Services", "es": "Servicios"},
+    "services_intro": {
+        "en": "Each service's headline result over time; open a service for all its results.",
+        "es": "El resultado principal de cada servicio; abra un servicio para ver todos sus "
+        "resultados.",
+    },
+    "other_actions": {"en": "Other actions taken to improve", "es": "Otras acciones de mejora"},
+    "contact": {"en": "How to reach {name}", "es": "Cómo comunicarse con {name}"},
+    "no_contacts": {
+        "en": "No contact information is published yet.",
+        "es": "Aún no se ha publicado información de contacto.",
+    },
+    "hours": {"en": "Hours:", "es": "Horario:"},
+    "appointments": {"en": "Appointments:", "es": "Citas:"},
+    "languages": {"en": "Languages:", "es": "Idiomas:"},
+    "closures": {"en": "Upcoming closures", "es": "Próximos cierres"},
+    "no_closures": {
+        "en": "No closures are scheduled.",
+        "es": "No hay cierres programados.",
+    },
+    "closure_range": {"en": "to", "es": "al"},
+}
+
+
+def _t(key: str, language: str, **values: Any) -> str:
+    text = TEXT[key]["es" if language == "es" else "en"]
+    return text.format(**values) if values else text
+
+
+def _time(day: dt.date, language: str) -> html.Time:
+    return html.Time(format_day(day, language), dateTime=day.isoformat())
+
+
+def layout(view: AgencyView, context: PageContext) -> list:
+    language = context.language
+    return [
+        _breadcrumb(view, context),
+        html.H1(view.name),
+        html.P(_t("service_of", language, agency=view.agency_name), className="lead mb-1")
+        if view.page == "service"
+        else None,
+        html.P(view.description, className="lead") if view.description else None,
+        html.P(
+            html.A(_t("website", language, name=view.name), href=view.website),
+            className="small",
+        )
+        if view.website
+        else None,
+        _controls(view, context),
+        _promises(view, context),
+        _trends(view, context),
+        _breakdowns(view, context),
+        _services(view, context) if view.page == "agency" else None,
+        _other_actions(view, language) if view.other_actions else None,
+        _contacts(view, language),
+    ]
+
+
+def _breadcrumb(view: AgencyView, context: PageContext) -> html.Nav:
+    language = context.language
+    crumbs = [
+        html.Li(dcc.Link(_t("home", language), href=context.link("/")), className="breadcrumb-item")
+    ]
+    if view.page == "service":
+        crumbs.append(
+            html.Li(
+                dcc.Link(view.agency_name, href=context.link(view.agency_path)),
+                className="breadcrumb-item",
+            )
+        )
+    crumbs.append(
+        html.Li(view.name, className="breadcrumb-item active", **{"aria-current": "page"})
+    )
+    return html.Nav(
+        html.Ol(crumbs, className="breadcrumb"), **{"aria-label": _t("breadcrumb", language)}
+    )
+
+
+def _select(
+    name: str, label: str, first: str, options: list[tuple[str, str]], chosen: str | None
+) -> html.Div:
+    control_id = f"agency-{name}"
+    return html.Div(
+        [
+            html.Label(label, htmlFor=control_id, className="form-label"),
+            html.Select(
+                [html.Option(first, value="", selected=chosen is None)]
+                + [
+                    html.Option(text, value=value, selected=value == chosen)
+                    for value, text in options
+                ],
+                id=control_id,
+                name=name,
+                className="form-select",
+            ),
+        ],
+        className="col-sm-6 col-lg-3",
+    )
+
+
+def _controls(view: AgencyView, context: PageContext) -> html.Form | None:
+    language = context.language
+    if not view.metric_options:
+        return None
+    fields = [
+        _select(
+            "metric",
+            _t("metric", language),
+            _t("all_metrics", language),
+            [(o.value, o.label) for o in view.metric_options],
+            view.metric,
+        ),
+        _select(
+            "period",
+            _t("period", language),
+            _t("all_periods", language),
+            [(o.value, o.label) for o in view.period_options],
+            view.period,
+        ),
+    ]
+    if view.segment_options:
+        fields.append(
+            _select(
+                "segment",
+                _t("segment", language),
+                _t("no_segment", language),
+                [(o.value, o.label) for o in view.segment_options],
+                view.segment,
+            )
+        )
+    hidden = (
+        [dcc.Input(type="hidden", name="lang", value=language, id="agency-lang")]
+        if language != "en"
+        else []
+    )
+    return html.Form(
+        [
+            html.Fieldset(
+                [
+                    html.Legend(_t("controls", language), className="h6"),
+                    html.Div(
+                        [
+                            *fields,
+                            html.Div(
+                                html.Button(
+                                    _t("show", language), type="submit", className="btn btn-primary"
+                                ),
+                                className="col-sm-6 col-lg-3 d-flex align-items-end",
+                            ),
+                        ],
+                        className="row g-3",
+                    ),
+                ],
+            ),
+            *hidden,
+        ],
+        method="get",
+        action=context.path,
+        className="filters my-4 p-3 border rounded",
+        id="agency-controls",
+    )
+
+
+# -- promises ----------------------------------------------------------------------------------
+
+
+def _promises(view: AgencyView, context: PageContext) -> html.Section:
+    language = context.language
+    heading = html.H2(_t("promises", language), id="promises-heading", className="h3")
+    if not view.promises:
+        return html.Section(
+            [heading, html.P(_t("no_promises", language, name=view.name))],
+            **{"aria-labelledby": "promises-heading"},
+        )
+    return html.Section(
+        [
+            heading,
+            html.P(_t("promises_intro", language, name=view.name)),
+            html.Ul(
+                [_promise(item, view, context) for item in view.promises],
+                className="list-unstyled promise-list",
+                id="promise-list",
+            ),
+        ],
+        className="mb-5",
+        **{"aria-labelledby": "promises-heading"},
+    )
+
+
+def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.Li:
+    language = context.language
+    threshold = view.small_sample_threshold
+    result: list[Any] = [
+        _t(f"latest_{item.granularity}", language, period=item.period_label),
+        ": ",
+        html.Strong(item.value_text),
+        " · ",
+        _t("target", language, target=item.target_text),
+        " · ",
+    ]
+    if item.target_kind == "baseline":
+        result.append(html.Span(_t("baseline", language), className="baseline-note"))
+    elif item.target_kind == "text" and item.status == Status.NO_TARGET:
+        result.append(html.Span(_t("text_target", language), className="baseline-note"))
+    elif item.status is not None:
+        result.append(status_badge(item.status, language))
+    extras: list[Any] = []
+    if item.responses_text:
+        extras.append(item.responses_text)
+    if item.suppressed:
+        extras.append(html.Span(_t("suppressed", language, n=threshold), className="small-sample"))
+    elif item.small_sample:
+        extras.append(
+            html.Span(_t("small_sample", language, n=threshold), className="small-sample")
+        )
+    if item.revised_text:
+        extras.append(
+            html.Span(_t("revised", language, earlier=item.revised_text), className="revised-mark")
+        )
+    for extra in extras:
+        result += [" · ", extra]
+    return html.Li(
+        [
+            html.P(html.Strong(item.promise), className="mb-1 promise-text"),
+            html.P(result, className="mb-1 promise-result"),
+            html.P(
+                dcc.Link(
+                    _t("see_trend", language, metric=item.metric_name),
+                    href=context.self_link(metric=item.metric_code),
+                ),
+                className="small mb-0",
+            ),
+        ],
+        className="promise border-start border-4 ps-3 mb-3",
+        id=f"promise-{item.metric_code}",
+    )
+
+
+# -- trends ------------------------------------------------------------------------------------
+
+
+def _trends(view: AgencyView, context: PageContext) -> html.Section:
+    language = context.language
+    title = (
+        _t("trends_in", language, period=view.period_label)
+        if view.period_label
+        else _t("trends", language)
+    )
+    links = []
+    if view.metric:
+        links.append(
+            dcc.Link(
+                _t("all_measures_link", language, name=view.name),
+                href=context.self_link(metric=None),
+            )
+        )
+    if view.period:
+        links.append(dcc.Link(_t("all_years_link", language), href=context.self_link(period=None)))
+    body: list[Any] = [html.H2(title, id="trends-heading", className="h3")]
+    if links:
+        body.append(html.P([item for link in links for item in (link, " ")], className="small"))
+    if not view.panels:
+        body.append(html.P(_t("no_results", language, name=view.name)))
+    body += [_panel(panel, context) for panel in view.panels]
+    return html.Section(body, id="trends", **{"aria-labelledby": "trends-heading"})
+
+
+def _panel(panel: MetricPanel, context: PageContext) -> html.Div:
+    language = context.language
+    parts: list[Any] = [
+        chart_panel(panel.chart, language, csv_href=context.csv_href(panel.code), heading_level=3)
+    ]
+    details: list[Any] = []
+    if panel.definition:
+        details.append(
+            html.P(
+                [html.Strong(_t("about_measure", language)), " ", panel.definition],
+                className="small metric-definition",
+            )
+        )
+    details.append(
+        html.H4(
+            _t("actions", language, metric=panel.name),
+            className="h6",
+            id=f"actions-{panel.code}-heading",
+        )
+    )
+    if panel.actions:
+        details.append(
+            html.Ul(
+                [_action(item, language) for item in panel.actions],
+                className="action-list",
+                id=f"actions-{panel.code}",
+            )
+        )
+    else:
+        details.append(html.P(_t("no_actions", language), className="small text-body-secondary"))
+    parts.append(html.Div(details, className="metric-details mb-5"))
+    return html.Div(parts, className="metric-block", id=f"metric-{panel.code}")
+
+
+def _action(item: ActionItem, language: str) -> html.Li:
+    dates: list[Any] = [
+        " · ",
+        _t("starts" if item.status == "planned" else "started", language),
+        " ",
+        _time(item.started_on, language),
+    ]
+    if item.completed_on is not None:
+        dates += [" · ", _t("completed", language), " ", _time(item.completed_on, language)]
+    body: list[Any] = [
+        html.Strong(item.title),
+        " · ",
+        html.Span(item.status_text, className=f"action-status action-{item.status}"),
+        *dates,
+    ]
+    if not item.on_chart:
+        body += [" ", html.Span(_t("not_on_chart", language), className="small")]
+    if item.description:
+        body.append(html.Br())
+        body.append(html.Span(item.description, className="small"))
+    if item.link:
+        body += [
+            " ",
+            html.A(_t("more_about_action", language, title=item.title), href=item.link),
+        ]
+    return html.Li(body, className="mb-2")
+
+
+# -- breakdowns --------------------------------------------------------------------------------
+
+
+def _breakdowns(view: AgencyView, context: PageContext) -> html.Section | None:
+    language = context.language
+    if view.segment is None:
+        if not view.segment_options:
+            return None
+        return html.Section(
+            [
+                html.H2(_t("breakdowns", language), id="breakdowns-heading", className="h3"),
+                html.P(_t("breakdowns_intro", language, name=view.name)),
+                html.Ul(
+                    [
+                        html.Li(
+                            dcc.Link(
+                                _t("results_by", language, segment=option.label.lower()),
+                                href=context.self_link(segment=option.value),
+                            )
+                        )
+                        for option in view.segment_options
+                    ]
+                ),
+            ],
+            className="mb-5",
+            id="breakdowns",
+            **{"aria-labelledby": "breakdowns-heading"},
+        )
+    label = next((o.label for o in view.segment_options if o.value == view.segment), view.segment)
+    body: list[Any] = [
+        html.H2(
+            _t("results_by", language, segment=label.lower()),
+            id="breakdowns-heading",
+            className="h3",
+        ),
+        html.P(
+            dcc.Link(_t("hide_breakdown", language), href=context.self_link(segment=None)),
+            className="small",
+        ),
+    ]
+    if view.segment_note:
+        body.append(html.P(view.segment_note))
+    body += [
+        chart_panel(chart, language, csv_href=context.csv_href(chart.chart_id), heading_level=3)
+        for chart in view.breakdowns
+    ]
+    return html.Section(body, id="breakdowns", **{"aria-labelledby": "breakdowns-heading"})
+
+
+# -- services ----------------------------------------------------------------------------------
+
+
+def _services(view: AgencyView, context: PageContext) -> html.Section | None:
+    language = context.language
+    if not view.services:
+        return None
+    return html.Section(
+        [
+            html.H2(_t("services", language), id="services-heading", className="h3"),
+            html.P(_t("services_intro", language)),
+            html.Ul(
+                [_service(item, context) for item in view.services],
+                className="list-unstyled row g-3 service-list",
+                id="service-list",
+            ),
+        ],
+        className="mb-5",
+        **{"aria-labelledby": "services-heading"},
+    )
+
+
+def _service(item: ServiceItem, context: PageContext) -> html.Li:
+    language = context.language
+    sparkline = (
+        html.Div(
+            dcc.Graph(
+                id=f"spark-{item.slug}",
+                figure=figure(item.sparkline, height=60, compact=True),
+                config={"staticPlot": True, "displayModeBar": False},
+                style={"height": "60px"},
+            ),
+            className="sparkline",
+            **{"aria-hidden": "true"},  # the sentence beside it says the same in words
+        )
+        if item.sparkline is not None
+        else None
+    )
+    return html.Li(
+        html.Div(
+            [
+                html.H3(
+                    dcc.Link(item.name, href=context.link(item.path)),
+                    className="h6 mb-1",
+                ),
+                sparkline,
+                html.P(
+                    [item.latest_text]
+                    + ([" ", status_badge(item.status, language)] if item.status else []),
+                    className="small mb-0",
+                ),
+            ],
+            className="border rounded p-2 h-100",
+        ),
+        className="col-sm-6 col-lg-4",
+        id=f"service-{item.slug}",
+    )
+
+
+def _other_actions(view: AgencyView, language: str) -> html.Section:
+    return html.Section(
+        [
+            html.H2(_t("other_actions", language), id="other-actions-heading", className="h3"),
+            html.Ul([_action(item, language) for item in view.other_actions]),
+        ],
+        className="mb-5",
+        **{"aria-labelledby": "other-actions-heading"},
+    )
+
+
+# -- how to reach us ---------------------------------------------------------------------------
+
+
+def _contacts(view: AgencyView, language: str) -> html.Section:
+    heading = html.H2(_t("contact", language, name=view.name), id="contact-heading", className="h3")
+    body: list[Any] = [heading]
+    if not view.contacts:
+        body.append(html.P(_t("no_contacts", language)))
+    # On a service page the agency's own contacts follow the service's, under its name.
+    several = len(view.contacts) > 1 or (view.contacts and not view.contacts[0].is_this_unit)
+    for group in view.contacts:
+        body.append(_contact_group(group, language, with_heading=bool(several)))
+    body.append(html.H3(_t("closures", language), className="h5 mt-4", id="closures-heading"))
+    if view.closures:
+        body.append(
+            html.Ul([_closure(item, language) for item in view.closures], id="closure-list")
+        )
+    else:
+        body.append(html.P(_t("no_closures", language), id="closure-list"))
+    return html.Section(body, id="contact", **{"aria-labelledby": "contact-heading"})
+
+
+def _contact_group(group: ContactGroup, language: str, *, with_heading: bool) -> html.Div:
+    items = html.Ul(
+        [_contact(item, language) for item in group.items],
+        className="list-unstyled contact-list",
+    )
+    if not with_heading:
+        return html.Div(items)
+    return html.Div([html.H3(group.unit_name, className="h5 mt-3"), items])
+
+
+def _contact(item: ContactItem, language: str) -> html.Li:
+    heading: list[Any] = [html.Strong(item.label)]
+    if item.channel_name.casefold() != item.label.casefold():
+        heading.append(html.Span(f" ({item.channel_name})", className="text-body-secondary"))
+    lines: list[Any] = [html.Div(heading)]
+    if item.value:
+        # A web form is named by its label; a phone number or address is its own best name.
+        text = item.label if item.channel == "web_form" and item.href else item.value
+        lines.append(html.Div(html.A(text, href=item.href) if item.href else item.value))
+    if item.address:
+        lines.append(html.Address(item.address, className="mb-0"))
+    for key, value in (
+        ("hours", item.hours),
+        ("appointments", item.appointment),
+        ("languages", ", ".join(item.languages)),
+    ):
+        if value:
+            lines.append(
+                html.Div([html.Span(_t(key, language), className="fw-semibold"), " ", value])
+            )
+    return html.Li(lines, className="mb-3")
+
+
+def _closure(item: ClosureItem, language: str) -> html.Li:
+    dates: list[Any] = [_time(item.starts_on, language)]
+    if item.ends_on != item.starts_on:
+        dates += [" ", _t("closure_range", language), " ", _time(item.ends_on, language)]
+    # The place, unless the reason already names it ("Lakeside Visitor Center closed...").
+    place = [" (", item.place, ")"] if item.place and item.place not in item.reason else []
+    return html.Li([html.Strong(dates), ": ", item.reason, *place])

@@ -1,0 +1,197 @@
+"""The methodology page: contents, the page-wide rules, then every metric by dimension.
+
+Pure formatting of :class:`dashboard.views.methodology.MethodologyView`. In-page links are
+plain ``<a href="#...">`` anchors (native scrolling, no callback). A text the store lacks in
+the page's language but has in English is shown in English, marked ``lang="en"`` so screen
+readers pronounce it right; a text it lacks in every language is shown as missing, in words.
+"""
+
+from __future__ import annotations
+
+from dash import html
+
+from callbacks.pages import PageContext
+from dashboard.views.methodology import (
+    DimensionSection,
+    LocalizedText,
+    MethodologyView,
+    MetricEntry,
+    MetricFact,
+    RuleSection,
+    text,
+)
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"en": "Methodology", "es": "Metodología"},
+    "intro": {
+        "en": (
+            "How every figure on this dashboard is defined, measured and judged. The "
+            "definitions below are the ones published with the data, so they always match the "
+            "measures on the other pages."
+        ),
+        "es": (
+            "Cómo se define, se mide y se juzga cada cifra de este panel. Las definiciones de "
+            "abajo son las que se publican con los datos, por lo que siempre coinciden con las "
+            "medidas de las demás páginas."
+        ),
+    },
+    "contents": {"en": "On this page", "es": "En esta página"},
+    "rules": {"en": "How to read the figures", "es": "Cómo leer las cifras"},
+    "measures": {"en": "The measures", "es": "Las medidas"},
+    "back_to_contents": {"en": "Back to the contents", "es": "Volver al contenido"},
+    "no_metrics": {
+        "en": "No measures have been defined yet.",
+        "es": "Aún no se ha definido ninguna medida.",
+    },
+}
+
+CONTENTS_ID = "methodology-contents"
+RULES_ID = "rules"
+MEASURES_ID = "measures"
+
+
+def _t(key: str, language: str) -> str:
+    return TEXT[key]["es" if language == "es" else "en"]
+
+
+def _text(value: LocalizedText, page_language: str) -> str | html.Span:
+    """A store text, marked with its own language when it differs from the page's."""
+    if value.language == page_language:
+        return value.text
+    return html.Span(value.text, lang=value.language)
+
+
+def _back_link(language: str) -> html.P:
+    return html.P(
+        html.A(_t("back_to_contents", language), href=f"#{CONTENTS_ID}"),
+        className="small methodology-back d-print-none",
+    )
+
+
+def _contents(view: MethodologyView, language: str) -> html.Nav:
+    rules = html.Ul([html.Li(html.A(rule.title, href=f"#{rule.anchor}")) for rule in view.rules])
+    dimensions = html.Ul(
+        [
+            html.Li(
+                [
+                    html.A(section.title, href=f"#{section.anchor}"),
+                    html.Ul(
+                        [
+                            html.Li(html.A(_text(entry.name, language), href=f"#{entry.anchor}"))
+                            for entry in section.metrics
+                        ]
+                    ),
+                ]
+            )
+            for section in view.dimensions
+        ]
+    )
+    return html.Nav(
+        [
+            html.H2(_t("contents", language), id=CONTENTS_ID, className="h4"),
+            html.Ul(
+                [
+                    html.Li([html.A(_t("rules", language), href=f"#{RULES_ID}"), rules]),
+                    html.Li([html.A(_t("measures", language), href=f"#{MEASURES_ID}"), dimensions])
+                    if view.dimensions
+                    else None,
+                ]
+            ),
+        ],
+        className="methodology-contents mb-4",
+        **{"aria-labelledby": CONTENTS_ID},
+    )
+
+
+def _rule(rule: RuleSection) -> html.Section:
+    heading_id = f"{rule.anchor}-title"
+    return html.Section(
+        [
+            html.H3(rule.title, id=heading_id, className="h5"),
+            *[html.P(paragraph) for paragraph in rule.paragraphs],
+            html.Ul([html.Li(item) for item in rule.items]) if rule.items else None,
+            *[html.P(paragraph) for paragraph in rule.after],
+        ],
+        id=rule.anchor,
+        className="methodology-rule",
+        **{"aria-labelledby": heading_id},
+    )
+
+
+# Label and value side by side from small tablets up, stacked on phones.
+_DT = "col-sm-4 col-lg-3"
+_DD = "col-sm-8 col-lg-9"
+
+
+def _pair(label: str, value: object, class_name: str = "") -> list:
+    return [html.Dt(label, className=_DT), html.Dd(value, className=f"{_DD} {class_name}".strip())]
+
+
+def _fact(fact: MetricFact, language: str) -> list:
+    if fact.value is None:
+        return _pair(fact.label, html.Strong(fact.missing_text), "methodology-missing text-danger")
+    return _pair(fact.label, _text(fact.value, language))
+
+
+def _metric(entry: MetricEntry, language: str) -> html.Article:
+    heading_id = f"{entry.anchor}-title"
+    rows: list = []
+    for fact in entry.facts:
+        rows.extend(_fact(fact, language))
+    rows.extend(_pair(text("scale", language), entry.scale_text))
+    rows.extend(_pair(text("direction", language), entry.direction_text))
+    rows.extend(_pair(text("normalization", language), entry.normalization))
+    if entry.survey_text:
+        rows.extend(_pair(text("survey", language), entry.survey_text))
+    rows.extend(_pair(text("code", language), html.Code(entry.code)))
+    return html.Article(
+        [
+            html.H3(_text(entry.name, language), id=heading_id, className="h5"),
+            html.Dl(rows, className="methodology-facts row mb-0"),
+        ],
+        id=entry.anchor,
+        className="methodology-metric border rounded p-3 mb-3"
+        + (" methodology-incomplete" if entry.missing else ""),
+        **{"aria-labelledby": heading_id},
+    )
+
+
+def _dimension(section: DimensionSection, language: str) -> html.Section:
+    heading_id = f"{section.anchor}-title"
+    return html.Section(
+        [
+            html.H2(section.title, id=heading_id, className="h3"),
+            html.P(section.intro),
+            *[_metric(entry, language) for entry in section.metrics],
+            _back_link(language),
+        ],
+        id=section.anchor,
+        className="methodology-dimension",
+        **{"aria-labelledby": heading_id},
+    )
+
+
+def layout(view: MethodologyView, context: PageContext) -> list:
+    language = context.language
+    rules = html.Section(
+        [
+            html.H2(_t("rules", language), id=f"{RULES_ID}-title", className="h3"),
+            *[_rule(rule) for rule in view.rules],
+            _back_link(language),
+        ],
+        id=RULES_ID,
+        **{"aria-labelledby": f"{RULES_ID}-title"},
+    )
+    if view.dimensions:
+        measures = html.Div(
+            [_dimension(section, language) for section in view.dimensions], id=MEASURES_ID
+        )
+    else:
+        measures = html.P(_t("no_metrics", language), id=MEASURES_ID, className="alert alert-info")
+    return [
+        html.H1(_t("title", language)),
+        html.P(_t("intro", language), className="lead"),
+        _contents(view, language),
+        rules,
+        measures,
+    ]

@@ -1,0 +1,118 @@
+"""What keeps pages light: the basic Plotly bundle from assets/, and compressed responses."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import brotli
+import pytest
+from plotly.offline import get_plotlyjs_version
+
+from dashboard.factory import create_app
+from dashboard.settings import PROJECT_ROOT, Settings
+
+VENDOR = PROJECT_ROOT / "assets" / "vendor"
+BASIC_BUNDLE = VENDOR / f"plotly-basic-{get_plotlyjs_version()}.min.js"
+# What Chromium sends (it negotiates zstd, br, gzip or deflate).
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+
+
+@pytest.fixture
+def client(sqlite_url: str):  # type: ignore[no-untyped-def]
+    return create_app(Settings(database_url=sqlite_url)).server.test_client()
+
+
+def test_basic_bundle_is_the_plotly_js_version_python_plotly_draws_for():
+    # dcc.Graph hands figures built by Python plotly to whatever window.Plotly is: a
+    # different plotly.js version could draw them differently or not at all.
+    bundles = sorted(VENDOR.glob("plotly*.js"))
+    assert bundles == [BASIC_BUNDLE], f"one basic bundle, named for {get_plotlyjs_version()}"
+    header = BASIC_BUNDLE.read_text(encoding="utf-8")[:300]
+    match = re.search(r"plotly\.js \(basic - minified\) v(\S+)", header)
+    assert match and match.group(1) == get_plotlyjs_version()
+    assert "MIT License" in (VENDOR / "PLOTLY-LICENSE.txt").read_text(encoding="utf-8")
+
+
+def _script_sources(html: str) -> list[str]:
+    return re.findall(r'<script[^>]*src="([^"]+)"', html)
+
+
+def test_pages_load_the_basic_bundle_and_never_the_full_one(client):
+    page = client.get("/methodology").get_data(as_text=True)
+    sources = _script_sources(page)
+    assert any(src.startswith(f"/assets/vendor/{BASIC_BUNDLE.name}") for src in sources)
+    # Dash's own full bundle is only fetched by dcc.Graph when window.Plotly is missing.
+    assert not any("plotly.min.js" in src for src in sources)
+
+
+def _get(client, path: str, accept_encoding: str | None):  # type: ignore[no-untyped-def]
+    headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
+    return client.get(path, headers=headers)
+
+
+def _decoded(response) -> bytes:  # type: ignore[no-untyped-def]
+    body = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding == "br":
+        return brotli.decompress(body)
+    assert encoding is None, f"unexpected encoding {encoding}"
+    return body
+
+
+def test_dash_bundles_and_pages_are_gzip_or_brotli_compressed(client):
+    page = _get(client, "/methodology", "gzip")
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+    renderer = next(
+        src for src in _script_sources(_decoded(page).decode()) if "dash_renderer" in src
+    )
+    plain = _get(client, renderer, None)
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    for encoding in ("gzip", "br"):
+        compressed = _get(client, renderer, encoding)
+        assert compressed.headers["Content-Encoding"] == encoding
+        assert len(compressed.get_data()) < len(plain.get_data()) / 2
+        assert _decoded(compressed) == plain.get_data()
+
+
+def test_the_basic_bundle_is_compressed_for_a_browser(client):
+    path = f"/assets/vendor/{BASIC_BUNDLE.name}"
+    response = _get(client, path, "br")
+    assert response.headers["Content-Encoding"] == "br"
+    body = _decoded(response)
+    assert body == BASIC_BUNDLE.read_bytes()
+    assert len(response.get_data()) < len(body) / 2
+    negotiated = _get(client, path, BROWSER_ACCEPT_ENCODING)
+    assert negotiated.headers["Content-Encoding"] in ("zstd", "br", "gzip", "deflate")
+
+
+def test_callback_responses_are_compressed(client):
+    body = {
+        "output": "..page.children...page.lang..",
+        "outputs": [{"id": "page", "property": "children"}, {"id": "page", "property": "lang"}],
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": "/methodology"},
+            {"id": "url", "property": "search", "value": "?lang=es"},
+        ],
+        "changedPropIds": ["url.pathname", "url.search"],
+        "state": [],
+    }
+    response = client.post(
+        "/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    payload = json.loads(_decoded(response))
+    assert payload["response"]["page"]["lang"] == "es"
+    assert "Metodología" in json.dumps(payload, ensure_ascii=False)
+
+
+def test_fingerprinted_dash_bundles_are_cached_for_a_year(client):
+    page = client.get("/methodology").get_data(as_text=True)
+    suite = next(src for src in _script_sources(page) if src.startswith("/_dash-component-suites"))
+    response = client.get(suite)
+    assert response.cache_control.max_age == 31_536_000
