@@ -7,6 +7,7 @@ carry the same numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from dashboard.targets import format_target_value
@@ -22,6 +23,37 @@ DECIMALS = {
     "hours": 1,
     "business_days": 1,
     "count": 0,
+}
+
+MONTH_NAMES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
 }
 
 _NOT_REPORTED = {"en": "Not reported", "es": "No reportado"}
@@ -66,6 +98,13 @@ def format_value(value: float | None, scale: str, language: str = "en") -> str:
     # format_target_value takes raw values; undo the display conversion for fractions.
     raw = shown / 100.0 if scale == "fraction" else shown
     return format_target_value(raw, scale, language)
+
+
+def format_day(day: dt.date, language: str = "en") -> str:
+    """A date in words: "March 10, 2026" / "10 de marzo de 2026"."""
+    if language == "es":
+        return f"{day.day} de {MONTH_NAMES['es'][day.month - 1]} de {day.year}"
+    return f"{MONTH_NAMES['en'][day.month - 1]} {day.day}, {day.year}"
 
 
 def format_count(value: float | None, language: str = "en") -> str:

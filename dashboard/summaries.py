@@ -10,44 +10,12 @@ same data, so the summary, the chart and the table never disagree.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from dashboard.fiscal import FiscalCalendar
 from dashboard.formatting import format_count, format_value
 from dashboard.series import MetricSeries, SeriesPoint
 from dashboard.targets import Status, describe_target
-
-MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "es": (
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ),
-}
 
 #: A change smaller than this (in display units) is "steady", not a rise or a fall.
 FLAT_CHANGE = {"fraction": 1.0, "percent": 1.0, "mean_1_5": 0.05, "score_0_10": 0.1}
@@ -183,13 +151,6 @@ TEXT: dict[str, dict[str, str]] = {
 
 def _t(key: str, language: str, **values: object) -> str:
     return TEXT[key]["es" if language == "es" else "en"].format(**values)
-
-
-def format_day(day: dt.date, language: str = "en") -> str:
-    """A date in words: "March 10, 2026" / "10 de marzo de 2026"."""
-    if language == "es":
-        return f"{day.day} de {MONTHS['es'][day.month - 1]} de {day.year}"
-    return f"{MONTHS['en'][day.month - 1]} {day.day}, {day.year}"
 
 
 def in_sentence(name: str) -> str:

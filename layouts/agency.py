@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from dashboard.summaries import format_day
+from dashboard.formatting import format_day
 from dashboard.targets import Status
 from dashboard.views.agency import (
     ActionItem,

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.formatting import format_day
 from dashboard.i18n import t
 
 
@@ -28,30 +29,12 @@ def language_href(path: str, language: str) -> str:
     return f"{path}?{urlencode({'lang': other})}"
 
 
-MONTHS_ES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-
-
 def format_date(day: dt.date | dt.datetime | None, language: str) -> str | None:
     if day is None:
         return None
     if isinstance(day, dt.datetime):
         day = day.date()
-    if language == "es":
-        return f"{day.day} de {MONTHS_ES[day.month - 1]} de {day.year}"
-    return f"{day:%B} {day.day}, {day.year}"
+    return format_day(day, language)
 
 
 def page(

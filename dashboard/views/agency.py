@@ -37,7 +37,7 @@ from dashboard import queries
 from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
 from dashboard.db import session_scope
 from dashboard.fiscal import FiscalCalendar
-from dashboard.formatting import display_unit, format_count, format_value
+from dashboard.formatting import display_unit, format_count, format_day, format_value
 from dashboard.models import DIMENSIONS, PUBLISHED, SEGMENT_TYPES, Metric, Observation
 from dashboard.routes import Route, path_for
 from dashboard.series import (
@@ -53,7 +53,7 @@ from dashboard.series import (
     value_near,
 )
 from dashboard.settings import Settings
-from dashboard.summaries import format_day, summarize_breakdown, summarize_series
+from dashboard.summaries import summarize_breakdown, summarize_series
 from dashboard.targets import Status, TargetSpec, describe_target, status_label
 from dashboard.views import NotFound
 

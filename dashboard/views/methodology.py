@@ -20,7 +20,7 @@ from typing import Any
 
 from dashboard import queries
 from dashboard.fiscal import FiscalCalendar
-from dashboard.formatting import format_count
+from dashboard.formatting import MONTH_NAMES, format_count, format_day
 from dashboard.models import DIMENSIONS
 from dashboard.normalize import PROPORTION_SCALES, NormalizationRule, describe
 from dashboard.routes import Route
@@ -128,37 +128,6 @@ DIMENSION_INTROS: dict[str, dict[str, str]] = {
         "en": "Measures that give context to the others.",
         "es": "Medidas que dan contexto a las demás.",
     },
-}
-
-MONTH_NAMES: dict[str, tuple[str, ...]] = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "es": (
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ),
 }
 
 RULE_TEXT: dict[str, dict[str, str]] = {
@@ -580,13 +549,6 @@ def dimension_sections(
 # -- page-wide rules -------------------------------------------------------------------------
 
 
-def _long_date(day: dt.date, language: str) -> str:
-    month = MONTH_NAMES[language][day.month - 1]
-    if language == "es":
-        return f"{day.day} de {month} de {day.year}"
-    return f"{month} {day.day}, {day.year}"
-
-
 def _month_and_year(day: dt.date, language: str) -> str:
     month = MONTH_NAMES[language][day.month - 1]
     return f"{month} de {day.year}" if language == "es" else f"{month} {day.year}"
@@ -614,8 +576,8 @@ def fiscal_rule(settings: Settings, as_of: dt.date | None, language: str) -> Rul
                 "fiscal_example",
                 language,
                 label=calendar.year_label(year, language),
-                start=_long_date(start, language),
-                end=_long_date(end, language),
+                start=format_day(start, language),
+                end=format_day(end, language),
             )
         )
         paragraphs.append(

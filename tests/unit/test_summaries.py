@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from dashboard.fiscal import FiscalCalendar
+from dashboard.formatting import format_day
 from dashboard.series import ObservationRow, build_series
-from dashboard.summaries import format_day, in_sentence, summarize_breakdown, summarize_series
+from dashboard.summaries import in_sentence, summarize_breakdown, summarize_series
 from dashboard.targets import TargetSpec
 
 FEDERAL = FiscalCalendar(10, "federal")
