@@ -1,14 +1,19 @@
-"""Latency of each page's data callback: cold (page-data cache empty) and warm (cached).
+"""Latency of the requests that carry each page's data: cold (page-data cache empty) and warm.
 
     python bench/callbacks.py [--n 30] [--pages home agency service methodology]
                               [--database-url URL]
 
-Every public page is drawn by one Dash callback, the router: a POST to
-``/_dash-update-component`` with the URL's path and query string as inputs, answered with the
-whole page (views are built from the store, or taken from the page-data cache). This posts
-exactly what the browser posts, through Flask's test client in this process (server time
-only: no HTTP socket, but the JSON encoding and compression a browser would get, since the
-request accepts zstd/br/gzip as Chromium does), N times per page and state:
+A page's data reaches the browser in one of two requests (see ``callbacks.router``):
+
+- first load: Dash's ``GET /_dash-layout``, which holds the page the Referer header names;
+- navigation (a link followed inside the app, back/forward): the router callback, a POST to
+  ``/_dash-update-component`` with the URL's path and query string as inputs.
+
+Both answer with the whole page (the view built from the store, or taken from the page-data
+cache). This sends exactly what the browser sends, through Flask's test client in this
+process (server time only: no HTTP socket, but the JSON encoding and compression a browser
+would get, since the request accepts zstd/br/gzip as Chromium does), N times per page, request
+and state:
 
 - cold: the page-data cache is cleared before each request, as for the first visitor after
   new figures are published (the view is built from the store);
@@ -43,26 +48,38 @@ ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 def router_request(path: str, search: str = "") -> dict:
     """The body dash-renderer posts when the URL changes (see ``callbacks.router``)."""
     return {
-        "output": "..page.children...page.lang..",
-        "outputs": [{"id": "page", "property": "children"}, {"id": "page", "property": "lang"}],
+        "output": "..page.children...page.lang...rendered-url.data..",
+        "outputs": [
+            {"id": "page", "property": "children"},
+            {"id": "page", "property": "lang"},
+            {"id": "rendered-url", "property": "data"},
+        ],
         "inputs": [
             {"id": "url", "property": "pathname", "value": path},
             {"id": "url", "property": "search", "value": search},
         ],
         "changedPropIds": ["url.pathname", "url.search"],
-        "state": [],
+        # The page shown before the link was followed: another one.
+        "state": [{"id": "rendered-url", "property": "data", "value": "/elsewhere"}],
     }
 
 
-def timed_post(client, body: dict) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def timed_request(client, kind: str, path: str, search: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """(milliseconds, bytes sent) of one first-load or navigation request."""
+    headers = {"Accept-Encoding": ACCEPT_ENCODING}
     started = time.perf_counter()
-    response = client.post(
-        "/_dash-update-component", json=body, headers={"Accept-Encoding": ACCEPT_ENCODING}
-    )
+    if kind == "first load":
+        headers["Referer"] = f"http://localhost{path}{search}"
+        response = client.get("/_dash-layout", headers=headers)
+    else:
+        response = client.post(
+            "/_dash-update-component", json=router_request(path, search), headers=headers
+        )
     elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"{body['inputs'][0]['value']}: HTTP {response.status_code}")
-    return elapsed, len(response.get_data())
+    body = response.get_data()
+    if response.status_code != 200 or (b"main-content" not in body and len(body) < 1000):
+        raise SystemExit(f"{kind} {path}: HTTP {response.status_code}, {len(body)} bytes")
+    return elapsed, len(body)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -72,19 +89,18 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(ordered, n=100, method="inclusive")[round(share * 100) - 1]
 
 
-def measure(app, page: BenchPage, n: int, search: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def measure(app, page: BenchPage, kind: str, n: int, search: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
     client = app.server.test_client()
-    body = router_request(page.path, search)
-    timed_post(client, body)  # one-off process costs, unmeasured
+    timed_request(client, kind, page.path, search)  # one-off process costs, unmeasured
     cold: list[float] = []
     with app.server.app_context():
         for _ in range(n):
             cache.clear()
-            cold.append(timed_post(client, body)[0])
+            cold.append(timed_request(client, kind, page.path, search)[0])
     warm: list[float] = []
     size = 0
     for _ in range(n):
-        elapsed, size = timed_post(client, body)
+        elapsed, size = timed_request(client, kind, page.path, search)
         warm.append(elapsed)
     return {
         "cold_p50": statistics.median(cold),
@@ -108,23 +124,26 @@ def main() -> None:
         database_url = args.database_url or create_demo_store(Path(tmp))
         app = create_app(Settings(database_url=database_url, cache_type="simple"))
         chosen = pages(database_url, tuple(args.pages))
-        print(f"Router callback latency, N={args.n} per page and state, in-process, ms")
+        print(f"Page data latency, N={args.n} per page, request and state, in-process, ms")
         header = (
-            f"{'page':<12} {'path':<44} {'cold p50':>9} {'cold p95':>9} "
+            f"{'page':<12} {'request':<11} {'path':<40} {'cold p50':>9} {'cold p95':>9} "
             f"{'warm p50':>9} {'warm p95':>9} {'KiB sent':>9}"
         )
         print(header)
         print("-" * len(header))
         for page in chosen:
-            figures = measure(app, page, args.n, search)
-            print(
-                f"{page.name:<12} {page.path + search:<44} {figures['cold_p50']:>9.1f} "
-                f"{figures['cold_p95']:>9.1f} {figures['warm_p50']:>9.1f} "
-                f"{figures['warm_p95']:>9.1f} {figures['kib']:>9.1f}"
-            )
+            for kind in ("first load", "navigation"):
+                figures = measure(app, page, kind, args.n, search)
+                path = page.path + search
+                print(
+                    f"{page.name:<12} {kind:<11} {path:<40} {figures['cold_p50']:>9.1f} "
+                    f"{figures['cold_p95']:>9.1f} {figures['warm_p50']:>9.1f} "
+                    f"{figures['warm_p95']:>9.1f} {figures['kib']:>9.1f}"
+                )
         print(
-            "cold: page-data cache cleared before each request; warm: view from the cache. "
-            "KiB sent: the compressed response."
+            "first load: GET /_dash-layout (the page named by the Referer); navigation: the "
+            "router callback.\ncold: page-data cache cleared before each request; warm: view "
+            "from the cache. KiB sent: the compressed response."
         )
 
 

@@ -3,9 +3,9 @@
     python bench/page_load.py [--runs 5] [--pages home agency] [--database-url URL]
 
 Writes the demo into a temporary SQLite store (unless --database-url names one), serves it
-with gunicorn (2 workers, as ``cxdash serve`` does) on a free loopback port, and loads each
-page in headless Chromium (Debian's /usr/bin/chromium) ``--runs`` times, each time in a NEW
-browser context: an empty HTTP cache and no cookies, as for a first-time visitor.
+with gunicorn (2 workers of 4 threads, as ``cxdash serve`` does) on a free loopback port, and
+loads each page in headless Chromium (Debian's /usr/bin/chromium) ``--runs`` times, each time
+in a NEW browser context: an empty HTTP cache and no cookies, as for a first-time visitor.
 
 The server side is warm: each page is loaded once, unmeasured, before the runs, so the page
 data is in the (shared, filesystem) page-data cache, as it is for every visitor but the first
@@ -100,11 +100,12 @@ def wait_until(tab, expression: str, timeout_ms: int) -> None:  # type: ignore[n
         time.sleep(0.05)
 
 
-# Where the time goes: scripts parsed, and the router callback's request and answer.
+# Where the time goes: scripts parsed, and the request and answer that carry the page's data
+# (Dash's layout, which holds the first page: see callbacks/router.layout_for_request).
 MILESTONES = """(() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const update = performance.getEntriesByType('resource')
-    .filter(entry => entry.name.includes('/_dash-update-component'))[0];
+    .filter(entry => entry.name.includes('/_dash-layout'))[0];
   return {
     scriptsReady: nav ? nav.domContentLoadedEventEnd : null,
     dataRequested: update ? update.requestStart : null,
@@ -147,6 +148,8 @@ def start_gunicorn(database_url: str, port: int, workers: int, cache_dir: Path) 
         "gunicorn",
         "--workers",
         str(workers),
+        "--threads",
+        "4",  # as ``cxdash serve``
         "--bind",
         f"127.0.0.1:{port}",
         "--log-level",

@@ -73,9 +73,15 @@ def demo(replace: bool, if_empty: bool) -> None:
 
 @main.command("serve")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    help="Threads per worker: a page's scripts and data load in parallel, not in a queue.",
+)
 @click.option("--host", default=None, help="Defaults to HOST (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Defaults to PORT (8050).")
-def serve(workers: int, host: str | None, port: int | None) -> None:
+def serve(workers: int, threads: int, host: str | None, port: int | None) -> None:
     """Serve the dashboard with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
@@ -86,6 +92,7 @@ def serve(workers: int, host: str | None, port: int | None) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
 
         def load(self):  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ No engine exists until something asks for one, so importing cxdash never touches
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,13 +24,19 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ign
 
 
 _engines: dict[str, Engine] = {}
+# gunicorn serves with threads: two first requests must not each create an engine (and pool).
+_engines_lock = threading.Lock()
 
 
 def get_engine(url: str) -> Engine:
     """One engine (and pool) per database URL for the life of the process."""
-    if url not in _engines:
-        _engines[url] = _create_engine(url)
-    return _engines[url]
+    engine = _engines.get(url)
+    if engine is None:
+        with _engines_lock:
+            engine = _engines.get(url)
+            if engine is None:
+                engine = _engines[url] = _create_engine(url)
+    return engine
 
 
 def _create_engine(url: str) -> Engine:

@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard.charts import ChartSpec, TableColumn
 from dashboard.targets import Status, status_label, status_symbol
 from layouts.figures import figure, graph_config
+from layouts.static_table import Cell, StaticTable, cell
 
 TEXT = {
     "show_table": {"en": "Show the data table", "es": "Mostrar la tabla de datos"},
@@ -35,33 +36,31 @@ def status_badge(status: Status | str, language: str) -> html.Span:
     )
 
 
-def data_table(spec: ChartSpec, language: str) -> html.Table:
-    return html.Table(
-        [
-            html.Caption(spec.title),
-            html.Thead(html.Tr([html.Th(c.label, scope="col") for c in spec.columns])),
-            html.Tbody(
-                [
-                    html.Tr([_cell(row, column, language) for column in spec.columns])
-                    for row in spec.rows
-                ]
-            ),
-        ],
+def data_table(spec: ChartSpec, language: str) -> StaticTable:
+    """The chart's numbers as a table: one component, however many cells (see StaticTable)."""
+    return StaticTable(
+        caption=spec.title,
+        columns=[column.label for column in spec.columns],
+        column_classes=["text-end" if c.kind == "number" else None for c in spec.columns],
+        rows=[[_cell(row, column, language) for column in spec.columns] for row in spec.rows],
         className="table table-sm table-striped chart-data-table",
     )
 
 
-def _cell(row: dict[str, Any], column: TableColumn, language: str) -> html.Td:
+def _cell(row: dict[str, Any], column: TableColumn, language: str) -> Cell:
     value = row.get(column.key)
     if column.kind == "status" and value:
-        return html.Td(status_badge(value, language))
-    if value is None:
-        return html.Td("–" if column.kind != "number" else _not_reported(language))
-    if column.kind == "number":
-        return html.Td(
-            f"{value:g}" if isinstance(value, float) else str(value), className="text-end"
+        status = Status(value)
+        return cell(
+            status_label(status, language),
+            symbol=status_symbol(status),
+            class_name=f"status-badge status-{status.value.replace('_', '-')}",
         )
-    return html.Td(str(value))
+    if value is None:
+        return "–" if column.kind != "number" else _not_reported(language)
+    if column.kind == "number":
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return str(value)
 
 
 def _not_reported(language: str) -> str:

@@ -5,20 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.formatting import format_day
 from dashboard.i18n import t
 
 
-def app_layout() -> html.Div:
-    """The static layout Dash serves; the router callback fills ``page``."""
+def app_layout(
+    frame: list | None = None, language: str | None = None, rendered_url: str | None = None
+) -> html.Div:
+    """The layout Dash serves. With a ``frame`` the page is already in it (the first load
+    then needs no round trip to the router callback); without, the router callback fills
+    ``page``. ``rendered_url`` (path and query) names the page the frame shows."""
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="document-language"),
-            html.Div(id="page", children=html.Main(id="main-content", tabIndex="-1")),
+            dcc.Store(id="rendered-url", data=rendered_url),
+            html.Div(
+                id="page",
+                children=(
+                    frame if frame is not None else html.Main(id="main-content", tabIndex="-1")
+                ),
+                lang=language,
+            ),
         ]
     )
 
@@ -54,7 +64,7 @@ def page(
     )
     updated = format_date(last_updated, language)
     header = html.Header(
-        dbc.Container(
+        html.Div(
             [
                 html.A(t("skip_to_content", language), href="#main-content", className="skip-link"),
                 html.Div(
@@ -83,12 +93,13 @@ def page(
                     ],
                     className="d-flex justify-content-between align-items-center py-3 gap-3",
                 ),
-            ]
+            ],
+            className="container",
         ),
         className="site-header",
     )
     footer = html.Footer(
-        dbc.Container(
+        html.Div(
             [
                 html.P(as_of_text, className="mb-1", id="data-as-of"),
                 html.P(t("last_updated", language, date=updated), className="mb-1")
@@ -96,9 +107,11 @@ def page(
                 else None,
                 html.P(t("footer_source", language), className="mb-0 small"),
             ],
-            className="py-3",
+            className="container py-3",
         ),
         className="site-footer mt-5",
     )
-    main = html.Main(dbc.Container(content, className="py-4"), id="main-content", tabIndex="-1")
+    main = html.Main(
+        html.Div(content, className="container py-4"), id="main-content", tabIndex="-1"
+    )
     return [header, main, footer]

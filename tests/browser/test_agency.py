@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -19,29 +18,12 @@ from dashboard import queries
 from dashboard.db import session_scope
 from dashboard.formatting import display_value
 from dashboard.models import PUBLISHED, Metric, Observation, ObservationRevision, Unit
+from tests.browser.charts import CHARTS_TIMEOUT_S, wait_for_charts
 from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
 
-# Pages draw after their data arrives; generous because the machine may be busy.
-CHARTS_TIMEOUT_S = 120
 WAIT_MS = CHARTS_TIMEOUT_S * 1000
-
-
-def wait_for_charts(page) -> int:  # type: ignore[no-untyped-def]
-    """Wait until every chart on the page is drawn (polled: the page's CSP forbids eval)."""
-    script = """(() => {
-        const graphs = document.querySelectorAll('.dash-graph');
-        const drawn = document.querySelectorAll('.dash-graph .js-plotly-plot .main-svg');
-        return graphs.length > 0 && drawn.length >= graphs.length ? graphs.length : 0;
-    })()"""
-    deadline = time.monotonic() + CHARTS_TIMEOUT_S
-    while time.monotonic() < deadline:
-        count = page.evaluate(script)
-        if count:
-            return count
-        time.sleep(0.1)
-    raise AssertionError(f"charts not drawn within {CHARTS_TIMEOUT_S} s")
 
 
 def open_page(page, url: str) -> None:  # type: ignore[no-untyped-def]

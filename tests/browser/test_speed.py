@@ -11,31 +11,9 @@ from plotly.offline import get_plotlyjs_version
 from dashboard import queries
 from dashboard.charts import TRACE_KINDS, ChartSpec, Trace
 from layouts.figures import figure
+from tests.browser.charts import CHARTS_TIMEOUT_S, wait_for_charts
 
 pytestmark = pytest.mark.browser
-
-# Charts render after the page's data arrives; generous because the machine may be busy.
-CHARTS_TIMEOUT_S = 90
-
-
-def wait_for_charts(page) -> int:  # type: ignore[no-untyped-def]
-    """Wait until every chart on the page is drawn; the number of charts.
-
-    Polled with page.evaluate: the site's Content-Security-Policy forbids the eval() that
-    Playwright's wait_for_function relies on.
-    """
-    script = """(() => {
-        const graphs = document.querySelectorAll('.dash-graph');
-        const drawn = document.querySelectorAll('.dash-graph .js-plotly-plot .main-svg');
-        return graphs.length > 0 && drawn.length >= graphs.length ? graphs.length : 0;
-    })()"""
-    deadline = time.monotonic() + CHARTS_TIMEOUT_S
-    while time.monotonic() < deadline:
-        charts = page.evaluate(script)
-        if charts:
-            return charts
-        time.sleep(0.1)
-    raise AssertionError(f"charts not drawn within {CHARTS_TIMEOUT_S} s")
 
 
 def every_trace_kind() -> ChartSpec:
@@ -88,10 +66,55 @@ def test_charts_use_the_basic_bundle_from_assets_and_never_the_full_one(
 
     # Every trace type our figures can draw is in the basic bundle.
     available = set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)"))
-    used = {trace.type for trace in figure(every_trace_kind()).data}
+    used = {trace["type"] for trace in figure(every_trace_kind())["data"]}
     assert used <= available, f"missing from the basic bundle: {used - available}"
     drawn = page.evaluate(
         """[...document.querySelectorAll('.js-plotly-plot')]
             .flatMap(plot => plot._fullData.map(trace => trace.type))"""
     )
     assert drawn and set(drawn) <= available
+
+
+# Records the order in which charts are drawn; registered before the page's own scripts, so
+# it wraps Plotly.react beneath assets/charts.js's queue and sees the queue's order.
+DRAW_ORDER = """
+window.__drawOrder = [];
+document.addEventListener('DOMContentLoaded', () => {
+  const react = window.Plotly.react;
+  window.Plotly.react = function (gd) {
+    window.__drawOrder.push(gd.id || gd.parentNode.id);
+    return react.apply(this, arguments);
+  };
+});
+"""
+
+
+def test_charts_are_drawn_top_first_and_still_follow_the_window_size(
+    page, live_server, demo_database
+):
+    agency = queries.list_agencies(demo_database)[0]
+    page.add_init_script(DRAW_ORDER)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/agency/{agency['slug']}")
+    charts = wait_for_charts(page)
+    order = page.evaluate("window.__drawOrder")
+    by_position = page.evaluate(
+        """[...document.querySelectorAll('.dash-graph')]
+            .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+            .map(graph => graph.id)"""
+    )
+    assert len(order) == charts
+    assert order == by_position
+
+    # The first drawing is not redone when nothing changed size (Dash asks for a resize after
+    # every first drawing); a change of window size is followed.
+    first = "#" + by_position[0]
+    wide = page.evaluate(f"document.querySelector('{first} .main-svg').getAttribute('width')")
+    page.set_viewport_size({"width": 420, "height": 900})
+    deadline = time.monotonic() + CHARTS_TIMEOUT_S
+    narrow = wide
+    while narrow == wide and time.monotonic() < deadline:
+        time.sleep(0.1)
+        narrow = page.evaluate(f"document.querySelector('{first} .main-svg').getAttribute('width')")
+    assert float(narrow) < float(wide)
+    assert page.evaluate("window.__drawOrder.length") == charts  # resized, not redrawn anew

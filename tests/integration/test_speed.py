@@ -11,6 +11,7 @@ import pytest
 from plotly.offline import get_plotlyjs_version
 
 from dashboard.factory import create_app
+from dashboard.i18n import t
 from dashboard.settings import PROJECT_ROOT, Settings
 
 VENDOR = PROJECT_ROOT / "assets" / "vendor"
@@ -90,25 +91,101 @@ def test_the_basic_bundle_is_compressed_for_a_browser(client):
     assert negotiated.headers["Content-Encoding"] in ("zstd", "br", "gzip", "deflate")
 
 
-def test_callback_responses_are_compressed(client):
-    body = {
-        "output": "..page.children...page.lang..",
-        "outputs": [{"id": "page", "property": "children"}, {"id": "page", "property": "lang"}],
+def router_request(path: str, search: str, rendered_url: str | None) -> dict:
+    """What dash-renderer posts when the URL changes (callbacks.router.register)."""
+    return {
+        "output": "..page.children...page.lang...rendered-url.data..",
+        "outputs": [
+            {"id": "page", "property": "children"},
+            {"id": "page", "property": "lang"},
+            {"id": "rendered-url", "property": "data"},
+        ],
         "inputs": [
-            {"id": "url", "property": "pathname", "value": "/methodology"},
-            {"id": "url", "property": "search", "value": "?lang=es"},
+            {"id": "url", "property": "pathname", "value": path},
+            {"id": "url", "property": "search", "value": search},
         ],
         "changedPropIds": ["url.pathname", "url.search"],
-        "state": [],
+        "state": [{"id": "rendered-url", "property": "data", "value": rendered_url}],
     }
+
+
+def test_callback_responses_are_compressed(client):
     response = client.post(
-        "/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"}
+        "/_dash-update-component",
+        json=router_request("/methodology", "?lang=es", rendered_url="/"),
+        headers={"Accept-Encoding": "gzip"},
     )
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"
     payload = json.loads(_decoded(response))
     assert payload["response"]["page"]["lang"] == "es"
+    assert payload["response"]["rendered-url"]["data"] == "/methodology?lang=es"
     assert "Metodología" in json.dumps(payload, ensure_ascii=False)
+
+
+def test_the_router_does_not_draw_again_the_page_the_layout_already_holds(client):
+    response = client.post(
+        "/_dash-update-component",
+        json=router_request("/methodology", "?lang=es", rendered_url="/methodology?lang=es"),
+    )
+    assert response.status_code == 204  # Dash's answer to PreventUpdate: nothing to change
+
+
+def _layout(client, referrer: str | None):  # type: ignore[no-untyped-def]
+    headers = {"Referer": referrer} if referrer else {}
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    return json.loads(response.get_data(as_text=True))
+
+
+def _find(node, component_id: str):  # type: ignore[no-untyped-def]
+    """The component with this id in a layout's JSON."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        children = node.get("props", {}).get("children")
+        return _find(children, component_id) if children is not None else None
+    if isinstance(node, list):
+        for child in node:
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def test_the_first_layout_already_holds_the_page_that_asked_for_it(client):
+    layout = _layout(client, "http://localhost/methodology?lang=es")
+    page = _find(layout, "page")
+    assert page["props"]["lang"] == "es"
+    assert "Metodología" in json.dumps(page, ensure_ascii=False)
+    assert _find(layout, "rendered-url")["props"]["data"] == "/methodology?lang=es"
+
+
+@pytest.mark.parametrize("referrer", [None, "https://elsewhere.example/methodology"])
+def test_without_a_same_site_referrer_the_layout_leaves_the_page_to_the_router(client, referrer):
+    layout = _layout(client, referrer)
+    assert "Metodología" not in json.dumps(layout, ensure_ascii=False)
+    assert _find(layout, "rendered-url")["props"].get("data") is None
+    assert _find(layout, "main-content") is not None  # an empty main until the router runs
+
+
+def test_an_unknown_page_in_the_referrer_gets_the_not_found_page(client):
+    layout = _layout(client, "http://localhost/agency/no-such-agency")
+    assert t("not_found_title", "en") in json.dumps(_find(layout, "page"), ensure_ascii=False)
+
+
+def test_the_first_page_preloads_its_data_and_chart_code_and_skips_the_babel_polyfill(client):
+    page = client.get("/methodology").get_data(as_text=True)
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="(\w+)"', page)
+    assert ("/_dash-layout", "fetch") in preloads
+    assert ("/_dash-component-suites/dash/dcc/async-graph.js", "script") in preloads
+    for href, _kind in preloads:
+        assert client.get(href).status_code == 200, href
+    sources = _script_sources(page)
+    assert not [src for src in sources if "polyfill" in src]
+    # What Dash's bundles still need from the polyfill: the global regeneratorRuntime.
+    runtime = next(src for src in sources if "regenerator-runtime" in src)
+    assert "regeneratorRuntime = runtime" in client.get(runtime).get_data(as_text=True)
 
 
 def test_fingerprinted_dash_bundles_are_cached_for_a_year(client):
