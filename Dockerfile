@@ -12,6 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_CONCURRENCY=2 \
     CXDASH_DEMO_ON_EMPTY=1
 
+# Debian's Chromium (and fonts) renders the chart image exports with Kaleido.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin cxdash \
     && mkdir -p /var/lib/cxdash \
     && chown cxdash:cxdash /var/lib/cxdash

@@ -39,6 +39,15 @@ class PageContext:
         page_path = "" if self.path == "/" else self.path
         return href(f"/download{page_path}/{chart_id}.csv", self.query)
 
+    def export_href(self, chart_id: str, fmt: str) -> str:
+        """A chart's image (``fmt``: png, svg or pdf), rendered on the server."""
+        page_path = "" if self.path == "/" else self.path
+        return href(f"/export{page_path}/{chart_id}.{fmt}", self.query)
+
+    def zip_href(self) -> str:
+        """Every chart of the page as PNG, SVG, PDF and CSV in one ZIP."""
+        return href("/export.zip" if self.path == "/" else f"/export{self.path}.zip", self.query)
+
 
 @dataclass(frozen=True)
 class Page:
@@ -62,6 +71,8 @@ PAGE_MODULES = {
     "agency": "callbacks.agency",
     "service": "callbacks.agency",
     "methodology": "callbacks.methodology",
+    "open_data": "callbacks.open_data",
+    "review": "callbacks.review",
 }
 
 

@@ -42,6 +42,10 @@ _INTERNAL_PREFIXES = (
     "/_reload-hash",
     "/healthz",
     "/download/",
+    "/api/",  # the open-data API answers its own 404s, in JSON
+    "/export/",
+    "/export.zip",
+    "/review-pack/",  # the review pack's status and PDF (callbacks/review.py)
 )
 
 
@@ -64,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Our own component (StaticTable) must be registered before the first callback runs:
     # Dash refuses a component library first imported inside a callback.
     import layouts.static_table  # noqa: F401
-    from callbacks import router
+    from callbacks import api, exports, review, router
 
     app.index_string = (
         INDEX_STRING.replace("{%lang%}", "en")
@@ -77,6 +81,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     _register_health(server, settings)
 
     router.register(app)
+    api.register(app)
+    exports.register(app)
+    review.register(app)
     # Hashes of Dash's inline scripts: computed last, once every callback is registered.
     _register_security_headers(server, app.csp_hashes())
     return app

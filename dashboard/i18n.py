@@ -58,6 +58,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Este panel necesita JavaScript para mostrar sus cifras.",
     },
     "loading": {"en": "Loading…", "es": "Cargando…"},
+    "review_link": {
+        "en": "Quarterly review: this quarter against the last, and the review pack (PDF)",
+        "es": "Revisión trimestral: este trimestre frente al anterior y el paquete (PDF)",
+    },
+    "open_data_link": {
+        "en": "Open data: download all figures, or use the API",
+        "es": "Datos abiertos: descargue todas las cifras o use la API",
+    },
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from dashboard.db import session_scope
@@ -128,22 +128,14 @@ def metrics(database_url: str) -> list[dict[str, Any]]:
         ]
 
 
-def published_observations(
-    database_url: str,
-    *,
-    unit_ids: Iterable[int] | None = None,
-    metric_codes: Iterable[str] | None = None,
-    granularity: str | None = None,
-    segment_types: Iterable[str] | None = ("",),
-) -> pd.DataFrame:
-    """Published observations with their unit and metric, and the earliest revised value.
+def published_observations_select(*extra_columns: Any) -> Select[Any]:
+    """The one statement for published observations (the pages and the open-data API).
 
-    ``segment_types=("",)`` (the default) gives the overall figures only; ``None`` gives every
-    segment. ``earlier_value`` is the first published value of a figure that was revised
-    later (NULL when it never was), and ``revised_at`` when that happened.
+    Each row: the observation with its unit and metric, and ``earlier_value`` / ``revised_at``,
+    the first published value of a figure revised later and when (NULL when it never was),
+    then ``extra_columns`` (of the observation, unit or metric). Callers add their own
+    filters and order; drafts are excluded here, once.
     """
-    import pandas as pd
-
     first_revision = (
         select(
             ObservationRevision.observation_id,
@@ -153,7 +145,7 @@ def published_observations(
         .subquery()
     )
     earlier = aliased(ObservationRevision)
-    query = (
+    return (
         select(
             Observation.id,
             Observation.unit_id,
@@ -174,6 +166,7 @@ def published_observations(
             Observation.published_at,
             earlier.raw_value.label("earlier_value"),
             first_revision.c.revised_at,
+            *extra_columns,
         )
         .join(Unit, Observation.unit_id == Unit.id)
         .join(Metric, Observation.metric_id == Metric.id)
@@ -184,13 +177,31 @@ def published_observations(
             & (earlier.revised_at == first_revision.c.revised_at),
         )
         .where(Observation.visibility == PUBLISHED)
-        .order_by(
-            Unit.slug,
-            Metric.code,
-            Observation.segment_type,
-            Observation.segment_value,
-            Observation.period_start,
-        )
+    )
+
+
+def published_observations(
+    database_url: str,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    metric_codes: Iterable[str] | None = None,
+    granularity: str | None = None,
+    segment_types: Iterable[str] | None = ("",),
+) -> pd.DataFrame:
+    """Published observations with their unit and metric, and the earliest revised value.
+
+    ``segment_types=("",)`` (the default) gives the overall figures only; ``None`` gives every
+    segment. ``earlier_value`` is the first published value of a figure that was revised
+    later (NULL when it never was), and ``revised_at`` when that happened.
+    """
+    import pandas as pd
+
+    query = published_observations_select().order_by(
+        Unit.slug,
+        Metric.code,
+        Observation.segment_type,
+        Observation.segment_value,
+        Observation.period_start,
     )
     if unit_ids is not None:
         query = query.where(Observation.unit_id.in_(list(unit_ids)))

@@ -29,6 +29,10 @@ def resolve(path: str | None) -> Route | None:
         return Route("home")
     if parts == ["methodology"]:
         return Route("methodology")
+    if parts == ["data"]:
+        return Route("open_data")
+    if parts == ["review"]:
+        return Route("review")
     if parts[0] == "agency" and len(parts) in (2, 3) and all(is_slug(p) for p in parts[1:]):
         if len(parts) == 2:
             return Route("agency", {"agency": parts[1]})
@@ -41,6 +45,10 @@ def path_for(page: str, **params: str) -> str:
         return "/"
     if page == "methodology":
         return "/methodology"
+    if page == "open_data":
+        return "/data"
+    if page == "review":
+        return "/review"
     if page == "agency":
         return f"/agency/{params['agency']}"
     if page == "service":

@@ -97,6 +97,17 @@ class Settings:
     #: Host and port for ``cxdash serve``.
     host: str = "127.0.0.1"
     port: int = 8050
+    #: Licence of the open data (an SPDX id such as CC0-1.0, or a URL), stated in every
+    #: API response, the OpenAPI document and the download.
+    open_data_license: str = "CC0-1.0"
+    #: Chart image exports (PNG, SVG, PDF, ZIP) one client may ask for per minute; 0: no limit.
+    export_rate_limit: int = 30
+    #: Seconds one chart image may take to render before the export fails with a 503.
+    export_timeout: int = 20
+    #: Most charts a page's ZIP of exports holds.
+    export_max_charts: int = 40
+    #: Reverse proxies in front of the app whose X-Forwarded-For is trusted (client address).
+    trusted_proxies: int = 0
     #: Extra settings for tests only (never read from the environment).
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -136,6 +147,11 @@ class Settings:
             demo_seed=_int(env, "DEMO_SEED", 2024, 0, 2**31 - 1),
             host=env.get("HOST") or cls.host,
             port=_int(env, "PORT", 8050, 1, 65535),
+            open_data_license=(env.get("OPEN_DATA_LICENSE") or cls.open_data_license).strip(),
+            export_rate_limit=_int(env, "EXPORT_RATE_LIMIT", 30, 0, 100_000),
+            export_timeout=_int(env, "EXPORT_TIMEOUT", 20, 1, 300),
+            export_max_charts=_int(env, "EXPORT_MAX_CHARTS", 40, 1, 500),
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
         )
 
 
@@ -158,6 +174,11 @@ ENVIRONMENT_VARIABLES = {
     "demo_seed": "DEMO_SEED",
     "host": "HOST",
     "port": "PORT",
+    "open_data_license": "OPEN_DATA_LICENSE",
+    "export_rate_limit": "EXPORT_RATE_LIMIT",
+    "export_timeout": "EXPORT_TIMEOUT",
+    "export_max_charts": "EXPORT_MAX_CHARTS",
+    "trusted_proxies": "TRUSTED_PROXIES",
 }
 
 assert set(ENVIRONMENT_VARIABLES) == {f.name for f in fields(Settings)} - {"extra"}

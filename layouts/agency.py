@@ -24,7 +24,7 @@ from dashboard.views.agency import (
     PromiseItem,
     ServiceItem,
 )
-from layouts.components import chart_panel, status_badge
+from layouts.components import chart_panel, page_downloads, status_badge
 from layouts.figures import figure
 
 if TYPE_CHECKING:
@@ -158,6 +158,7 @@ def layout(view: AgencyView, context: PageContext) -> list:
         if view.website
         else None,
         _controls(view, context),
+        page_downloads(context.zip_href(), language) if view.panels else None,
         _promises(view, context),
         _trends(view, context),
         _breakdowns(view, context),

@@ -15,7 +15,19 @@ TEXT = {
     "show_table": {"en": "Show the data table", "es": "Mostrar la tabla de datos"},
     "download_csv": {"en": "Download these numbers (CSV)", "es": "Descargar estas cifras (CSV)"},
     "chart_label": {"en": "Chart: {title}", "es": "Gráfico: {title}"},
+    "images": {"en": "Image:", "es": "Imagen:"},
+    "png": {"en": "PNG image", "es": "Imagen PNG"},
+    "svg": {"en": "SVG image", "es": "Imagen SVG"},
+    "pdf": {"en": "PDF", "es": "PDF"},
+    "image_label": {"en": "{kind} of the chart “{title}”", "es": "{kind} del gráfico «{title}»"},
+    "page_zip": {
+        "en": "Download every chart on this page (ZIP: PNG, SVG, PDF and CSV)",
+        "es": "Descargar todos los gráficos de esta página (ZIP: PNG, SVG, PDF y CSV)",
+    },
 }
+
+#: Image formats the server renders for every chart (``callbacks.exports``).
+IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
 def _t(key: str, language: str, **values: Any) -> str:
@@ -63,6 +75,52 @@ def _cell(row: dict[str, Any], column: TableColumn, language: str) -> Cell:
     return str(value)
 
 
+def export_href(csv_href: str, fmt: str) -> str:
+    """The chart's image URL, from its CSV URL: same page path, chart id and query string.
+
+    ``/download/agency/dmv/csat.csv?lang=es`` -> ``/export/agency/dmv/csat.png?lang=es``.
+    """
+    path, mark, query = csv_href.partition("?")
+    if path.startswith("/download/"):
+        path = "/export/" + path.removeprefix("/download/")
+    return path.removesuffix(".csv") + f".{fmt}" + mark + query
+
+
+def chart_downloads(spec: ChartSpec, language: str, csv_href: str) -> html.P:
+    """The CSV of a chart's numbers and its PNG, SVG and PDF images: one line, few components."""
+    links: list[Any] = [
+        html.A(
+            _t("download_csv", language),
+            href=csv_href,
+            download=f"{spec.file_stem}.csv",
+            className="chart-csv",
+            id=f"chart-{spec.chart_id}-csv",
+        ),
+        f" · {_t('images', language)} ",
+    ]
+    for index, fmt in enumerate(IMAGE_FORMATS):
+        kind = _t(fmt, language)
+        links += [" · "] if index else []
+        links += [
+            html.A(
+                kind,
+                href=export_href(csv_href, fmt),
+                download=f"{spec.file_stem}.{fmt}",
+                className="chart-image",
+                **{"aria-label": _t("image_label", language, kind=kind, title=spec.title)},
+            ),
+        ]
+    return html.P(links, className="chart-downloads small", id=f"chart-{spec.chart_id}-downloads")
+
+
+def page_downloads(zip_href: str, language: str) -> html.P:
+    """One link to a ZIP of every chart on the page (images and CSVs)."""
+    return html.P(
+        html.A(_t("page_zip", language), href=zip_href, download=True, id="page-downloads-zip"),
+        className="page-downloads small",
+    )
+
+
 def _not_reported(language: str) -> str:
     return "No reportado" if language == "es" else "Not reported"
 
@@ -70,7 +128,7 @@ def _not_reported(language: str) -> str:
 def chart_panel(
     spec: ChartSpec, language: str, *, csv_href: str, heading_level: int = 3, height: int = 360
 ) -> html.Section:
-    """A chart with its text summary, a data-table toggle and a CSV download of its numbers."""
+    """A chart with its text summary, a data-table toggle, its CSV and its images."""
     heading = getattr(html, f"H{heading_level}")
     title_id = f"chart-{spec.chart_id}-title"
     return html.Section(
@@ -98,13 +156,7 @@ def chart_panel(
                 className="chart-table",
                 id=f"chart-{spec.chart_id}-table",
             ),
-            html.A(
-                _t("download_csv", language),
-                href=csv_href,
-                download=f"{spec.file_stem}.csv",
-                className="chart-csv small",
-                id=f"chart-{spec.chart_id}-csv",
-            ),
+            chart_downloads(spec, language, csv_href),
         ],
         className="chart-panel mb-5",
         **{"aria-labelledby": title_id},

@@ -16,7 +16,7 @@ from dashboard.i18n import t
 from dashboard.scorecard import Cell, dimension_label
 from dashboard.targets import Status, status_label
 from dashboard.views.home import DimensionSummary, HomeView
-from layouts.components import chart_panel, status_badge
+from layouts.components import chart_panel, page_downloads, status_badge
 
 if TYPE_CHECKING:
     from callbacks.pages import PageContext
@@ -609,6 +609,7 @@ def _trends(view: HomeView, context: PageContext) -> html.Section:
         [
             html.H2(_t("trends_heading", language), id="trends-heading", className="h3"),
             html.P(_t("trends_intro", language, period=view.period_label)),
+            page_downloads(context.zip_href(), language) if view.charts else None,
             html.Div(
                 [
                     html.Div(

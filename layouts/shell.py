@@ -106,6 +106,24 @@ def page(
                 if updated
                 else None,
                 html.P(t("footer_source", language), className="mb-0 small"),
+                html.P(
+                    dcc.Link(
+                        t("open_data_link", language),
+                        href="/data" if language == "en" else f"/data?lang={language}",
+                        className="link-dark",
+                        id="open-data-link",
+                    ),
+                    className="mb-0 mt-1 small",
+                ),
+                html.P(
+                    dcc.Link(
+                        t("review_link", language),
+                        href="/review" if language == "en" else f"/review?lang={language}",
+                        className="link-dark",
+                        id="review-link",
+                    ),
+                    className="mb-0 mt-1 small",
+                ),
             ],
             className="container py-3",
         ),

@@ -9,6 +9,8 @@ is parsed as HTML and there is no injection risk.
 
 A cell is a string, or a dict with ``text`` and optionally ``symbol`` (drawn aria-hidden
 before the text: a status icon), ``className``, ``href`` (a link) and ``sort`` (not shown).
+A cell with ``spark`` (a list of numbers, None for a gap) is drawn as a tiny inline SVG line,
+hidden from screen readers, with its ``text`` (the same numbers in words) visually hidden.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ def cell(
     if href:
         value["href"] = href
     return value
+
+
+def sparkline_cell(text: str, numbers: list[float | None]) -> dict[str, Any]:
+    """A cell drawn as a sparkline of ``numbers``; ``text`` says the same for screen readers."""
+    return {"text": text, "spark": [None if n is None else float(n) for n in numbers]}
 
 
 class StaticTable(Component):

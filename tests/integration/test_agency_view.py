@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from dashboard import db, queries
+from dashboard import queries
 from dashboard.charts import ChartSpec
 from dashboard.db import session_scope
 from dashboard.fiscal import FiscalCalendar
@@ -21,7 +20,6 @@ from dashboard.models import (
     DRAFT,
     PUBLISHED,
     Action,
-    Base,
     Closure,
     Metric,
     Observation,
@@ -34,28 +32,14 @@ from dashboard.settings import Settings
 from dashboard.targets import Status
 from dashboard.views import NotFound
 from dashboard.views.agency import AgencyView, build, charts, language_name
-from data.demo import DRAFT_MARKER, generate_demo
-from tests.conftest import new_postgres_database
+from data.demo import DRAFT_MARKER
 
 FISCAL = FiscalCalendar()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_url(request, tmp_path_factory) -> Iterator[str]:
-    """One demo store per database for the whole module (the demo takes a couple of seconds)."""
-
-    def fill(url: str) -> str:
-        Base.metadata.create_all(db.get_engine(url))
-        generate_demo(url, Settings(database_url=url))
-        return url
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('agency') / 'demo.sqlite3'}"
-        yield fill(url)
-        db.get_engine(url).dispose()
-    else:
-        with new_postgres_database("cxdash_agency") as url:
-            yield fill(url)
+@pytest.fixture(scope="module")
+def demo_url(demo_store: str) -> str:
+    return demo_store
 
 
 def agency_view(url: str, slug: str, language: str = "en", **query: str) -> AgencyView:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import pickle
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete, event, select
@@ -13,35 +12,21 @@ from sqlalchemy import delete, event, select
 from dashboard import db, queries
 from dashboard.db import session_scope
 from dashboard.fiscal import FiscalCalendar
-from dashboard.models import DRAFT, PUBLISHED, Base, Metric, Observation, Unit
+from dashboard.models import DRAFT, PUBLISHED, Metric, Observation, Unit
 from dashboard.routes import Route
 from dashboard.scorecard import SCORECARD_DIMENSIONS
 from dashboard.settings import Settings
 from dashboard.targets import Status
 from dashboard.views import NotFound
 from dashboard.views.home import HomeView, build
-from data.demo import DRAFT_MARKER, generate_demo
-from tests.conftest import new_postgres_database
+from data.demo import DRAFT_MARKER
 
 HOME = Route("home")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_url(request, tmp_path_factory) -> Iterator[str]:
-    """One demo store per database for the whole module (the demo takes a couple of seconds)."""
-
-    def fill(url: str) -> str:
-        Base.metadata.create_all(db.get_engine(url))
-        generate_demo(url, Settings(database_url=url))
-        return url
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('home') / 'demo.sqlite3'}"
-        yield fill(url)
-        db.get_engine(url).dispose()
-    else:
-        with new_postgres_database("cxdash_home") as url:
-            yield fill(url)
+@pytest.fixture(scope="module")
+def demo_url(demo_store: str) -> str:
+    return demo_store
 
 
 def view(url: str, language: str = "en", **query: str) -> HomeView:

@@ -1,8 +1,9 @@
 """Drafts and internal notes reach no public page, download or cache entry (both databases).
 
-Walks every page the public can reach (home, each agency, each service, methodology) through
-the real router in both languages, downloads every chart's CSV, and then looks in what was
-rendered, downloaded and cached for anything only a draft or an internal note holds.
+Walks every page the public can reach (home, each agency, each service, methodology, the
+quarterly review and its review pack's document) through the real router in both languages,
+downloads every chart's CSV, and then looks in what was rendered, downloaded and cached for
+anything only a draft or an internal note holds.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from callbacks.router import render
 from dashboard import db
 from dashboard.db import session_scope
 from dashboard.models import DRAFT, Action, Observation, Target
+from dashboard.review_pack import pack_html
 from dashboard.routes import resolve
 from dashboard.settings import Settings
 from data.demo import DRAFT_MARKER, generate_demo
@@ -51,7 +53,7 @@ def _secrets(url: str) -> tuple[list[str], set[str]]:
 def _public_paths(url: str) -> list[str]:
     from dashboard import queries
 
-    paths = ["/", "/methodology"]
+    paths = ["/", "/methodology", "/review"]
     for agency in queries.list_agencies(url):
         paths.append(f"/agency/{agency['slug']}")
         paths += [f"/agency/{agency['slug']}/{s['slug']}" for s in agency["services"]]
@@ -97,6 +99,11 @@ def test_no_draft_on_any_page_or_download(demo_url, redis_url):
                     rendered.append(response.get_data(as_text=True))
                     downloads += 1
     assert downloads > 0
+    # The review pack is built from the review page's view: its whole document, both languages.
+    with app.server.app_context():
+        for language in ("en", "es"):
+            review, _status = page_view(settings, resolve("/review"), {}, language)
+            rendered.append(pack_html(review, {}, as_of=None))
     everything = "\n".join(rendered)
     for text in texts:
         assert text not in everything, text

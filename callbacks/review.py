@@ -1,0 +1,109 @@
+"""The quarterly review page, and the glue of its review pack: start, poll, download.
+
+The pack is built by :mod:`dashboard.review_jobs` in the background; the page's button
+starts it, a dcc.Interval polls its status (the words go to a polite live region), and the
+finished PDF is served from the cache by ``/review-pack/<job>.pdf``. ``/review-pack/<job>``
+answers the same status as JSON for anything else that wants to poll.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flask
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from callbacks.pages import Page
+from dashboard import review_jobs
+from dashboard.fiscal import FiscalCalendar
+from dashboard.i18n import normalize_language
+from dashboard.settings import Settings
+from dashboard.views import review as review_view
+from layouts import review as review_layout
+
+PAGE = Page(
+    build=review_view.build,
+    layout=review_layout.layout,
+    charts=lambda view: [],
+    params=review_view.PARAMS,
+)
+
+#: Where the finished pack and the status are served (outside Dash's page routing).
+PACK_PREFIX = "/review-pack/"
+
+
+def download_href(job: str) -> str:
+    return f"{PACK_PREFIX}{job}.pdf"
+
+
+def register(app: Dash) -> None:
+    settings: Settings = app.server.config["CXDASH_SETTINGS"]
+    server = app.server
+
+    def in_app(work: Callable[[], None]) -> None:
+        with server.app_context():
+            work()
+
+    @app.callback(
+        Output("review-pack-job", "data"),
+        Output("review-pack-status", "children"),
+        Output("review-pack-progress", "value"),
+        Output("review-pack-progress", "max"),
+        Output("review-pack-progress", "hidden"),
+        Output("review-pack-link", "children"),
+        Output("review-pack-poll", "disabled"),
+        Output("review-pack-button", "disabled"),
+        Input("review-pack-button", "n_clicks"),
+        Input("review-pack-poll", "n_intervals"),
+        State("review-pack-request", "data"),
+        State("review-pack-job", "data"),
+        prevent_initial_call=True,
+    )
+    def pack_progress(
+        _clicks: int | None,
+        _ticks: int | None,
+        request: dict[str, Any] | None,
+        job: str | None,
+    ) -> tuple:
+        if not request:
+            return (no_update,) * 8
+        language = normalize_language(request.get("lang"), settings.default_language)
+        if ctx.triggered_id == "review-pack-button":
+            status = review_jobs.start(
+                settings,
+                review_jobs.PackRequest(int(request["fy"]), int(request["q"]), language),
+                run_in_app=in_app,
+            )
+            job = status["job"]
+        else:
+            status = review_jobs.status(job) if job else None
+        calendar = FiscalCalendar.from_settings(settings)
+        label = calendar.quarter_label(int(request["fy"]), int(request["q"]), language)
+        words, value, maximum, hidden, link, finished = review_layout.pack_state(
+            status, language, label, download_href(job or "")
+        )
+        return job, words, value, maximum, hidden, link, finished, not finished
+
+    @server.get(f"{PACK_PREFIX}<job>.pdf")
+    def review_pack_pdf(job: str):  # type: ignore[no-untyped-def]
+        body = review_jobs.pdf(job)
+        status = review_jobs.status(job)
+        if body is None or status is None:
+            flask.abort(404)
+        name = status.get("file_name") or "review-pack.pdf"
+        return flask.Response(
+            body,
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "private, max-age=3600",
+            },
+        )
+
+    @server.get(f"{PACK_PREFIX}<job>")
+    def review_pack_status(job: str):  # type: ignore[no-untyped-def]
+        status = review_jobs.status(job)
+        if status is None:
+            return {"error": "no such review pack"}, 404
+        return {key: value for key, value in status.items() if key != "updated_at"}

@@ -1,0 +1,692 @@
+"""The review pack: one PDF with the enterprise summary and a page per agency.
+
+Built from the review page's own view (published data only), as one self-contained HTML
+document (inline CSS, each agency's trend charts as an inline SVG image rendered by
+:func:`dashboard.exports.render_figure`), printed to PDF by Debian's Chromium in a
+subprocess with a hard time limit, in a temporary directory that is removed afterwards.
+
+Nothing here knows about requests or the cache: :mod:`dashboard.review_jobs` runs builds in
+the background and keeps their progress and result.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import html
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dashboard.formatting import display_unit, display_value, format_change, format_day
+from dashboard.review import ComparisonRow, ReviewedAction
+from dashboard.review_text import (
+    MOVEMENT_SYMBOLS,
+    action_status_label,
+    change_text,
+    movement_label,
+    rule_notes,
+    value_text,
+    words,
+)
+from dashboard.targets import status_label, status_symbol
+from dashboard.views.review import ReviewView
+
+#: Debian's Chromium (the browser tests use the same variable).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+#: Hard limit for Chromium to print the document.
+PRINT_TIMEOUT_S = 60.0
+
+#: Time limit of one chart image.
+CHART_TIMEOUT_S = 20.0
+
+#: Size (CSS pixels) of an agency's row of small trend charts.
+CHART_WIDTH, CHART_HEIGHT = 1000, 190
+
+#: At most this many actions on an agency's page (the web page lists them all).
+ACTIONS_PER_PAGE = 4
+
+#: Flags that keep Chromium from calling out to the network and from touching a profile
+#: another Chromium uses.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--mute-audio",
+    "--no-pdf-header-footer",
+)
+
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+TEXT: dict[str, dict[str, str]] = {
+    "pack_title": {
+        "en": "Quarterly review pack, {quarter}",
+        "es": "Paquete de revisión trimestral, {quarter}",
+    },
+    "as_of": {"en": "Published data as of {day}.", "es": "Datos publicados al {day}."},
+    "made": {"en": "Made {day}.", "es": "Elaborado el {day}."},
+    "summary": {"en": "Enterprise summary", "es": "Resumen de todas las agencias"},
+    "met": {"en": "Met target", "es": "Cumplen la meta"},
+    "reported": {"en": "Reported", "es": "Reportaron"},
+    "improved": {"en": "Improved", "es": "Mejoraron"},
+    "declined": {"en": "Declined", "es": "Empeoraron"},
+    "missed": {"en": "Missed", "es": "Incumplidas"},
+    "matrix": {
+        "en": "Status, result and real change from {previous}, by agency",
+        "es": "Estado, resultado y cambio real frente a {previous}, por agencia",
+    },
+    "legend": {
+        "en": "✓ met · ✗ not met · – no target · ? not reported; ▲ improved · ▼ declined · "
+        "≈ no real change · – cannot compare.",
+        "es": "✓ cumplida · ✗ no cumplida · – sin meta · ? no reportado; ▲ mejoró · ▼ empeoró · "
+        "≈ sin cambio real · – no comparable.",
+    },
+    "top_improved": {"en": "Biggest real improvements", "es": "Mayores mejoras reales"},
+    "top_declined": {"en": "Biggest real declines", "es": "Mayores caídas reales"},
+    "silent": {"en": "Did not report", "es": "No reportaron"},
+    "actions": {
+        "en": "Actions started or completed this quarter",
+        "es": "Acciones iniciadas o completadas este trimestre",
+    },
+    "none": {"en": "None.", "es": "Ninguna."},
+    "more": {"en": "… and {count} more on the review page.", "es": "… y {count} más en la página."},
+    "missed_here": {"en": "Targets missed", "es": "Metas incumplidas"},
+    "moved_here": {
+        "en": "Real changes from {previous}",
+        "es": "Cambios reales frente a {previous}",
+    },
+    "last_reported": {"en": "last reported {quarter}", "es": "último reporte {quarter}"},
+    "never_reported": {"en": "not reported recently", "es": "sin reportes recientes"},
+    "chart_alt": {
+        "en": "Trend charts of {agency}, {first} to {last}: {details}",
+        "es": "Gráficos de tendencia de {agency}, {first} a {last}: {details}",
+    },
+    "chart_unavailable": {
+        "en": "The trend charts could not be drawn: {reason}",
+        "es": "No se pudieron dibujar los gráficos de tendencia: {reason}",
+    },
+    "target_line": {"en": "Target", "es": "Meta"},
+    "result_line": {"en": "Result", "es": "Resultado"},
+    "followed": {"en": "What followed", "es": "Qué siguió"},
+    "too_early": {"en": "too early to judge", "es": "demasiado pronto para juzgar"},
+    "how_to_read": {"en": "How to read this pack", "es": "Cómo leer este paquete"},
+    "page_of": {"en": "{agency}", "es": "{agency}"},
+}
+
+
+def _t(key: str, language: str, **values: Any) -> str:
+    entry = TEXT[key]["es" if language == "es" else "en"]
+    return entry.format(**values) if values else entry
+
+
+class PackError(RuntimeError):
+    """The pack could not be made; ``message_en`` / ``message_es`` say why, for the reader."""
+
+    def __init__(self, message_en: str, message_es: str) -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_es = message_es
+
+
+@dataclass(frozen=True)
+class Pack:
+    pdf: bytes
+    pages: int
+    file_name: str
+
+
+#: (step, done, total, agency number, agencies) -> None; called as the build goes.
+Progress = Callable[[str, int, int, int, int], None]
+#: render_figure's signature (a seam for tests).
+Renderer = Callable[..., bytes]
+
+
+def count_pages(pdf: bytes) -> int:
+    """Pages of a PDF: its ``/Type /Page`` objects (not ``/Pages``)."""
+    return len(_PAGE_OBJECT.findall(pdf))
+
+
+def file_name(view: ReviewView) -> str:
+    assert view.quarter is not None
+    return f"review-pack_fy{view.quarter.fiscal_year}-q{view.quarter.quarter}_{view.language}.pdf"
+
+
+def build_pack(
+    view: ReviewView,
+    *,
+    as_of: dt.date | None,
+    progress: Progress | None = None,
+    render: Renderer | None = None,
+    time_limit_s: float = 120.0,
+) -> Pack:
+    """The review pack of ``view`` as a PDF. Raises :class:`PackError` on failure."""
+    if not view.has_data or view.quarter is None:
+        raise PackError("No quarterly results are published yet.", "Aún no hay resultados.")
+    if render is None:
+        from dashboard.exports import render_figure as render
+    started = time.monotonic()
+    agencies = view.agencies
+    total = len(agencies) + 2  # the agencies' charts, then the document, then printing
+
+    def report(step: str, done: int, agency: int = 0) -> None:
+        if time.monotonic() - started > time_limit_s:
+            raise PackError(
+                f"it took longer than {time_limit_s:g} seconds.",
+                f"tardó más de {time_limit_s:g} segundos.",
+            )
+        if progress is not None:
+            progress(step, done, total, agency, len(agencies))
+
+    charts: dict[str, str] = {}
+    failure: str | None = None
+    for number, agency in enumerate(agencies, start=1):
+        report("agency", number - 1, number)
+        if failure is None:
+            try:
+                charts[agency.slug] = _chart_image(view, agency.slug, agency.name, render)
+            except _ChartsUnavailable as error:
+                # One failure (no browser, a time-out) would repeat for every agency: the
+                # rest of the pack goes without charts; the tables hold the same numbers.
+                failure = str(error)
+        if failure is not None:
+            charts[agency.slug] = failure
+    report("document", len(agencies))
+    document = pack_html(view, charts, as_of=as_of)
+    report("printing", len(agencies) + 1)
+    remaining = max(5.0, time_limit_s - (time.monotonic() - started))
+    pdf = print_pdf(document, timeout_s=min(PRINT_TIMEOUT_S, remaining))
+    return Pack(pdf=pdf, pages=count_pages(pdf), file_name=file_name(view))
+
+
+# -- printing --------------------------------------------------------------------------------
+
+
+def print_pdf(document: str, *, timeout_s: float = PRINT_TIMEOUT_S) -> bytes:
+    """Print an HTML document to PDF with headless Chromium, killed after ``timeout_s``."""
+    if not Path(CHROMIUM).exists():
+        raise PackError(
+            "the PDF printer (Chromium) is not installed on the server.",
+            "la impresora de PDF (Chromium) no está instalada en el servidor.",
+        )
+    with tempfile.TemporaryDirectory(prefix="cxdash-pack-") as folder:
+        source = Path(folder) / "pack.html"
+        target = Path(folder) / "pack.pdf"
+        source.write_text(document, encoding="utf-8")
+        command = [
+            CHROMIUM,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={Path(folder) / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        # Its own process group, so that a hung Chromium is killed with all its children.
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            _out, errors = process.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            raise PackError(
+                f"printing the PDF took longer than {timeout_s:g} seconds.",
+                f"imprimir el PDF tardó más de {timeout_s:g} segundos.",
+            ) from None
+        finally:
+            _kill(process)  # Chromium may leave helpers behind in its group
+        pdf = target.read_bytes() if target.exists() else b""
+    if process.returncode != 0 or not pdf.startswith(b"%PDF"):
+        detail = (errors or b"").decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise PackError(
+            "the PDF printer failed" + (f" ({detail[0][:200]})." if detail else "."),
+            "la impresora de PDF falló.",
+        )
+    return pdf
+
+
+def _kill(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        process.wait(2)
+
+
+# -- charts ----------------------------------------------------------------------------------
+
+
+def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
+    """A row of small line charts, one per dimension, of the agency's last quarters."""
+    language = view.language
+    rows = view.rows_of(agency_slug)
+    labels = [view.label(q) for q in view.trend_quarters]
+    count = max(len(rows), 1)
+    gap = 0.06
+    width = (1 - gap * (count - 1)) / count
+    data: list[dict[str, Any]] = []
+    layout: dict[str, Any] = {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "margin": {"l": 40, "r": 36, "t": 30, "b": 40},
+        "showlegend": False,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": "Arial, Helvetica, sans-serif", "size": 10, "color": "#212529"},
+        "annotations": [],
+    }
+    for index, row in enumerate(rows):
+        suffix = "" if index == 0 else str(index + 1)
+        left = index * (width + gap)
+        values = [display_value(v, row.metric.scale) for v in row.trend]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": labels,
+                "y": values,
+                "name": _t("result_line", language),
+                "line": {"color": "#1b3a5c", "width": 2},
+                "marker": {"size": 4},
+                "connectgaps": False,
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+        )
+        goal = row.target.value if row.target and row.target.kind == "numeric" else None
+        if goal is not None:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": labels,
+                    "y": [display_value(goal, row.metric.scale)] * len(labels),
+                    "name": _t("target_line", language),
+                    "line": {"color": "#842029", "width": 1.5, "dash": "dash"},
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
+                }
+            )
+        layout[f"xaxis{suffix}"] = {
+            "domain": [left, left + width],
+            "anchor": f"y{suffix}",
+            "tickangle": 0,
+            "tickvals": [labels[0], labels[-1]],
+            "showgrid": False,
+            "linecolor": "#6c757d",
+        }
+        layout[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "title": {"text": display_unit(row.metric.scale, language)},
+            "gridcolor": "#dee2e6",
+            "zeroline": False,
+        }
+        layout["annotations"].append(
+            {
+                "text": f"<b>{html.escape(_dimension_label(view, row))}</b>",
+                "x": left + width / 2,
+                "y": 1.12,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "xanchor": "center",
+                "yanchor": "bottom",
+            }
+        )
+    return {"data": data, "layout": layout}
+
+
+def _dimension_label(view: ReviewView, row: ComparisonRow) -> str:
+    return next((c.label for c in view.columns if c.dimension == row.dimension), row.dimension)
+
+
+class _ChartsUnavailable(Exception):
+    """A chart could not be drawn; the argument is the note that takes its place."""
+
+
+def _chart_image(view: ReviewView, slug: str, name: str, render: Renderer) -> str:
+    """The agency's charts as an <img> of an inline SVG, with the numbers in its alt text."""
+    from dashboard.exports import ExportError
+
+    language = view.language
+    rows = view.rows_of(slug)
+    details = "; ".join(
+        f"{_dimension_label(view, row)} " + ", ".join(value_text_short(v, row) for v in row.trend)
+        for row in rows
+    )
+    alt = _t(
+        "chart_alt",
+        language,
+        agency=name,
+        first=view.label(view.trend_quarters[0]),
+        last=view.label(view.trend_quarters[-1]),
+        details=details,
+    )
+    try:
+        svg = render(
+            agency_figure(view, slug),
+            "svg",
+            width=CHART_WIDTH,
+            height=CHART_HEIGHT,
+            timeout_s=CHART_TIMEOUT_S,
+        )
+    except ExportError as error:
+        # A missing chart must not cost the whole pack: the table above it has the numbers.
+        reason = _t("chart_unavailable", language, reason=error.message)
+        raise _ChartsUnavailable(f'<p class="note">{_e(reason)}</p>') from error
+    encoded = base64.b64encode(svg).decode("ascii")
+    return (
+        f'<img class="chart" alt="{_e(alt)}" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+        f'src="data:image/svg+xml;base64,{encoded}">'
+    )
+
+
+def value_text_short(value: float | None, row: ComparisonRow) -> str:
+    shown = display_value(value, row.metric.scale)
+    return "–" if shown is None else f"{shown:g}"
+
+
+# -- the document ----------------------------------------------------------------------------
+
+_CSS = """
+@page { size: letter landscape; margin: 10mm 12mm; }
+* { box-sizing: border-box; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 8.5pt; color: #212529; margin: 0; }
+.sheet { break-after: page; page-break-after: always; }
+.sheet:last-child { break-after: auto; page-break-after: auto; }
+h1 { font-size: 16pt; margin: 0 0 2mm; color: #1b3a5c; }
+h2 { font-size: 13pt; margin: 0 0 2mm; color: #1b3a5c; }
+h3 { font-size: 10pt; margin: 3mm 0 1mm; }
+p { margin: 0 0 1.5mm; }
+.meta { color: #495057; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 2mm; break-inside: avoid; }
+th, td { border-bottom: 1px solid #ced4da; padding: 0.8mm 1.2mm; text-align: left;
+  vertical-align: top; }
+thead th { border-bottom: 1.5px solid #212529; background: #f1f3f5; }
+.num { text-align: right; }
+.cols { display: flex; gap: 6mm; }
+.cols > div { flex: 1; min-width: 0; }
+ul { margin: 0 0 1.5mm; padding-left: 4mm; }
+li { margin-bottom: 0.6mm; }
+.not_met { color: #842029; font-weight: bold; }
+.met { color: #0f5132; }
+.not_reported { color: #664d03; }
+.note { color: #495057; font-size: 7.5pt; }
+img.chart { display: block; width: 100%; height: auto; max-height: 50mm; margin: 1mm 0 2mm; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def pack_html(view: ReviewView, charts: dict[str, str], *, as_of: dt.date | None) -> str:
+    """The whole pack as one self-contained HTML document (everything escaped)."""
+    language = view.language
+    title = _t("pack_title", language, quarter=view.quarter_label)
+    sheets = [_summary_sheet(view, title, as_of)]
+    sheets += [
+        _agency_sheet(view, agency.slug, agency.name, charts.get(agency.slug, ""))
+        for agency in view.agencies
+    ]
+    return (
+        f'<!DOCTYPE html><html lang="{_e(language)}"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        + "".join(sheets)
+        + "</body></html>"
+    )
+
+
+def _status_mark(row: ComparisonRow, language: str) -> str:
+    status = row.status
+    return (
+        f'<span class="{status.value}">{_e(status_symbol(status))} '
+        f"{_e(status_label(status, language))}</span>"
+    )
+
+
+def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> str:
+    language = view.language
+    previous = view.label(view.previous)
+    parts = [
+        '<section class="sheet">',
+        f"<h1>{_e(title)}</h1>",
+        '<p class="meta">'
+        + _e(
+            words(
+                "compared",
+                language,
+                quarter=view.quarter_label,
+                previous=previous,
+                year_ago=view.label(view.year_ago),
+            )
+        )
+        + (" " + _e(_t("as_of", language, day=format_day(as_of, language))) if as_of else "")
+        + "</p>",
+        f"<h2>{_e(_t('summary', language))}</h2>",
+        "<table><thead><tr>"
+        + "".join(
+            f"<th>{_e(h)}</th>"
+            for h in (
+                words("dimension", language),
+                words("measure", language),
+                _t("met", language),
+                _t("reported", language),
+                _t("missed", language),
+                _t("improved", language),
+                _t("declined", language),
+            )
+        )
+        + "</tr></thead><tbody>",
+    ]
+    for summary in view.summaries:
+        parts.append(
+            "<tr>"
+            f"<th>{_e(summary.label)}</th><td>{_e(summary.metric_name)}</td>"
+            f"<td>{_e(summary.lines[0])}</td><td>{_e(summary.lines[1])}</td>"
+            f'<td class="num">{summary.missed}</td><td class="num">{summary.improved}</td>'
+            f'<td class="num">{summary.declined}</td></tr>'
+        )
+    parts.append("</tbody></table>")
+
+    # The matrix: one line per agency, one cell per dimension.
+    parts.append(f"<h3>{_e(_t('matrix', language, previous=previous))}</h3>")
+    parts.append(
+        "<table><thead><tr>"
+        + f"<th>{_e(words('agency', language))}</th>"
+        + "".join(f"<th>{_e(c.label)}</th>" for c in view.columns)
+        + "</tr></thead><tbody>"
+    )
+    for agency in view.agencies:
+        rows = {row.dimension: row for row in view.rows_of(agency.slug)}
+        cells = []
+        for column in view.columns:
+            row = rows.get(column.dimension)
+            if row is None:
+                cells.append("<td></td>")
+                continue
+            move = MOVEMENT_SYMBOLS[row.change_previous.movement]
+            if row.this.value is None and not row.this.suppressed:
+                cells.append(f"<td>{_status_mark(row, language)}</td>")
+                continue
+            shown = value_text(row.this, language, view.small_sample_threshold)
+            cells.append(f"<td>{_status_mark(row, language)} · {_e(shown)} {_e(move)}</td>")
+        parts.append(f"<tr><th>{_e(agency.name)}</th>{''.join(cells)}</tr>")
+    parts.append(f'</tbody></table><p class="note">{_e(_t("legend", language))}</p>')
+
+    parts.append('<div class="cols"><div>')
+    parts.append(_movers_list(view, view.improved, "top_improved"))
+    parts.append("</div><div>")
+    parts.append(_movers_list(view, view.declined, "top_declined"))
+    parts.append("</div><div>")
+    parts.append(f"<h3>{_e(_t('silent', language))}</h3>")
+    parts.append(_list([_silent_line(view, row, with_agency=True) for row in view.not_reported]))
+    parts.append(f"<h3>{_e(_t('actions', language))}</h3>")
+    parts.append(
+        _list(
+            [f"{a.action.unit_name}: {a.action.title}" for a in view.actions],
+            limit=5,
+            language=language,
+        )
+    )
+    parts.append("</div></div>")
+    parts.append(f"<h3>{_e(_t('how_to_read', language))}</h3>")
+    notes = rule_notes(language, view.small_sample_threshold, view.small_sample_policy)
+    parts.append('<p class="note">' + " ".join(_e(n) for n in notes[:3]) + "</p>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _list(items: Sequence[str], *, limit: int | None = None, language: str = "en") -> str:
+    if not items:
+        return f"<p>{_e(_t('none', language))}</p>"
+    shown = items if limit is None else items[:limit]
+    more = (
+        ""
+        if limit is None or len(items) <= limit
+        else _t("more", language, count=len(items) - limit)
+    )
+    body = "".join(f"<li>{_e(item)}</li>" for item in shown)
+    return f"<ul>{body}</ul>" + (f'<p class="note">{_e(more)}</p>' if more else "")
+
+
+def _movers_list(view: ReviewView, rows: Sequence[ComparisonRow], key: str) -> str:
+    language = view.language
+    lines = [
+        f"{row.agency_name}, {_dimension_label(view, row)}: "
+        f"{format_change(row.change_previous.difference, row.metric.scale, language)}"
+        for row in rows
+    ]
+    return f"<h3>{_e(_t(key, language))}</h3>" + _list(lines, language=language)
+
+
+def _silent_line(view: ReviewView, row: ComparisonRow, *, with_agency: bool) -> str:
+    language = view.language
+    when = (
+        _t("last_reported", language, quarter=view.label(row.last_reported))
+        if row.last_reported
+        else _t("never_reported", language)
+    )
+    head = f"{row.agency_name}, " if with_agency else ""
+    return f"{head}{_dimension_label(view, row)} ({when})"
+
+
+def _agency_sheet(view: ReviewView, slug: str, name: str, chart: str) -> str:
+    language = view.language
+    rows = view.rows_of(slug)
+    previous, year_ago = view.label(view.previous), view.label(view.year_ago)
+    heads = (
+        words("measure", language),
+        words("this_quarter", language, quarter=view.quarter_label),
+        words("status", language),
+        words("target", language),
+        words("previous_quarter", language, quarter=previous),
+        words("change_previous", language),
+        words("year_ago", language, quarter=year_ago),
+        words("change_year_ago", language),
+    )
+    threshold = view.small_sample_threshold
+    body = "".join(
+        "<tr>"
+        f"<th>{_e(_dimension_label(view, row))}<br><span class='note'>"
+        f"{_e(row.metric.name(language))}</span></th>"
+        f"<td>{_e(value_text(row.this, language, threshold))}</td>"
+        f"<td>{_status_mark(row, language)}</td>"
+        f"<td>{_e(row.this.target_text or '–')}</td>"
+        f"<td>{_e(value_text(row.previous, language, threshold))}</td>"
+        f"<td>{_e(_change(row, 'previous', language))}</td>"
+        f"<td>{_e(value_text(row.year_ago, language, threshold))}</td>"
+        f"<td>{_e(_change(row, 'year_ago', language))}</td>"
+        "</tr>"
+        for row in rows
+    )
+    missed = [
+        f"{_dimension_label(view, m.row)}: {value_text(m.row.this, language, threshold)}, "
+        f"{words('target', language).lower()} {m.row.this.target_text}"
+        for m in view.missed
+        if m.row.agency_slug == slug
+    ]
+    moved = [
+        f"{_dimension_label(view, row)}: {movement_label(row.change_previous.movement, language)} "
+        f"{format_change(row.change_previous.difference, row.metric.scale, language)}"
+        for row in rows
+        if row.change_previous.moved
+    ]
+    silent = [
+        _silent_line(view, row, with_agency=False)
+        for row in view.not_reported
+        if row.agency_slug == slug
+    ]
+    actions = [a for a in view.actions if a.action.agency_slug == slug]
+    return "".join(
+        [
+            '<section class="sheet">',
+            f"<h2>{_e(name)}</h2>",
+            f'<p class="meta">{_e(_t("pack_title", language, quarter=view.quarter_label))}</p>',
+            "<table><thead><tr>",
+            "".join(f"<th>{_e(h)}</th>" for h in heads),
+            f"</tr></thead><tbody>{body}</tbody></table>",
+            chart,
+            '<div class="cols"><div>',
+            f"<h3>{_e(_t('missed_here', language))}</h3>",
+            _list(missed, language=language),
+            f"<h3>{_e(_t('moved_here', language, previous=previous))}</h3>",
+            _list(moved, language=language),
+            f"<h3>{_e(_t('silent', language))}</h3>",
+            _list(silent, language=language),
+            "</div><div>",
+            f"<h3>{_e(_t('actions', language))}</h3>",
+            _actions(view, actions),
+            "</div></div>",
+            "</section>",
+        ]
+    )
+
+
+def _change(row: ComparisonRow, which: str, language: str) -> str:
+    change = row.change_previous if which == "previous" else row.change_year_ago
+    return f"{MOVEMENT_SYMBOLS[change.movement]} {change_text(change, row.metric.scale, language)}"
+
+
+def _actions(view: ReviewView, actions: Sequence[ReviewedAction]) -> str:
+    language = view.language
+    if not actions:
+        return f"<p>{_e(_t('none', language))}</p>"
+    items = []
+    for item in actions[:ACTIONS_PER_PAGE]:
+        action = item.action
+        started = format_day(action.started_on, language) if action.started_on else "–"
+        lines = [
+            f"<strong>{_e(action.title)}</strong> ({_e(action.unit_name)}): "
+            f"{_e(action_status_label(item.status, language))}, {_e(started)}"
+        ]
+        for follow in item.follow_ups:
+            early = f" ({_t('too_early', language)})" if follow.too_early else ""
+            lines.append(
+                f'<br><span class="note">{_e(_t("followed", language))}: '
+                f"{_e(follow.metric.name(language))} "
+                f"{_e(value_text(follow.before, language, view.small_sample_threshold))} → "
+                f"{_e(value_text(follow.after, language, view.small_sample_threshold))}; "
+                f"{_e(change_text(follow.change, follow.metric.scale, language))}{_e(early)}"
+                "</span>"
+            )
+        items.append("<li>" + "".join(lines) + "</li>")
+    more = len(actions) - ACTIONS_PER_PAGE
+    tail = f'<p class="note">{_e(_t("more", language, count=more))}</p>' if more > 0 else ""
+    return "<ul>" + "".join(items) + "</ul>" + tail

@@ -1,0 +1,419 @@
+"""The quarterly review ("/review"): this quarter against the previous one and a year ago.
+
+Parameters: ``fy`` (fiscal year number, "2026"), ``q`` (quarter, "3"), ``sort`` (one of
+:data:`dashboard.review.SORT_KEYS`) and ``lang``. Without ``fy`` and ``q`` the latest quarter
+with published quarterly results is reviewed; a fiscal year or quarter that names no quarter
+with results, or an unknown sort, is a 404 that says which quarters there are.
+
+The decisions (movement, non-reporting, actions and what followed) are in
+:mod:`dashboard.review`; this module loads the published data and puts the answers together.
+
+Queries (published rows only): units, metrics, the headline measures' overall figures of
+every agency, the published actions of the agencies and their services, the figures of the
+measures those actions address for the units that took them, and targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard import queries
+from dashboard.fiscal import FiscalCalendar
+from dashboard.review import (
+    REVIEW_DIMENSIONS,
+    SORT_KEYS,
+    TREND_QUARTERS,
+    ActionRecord,
+    Agency,
+    ComparisonRow,
+    MissedTarget,
+    Movement,
+    Quarter,
+    QuarterChoiceError,
+    ReviewedAction,
+    Thresholds,
+    choose_quarter,
+    comparison_rows,
+    missed_targets,
+    movers,
+    non_reporters,
+    previous_quarter,
+    quarters_up_to,
+    review_actions,
+    same_quarter_last_year,
+    sort_comparison_rows,
+)
+from dashboard.rollups import Ratio, units_meeting_targets
+from dashboard.routes import Route
+from dashboard.scorecard import MetricInfo, dimension_label, headline_metrics, text
+from dashboard.settings import Settings
+from dashboard.views import NotFound
+
+# The overview's loaders read exactly what the review needs (published overall figures and
+# published targets of any units); reused rather than copied so both pages agree.
+from dashboard.views.home import _readings as published_readings
+from dashboard.views.home import _targets as published_targets
+from dashboard.views.home import offered_quarters
+
+#: Query parameters this page reads.
+PARAMS = ("fy", "q", "sort", "lang")
+
+TEXT: dict[str, dict[str, str]] = {
+    "bad_fy": {
+        "en": "“{value}” is not a fiscal year. Choose one from {first} to {last}.",
+        "es": "«{value}» no es un año fiscal. Elija uno entre {first} y {last}.",
+    },
+    "bad_q": {
+        "en": "“{value}” is not a quarter: use 1, 2, 3 or 4.",
+        "es": "«{value}» no es un trimestre: use 1, 2, 3 o 4.",
+    },
+    "no_data": {
+        "en": "No quarterly results are published for “{value}”. Choose a quarter from "
+        "{first} to {last}.",
+        "es": "No hay resultados trimestrales publicados para «{value}». Elija un trimestre "
+        "entre {first} y {last}.",
+    },
+    "nothing_published": {
+        "en": "No quarterly results have been published yet.",
+        "es": "Aún no se han publicado resultados trimestrales.",
+    },
+    "bad_sort": {
+        "en": "“{value}” is not a way to sort this review.",
+        "es": "«{value}» no es un orden disponible en esta revisión.",
+    },
+    "improved": {"en": "{count} improved", "es": "{count} mejoraron"},
+    "declined": {"en": "{count} declined", "es": "{count} empeoraron"},
+}
+
+
+def _t(key: str, language: str, **values: Any) -> str:
+    words = TEXT[key]["es" if language == "es" else "en"]
+    return words.format(**values) if values else words
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ReviewColumn:
+    dimension: str
+    label: str
+    metric_code: str
+    metric_name: str
+    scale: str
+
+
+@dataclass(frozen=True)
+class DimensionReview:
+    """The enterprise roll-up of one dimension for the reviewed quarter."""
+
+    dimension: str
+    label: str
+    metric_name: str
+    met: Ratio  # of the agencies judged against a numeric target
+    reported: Ratio  # of all agencies
+    missed: int
+    improved: int
+    declined: int
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    language: str
+    has_data: bool
+    fiscal_start_month: int
+    fiscal_label_style: str
+    quarter: Quarter | None
+    previous: Quarter | None
+    year_ago: Quarter | None
+    trend_quarters: list[Quarter]  # the sparkline's quarters, oldest first
+    fiscal_year_options: list[Option]
+    quarter_options: list[Option]
+    sort: str
+    columns: list[ReviewColumn]
+    agencies: list[Agency]
+    rows: list[ComparisonRow]  # sorted as asked
+    summaries: list[DimensionReview]
+    missed: list[MissedTarget]
+    improved: list[ComparisonRow]
+    declined: list[ComparisonRow]
+    not_reported: list[ComparisonRow]
+    actions: list[ReviewedAction]
+    small_sample_threshold: int
+    small_sample_policy: str
+
+    @property
+    def calendar(self) -> FiscalCalendar:
+        return FiscalCalendar(self.fiscal_start_month, self.fiscal_label_style)
+
+    def label(self, quarter: Quarter | None) -> str:
+        if quarter is None:
+            return ""
+        return self.calendar.quarter_label(quarter.fiscal_year, quarter.quarter, self.language)
+
+    @property
+    def quarter_label(self) -> str:
+        return self.label(self.quarter)
+
+    def rows_of(self, agency_slug: str) -> list[ComparisonRow]:
+        """An agency's rows in dimension order (for its page of the pack)."""
+        order = {dimension: index for index, dimension in enumerate(REVIEW_DIMENSIONS)}
+        rows = [row for row in self.rows if row.agency_slug == agency_slug]
+        return sorted(rows, key=lambda row: order.get(row.dimension, 99))
+
+
+def review_metrics(metrics: Sequence[MetricInfo]) -> dict[str, MetricInfo]:
+    """The headline measure of each review dimension the store measures (ART, satisfaction)."""
+    headline = headline_metrics(metrics)
+    return {dim: headline[dim] for dim in REVIEW_DIMENSIONS if dim in headline}
+
+
+def _name(record: Mapping[str, Any], language: str) -> str:
+    return (record.get("name_es") if language == "es" else None) or record["name_en"]
+
+
+def build(
+    database_url: str, settings: Settings, route: Route, query: dict[str, str], language: str
+) -> ReviewView:
+    calendar = FiscalCalendar.from_settings(settings)
+    sort = query.get("sort") or "name"
+    if sort not in SORT_KEYS:
+        raise NotFound(_t("bad_sort", language, value=sort))
+
+    units = queries.units(database_url)
+    agency_records = [unit for unit in units if unit["kind"] == "agency"]
+    agencies = [Agency(a["slug"], _name(a, language)) for a in agency_records]
+    all_metrics = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
+    headline = review_metrics(all_metrics)
+    readings = published_readings(database_url, agency_records, headline)
+
+    offered = [Quarter(*key) for key in offered_quarters(calendar, readings)]
+    try:
+        quarter = choose_quarter(query.get("fy"), query.get("q"), offered)
+    except QuarterChoiceError as error:
+        raise NotFound(_choice_message(error, offered, calendar, language)) from None
+    thresholds = Thresholds(settings.small_sample_threshold, settings.small_sample_policy)
+    if quarter is None:
+        return _empty_view(settings, language, sort, headline, agencies)
+
+    # Actions of the agencies and of their services, and the measures they address.
+    by_slug = {unit["slug"]: unit for unit in units}
+    agency_of = {
+        unit["slug"]: unit["slug"] if unit["kind"] == "agency" else unit.get("parent_slug")
+        for unit in units
+    }
+    agency_slugs = {a.slug for a in agencies}
+    action_rows = queries.published_actions(
+        database_url,
+        unit_ids=[u["id"] for u in units if agency_of.get(u["slug"]) in agency_slugs],
+    )
+    actions = [
+        ActionRecord(
+            action_id=a["id"],
+            unit_slug=a["unit_slug"],
+            unit_name=_name(by_slug[a["unit_slug"]], language),
+            agency_slug=agency_of[a["unit_slug"]],
+            title=(a.get("title_es") if language == "es" else None) or a["title_en"],
+            description=(a.get("description_es") if language == "es" else None)
+            or a.get("description_en"),
+            started_on=_date(a["started_on"]),
+            completed_on=_date(a["completed_on"]),
+            link=a.get("link"),
+            metric_codes=tuple(a["metric_codes"]),
+        )
+        for a in action_rows
+    ]
+    start, end = calendar.quarter_bounds(quarter.fiscal_year, quarter.quarter)
+    relevant = [
+        a
+        for a in actions
+        if (a.started_on and start <= a.started_on <= end)
+        or (a.completed_on and start <= a.completed_on <= end)
+    ]
+    # Only measures that say how well people are served (not volumes or training counts).
+    followed = {m.code: m for m in all_metrics if m.dimension != "other" and m.can_be_normalized()}
+    action_units = [by_slug[slug] for slug in sorted({a.unit_slug for a in relevant})]
+    action_codes = {code for a in relevant for code in a.metric_codes if code in followed}
+    action_readings = published_readings(
+        database_url, action_units, {code: followed[code] for code in action_codes}
+    )
+    targets = published_targets(
+        database_url,
+        agency_records + [u for u in action_units if u["kind"] != "agency"],
+        language,
+    )
+
+    rows = comparison_rows(
+        calendar, quarter, agencies, headline, readings, targets, thresholds, language
+    )
+    reviewed = review_actions(
+        calendar,
+        quarter,
+        relevant,
+        followed,
+        {**readings, **action_readings},
+        targets,
+        thresholds,
+        language,
+    )
+    improved = movers(rows, Movement.IMPROVED)
+    declined = movers(rows, Movement.DECLINED)
+    missed = missed_targets(rows)
+    return ReviewView(
+        language=language,
+        has_data=True,
+        fiscal_start_month=calendar.start_month,
+        fiscal_label_style=calendar.label_style,
+        quarter=quarter,
+        previous=previous_quarter(calendar, quarter),
+        year_ago=same_quarter_last_year(quarter),
+        trend_quarters=quarters_up_to(calendar, quarter, TREND_QUARTERS),
+        fiscal_year_options=_year_options(calendar, offered, language),
+        quarter_options=[
+            Option(str(n), ("T" if language == "es" else "Q") + str(n)) for n in (1, 2, 3, 4)
+        ],
+        sort=sort,
+        columns=_columns(headline, language),
+        agencies=sorted(agencies, key=lambda a: a.name.casefold()),
+        rows=sort_comparison_rows(rows, sort),
+        summaries=[
+            _summary(dim, metric, rows, missed, language) for dim, metric in headline.items()
+        ],
+        missed=missed,
+        improved=improved,
+        declined=declined,
+        not_reported=non_reporters(calendar, sort_comparison_rows(rows, "name"), quarter),
+        actions=reviewed,
+        small_sample_threshold=settings.small_sample_threshold,
+        small_sample_policy=settings.small_sample_policy,
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _choice_message(
+    error: QuarterChoiceError, offered: list[Quarter], calendar: FiscalCalendar, language: str
+) -> str:
+    if not offered:
+        return _t("nothing_published", language)
+    first, last = min(offered), max(offered)
+    if error.reason == "bad_fy":
+        return _t(
+            "bad_fy",
+            language,
+            value=error.value,
+            first=first.fiscal_year,
+            last=last.fiscal_year,
+        )
+    if error.reason == "bad_q":
+        return _t("bad_q", language, value=error.value)
+    asked = error.quarter
+    return _t(
+        "no_data",
+        language,
+        value=calendar.quarter_label(asked.fiscal_year, asked.quarter, language)
+        if asked
+        else error.value,
+        first=calendar.quarter_label(first.fiscal_year, first.quarter, language),
+        last=calendar.quarter_label(last.fiscal_year, last.quarter, language),
+    )
+
+
+def _year_options(calendar: FiscalCalendar, offered: list[Quarter], language: str) -> list[Option]:
+    years = sorted({q.fiscal_year for q in offered}, reverse=True)
+    return [Option(str(year), calendar.year_label(year, language)) for year in years]
+
+
+def _columns(headline: Mapping[str, MetricInfo], language: str) -> list[ReviewColumn]:
+    return [
+        ReviewColumn(dim, dimension_label(dim, language), m.code, m.name(language), m.scale)
+        for dim, m in headline.items()
+    ]
+
+
+def _summary(
+    dimension: str,
+    metric: MetricInfo,
+    rows: Sequence[ComparisonRow],
+    missed: Sequence[MissedTarget],
+    language: str,
+) -> DimensionReview:
+    own = [row for row in rows if row.dimension == dimension]
+    rollup = units_meeting_targets({row.agency_slug: row.status for row in own})
+    improved = sum(1 for r in own if r.change_previous.movement == Movement.IMPROVED)
+    declined = sum(1 for r in own if r.change_previous.movement == Movement.DECLINED)
+    if rollup.met.total:
+        met_line = text(
+            "met",
+            language,
+            met=rollup.met.count,
+            total=rollup.met.total,
+            percent=rollup.met.percent_text(),
+        )
+    else:
+        met_line = text("none_judged", language)
+    lines = [
+        met_line,
+        text("reported", language, count=rollup.reported.count, total=rollup.reported.total),
+        f"{_t('improved', language, count=improved)}, {_t('declined', language, count=declined)}",
+    ]
+    return DimensionReview(
+        dimension=dimension,
+        label=dimension_label(dimension, language),
+        metric_name=metric.name(language),
+        met=rollup.met,
+        reported=rollup.reported,
+        missed=sum(1 for m in missed if m.row.dimension == dimension),
+        improved=improved,
+        declined=declined,
+        lines=lines,
+    )
+
+
+def _empty_view(
+    settings: Settings,
+    language: str,
+    sort: str,
+    headline: Mapping[str, MetricInfo],
+    agencies: list[Agency],
+) -> ReviewView:
+    """Nothing published yet: the page says so (still a page, not a 404)."""
+    return ReviewView(
+        language=language,
+        has_data=False,
+        fiscal_start_month=settings.fiscal_year_start_month,
+        fiscal_label_style=settings.fiscal_year_label_style,
+        quarter=None,
+        previous=None,
+        year_ago=None,
+        trend_quarters=[],
+        fiscal_year_options=[],
+        quarter_options=[],
+        sort=sort,
+        columns=_columns(headline, language),
+        agencies=agencies,
+        rows=[],
+        summaries=[],
+        missed=[],
+        improved=[],
+        declined=[],
+        not_reported=[],
+        actions=[],
+        small_sample_threshold=settings.small_sample_threshold,
+        small_sample_policy=settings.small_sample_policy,
+    )

@@ -1,0 +1,791 @@
+"""The quarterly review page: period choice, the review's questions, the comparison table.
+
+A pure function of the view (``dashboard.views.review``) and the page context. The period
+and sort choices are one plain GET form with native selects, so every state of the page is a
+permalink. The review pack panel is the only interactive part (callbacks/review.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dash import dcc, html
+
+from dashboard.formatting import display_value, format_change, format_day, format_value
+from dashboard.review import SORT_KEYS, ComparisonRow, FollowUp, MissedTarget, ReviewedAction
+from dashboard.review_text import (
+    MOVEMENT_SYMBOLS,
+    action_status_label,
+    change_text,
+    rule_notes,
+    short_change_text,
+    value_text,
+    words,
+)
+from dashboard.targets import status_label, status_symbol
+from dashboard.views.review import DimensionReview, ReviewView
+from layouts.static_table import Cell, StaticTable, cell, sparkline_cell
+
+if TYPE_CHECKING:
+    from callbacks.pages import PageContext
+
+TEXT: dict[str, dict[str, str]] = {
+    "fy_label": {"en": "Fiscal year", "es": "Año fiscal"},
+    "q_label": {"en": "Quarter", "es": "Trimestre"},
+    "sort_label": {"en": "Sort the table by", "es": "Ordenar la tabla por"},
+    "sort_name": {"en": "Agency name (A–Z)", "es": "Nombre de la agencia (A–Z)"},
+    "sort_dimension": {"en": "Dimension", "es": "Dimensión"},
+    "sort_status": {"en": "Status (not met first)", "es": "Estado (no cumplidas primero)"},
+    "sort_declines": {"en": "Biggest declines first", "es": "Mayores caídas primero"},
+    "sort_improvements": {"en": "Biggest improvements first", "es": "Mayores mejoras primero"},
+    "show": {"en": "Show this quarter", "es": "Mostrar este trimestre"},
+    "no_data": {
+        "en": "No quarterly results have been published yet.",
+        "es": "Aún no se han publicado resultados trimestrales.",
+    },
+    "print": {
+        "en": "To print this review, use your browser's Print command: the page prints "
+        "without its menus and forms.",
+        "es": "Para imprimir esta revisión, use la función Imprimir del navegador: la página se "
+        "imprime sin menús ni formularios.",
+    },
+    "pack_heading": {"en": "Review pack", "es": "Paquete de revisión"},
+    "pack_intro": {
+        "en": "One PDF for the meeting: the summary across agencies, then a page per agency "
+        "with its results, targets missed, real changes, actions and small trend charts.",
+        "es": "Un PDF para la reunión: el resumen de todas las agencias y luego una página por "
+        "agencia con sus resultados, metas incumplidas, cambios reales, acciones y pequeños "
+        "gráficos de tendencia.",
+    },
+    "pack_button": {
+        "en": "Build the review pack (PDF)",
+        "es": "Crear el paquete de revisión (PDF)",
+    },
+    "pack_progress": {"en": "Review pack progress", "es": "Progreso del paquete de revisión"},
+    "pack_queued": {
+        "en": "Waiting for another review pack to finish…",
+        "es": "Esperando a que termine otro paquete de revisión…",
+    },
+    "pack_loading": {"en": "Gathering the figures…", "es": "Reuniendo las cifras…"},
+    "pack_agency": {
+        "en": "Drawing agency {done} of {total}…",
+        "es": "Dibujando la agencia {done} de {total}…",
+    },
+    "pack_printing": {"en": "Printing the PDF…", "es": "Imprimiendo el PDF…"},
+    "pack_ready": {
+        "en": "The review pack is ready ({pages} pages).",
+        "es": "El paquete de revisión está listo ({pages} páginas).",
+    },
+    "pack_download": {
+        "en": "Download the review pack for {quarter} (PDF, {size})",
+        "es": "Descargar el paquete de revisión de {quarter} (PDF, {size})",
+    },
+    "pack_failed": {
+        "en": "The review pack could not be made: {reason} Please try again.",
+        "es": "No se pudo crear el paquete de revisión: {reason} Inténtelo de nuevo.",
+    },
+    "pack_lost": {
+        "en": "The review pack is no longer available. Please build it again.",
+        "es": "El paquete de revisión ya no está disponible. Vuelva a crearlo.",
+    },
+    "summary_heading": {"en": "Across all agencies", "es": "En todas las agencias"},
+    "missed_heading": {
+        "en": "Targets missed this quarter",
+        "es": "Metas incumplidas este trimestre",
+    },
+    "missed_caption": {
+        "en": "Results in {quarter} that did not meet the target in force, furthest from the "
+        "target first.",
+        "es": "Resultados de {quarter} que no cumplieron la meta vigente, los más alejados de "
+        "la meta primero.",
+    },
+    "missed_none": {
+        "en": "Every result judged against a numeric target met it.",
+        "es": "Todos los resultados evaluados frente a una meta numérica la cumplieron.",
+    },
+    "movers_heading": {"en": "Biggest movers", "es": "Mayores cambios"},
+    "movers_intro": {
+        "en": "Changes from {previous} larger than the margin of error (or, for measures "
+        "without one, the threshold explained below).",
+        "es": "Cambios frente a {previous} mayores que el margen de error (o, para medidas sin "
+        "él, el umbral explicado abajo).",
+    },
+    "improved_heading": {"en": "Improved", "es": "Mejoraron"},
+    "declined_heading": {"en": "Declined", "es": "Empeoraron"},
+    "improved_caption": {
+        "en": "Biggest real improvements since {previous}",
+        "es": "Mayores mejoras reales desde {previous}",
+    },
+    "declined_caption": {
+        "en": "Biggest real declines since {previous}",
+        "es": "Mayores caídas reales desde {previous}",
+    },
+    "improved_none": {
+        "en": "No result improved by more than its margin of error.",
+        "es": "Ningún resultado mejoró más que su margen de error.",
+    },
+    "declined_none": {
+        "en": "No result declined by more than its margin of error.",
+        "es": "Ningún resultado empeoró más que su margen de error.",
+    },
+    "silent_heading": {"en": "Did not report", "es": "No reportaron"},
+    "silent_caption": {
+        "en": "Measures reported in the past year but not in {quarter}",
+        "es": "Medidas reportadas en el último año pero no en {quarter}",
+    },
+    "silent_none": {
+        "en": "Every agency reported every measure it reported in the past year.",
+        "es": "Cada agencia reportó todas las medidas que reportó en el último año.",
+    },
+    "actions_heading": {
+        "en": "Actions since the last quarter, and what followed",
+        "es": "Acciones desde el último trimestre y qué siguió",
+    },
+    "actions_none": {
+        "en": "No published action started or was completed in {quarter}.",
+        "es": "Ninguna acción publicada empezó ni terminó en {quarter}.",
+    },
+    "action_dates": {
+        "en": "Status on {day}: {status}. Started {started}.",
+        "es": "Estado al {day}: {status}. Iniciada el {started}.",
+    },
+    "action_completed": {"en": "Completed {day}.", "es": "Completada el {day}."},
+    "action_by": {"en": "By {unit}", "es": "Por {unit}"},
+    "action_more": {"en": "More about this action", "es": "Más sobre esta acción"},
+    "followed_caption": {
+        "en": "What followed: {before} (before it started) against {after}",
+        "es": "Qué siguió: {before} (antes de iniciar) frente a {after}",
+    },
+    "before": {"en": "Before ({quarter})", "es": "Antes ({quarter})"},
+    "after": {"en": "After ({quarter})", "es": "Después ({quarter})"},
+    "change": {"en": "Change", "es": "Cambio"},
+    "too_early": {
+        "en": "Started during {quarter}: too early to judge.",
+        "es": "Iniciada durante {quarter}: demasiado pronto para juzgar.",
+    },
+    "no_followed": {
+        "en": "No published measure of results to follow for this action.",
+        "es": "No hay una medida publicada de resultados que seguir para esta acción.",
+    },
+    "table_heading": {
+        "en": "Every agency, every dimension",
+        "es": "Todas las agencias y dimensiones",
+    },
+    "table_caption": {
+        "en": "Each agency's result in {quarter}, {previous} and {year_ago}, the change and "
+        "whether it counts, the status against the target, and the last {count} quarters.",
+        "es": "El resultado de cada agencia en {quarter}, {previous} y {year_ago}, el cambio y "
+        "si cuenta, el estado frente a la meta y los últimos {count} trimestres.",
+    },
+    "trend_words": {"en": "{label}: {value}", "es": "{label}: {value}"},
+    "notes_heading": {"en": "How to read this review", "es": "Cómo leer esta revisión"},
+    "no_target": {"en": "No target", "es": "Sin meta"},
+}
+
+
+def _t(key: str, language: str, **values: Any) -> str:
+    entry = TEXT[key]["es" if language == "es" else "en"]
+    return entry.format(**values) if values else entry
+
+
+def layout(view: ReviewView, context: PageContext) -> list:
+    language = view.language
+    heading = [
+        html.H1(words("title", language)),
+        html.P(words("intro", language), className="lead"),
+    ]
+    if not view.has_data:
+        return [*heading, html.P(_t("no_data", language), className="alert alert-info")]
+    return [
+        html.Div(
+            [
+                *heading,
+                _period_form(view, context),
+                html.P(
+                    words(
+                        "compared",
+                        language,
+                        quarter=view.quarter_label,
+                        previous=view.label(view.previous),
+                        year_ago=view.label(view.year_ago),
+                    ),
+                    className="review-compared fw-semibold",
+                    id="review-compared",
+                ),
+                html.P(_t("print", language), className="small no-print"),
+                pack_panel(view),
+                _summary(view),
+                _missed(view),
+                _movers(view),
+                _not_reported(view),
+                _actions(view, context),
+                _comparison(view, context),
+                _notes(view),
+            ],
+            className="review-page",
+        )
+    ]
+
+
+# -- controls --------------------------------------------------------------------------------
+
+
+def _option(label: str, value: str, chosen: str | None) -> html.Option:
+    return html.Option(label, value=value, selected=value == chosen)
+
+
+def _select(label: str, control_id: str, name: str, options: list[html.Option]) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label, htmlFor=control_id, className="form-label"),
+            html.Select(options, id=control_id, name=name, className="form-select"),
+        ],
+        className="col-12 col-sm-4 col-lg-3",
+    )
+
+
+def _period_form(view: ReviewView, context: PageContext) -> html.Form:
+    language = view.language
+    assert view.quarter is not None
+    fy, q = str(view.quarter.fiscal_year), str(view.quarter.quarter)
+    return html.Form(
+        [
+            html.Div(
+                [
+                    _select(
+                        _t("fy_label", language),
+                        "review-fy",
+                        "fy",
+                        [_option(o.label, o.value, fy) for o in view.fiscal_year_options],
+                    ),
+                    _select(
+                        _t("q_label", language),
+                        "review-q",
+                        "q",
+                        [_option(o.label, o.value, q) for o in view.quarter_options],
+                    ),
+                    _select(
+                        _t("sort_label", language),
+                        "review-sort",
+                        "sort",
+                        [_option(_t(f"sort_{key}", language), key, view.sort) for key in SORT_KEYS],
+                    ),
+                    html.Div(
+                        html.Button(
+                            _t("show", language),
+                            type="submit",
+                            className="btn btn-primary",
+                            id="review-submit",
+                        ),
+                        className="col-12 col-lg-3 d-flex align-items-end",
+                    ),
+                ],
+                className="row g-3",
+            ),
+            dcc.Input(type="hidden", name="lang", value=language) if language != "en" else None,
+        ],
+        method="get",
+        action=context.path,
+        className="filters review-form mt-3 mb-3",
+        id="review-form",
+    )
+
+
+# -- the review pack panel -------------------------------------------------------------------
+
+
+def pack_panel(view: ReviewView) -> html.Section:
+    """The button, then a progress bar and words announced politely, then the link."""
+    language = view.language
+    assert view.quarter is not None
+    return html.Section(
+        [
+            html.H2(_t("pack_heading", language), id="review-pack-heading", className="h4"),
+            html.P(_t("pack_intro", language), className="small"),
+            html.Button(
+                _t("pack_button", language),
+                id="review-pack-button",
+                type="button",
+                className="btn btn-outline-primary",
+                n_clicks=0,
+            ),
+            dcc.Store(
+                id="review-pack-request",
+                data={
+                    "fy": view.quarter.fiscal_year,
+                    "q": view.quarter.quarter,
+                    "lang": language,
+                },
+            ),
+            dcc.Store(id="review-pack-job"),
+            dcc.Interval(id="review-pack-poll", interval=600, disabled=True),
+            html.Progress(
+                id="review-pack-progress",
+                max=1,
+                value=0,
+                hidden=True,
+                className="review-pack-progress d-block w-100 mt-3",
+                **{"aria-label": _t("pack_progress", language)},
+            ),
+            html.P(
+                id="review-pack-status",
+                role="status",
+                className="mt-2 mb-1",
+                **{"aria-live": "polite"},
+            ),
+            html.Div(id="review-pack-link"),
+        ],
+        className="review-pack card card-body mb-4 no-print",
+        id="review-pack",
+        **{"aria-labelledby": "review-pack-heading"},
+    )
+
+
+def pack_state(
+    status: dict[str, Any] | None, language: str, quarter_label: str, download_href: str
+) -> tuple[str, int, int, bool, Any, bool]:
+    """(words, progress value, progress max, progress hidden, link, polling stops) of a job."""
+    if status is None:
+        return _t("pack_lost", language), 0, 1, True, None, True
+    state = status.get("state")
+    total = max(int(status.get("total") or 1), 1)
+    done = min(int(status.get("done") or 0), total)
+    if state == "done":
+        size = f"{max(int(status.get('size') or 0) // 1024, 1):,} KB"
+        link = html.A(
+            _t("pack_download", language, quarter=quarter_label, size=size),
+            href=download_href,
+            download=status.get("file_name") or "review-pack.pdf",
+            className="btn btn-primary",
+            id="review-pack-download",
+        )
+        words_ = _t("pack_ready", language, pages=status.get("pages") or "")
+        return words_, total, total, False, link, True
+    if state == "error":
+        reason = status.get("error_es" if language == "es" else "error_en") or ""
+        return _t("pack_failed", language, reason=reason), done, total, True, None, True
+    step = status.get("step")
+    if state == "queued":
+        words_ = _t("pack_queued", language)
+    elif step == "agency":
+        words_ = _t(
+            "pack_agency",
+            language,
+            done=status.get("agency") or 0,
+            total=status.get("agencies") or 0,
+        )
+    elif step == "printing":
+        words_ = _t("pack_printing", language)
+    else:
+        words_ = _t("pack_loading", language)
+    return words_, done, total, False, None, False
+
+
+# -- the review's questions ------------------------------------------------------------------
+
+
+def _section(section_id: str, heading: str, content: list[Any]) -> html.Section:
+    return html.Section(
+        [html.H2(heading, id=f"{section_id}-heading", className="h3"), *content],
+        className="review-section mb-5",
+        id=section_id,
+        **{"aria-labelledby": f"{section_id}-heading"},
+    )
+
+
+def _summary(view: ReviewView) -> html.Section:
+    language = view.language
+    return _section(
+        "review-summary",
+        f"{_t('summary_heading', language)}, {view.quarter_label}",
+        [
+            html.Ul(
+                [_summary_card(summary) for summary in view.summaries],
+                className="row list-unstyled g-3",
+            )
+        ],
+    )
+
+
+def _summary_card(summary: DimensionReview) -> html.Li:
+    first, *rest = summary.lines
+    return html.Li(
+        html.Div(
+            [
+                html.H3(summary.label, className="h5 mb-1"),
+                html.P(summary.metric_name, className="small text-body-secondary mb-2"),
+                html.P(first, className="fw-semibold mb-1"),
+                html.Ul([html.Li(line) for line in rest], className="small mb-0 ps-3"),
+            ],
+            className="card card-body h-100",
+        ),
+        className="col-12 col-sm-6 col-xl-3",
+        id=f"review-summary-{summary.dimension}",
+    )
+
+
+def _status_cell(row: ComparisonRow, language: str) -> Cell:
+    status = row.status
+    return cell(
+        status_label(status, language),
+        symbol=status_symbol(status),
+        class_name=f"status-badge status-{status.value.replace('_', '-')}",
+    )
+
+
+def _change_cell(row: ComparisonRow, which: str, language: str) -> Cell:
+    change = row.change_previous if which == "previous" else row.change_year_ago
+    return cell(
+        short_change_text(change, row.metric.scale, language),
+        symbol=MOVEMENT_SYMBOLS[change.movement],
+        class_name=f"movement movement-{change.movement.value.replace('_', '-')}",
+    )
+
+
+def _agency_link(row: ComparisonRow, context: PageContext) -> Cell:
+    return cell(row.agency_name, href=context.link(f"/agency/{row.agency_slug}"))
+
+
+def _dimension(row: ComparisonRow, view: ReviewView) -> str:
+    label = next((c.label for c in view.columns if c.dimension == row.dimension), row.dimension)
+    return f"{label}: {row.metric.name(view.language)}"
+
+
+def _missed(view: ReviewView) -> html.Section:
+    language = view.language
+    if not view.missed:
+        return _section(
+            "review-missed",
+            _t("missed_heading", language),
+            [html.P(_t("missed_none", language))],
+        )
+    return _section(
+        "review-missed",
+        _t("missed_heading", language),
+        [
+            html.Div(
+                StaticTable(
+                    id="review-missed-table",
+                    caption=_t("missed_caption", language, quarter=view.quarter_label),
+                    columns=[
+                        words("agency", language),
+                        words("measure", language),
+                        words("result", language),
+                        words("target", language),
+                        words("shortfall", language),
+                    ],
+                    rows=[_missed_row(item, view) for item in view.missed],
+                    row_headers=True,
+                    className="table table-sm review-table",
+                ),
+                className="table-responsive",
+            )
+        ],
+    )
+
+
+def _missed_row(item: MissedTarget, view: ReviewView) -> list[Cell]:
+    language = view.language
+    row = item.row
+    return [
+        row.agency_name,
+        _dimension(row, view),
+        value_text(row.this, language, view.small_sample_threshold),
+        row.this.target_text,
+        format_change(item.shortfall, row.metric.scale, language).lstrip("+"),
+    ]
+
+
+def _movers(view: ReviewView) -> html.Section:
+    language = view.language
+    previous = view.label(view.previous)
+
+    def table(kind: str, rows: list[ComparisonRow]) -> list[Any]:
+        heading = html.H3(_t(f"{kind}_heading", language), className="h5")
+        if not rows:
+            return [heading, html.P(_t(f"{kind}_none", language), id=f"review-{kind}-none")]
+        return [
+            heading,
+            html.Div(
+                StaticTable(
+                    id=f"review-{kind}-table",
+                    caption=_t(f"{kind}_caption", language, previous=previous),
+                    columns=[
+                        words("agency", language),
+                        words("measure", language),
+                        words("previous_quarter", language, quarter=previous),
+                        words("this_quarter", language, quarter=view.quarter_label),
+                        words("change_previous", language),
+                    ],
+                    rows=[
+                        [
+                            row.agency_name,
+                            _dimension(row, view),
+                            value_text(row.previous, language, view.small_sample_threshold),
+                            value_text(row.this, language, view.small_sample_threshold),
+                            _change_cell(row, "previous", language),
+                        ]
+                        for row in rows
+                    ],
+                    row_headers=True,
+                    className="table table-sm review-table",
+                ),
+                className="table-responsive",
+            ),
+        ]
+
+    return _section(
+        "review-movers",
+        _t("movers_heading", language),
+        [
+            html.P(_t("movers_intro", language, previous=previous)),
+            html.Div(
+                [
+                    html.Div(table("improved", view.improved), className="col-12 col-xl-6"),
+                    html.Div(table("declined", view.declined), className="col-12 col-xl-6"),
+                ],
+                className="row",
+            ),
+        ],
+    )
+
+
+def _not_reported(view: ReviewView) -> html.Section:
+    language = view.language
+    if not view.not_reported:
+        return _section(
+            "review-silent", _t("silent_heading", language), [html.P(_t("silent_none", language))]
+        )
+    return _section(
+        "review-silent",
+        _t("silent_heading", language),
+        [
+            StaticTable(
+                id="review-silent-table",
+                caption=_t("silent_caption", language, quarter=view.quarter_label),
+                columns=[
+                    words("agency", language),
+                    words("measure", language),
+                    words("last_reported", language),
+                ],
+                rows=[
+                    [row.agency_name, _dimension(row, view), view.label(row.last_reported)]
+                    for row in view.not_reported
+                ],
+                row_headers=True,
+                className="table table-sm review-table",
+            )
+        ],
+    )
+
+
+def _actions(view: ReviewView, context: PageContext) -> html.Section:
+    language = view.language
+    if not view.actions:
+        return _section(
+            "review-actions",
+            _t("actions_heading", language),
+            [html.P(_t("actions_none", language, quarter=view.quarter_label))],
+        )
+    return _section(
+        "review-actions",
+        _t("actions_heading", language),
+        [
+            html.Ul(
+                [_action(item, view, context) for item in view.actions],
+                className="list-unstyled review-actions",
+            )
+        ],
+    )
+
+
+def action_dates(item: ReviewedAction, view: ReviewView) -> str:
+    """ "In progress on June 30, 2026. Started May 7, 2026." (+ "Completed ...")."""
+    language = view.language
+    assert view.quarter is not None
+    end = view.calendar.quarter_bounds(view.quarter.fiscal_year, view.quarter.quarter)[1]
+    action = item.action
+    text = _t(
+        "action_dates",
+        language,
+        status=action_status_label(item.status, language),
+        day=format_day(end, language),
+        started=format_day(action.started_on, language) if action.started_on else "–",
+    )
+    if action.completed_on is not None and action.completed_on <= end:
+        text += " " + _t(
+            "action_completed", language, day=format_day(action.completed_on, language)
+        )
+    return text
+
+
+def _action(item: ReviewedAction, view: ReviewView, context: PageContext) -> html.Li:
+    language = view.language
+    action = item.action
+    agency = next((a.name for a in view.agencies if a.slug == action.agency_slug), "")
+    by = action.unit_name if action.unit_name == agency else f"{action.unit_name}, {agency}"
+    return html.Li(
+        html.Article(
+            [
+                html.H3(action.title, className="h5 mb-1"),
+                html.P(
+                    [
+                        _t("action_by", language, unit=by),
+                        ". ",
+                        action_dates(item, view),
+                    ],
+                    className="small mb-1",
+                ),
+                html.P(action.description, className="mb-2") if action.description else None,
+                _follow_ups(item, view),
+                html.A(_t("action_more", language), href=action.link, className="small")
+                if action.link
+                else None,
+            ],
+            className="card card-body",
+        ),
+        className="mb-3 review-action",
+        id=f"review-action-{action.action_id}",
+    )
+
+
+def _follow_ups(item: ReviewedAction, view: ReviewView) -> Any:
+    language = view.language
+    if not item.follow_ups:
+        return html.P(_t("no_followed", language), className="small")
+    first = item.follow_ups[0]
+    return html.Div(
+        [
+            StaticTable(
+                caption=_t(
+                    "followed_caption",
+                    language,
+                    before=view.label(first.before_quarter),
+                    after=view.label(first.after_quarter),
+                ),
+                columns=[
+                    words("measure", language),
+                    _t("before", language, quarter=view.label(first.before_quarter)),
+                    _t("after", language, quarter=view.label(first.after_quarter)),
+                    _t("change", language),
+                ],
+                rows=[_follow_up_row(f, view) for f in item.follow_ups],
+                row_headers=True,
+                className="table table-sm review-table mb-1",
+            ),
+            html.P(_t("too_early", language, quarter=view.quarter_label), className="small")
+            if any(f.too_early for f in item.follow_ups)
+            else None,
+        ],
+        className="table-responsive",
+    )
+
+
+def _follow_up_row(follow_up: FollowUp, view: ReviewView) -> list[Cell]:
+    language = view.language
+    change = follow_up.change
+    return [
+        follow_up.metric.name(language),
+        value_text(follow_up.before, language, view.small_sample_threshold),
+        value_text(follow_up.after, language, view.small_sample_threshold),
+        cell(
+            change_text(change, follow_up.metric.scale, language),
+            symbol=MOVEMENT_SYMBOLS[change.movement],
+            class_name=f"movement movement-{change.movement.value.replace('_', '-')}",
+        ),
+    ]
+
+
+# -- the comparison table --------------------------------------------------------------------
+
+
+def trend_words(row: ComparisonRow, view: ReviewView) -> str:
+    """The sparkline's numbers in words: "FY2024 Q4: 80.1%; …; FY2026 Q3: 81.2%"."""
+    return "; ".join(
+        _t(
+            "trend_words",
+            view.language,
+            label=view.label(quarter),
+            value=format_value(value, row.metric.scale, view.language),
+        )
+        for quarter, value in zip(view.trend_quarters, row.trend, strict=True)
+    )
+
+
+def _comparison(view: ReviewView, context: PageContext) -> html.Section:
+    language = view.language
+    previous, year_ago = view.label(view.previous), view.label(view.year_ago)
+    first, last = view.trend_quarters[0], view.trend_quarters[-1]
+    columns: list[Cell] = [
+        words("agency", language),
+        words("measure", language),
+        words("this_quarter", language, quarter=view.quarter_label),
+        words("status", language),
+        words("target", language),
+        words("previous_quarter", language, quarter=previous),
+        words("change_previous", language),
+        words("year_ago", language, quarter=year_ago),
+        words("change_year_ago", language),
+        words("trend", language, first=view.label(first), last=view.label(last)),
+    ]
+    rows = [
+        [
+            _agency_link(row, context),
+            _dimension(row, view),
+            value_text(row.this, language, view.small_sample_threshold),
+            _status_cell(row, language),
+            row.this.target_text or _t("no_target", language),
+            value_text(row.previous, language, view.small_sample_threshold),
+            _change_cell(row, "previous", language),
+            value_text(row.year_ago, language, view.small_sample_threshold),
+            _change_cell(row, "year_ago", language),
+            sparkline_cell(
+                trend_words(row, view),
+                [display_value(value, row.metric.scale) for value in row.trend],
+            ),
+        ]
+        for row in view.rows
+    ]
+    return _section(
+        "review-table-section",
+        _t("table_heading", language),
+        [
+            html.Div(
+                StaticTable(
+                    id="review-table",
+                    caption=_t(
+                        "table_caption",
+                        language,
+                        quarter=view.quarter_label,
+                        previous=previous,
+                        year_ago=year_ago,
+                        count=len(view.trend_quarters),
+                    ),
+                    columns=columns,
+                    rows=rows,
+                    row_headers=True,
+                    className="table table-sm review-table review-comparison align-top",
+                ),
+                className="table-responsive",
+            )
+        ],
+    )
+
+
+def _notes(view: ReviewView) -> html.Section:
+    language = view.language
+    return _section(
+        "review-notes",
+        _t("notes_heading", language),
+        [
+            html.Ul(
+                [
+                    html.Li(note)
+                    for note in rule_notes(
+                        language, view.small_sample_threshold, view.small_sample_policy
+                    )
+                ],
+                className="small",
+            )
+        ],
+    )

@@ -1,0 +1,128 @@
+"""The quarterly review in a real browser: table, permalinks, back/forward, axe, review pack."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+
+FIRST_RENDER_MS = 30_000
+#: Building the pack (the first chart image starts a browser) and printing it.
+PACK_MS = 90_000
+
+
+def _rows(page):  # type: ignore[no-untyped-def]
+    return page.locator("#review-table tbody tr")
+
+
+def _open(page, url: str):  # type: ignore[no-untyped-def]
+    response = page.goto(url)
+    page.locator("#main-content h1").wait_for(timeout=FIRST_RENDER_MS)
+    return response
+
+
+def test_review_page_shows_every_agency_and_dimension_with_sparklines(page, live_server):
+    _open(page, live_server.url + "/review")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly review")
+    expect(page.locator("#review-compared")).to_contain_text(
+        "FY2026 Q3 compared with FY2026 Q2 (previous quarter) and FY2025 Q3"
+    )
+    expect(_rows(page)).to_have_count(12 * 4)
+    # Each row's trend: a tiny SVG hidden from screen readers, and its numbers as text.
+    first_trend = _rows(page).first.locator("td").last
+    expect(first_trend.locator("svg.sparkline")).to_have_attribute("aria-hidden", "true")
+    expect(first_trend.locator(".visually-hidden")).to_contain_text("FY2026 Q3:")
+    # Housing did not report satisfaction: listed, and "Not reported" in the table, not zero.
+    expect(page.locator("#review-silent-table")).to_contain_text(
+        "Department of Housing and Community Development"
+    )
+    housing = _rows(page).filter(has_text="Department of Housing").filter(has_text="Satisfaction")
+    expect(housing.locator("td").nth(1)).to_have_text("Not reported")
+    expect(housing).to_contain_text("Cannot compare")
+    expect(page.locator("#review-notes")).to_contain_text("margin of error")
+    expect(page.locator("#review-link")).to_have_attribute("href", "/review")
+    assert page.outside_requests == []
+
+
+def test_period_picker_is_a_permalink_with_back_and_forward(page, live_server):
+    _open(page, live_server.url + "/review")
+    expect(page.get_by_label("Fiscal year")).to_have_value("2026")
+    expect(page.get_by_label("Quarter", exact=True)).to_have_value("3")
+    page.get_by_label("Fiscal year").select_option("2025")
+    page.get_by_label("Quarter", exact=True).select_option("2")
+    page.get_by_label("Sort the table by").select_option("declines")
+    page.locator("#review-submit").click()
+    page.wait_for_url("**fy=2025**", timeout=FIRST_RENDER_MS)
+    expect(page.locator("#review-compared")).to_contain_text(
+        "FY2025 Q2 compared with FY2025 Q1", timeout=FIRST_RENDER_MS
+    )
+    chosen = page.url
+    assert "q=2" in chosen and "sort=declines" in chosen
+
+    page.reload()
+    expect(page.locator("#review-compared")).to_contain_text("FY2025 Q2", timeout=FIRST_RENDER_MS)
+    expect(page.get_by_label("Sort the table by")).to_have_value("declines")
+
+    page.go_back()
+    expect(page.locator("#review-compared")).to_contain_text(
+        "FY2026 Q3 compared", timeout=FIRST_RENDER_MS
+    )
+    page.go_forward()
+    expect(page).to_have_url(chosen)
+    expect(page.locator("#review-compared")).to_contain_text(
+        "FY2025 Q2 compared", timeout=FIRST_RENDER_MS
+    )
+
+
+def test_a_quarter_without_results_is_a_helpful_404(page, live_server):
+    response = _open(page, live_server.url + "/review?fy=2026&q=4")
+    assert response is not None and response.status == 404
+    expect(page.locator(".not-found-reason")).to_contain_text("FY2022 Q1 to FY2026 Q3")
+
+
+def test_review_in_spanish(page, live_server):
+    _open(page, live_server.url + "/review?lang=es")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revisión trimestral")
+    expect(page.locator("#review-compared")).to_contain_text("T3 AF2026 comparado con")
+    expect(page.locator("#review-pack-button")).to_have_text("Crear el paquete de revisión (PDF)")
+    assert page.evaluate("document.documentElement.lang") == "es"
+
+
+@pytest.mark.parametrize("path", ["/review", "/review?lang=es"])
+def test_axe_finds_no_violations(page, live_server, path):
+    _open(page, live_server.url + path)
+    expect(_rows(page)).to_have_count(48)
+    assert axe_violations(page) == []
+
+
+def test_print_hides_forms_and_the_pack_panel(page, live_server):
+    _open(page, live_server.url + "/review")
+    page.emulate_media(media="print")
+    expect(page.locator("#review-form")).to_be_hidden()
+    expect(page.locator("#review-pack")).to_be_hidden()
+    expect(page.locator("#review-table")).to_be_visible()
+    breaks = page.evaluate("getComputedStyle(document.querySelector('#review-movers')).breakBefore")
+    assert breaks == "page"
+
+
+def test_review_pack_shows_progress_then_a_download_link(page, live_server):
+    _open(page, live_server.url + "/review")
+    status = page.locator("#review-pack-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    page.locator("#review-pack-button").click()
+    # Progress words while it builds ("Drawing agency 3 of 12…", "Printing the PDF…").
+    expect(status).to_contain_text("…", timeout=FIRST_RENDER_MS)
+    expect(page.locator("#review-pack-progress")).to_be_visible()
+    link = page.locator("#review-pack-download")
+    expect(link).to_be_visible(timeout=PACK_MS)
+    expect(status).to_contain_text("The review pack is ready (13 pages)")
+    href = link.get_attribute("href")
+    assert href and href.startswith("/review-pack/") and href.endswith(".pdf")
+    response = page.request.get(live_server.url + href)
+    assert response.status == 200
+    assert response.body().startswith(b"%PDF")
+    assert response.headers["content-type"] == "application/pdf"
+    assert axe_violations(page) == []
