@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     _serve_language_in_index(app, settings)
     _register_not_found(app, settings)
     _register_health(server, settings)
+    _register_store_unavailable(server, settings)
 
     router.register(app)
     api.register(app)
@@ -190,6 +191,28 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
         if is_known_url(settings, path, flask.request.args.to_dict()):
             return None
         return app.index(), 404
+
+
+def _register_store_unavailable(server: flask.Flask, settings: Settings) -> None:
+    """A database that is down or not set up gets a short 503 page, never a 500 or traceback.
+
+    The cause goes to the log for the operator; the visitor is told to come back later.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    @server.errorhandler(SQLAlchemyError)
+    def store_unavailable(error: SQLAlchemyError):  # type: ignore[no-untyped-def]
+        server.logger.error("data store unavailable: %s", error)
+        language = _request_language(settings)
+        title = html_escape.escape(t("store_unavailable_title", language))
+        body = html_escape.escape(t("store_unavailable_body", language))
+        page = (
+            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{body}</p>"
+            "</main></body></html>"
+        )
+        return flask.Response(page, status=503, mimetype="text/html", headers={"Retry-After": "60"})
 
 
 def _register_health(server: flask.Flask, settings: Settings) -> None:

@@ -40,6 +40,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "last_updated": {"en": "Last updated {date}", "es": "Última actualización: {date}"},
     "no_data_yet": {"en": "No published data yet", "es": "Aún no hay datos publicados"},
     "not_found_title": {"en": "Page not found", "es": "Página no encontrada"},
+    "store_unavailable_title": {
+        "en": "The dashboard is unavailable for a moment",
+        "es": "El tablero no está disponible por un momento",
+    },
+    "store_unavailable_body": {
+        "en": "Its figures cannot be read right now. Please try again in a few minutes.",
+        "es": "Sus cifras no se pueden leer en este momento. Vuelva a intentarlo en unos minutos.",
+    },
     "not_found_body": {
         "en": "We could not find the page {path}. It may have moved, or the address may be wrong.",
         "es": "No encontramos la página {path}. Puede haberse movido o la dirección es incorrecta.",
