@@ -34,7 +34,7 @@ from callbacks.pages import Page, page_for, page_view
 from dashboard import exports
 from dashboard.cache import cache
 from dashboard.charts import ChartSpec, file_stem
-from dashboard.i18n import normalize_language
+from dashboard.i18n import normalize_language, translate
 from dashboard.routes import Route, href, resolve
 from dashboard.settings import Settings
 from dashboard.views import NotFound
@@ -89,7 +89,7 @@ TEXT = {
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    return TEXT[key]["es" if language == "es" else "en"].format(**values)
+    return translate(TEXT, key, language, **values)
 
 
 class ExportRefused(Exception):

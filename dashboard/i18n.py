@@ -6,6 +6,8 @@ columns; this module holds only the words of the interface itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 LANGUAGES = ("en", "es")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -82,8 +84,16 @@ def normalize_language(value: str | None, default: str = "en") -> str:
     return value if value in LANGUAGES else default
 
 
-def t(key: str, language: str, **values: object) -> str:
-    """The interface text ``key`` in ``language`` (English when Spanish is missing)."""
-    entry = MESSAGES[key]
+def translate(
+    table: Mapping[str, Mapping[str, str]], key: str, language: str, **values: object
+) -> str:
+    """``table[key]`` in ``language`` (English when that language is missing), with ``values``
+    filled in. Every module's own text table is read through this one rule."""
+    entry = table[key]
     text = entry.get(language) or entry["en"]
     return text.format(**values) if values else text
+
+
+def t(key: str, language: str, **values: object) -> str:
+    """The interface text ``key`` in ``language`` (English when Spanish is missing)."""
+    return translate(MESSAGES, key, language, **values)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.formatting import display_unit, display_value, format_change, format_day
+from dashboard.i18n import translate
 from dashboard.review import ComparisonRow, ReviewedAction
 from dashboard.review_text import (
     MOVEMENT_SYMBOLS,
@@ -131,8 +132,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, language: str, **values: Any) -> str:
-    entry = TEXT[key]["es" if language == "es" else "en"]
-    return entry.format(**values) if values else entry
+    return translate(TEXT, key, language, **values)
 
 
 class PackError(RuntimeError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.formatting import format_change, format_count, format_value
+from dashboard.i18n import translate
 from dashboard.review import (
     EXPECTED_LOOKBACK_QUARTERS,
     MIN_SHARE_CHANGE_POINTS,
@@ -188,8 +189,7 @@ MOVEMENT_SYMBOLS = {
 
 
 def words(key: str, language: str, **values: Any) -> str:
-    entry = TEXT[key]["es" if language == "es" else "en"]
-    return entry.format(**values) if values else entry
+    return translate(TEXT, key, language, **values)
 
 
 def threshold_percent() -> str:

@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any
 
 from dashboard.formatting import format_score
+from dashboard.i18n import translate
 from dashboard.normalize import NormalizationError, NormalizationRule, normalize
 from dashboard.rollups import Ratio, RollUp, TrendPoint
 from dashboard.stats import is_small_sample
@@ -121,9 +122,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 def text(key: str, language: str, **values: Any) -> str:
     """The scorecard's words ``key`` in ``language`` (English unless Spanish is asked for)."""
-    entry = TEXT[key]
-    words = entry["es" if language == "es" else "en"]
-    return words.format(**values) if values else words
+    return translate(TEXT, key, language, **values)
 
 
 def dimension_label(dimension: str, language: str) -> str:

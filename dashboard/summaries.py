@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from dashboard.fiscal import FiscalCalendar
 from dashboard.formatting import format_count, format_value
+from dashboard.i18n import translate
 from dashboard.series import MetricSeries, SeriesPoint
 from dashboard.targets import Status, describe_target
 
@@ -150,7 +151,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    return TEXT[key]["es" if language == "es" else "en"].format(**values)
+    return translate(TEXT, key, language, **values)
 
 
 def in_sentence(name: str) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.formatting import format_day
+from dashboard.i18n import translate
 from dashboard.targets import Status
 from dashboard.views.agency import (
     ActionItem,
@@ -134,8 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, language: str, **values: Any) -> str:
-    text = TEXT[key]["es" if language == "es" else "en"]
-    return text.format(**values) if values else text
+    return translate(TEXT, key, language, **values)
 
 
 def _time(day: dt.date, language: str) -> html.Time:

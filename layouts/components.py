@@ -7,6 +7,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.charts import ChartSpec, TableColumn
+from dashboard.i18n import translate
 from dashboard.targets import Status, status_label, status_symbol
 from layouts.figures import figure, graph_config
 from layouts.static_table import Cell, StaticTable, cell
@@ -31,8 +32,7 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
 def _t(key: str, language: str, **values: Any) -> str:
-    text = TEXT[key]["es" if language == "es" else "en"]
-    return text.format(**values) if values else text
+    return translate(TEXT, key, language, **values)
 
 
 def status_badge(status: Status | str, language: str) -> html.Span:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.formatting import format_count, format_score, format_value
-from dashboard.i18n import t
+from dashboard.i18n import t, translate
 from dashboard.scorecard import Cell, dimension_label
 from dashboard.targets import Status, status_label
 from dashboard.views.home import DimensionSummary, HomeView
@@ -167,8 +167,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, language: str, **values: Any) -> str:
-    words = TEXT[key]["es" if language == "es" else "en"]
-    return words.format(**values) if values else words
+    return translate(TEXT, key, language, **values)
 
 
 def layout(view: HomeView, context: PageContext) -> list:

@@ -12,6 +12,7 @@ from dash import html
 
 from callbacks.pages import PageContext
 from dashboard.formatting import format_day
+from dashboard.i18n import translate
 from dashboard.open_data import MAX_LIMIT
 from dashboard.views.open_data import EndpointDoc, FileDoc, OpenDataView, ParameterDoc
 from layouts.static_table import StaticTable
@@ -200,8 +201,7 @@ DICTIONARY_ID = "dictionary"
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    words = TEXT[key]["es" if language == "es" else "en"]
-    return words.format(**values) if values else words
+    return translate(TEXT, key, language, **values)
 
 
 def _section(anchor: str, title: str, children: list) -> html.Section:

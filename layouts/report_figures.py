@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from dashboard.charts import ChartSpec
 from dashboard.formatting import MONTH_NAMES, format_day
+from dashboard.i18n import translate
 from layouts.figures import FONT, Figure, figure
 
 #: Size of an exported image in CSS pixels (a PNG is twice as many pixels: scale 2).
@@ -40,7 +41,7 @@ TEXT = {
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    return TEXT[key]["es" if language == "es" else "en"].format(**values)
+    return translate(TEXT, key, language, **values)
 
 
 @dataclass(frozen=True)

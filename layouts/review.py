@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.formatting import display_value, format_change, format_day, format_value
+from dashboard.i18n import translate
 from dashboard.review import SORT_KEYS, ComparisonRow, FollowUp, MissedTarget, ReviewedAction
 from dashboard.review_text import (
     MOVEMENT_SYMBOLS,
@@ -184,8 +185,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, language: str, **values: Any) -> str:
-    entry = TEXT[key]["es" if language == "es" else "en"]
-    return entry.format(**values) if values else entry
+    return translate(TEXT, key, language, **values)
 
 
 def layout(view: ReviewView, context: PageContext) -> list:

@@ -38,6 +38,7 @@ from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
 from dashboard.db import session_scope
 from dashboard.fiscal import FiscalCalendar
 from dashboard.formatting import display_unit, format_count, format_day, format_value
+from dashboard.i18n import translate
 from dashboard.models import DIMENSIONS, PUBLISHED, SEGMENT_TYPES, Metric, Observation
 from dashboard.routes import Route, path_for
 from dashboard.series import (
@@ -268,8 +269,7 @@ LANGUAGE_NAMES = {
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    text = TEXT[key]["es" if language == "es" else "en"]
-    return text.format(**values) if values else text
+    return translate(TEXT, key, language, **values)
 
 
 def _localized(record: Mapping[str, Any], name: str, language: str) -> Any:

@@ -48,6 +48,7 @@ from dashboard import queries
 from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
 from dashboard.db import session_scope
 from dashboard.fiscal import FiscalCalendar, Period
+from dashboard.i18n import translate
 from dashboard.models import PUBLISHED, Metric, Observation, Unit
 from dashboard.normalize import describe as describe_rule
 from dashboard.normalize import normalize
@@ -136,8 +137,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, language: str, **values: Any) -> str:
-    words = TEXT[key]["es" if language == "es" else "en"]
-    return words.format(**values) if values else words
+    return translate(TEXT, key, language, **values)
 
 
 # -- the view --------------------------------------------------------------------------------

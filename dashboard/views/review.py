@@ -22,6 +22,7 @@ from typing import Any
 
 from dashboard import queries
 from dashboard.fiscal import FiscalCalendar
+from dashboard.i18n import translate
 from dashboard.review import (
     REVIEW_DIMENSIONS,
     SORT_KEYS,
@@ -90,8 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, language: str, **values: Any) -> str:
-    words = TEXT[key]["es" if language == "es" else "en"]
-    return words.format(**values) if values else words
+    return translate(TEXT, key, language, **values)
 
 
 @dataclass(frozen=True)
