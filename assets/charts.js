@@ -24,6 +24,12 @@
     // Array.prototype.sort is stable: two draws of the same chart keep their order.
     queue.sort(function (a, b) { return top(a) - top(b); });
     var job = queue.shift();
+    if (job.gd && !job.gd.isConnected) {
+      // The page changed before this chart's turn: nothing to draw into.
+      job.resolve(job.gd);
+      schedule(react);
+      return;
+    }
     var drawn;
     try {
       drawn = Promise.resolve(react.apply(window.Plotly, job.args));

@@ -142,6 +142,11 @@ def _register_security_headers(server: flask.Flask, script_hashes: list[str]) ->
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
+        if flask.request.path.endswith("/_dash-layout"):
+            # The layout holds the page its Referer names (callbacks.router): a shared cache
+            # must never hand one page's layout to another page.
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Referer")
         return response
 
 

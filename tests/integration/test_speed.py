@@ -154,6 +154,10 @@ def _find(node, component_id: str):  # type: ignore[no-untyped-def]
 
 
 def test_the_first_layout_already_holds_the_page_that_asked_for_it(client):
+    response = client.get("/_dash-layout", headers={"Referer": "http://localhost/methodology"})
+    # It differs by page: no shared cache may keep it.
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Referer" in response.headers["Vary"]
     layout = _layout(client, "http://localhost/methodology?lang=es")
     page = _find(layout, "page")
     assert page["props"]["lang"] == "es"
