@@ -70,10 +70,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     import layouts.static_table  # noqa: F401
     from callbacks import api, exports, review, router
 
-    app.index_string = (
-        INDEX_STRING.replace("{%lang%}", "en")
-        .replace("{%noscript%}", html_escape.escape(t("noscript", "en")))
-        .replace("{%preload%}", preload_links(app.config.requests_pathname_prefix))
+    # {%lang%} and {%noscript%} stay in the template: each request fills them in its own
+    # language (_serve_language_in_index); Dash leaves placeholders it does not know alone.
+    app.index_string = INDEX_STRING.replace(
+        "{%preload%}", preload_links(app.config.requests_pathname_prefix)
     )
     app.layout = lambda: router.layout_for_request(settings)
     _serve_language_in_index(app, settings)
@@ -161,11 +161,8 @@ def _serve_language_in_index(app: Dash, settings: Settings) -> None:
     def interpolate_index(**kwargs: str) -> str:
         page = without_babel_polyfill(original(**kwargs))
         language = _request_language(settings) if flask.has_request_context() else "en"
-        page = page.replace("<html>", f'<html lang="{language}">', 1)
-        return page.replace(
-            "<body>",
-            f"<body><noscript>{html_escape.escape(t('noscript', language))}</noscript>",
-            1,
+        return page.replace("{%lang%}", language, 1).replace(
+            "{%noscript%}", html_escape.escape(t("noscript", language)), 1
         )
 
     app.interpolate_index = interpolate_index  # type: ignore[method-assign]
