@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
-import math
 import time
 import zipfile
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ import flask
 from dash import Dash
 
 from callbacks.pages import Page, page_for, page_view
-from dashboard import exports
+from dashboard import exports, rate_limit
 from dashboard.cache import cache
 from dashboard.charts import ChartSpec, file_stem
 from dashboard.i18n import normalize_language, translate
@@ -54,9 +52,7 @@ MIN_SIZE, MAX_SIZE = 300, 2000
 ZIP_COST = 5
 #: Largest ZIP the server builds.
 MAX_ZIP_BYTES = 100 * 1024 * 1024
-RATE_WINDOW_S = 60
 
-_log = logging.getLogger(__name__)
 #: Query parameters that size the image; they are not part of the page's permalink.
 SIZE_PARAMS = ("width", "height")
 
@@ -276,47 +272,6 @@ def zip_name(export: PageExport) -> str:
     return file_stem(*parts, *extra, "es" if export.language == "es" else None, "charts")
 
 
-# -- rate limit --------------------------------------------------------------------------
-
-
-def client_address(settings: Settings) -> str:
-    """The client's address; behind ``trusted_proxies`` proxies, from X-Forwarded-For."""
-    address = flask.request.remote_addr or "unknown"
-    if settings.trusted_proxies:
-        forwarded = [
-            part.strip()
-            for part in flask.request.headers.get("X-Forwarded-For", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= settings.trusted_proxies:
-            address = forwarded[-settings.trusted_proxies]
-    return address
-
-
-def take(settings: Settings, client: str, cost: int = 1, now: float | None = None) -> int | None:
-    """Count ``cost`` exports for ``client``; None when allowed, else seconds to wait.
-
-    A fixed one-minute window per client, counted in the app's cache (atomic on Redis).
-    """
-    limit = settings.export_rate_limit
-    if not limit:
-        return None
-    now = time.time() if now is None else now
-    window = int(now // RATE_WINDOW_S)
-    retry_after = max(1, math.ceil((window + 1) * RATE_WINDOW_S - now))
-    key = f"ratelimit:export:{client}:{window}"
-    try:
-        backend = cache.cache  # cachelib's back end: ``inc`` is atomic on Redis
-        backend.add(key, 0, timeout=RATE_WINDOW_S + 5)
-        used = backend.inc(key, cost)
-    except Exception:  # a cache that is down must not take the downloads with it
-        _log.warning("export rate limit not applied: the cache is unavailable", exc_info=True)
-        return None
-    if used is None:
-        return None
-    return retry_after if int(used) > limit else None
-
-
 # -- routes ------------------------------------------------------------------------------
 
 
@@ -337,7 +292,7 @@ def register(app: Dash) -> None:
         return response
 
     def check_rate(cost: int, language: str) -> None:
-        wait = take(settings, client_address(settings), cost)
+        wait = rate_limit.charge_export(settings, rate_limit.client_address(settings), cost)
         if wait is not None:
             raise ExportRefused(429, _t("busy", language, s=wait), {"Retry-After": str(wait)})
 

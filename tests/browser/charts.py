@@ -1,8 +1,10 @@
-"""Waiting for charts in a browser test."""
+"""Opening pages and waiting for charts in a browser test."""
 
 from __future__ import annotations
 
 import time
+
+from playwright.sync_api import expect
 
 # Pages draw after their data arrives; generous because the machine may be busy.
 CHARTS_TIMEOUT_S = 120
@@ -28,3 +30,11 @@ def wait_for_charts(page, timeout_s: float = CHARTS_TIMEOUT_S) -> int:  # type: 
             return count
         time.sleep(0.1)
     raise AssertionError(f"charts not drawn within {timeout_s} s")
+
+
+def open_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Open a page, check it answered 200, and wait for its heading and every chart."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=CHARTS_TIMEOUT_S * 1000)
+    wait_for_charts(page)

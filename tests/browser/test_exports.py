@@ -12,19 +12,10 @@ from playwright.sync_api import expect
 
 from dashboard import queries
 from dashboard.fiscal import FiscalCalendar
-from tests.browser.charts import CHARTS_TIMEOUT_S, wait_for_charts
+from tests.browser.charts import open_page
 from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
-
-WAIT_MS = CHARTS_TIMEOUT_S * 1000
-
-
-def open_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
-    response = page.goto(url)
-    assert response is not None and response.status == 200, url
-    expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=WAIT_MS)
-    wait_for_charts(page)
 
 
 def fiscal_year(database_url: str) -> str:
