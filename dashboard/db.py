@@ -39,11 +39,17 @@ def get_engine(url: str) -> Engine:
     return engine
 
 
-def _create_engine(url: str) -> Engine:
+def _ensure_sqlite_directory(url: str) -> None:
+    """SQLite creates the file but not its folder (``instance/`` on a fresh clone)."""
     if url.startswith("sqlite"):
-        database = url.split("///", 1)[-1]
+        database = url.split("///", 1)[-1].split("?", 1)[0]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        _ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
@@ -82,6 +88,8 @@ def upgrade(url: str) -> None:
     """Bring the schema to the newest migration (creates it on an empty database)."""
     from alembic import command
 
+    # Alembic opens its own engine (data/migrations/env.py), so the folder is made here too.
+    _ensure_sqlite_directory(url)
     command.upgrade(alembic_config(url), "head")
 
 

@@ -39,3 +39,16 @@ def test_migrations_on_postgresql():
 @pytest.mark.parametrize("table", sorted(Base.metadata.tables))
 def test_every_table_has_a_primary_key(table):
     assert Base.metadata.tables[table].primary_key.columns
+
+
+def test_init_db_creates_the_store_folder_on_a_fresh_clone(tmp_path, monkeypatch):
+    # A fresh clone has no instance/ folder: `cxdash init-db` must make it, not fail.
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    store = tmp_path / "instance" / "nested" / "cxdash.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{store}")
+    result = CliRunner().invoke(main, ["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "observations" in inspect(create_engine(f"sqlite:///{store}")).get_table_names()
