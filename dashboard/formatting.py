@@ -3,6 +3,13 @@
 Display units: a fraction (0.812) is shown as a percentage (81.2%); every other scale is shown
 as stored. Charts, tables and CSV downloads all use :func:`display_value`, so the three always
 carry the same numbers.
+
+**One precision rule** (stated on the methodology page): a status is judged on the value as
+published, to its full precision; the figure shown next to a status is rounded to the scale's
+usual decimals (:data:`DECIMALS`) unless that rounding would contradict the status, in which
+case it shows as many more decimals as decide it (at most :data:`MAX_EXTRA_DECIMALS`): 79.982
+against "≥ 80%" is "79.98%, not met", never "80%, not met". Pass the target in force
+(``target=``) wherever a figure is shown beside its status: pages, CSV, API, exports, review.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from dashboard.targets import format_target_value
+from dashboard.targets import Status, TargetSpec, format_target_value, judge
 
 #: Decimals shown for each scale (in display units).
 DECIMALS = {
@@ -58,17 +65,41 @@ MONTH_NAMES: dict[str, tuple[str, ...]] = {
 
 _NOT_REPORTED = {"en": "Not reported", "es": "No reportado"}
 
+#: How many decimals beyond the scale's usual ones a figure may gain to agree with its status.
+MAX_EXTRA_DECIMALS = 4
 
-def display_value(value: float | None, scale: str) -> float | int | None:
+
+def decisive_decimals(value: float, scale: str, target: TargetSpec | None) -> int:
+    """Decimals (in display units) that show ``value`` without contradicting its status.
+
+    The scale's usual decimals, or more when the rounded figure would be judged otherwise
+    than the value itself (79.982 against "≥ 80%": 80.0 would meet it, so 79.98).
+    """
+    usual = DECIMALS.get(scale, 2)
+    if target is None or target.kind != "numeric" or target.value is None:
+        return usual
+    status = judge(value, target)
+    if status not in (Status.MET, Status.NOT_MET):
+        return usual
+    factor = 100.0 if scale == "fraction" else 1.0
+    for decimals in range(usual, usual + MAX_EXTRA_DECIMALS + 1):
+        if judge(round(value * factor, decimals) / factor, target) == status:
+            return decimals
+    return usual + MAX_EXTRA_DECIMALS
+
+
+def display_value(
+    value: float | None, scale: str, target: TargetSpec | None = None
+) -> float | int | None:
     """The number a chart, table or CSV shows for a raw value (rounded, fraction -> %).
 
     Whole-number scales come back as ``int`` so that a table cell and a CSV field both read
-    "12345", never "12345.0".
+    "12345", never "12345.0". With the ``target`` in force, the precision rule above applies.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     shown = value * 100.0 if scale == "fraction" else value
-    decimals = DECIMALS.get(scale, 2)
+    decimals = decisive_decimals(value, scale, target)
     return round(shown) if decimals == 0 else round(shown, decimals)
 
 
@@ -88,16 +119,23 @@ def display_unit(scale: str, language: str = "en") -> str:
     return units.get(scale, "")
 
 
-def format_value(value: float | None, scale: str, language: str = "en") -> str:
-    """A raw value in words: "81.2%", "4.05/5", "45 s", "12,345"; never "0" for missing."""
-    shown = display_value(value, scale)
+def format_value(
+    value: float | None, scale: str, language: str = "en", target: TargetSpec | None = None
+) -> str:
+    """A raw value in words: "81.2%", "4.05/5", "45 s", "12,345"; never "0" for missing.
+
+    With the ``target`` in force the figure never contradicts its status (module docstring).
+    """
+    shown = display_value(value, scale, target)
     if shown is None:
         return _NOT_REPORTED["es" if language == "es" else "en"]
-    if scale == "count":
+    if scale == "count" and isinstance(shown, int):
         return format_count(shown, language)
+    assert value is not None
+    decimals = decisive_decimals(value, scale, target)
     # format_target_value takes raw values; undo the display conversion for fractions.
     raw = shown / 100.0 if scale == "fraction" else shown
-    return format_target_value(raw, scale, language)
+    return format_target_value(raw, scale, language, decimals=max(2, decimals))
 
 
 def format_day(day: dt.date, language: str = "en") -> str:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -89,7 +90,10 @@ class Unit(Base):
     """The enterprise, an agency, or a service / program office under an agency."""
 
     __tablename__ = "units"
-    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),
+        CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -101,6 +105,8 @@ class Unit(Base):
     description_en: Mapped[str | None] = mapped_column(Text)
     description_es: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(500))
+    #: A unit that only draft rows use is a draft: not public until something of it is.
+    visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
@@ -118,6 +124,7 @@ class Metric(Base):
         CheckConstraint(_in("dimension", DIMENSIONS), name="dimension"),
         CheckConstraint(_in("scale", SCALES), name="scale"),
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,9 +148,24 @@ class Metric(Base):
     target_setting_es: Mapped[str | None] = mapped_column(Text)
     #: True for survey proportions: results get a Wilson interval and small-sample checks.
     is_survey: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The headline measure of its dimension (overall satisfaction, not a driver such as ease):
+    #: set in the metric catalogue, never guessed from names.
+    headline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: A metric that only draft rows use is a draft: not public until something of it is.
+    visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
 
     def name(self, language: str = "en") -> str:
         return (self.name_es if language == "es" else None) or self.name_en
+
+
+class StoreLock(Base):
+    """One row that every import locks first, so that imports into one store run one after
+    the other (a row lock on PostgreSQL, the write lock on SQLite)."""
+
+    __tablename__ = "store_lock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class ImportRun(Base):
@@ -268,6 +290,10 @@ class Target(Base):
     effective_to: Mapped[dt.date | None] = mapped_column(Date)
     visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    #: A published target later corrected (replaced for the same dates) is kept as history:
+    #: never in force again, shown publicly as "target changed on ..., from ... to ...".
+    superseded_at: Mapped[dt.datetime | None] = mapped_column()
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
 
     unit: Mapped[Unit] = relationship()
     metric: Mapped[Metric] = relationship()
@@ -288,10 +314,13 @@ class Action(Base):
     __table_args__ = (
         CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
         CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
+        UniqueConstraint("unit_id", "code", name="uq_actions_unit_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    #: The agency's own identifier for the action: what makes a re-import idempotent.
+    code: Mapped[str | None] = mapped_column(String(80))
     title_en: Mapped[str] = mapped_column(String(300))
     title_es: Mapped[str | None] = mapped_column(String(300))
     description_en: Mapped[str | None] = mapped_column(Text)
@@ -302,6 +331,7 @@ class Action(Base):
     link: Mapped[str | None] = mapped_column(String(500))
     visibility: Mapped[str] = mapped_column(String(10), default=DRAFT)
     internal_note: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
     unit: Mapped[Unit] = relationship()
     metrics: Mapped[list[Metric]] = relationship(secondary=action_metrics)
@@ -311,10 +341,16 @@ class ContactPoint(Base):
     """How to reach a unit: a phone line, a walk-in office, a mailing address, a web form."""
 
     __tablename__ = "contact_points"
-    __table_args__ = (CheckConstraint(_in("channel", CHANNELS), name="channel"),)
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
+        UniqueConstraint("unit_id", "code", name="uq_contact_points_unit_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    #: The agency's own identifier for the contact point: what makes a re-import idempotent.
+    code: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str] = mapped_column(String(12))
     label_en: Mapped[str] = mapped_column(String(300))
     label_es: Mapped[str | None] = mapped_column(String(300))
@@ -323,10 +359,15 @@ class ContactPoint(Base):
     address: Mapped[str | None] = mapped_column(Text)
     hours_en: Mapped[str | None] = mapped_column(Text)
     hours_es: Mapped[str | None] = mapped_column(Text)
+    #: Opening hours by weekday: {"mon": [["09:00", "16:30"]], ..., "sun": []}; a weekday
+    #: missing from the mapping is unknown, an empty list is closed. NULL: only the text above.
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     appointment_en: Mapped[str | None] = mapped_column(Text)
     appointment_es: Mapped[str | None] = mapped_column(Text)
     languages: Mapped[str | None] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
     unit: Mapped[Unit] = relationship()
     closures: Mapped[list[Closure]] = relationship(back_populates="contact_point")
@@ -336,14 +377,22 @@ class Closure(Base):
     """A scheduled closure, posted in advance (a holiday, a move, training day)."""
 
     __tablename__ = "closures"
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="order"),)
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="order"),
+        CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
+        UniqueConstraint("unit_id", "code", name="uq_closures_unit_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    #: The agency's own identifier for the closure: what makes a re-import idempotent.
+    code: Mapped[str | None] = mapped_column(String(80))
     contact_point_id: Mapped[int | None] = mapped_column(ForeignKey("contact_points.id"))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     reason_en: Mapped[str] = mapped_column(String(300))
     reason_es: Mapped[str | None] = mapped_column(String(300))
+    visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
     contact_point: Mapped[ContactPoint | None] = relationship(back_populates="closures")

@@ -167,14 +167,19 @@ _NO_TARGET_TEXT = {"en": "No target", "es": "Sin meta"}
 _BASELINE_TEXT = {"en": "Establish baseline", "es": "Establecer línea de base"}
 
 
-def format_target_value(value: float, scale: str, language: str = "en") -> str:
-    """A raw-scale target value in display form: 0.95 on the fraction scale is "95%"."""
+def format_target_value(
+    value: float, scale: str, language: str = "en", *, decimals: int = 2
+) -> str:
+    """A raw-scale target value in display form: 0.95 on the fraction scale is "95%".
+
+    At most ``decimals`` decimals, trailing zeros dropped.
+    """
     language = "es" if language == "es" else "en"
     suffixes = _SCALE_SUFFIX[language]
     if scale not in suffixes:
         raise ValueError(f"unknown scale {scale!r}")
     shown = value * 100.0 if scale == "fraction" else value
-    number = f"{round(shown, 2):,.2f}".rstrip("0").rstrip(".")
+    number = f"{round(shown, decimals):,.{decimals}f}".rstrip("0").rstrip(".")
     if number == "-0":
         number = "0"
     return f"{number}{suffixes[scale]}"
