@@ -2,8 +2,9 @@
 
 The pack is built by :mod:`dashboard.review_jobs` in the background; the page's button
 starts it, a dcc.Interval polls its status (the words go to a polite live region), and the
-finished PDF is served from the cache by ``/review-pack/<job>.pdf``. ``/review-pack/<job>``
-answers the same status as JSON for anything else that wants to poll.
+finished PDF is served from the cache by ``/review-pack/<job>.pdf`` (a quarter's) or
+``/review-pack/fy<year>/<job>.pdf`` (an annual review's). ``/review-pack/<job>`` answers the
+same status as JSON for anything else that wants to poll. Anything else is a 404.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from callbacks.pages import Page
 from dashboard import review_jobs
 from dashboard.fiscal import FiscalCalendar
-from dashboard.i18n import normalize_language
 from dashboard.settings import Settings
 from dashboard.views import review as review_view
 from layouts import review as review_layout
@@ -30,11 +30,14 @@ PAGE = Page(
 )
 
 #: Where the finished pack and the status are served (outside Dash's page routing).
-PACK_PREFIX = "/review-pack/"
+PACK_PREFIX = review_jobs.PACK_PREFIX
 
 
-def download_href(job: str) -> str:
-    return f"{PACK_PREFIX}{job}.pdf"
+def download_href(job: str, request: review_jobs.PackRequest | None = None) -> str:
+    """The finished pack's address (a quarter's when ``request`` is None)."""
+    if request is None:
+        return f"{PACK_PREFIX}{job}.pdf"
+    return review_jobs.download_path(job, request)
 
 
 def register(app: Dash) -> None:
@@ -66,31 +69,32 @@ def register(app: Dash) -> None:
         request: dict[str, Any] | None,
         job: str | None,
     ) -> tuple:
-        if not request:
+        wanted = review_jobs.request_from(request, settings.default_language)
+        if wanted is None:  # no request, or not one the page makes
             return (no_update,) * 8
-        language = normalize_language(request.get("lang"), settings.default_language)
         if ctx.triggered_id == "review-pack-button":
-            status = review_jobs.start(
-                settings,
-                review_jobs.PackRequest(int(request["fy"]), int(request["q"]), language),
-                run_in_app=in_app,
-            )
+            status = review_jobs.start(settings, wanted, run_in_app=in_app)
             job = status["job"]
         else:
-            status = review_jobs.status(job) if job else None
-        calendar = FiscalCalendar.from_settings(settings)
-        label = calendar.quarter_label(int(request["fy"]), int(request["q"]), language)
+            status = review_jobs.status(job) if isinstance(job, str) and job else None
+        label = wanted.label(FiscalCalendar.from_settings(settings))
         words, value, maximum, hidden, link, finished = review_layout.pack_state(
-            status, language, label, download_href(job or "")
+            status, wanted.language, label, download_href(job or "", wanted)
         )
         return job, words, value, maximum, hidden, link, finished, not finished
 
     @server.get(f"{PACK_PREFIX}<job>.pdf")
     def review_pack_pdf(job: str):  # type: ignore[no-untyped-def]
-        body = review_jobs.pdf(job)
-        status = review_jobs.status(job)
-        if body is None or status is None:
+        return _pdf_response(review_jobs.pack_for_download(job))
+
+    @server.get(f"{PACK_PREFIX}fy<year>/<job>.pdf")
+    def review_pack_year_pdf(year: str, job: str):  # type: ignore[no-untyped-def]
+        return _pdf_response(review_jobs.pack_for_download(job, year))
+
+    def _pdf_response(found: tuple[bytes, dict[str, Any]] | None) -> flask.Response:
+        if found is None:
             flask.abort(404)
+        body, status = found
         name = status.get("file_name") or "review-pack.pdf"
         return flask.Response(
             body,
@@ -107,3 +111,9 @@ def register(app: Dash) -> None:
         if status is None:
             return {"error": "no such review pack"}, 404
         return {key: value for key, value in status.items() if key != "updated_at"}
+
+    # Anything else under the prefix names no pack (not a page for Dash's catch-all either).
+    @server.get(PACK_PREFIX, defaults={"rest": ""})
+    @server.get(f"{PACK_PREFIX}<path:rest>")
+    def review_pack_unknown(rest: str):  # type: ignore[no-untyped-def]
+        return {"error": "no such review pack"}, 404

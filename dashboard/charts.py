@@ -53,6 +53,9 @@ class TableColumn:
     label: str
     #: "text", "number" (display value), or "status".
     kind: str = "text"
+    #: What a cell without a value says, when an empty cell does not mean "not reported"
+    #: (a figure never revised has no earlier value: "–"). None: the table's default.
+    missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,11 @@ class ChartSpec:
     file_stem: str
     notes: list[str] = field(default_factory=list)  # footnotes: small samples, revisions
     y_range: tuple[float, float] | None = None
+    #: The x axis's ticks, (ISO date, label) one per period, so that a quarterly chart is
+    #: labelled by quarter and never by day; None lets Plotly choose.
+    x_ticks: tuple[tuple[str, str], ...] | None = None
+    #: What the chart says when it has no result to draw ("Not reported"), in its language.
+    empty_text: str | None = None
 
     def csv_text(self) -> str:
         """The data table as CSV (UTF-8 text with a header row), exactly the table's values."""

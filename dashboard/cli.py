@@ -111,10 +111,16 @@ def _safe_url(url: str) -> str:
 
 
 def _register_import_commands() -> None:
-    from data.commands import import_command, import_contacts_command
+    from data.commands import import_command, import_contacts_command, import_targets_command
 
     main.add_command(import_command)
     main.add_command(import_contacts_command)
+    main.add_command(import_targets_command)
+
+    from data.content_commands import CONTENT_COMMANDS
+
+    for command in CONTENT_COMMANDS:
+        main.add_command(command)
 
 
 _register_import_commands()

@@ -5,8 +5,13 @@ filter :class:`Parameter` s) is the single source of the JSON records, the CSV h
 data dictionary, the OpenAPI document and the docs page, so they cannot drift apart.
 
 Published data only: every query here filters drafts (``visibility``) and none selects an
-internal note. Units, metrics and contact points carry no visibility: they are public by
-nature. "Not reported" is a null ``value`` with ``reporting_status`` = "not_reported", never a
+internal note. Units, metrics, contact points and closures are drafts until published, like
+everything else: the filters are ``dashboard.queries``' (``public_unit``, ``public_metric``,
+``public_contact_point``, ``public_closure``), so the API and the pages see the same rows.
+Targets are listed with their history: a corrected target keeps its row, with
+``superseded_at``, and is never in force (``in_force_on`` leaves it out).
+
+"Not reported" is a null ``value`` with ``reporting_status`` = "not_reported", never a
 zero; survey results on fewer responses than the small-sample threshold carry
 ``small_sample`` (and under the "suppress" policy their value is withheld as "suppressed");
 a revised figure carries ``revised`` and its earlier published value.
@@ -367,6 +372,14 @@ TARGETS = Resource(
             "Last day the target is in force (inclusive); empty while it still is.",
             "Último día en que rige (inclusive); vacío mientras siga vigente.",
         ),
+        Field(
+            "superseded_at",
+            "datetime",
+            "When this target was corrected (UTC): replaced by another for the same dates, kept "
+            "as history and never in force since; empty for a target that was not corrected.",
+            "Cuándo se corrigió esta meta (UTC): otra la sustituyó para las mismas fechas; se "
+            "conserva como historial y ya no rige; vacío si la meta no se corrigió.",
+        ),
     ),
     parameters=(
         _UNIT_FILTER,
@@ -374,8 +387,10 @@ TARGETS = Resource(
         Parameter(
             "in_force_on",
             "date",
-            "Only targets in force on this day (YYYY-MM-DD).",
-            "Solo metas vigentes ese día (AAAA-MM-DD).",
+            "Only targets in force on this day (YYYY-MM-DD); corrected (superseded) targets "
+            "never are.",
+            "Solo metas vigentes ese día (AAAA-MM-DD); una meta corregida (sustituida) nunca "
+            "lo está.",
             repeatable=False,
             example="2026-09-30",
         ),
@@ -844,8 +859,9 @@ class Lookups:
 
 def load_lookups(database_url: str) -> Lookups:
     with session_scope(database_url) as session:
-        slugs = session.scalars(select(Unit.slug)).all()
-        codes = session.scalars(select(Metric.code)).all()
+        # Drafts are unknown: naming one is the same error as naming nothing.
+        slugs = session.scalars(select(Unit.slug).where(queries.public_unit())).all()
+        codes = session.scalars(select(Metric.code).where(queries.public_metric())).all()
         segments = session.execute(
             select(Observation.segment_type, Observation.segment_value)
             .where(Observation.visibility == PUBLISHED)
@@ -1284,6 +1300,10 @@ def _unit_records(database_url: str) -> list[dict[str, Any]]:
                 Unit.website,
             )
             .outerjoin(parent, Unit.parent_id == parent.id)
+            .where(
+                queries.public_unit(),
+                or_(Unit.parent_id.is_(None), queries.public_unit(parent)),
+            )
             .order_by(Unit.slug)
         ).all()
     return [dict(row._mapping) for row in rows]
@@ -1294,6 +1314,7 @@ def _contact_point_records(database_url: str) -> list[dict[str, Any]]:
         rows = session.execute(
             select(*ContactPoint.__table__.columns, Unit.slug.label("unit_slug"))
             .join(Unit, ContactPoint.unit_id == Unit.id)
+            .where(queries.public_contact_point())
             .order_by(Unit.slug, ContactPoint.sort_order, ContactPoint.id)
         ).all()
     return [dict(row._mapping) for row in rows]
@@ -1304,13 +1325,15 @@ def _closure_records(database_url: str) -> list[dict[str, Any]]:
         rows = session.execute(
             select(*Closure.__table__.columns, Unit.slug.label("unit_slug"))
             .join(Unit, Closure.unit_id == Unit.id)
+            .where(queries.public_closure())
             .order_by(Closure.starts_on, Unit.slug, Closure.id)
         ).all()
     return [dict(row._mapping) for row in rows]
 
 
 def _target_records(database_url: str) -> list[dict[str, Any]]:
-    return queries.published_targets(database_url)
+    """Every published target, corrected ones included (as history, with superseded_at)."""
+    return queries.published_targets(database_url, include_superseded=True)
 
 
 def _in(values: Sequence[Any] | None, value: Any) -> bool:
@@ -1327,7 +1350,8 @@ def _keep(resource: str, record: Mapping[str, Any], filters: Mapping[str, Any]) 
     if resource == "targets":
         day = filters.get("in_force_on")
         in_force = day is None or (
-            record["effective_from"] <= day
+            record["superseded_at"] is None
+            and record["effective_from"] <= day
             and (record["effective_to"] is None or day <= record["effective_to"])
         )
         return (
@@ -1565,7 +1589,8 @@ def readme_text(status: queries.DataStatus, settings: Settings, base_url: str) -
         "  holds the value first published and revised_at when it changed.",
         "- series_break is true where the method or question changed: do not compare across it.",
         "- A result is judged against the target in force on the last day of its period",
-        "  (targets.csv: effective_from to effective_to).",
+        "  (targets.csv: effective_from to effective_to). A corrected target stays in",
+        "  targets.csv as history with superseded_at set; it is never in force.",
         "- Lists (metric_codes, allowed_values) are separated by ';' within a cell.",
         "",
     ]
@@ -2005,7 +2030,12 @@ def example_values(database_url: str) -> dict[str, str]:
             )
             .join(Unit, Observation.unit_id == Unit.id)
             .join(Metric, Observation.metric_id == Metric.id)
-            .where(Observation.visibility == PUBLISHED, Unit.kind == "agency")
+            .where(
+                Observation.visibility == PUBLISHED,
+                Unit.kind == "agency",
+                queries.public_unit(),
+                queries.public_metric(),
+            )
             .order_by(Observation.period_end.desc(), Unit.slug, Metric.code)
             .limit(1)
         ).first()

@@ -1,5 +1,11 @@
 """Read queries for the public pages. Published data only: every query here filters drafts.
 
+Drafts are filtered in one place each: :func:`public_unit` / :func:`public_metric` /
+:func:`public_contact_point` / :func:`public_closure` say what a public read may see (a unit,
+metric, contact point or closure whose ``visibility`` is 'published', and nothing hanging from
+a draft one), and :func:`target_in_force_condition` what "a target in force" means (published
+and not superseded by a correction). The open-data API uses the same conditions.
+
 Each function takes the database URL and returns plain Python values (dicts, lists, dates), so
 that layouts and callbacks never see a session or an ORM object, and results can be cached.
 """
@@ -12,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from dashboard.db import session_scope
@@ -21,6 +27,7 @@ from dashboard.models import (
     Action,
     Closure,
     ContactPoint,
+    ImportRun,
     Metric,
     Observation,
     ObservationRevision,
@@ -39,38 +46,83 @@ class DataStatus:
     as_of: dt.date | None  # end of the latest published period
     last_updated: dt.datetime | None  # when anything was last published
     published_count: int
+    #: The latest successful import of any kind: a corrected target, a new contact point or
+    #: a published unit changes public pages without touching an observation.
+    last_import: int | None = None
 
     @property
     def version(self) -> str:
-        text = f"{self.as_of}|{self.last_updated}|{self.published_count}"
+        text = f"{self.as_of}|{self.last_updated}|{self.published_count}|{self.last_import}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def public_unit(unit: Any = Unit) -> ColumnElement[bool]:
+    """A unit the public may see: published (a unit only draft rows use stays a draft)."""
+    return unit.visibility == PUBLISHED
+
+
+def public_metric(metric: Any = Metric) -> ColumnElement[bool]:
+    """A metric the public may see: published."""
+    return metric.visibility == PUBLISHED
+
+
+def public_contact_point() -> ColumnElement[bool]:
+    """A published contact point of a published unit (the caller joins ``Unit``)."""
+    return and_(ContactPoint.visibility == PUBLISHED, public_unit())
+
+
+def public_closure() -> ColumnElement[bool]:
+    """A published closure of a published unit, not of a draft contact point (the caller
+    joins ``Unit``)."""
+    draft_points = select(ContactPoint.id).where(ContactPoint.visibility != PUBLISHED)
+    return and_(
+        Closure.visibility == PUBLISHED,
+        public_unit(),
+        or_(Closure.contact_point_id.is_(None), Closure.contact_point_id.not_in(draft_points)),
+    )
+
+
+def target_in_force_condition() -> ColumnElement[bool]:
+    """Targets that can be in force (D2): published and not superseded by a correction.
+
+    A superseded target is history: shown as "target changed on ...", never judged against.
+    Which of these is in force on a day is then a matter of dates
+    (:func:`dashboard.targets.targets_in_force`).
+    """
+    return and_(Target.visibility == PUBLISHED, Target.superseded_at.is_(None))
+
+
 def data_status(database_url: str) -> DataStatus:
+    last_import = (
+        select(func.max(ImportRun.id)).where(ImportRun.status == "succeeded").scalar_subquery()
+    )
     with session_scope(database_url) as session:
-        as_of, last_published, last_changed, count = session.execute(
+        as_of, last_published, last_changed, count, last_run = session.execute(
             select(
                 func.max(Observation.period_end),
                 func.max(Observation.published_at),
                 # A revision changes a value without adding a row; updated_at catches it.
                 func.max(Observation.updated_at),
                 func.count(Observation.id),
+                last_import,
             ).where(Observation.visibility == PUBLISHED)
         ).one()
     last = max((d for d in (last_published, last_changed) if d is not None), default=None)
-    return DataStatus(as_of=as_of, last_updated=last, published_count=count or 0)
+    return DataStatus(
+        as_of=as_of, last_updated=last, published_count=count or 0, last_import=last_run
+    )
 
 
 def list_agencies(database_url: str) -> list[dict[str, object]]:
-    """Every agency with its services, ordered by English name."""
+    """Every published agency with its published services, ordered by English name."""
     service = aliased(Unit)
     with session_scope(database_url) as session:
         agencies = session.scalars(
-            select(Unit).where(Unit.kind == "agency").order_by(Unit.name_en)
+            select(Unit).where(Unit.kind == "agency", public_unit()).order_by(Unit.name_en)
         ).all()
         rows = session.execute(
             select(service.parent_id, service.slug, service.name_en, service.name_es)
-            .where(service.kind == "service")
+            .where(service.kind == "service", public_unit(service))
             .order_by(service.name_en)
         ).all()
     services: dict[int, list[dict[str, str | None]]] = {}
@@ -97,7 +149,10 @@ def list_agencies(database_url: str) -> list[dict[str, object]]:
 
 
 def units(database_url: str) -> list[dict[str, Any]]:
-    """Every unit (enterprise, agencies, services) with its parent's slug."""
+    """Every published unit (enterprise, agencies, services) with its parent's slug.
+
+    A unit under a draft parent is left out with it (its parent's slug would name a draft).
+    """
     parent = aliased(Unit)
     with session_scope(database_url) as session:
         rows = session.execute(
@@ -113,15 +168,18 @@ def units(database_url: str) -> list[dict[str, Any]]:
                 parent.slug.label("parent_slug"),
             )
             .outerjoin(parent, Unit.parent_id == parent.id)
+            .where(public_unit(), or_(Unit.parent_id.is_(None), public_unit(parent)))
             .order_by(Unit.name_en)
         ).all()
     return [dict(row._mapping) for row in rows]
 
 
 def metrics(database_url: str) -> list[dict[str, Any]]:
-    """Every metric definition, in a stable order (dimension, then name)."""
+    """Every published metric definition, in a stable order (dimension, then name)."""
     with session_scope(database_url) as session:
-        rows = session.scalars(select(Metric).order_by(Metric.dimension, Metric.name_en)).all()
+        rows = session.scalars(
+            select(Metric).where(public_metric()).order_by(Metric.dimension, Metric.name_en)
+        ).all()
         return [
             {column.key: getattr(metric, column.key) for column in Metric.__table__.columns}
             for metric in rows
@@ -134,7 +192,8 @@ def published_observations_select(*extra_columns: Any) -> Select[Any]:
     Each row: the observation with its unit and metric, and ``earlier_value`` / ``revised_at``,
     the first published value of a figure revised later and when (NULL when it never was),
     then ``extra_columns`` (of the observation, unit or metric). Callers add their own
-    filters and order; drafts are excluded here, once.
+    filters and order; drafts are excluded here, once (draft observations, and any row of a
+    draft unit or metric).
     """
     first_revision = (
         select(
@@ -176,7 +235,7 @@ def published_observations_select(*extra_columns: Any) -> Select[Any]:
             (earlier.observation_id == Observation.id)
             & (earlier.revised_at == first_revision.c.revised_at),
         )
-        .where(Observation.visibility == PUBLISHED)
+        .where(Observation.visibility == PUBLISHED, public_unit(), public_metric())
     )
 
 
@@ -218,9 +277,20 @@ def published_observations(
 
 
 def published_targets(
-    database_url: str, *, unit_ids: Iterable[int] | None = None
+    database_url: str,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    include_superseded: bool = False,
 ) -> list[dict[str, Any]]:
-    """Published targets (posted service levels) with their unit and metric codes."""
+    """Published targets (posted service levels) with their unit and metric codes.
+
+    By default only the targets that can be in force (:func:`target_in_force_condition`):
+    what every status is judged against. ``include_superseded=True`` adds the corrected ones,
+    kept as history (``superseded_at`` set, ``superseded_by_id`` the correcting target).
+    """
+    condition = (
+        Target.visibility == PUBLISHED if include_superseded else target_in_force_condition()
+    )
     query = (
         select(
             Target.id,
@@ -236,11 +306,13 @@ def published_targets(
             Target.promise_es,
             Target.effective_from,
             Target.effective_to,
+            Target.superseded_at,
+            Target.superseded_by_id,
         )
         .join(Unit, Target.unit_id == Unit.id)
         .join(Metric, Target.metric_id == Metric.id)
-        .where(Target.visibility == PUBLISHED)
-        .order_by(Unit.slug, Metric.code, Target.effective_from)
+        .where(condition, public_unit(), public_metric())
+        .order_by(Unit.slug, Metric.code, Target.effective_from, Target.id)
     )
     if unit_ids is not None:
         query = query.where(Target.unit_id.in_(list(unit_ids)))
@@ -255,7 +327,7 @@ def published_actions(
     query = (
         select(Action, Unit.slug)
         .join(Unit, Action.unit_id == Unit.id)
-        .where(Action.visibility == PUBLISHED)
+        .where(Action.visibility == PUBLISHED, public_unit())
         .order_by(Action.started_on, Action.id)
     )
     if unit_ids is not None:
@@ -282,10 +354,12 @@ def published_actions(
 
 
 def contact_points(database_url: str, unit_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The published contact points of published units among ``unit_ids``."""
     with session_scope(database_url) as session:
         rows = session.execute(
             select(*ContactPoint.__table__.columns)
-            .where(ContactPoint.unit_id.in_(list(unit_ids)))
+            .join(Unit, ContactPoint.unit_id == Unit.id)
+            .where(ContactPoint.unit_id.in_(list(unit_ids)), public_contact_point())
             .order_by(ContactPoint.unit_id, ContactPoint.sort_order, ContactPoint.id)
         ).all()
     return [dict(row._mapping) for row in rows]
@@ -294,11 +368,16 @@ def contact_points(database_url: str, unit_ids: Iterable[int]) -> list[dict[str,
 def closures(
     database_url: str, unit_ids: Iterable[int], *, ending_on_or_after: dt.date
 ) -> list[dict[str, Any]]:
-    """Scheduled closures that have not ended by ``ending_on_or_after``."""
+    """Published scheduled closures that have not ended by ``ending_on_or_after``."""
     with session_scope(database_url) as session:
         rows = session.execute(
             select(*Closure.__table__.columns)
-            .where(Closure.unit_id.in_(list(unit_ids)), Closure.ends_on >= ending_on_or_after)
+            .join(Unit, Closure.unit_id == Unit.id)
+            .where(
+                Closure.unit_id.in_(list(unit_ids)),
+                Closure.ends_on >= ending_on_or_after,
+                public_closure(),
+            )
             .order_by(Closure.starts_on)
         ).all()
     return [dict(row._mapping) for row in rows]

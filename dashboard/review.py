@@ -6,7 +6,16 @@ The decisions the review page (``/review``) and the review pack rest on, as plai
 - **Quarters** (:class:`Quarter`): fiscal quarters of :class:`~dashboard.fiscal.FiscalCalendar`
   (the fiscal year's start month is a setting). The previous quarter of Q1 is Q4 of the
   fiscal year before; "the same quarter last year" is the same quarter number one fiscal year
-  earlier. The default quarter is the latest one with published quarterly results.
+  earlier. The default is the latest period the data have (:func:`choose_period`): the latest
+  quarter with published quarterly (or monthly) results, or the latest fiscal year when a
+  later fiscal year has yearly results only.
+- **Annual reviews** (:class:`FiscalYear`): a store of yearly results is reviewed year by
+  year: this fiscal year against the previous one (the "previous" and "year ago" periods are
+  then the same year), with a sparkline of the last :data:`TREND_YEARS` years.
+- **Agencies without a figure of their own** are reviewed through their services' standards
+  (:mod:`dashboard.service_rollup`): "5 of 7 service standards met"; such a cell is not
+  compared between periods (a share of standards is not a sample), and each standard that
+  did not report is listed under "did not report".
 - **Results** per agency and dimension come from :func:`dashboard.scorecard.period_result`
   and :func:`dashboard.scorecard.score_cell`, exactly as on the overview: one headline
   measure per dimension, monthly figures pooled over the quarter, judged against the target
@@ -51,6 +60,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from dashboard.fiscal import FiscalCalendar
 from dashboard.scorecard import (
@@ -60,6 +70,12 @@ from dashboard.scorecard import (
     fold,
     period_result,
     score_cell,
+)
+from dashboard.service_rollup import (
+    Service,
+    StandardResult,
+    agency_cell,
+    service_standards,
 )
 from dashboard.stats import Z_95, significant_change
 from dashboard.targets import Status, TargetSpec, targets_in_force
@@ -84,6 +100,12 @@ EXPECTED_LOOKBACK_QUARTERS = 4
 
 #: Quarters in each row's sparkline (two years, the reviewed quarter last).
 TREND_QUARTERS = 8
+
+#: Fiscal years in each row's sparkline of an annual review (the reviewed year last).
+TREND_YEARS = 5
+
+#: An annual review expects a measure reported in the fiscal year before.
+EXPECTED_LOOKBACK_YEARS = 1
 
 #: Longest list of biggest movers in each direction.
 MOVERS_LIMIT = 5
@@ -115,15 +137,35 @@ class Quarter:
             raise ValueError(f"a fiscal quarter is 1, 2, 3 or 4, not {self.quarter!r}")
 
 
-def previous_quarter(calendar: FiscalCalendar, quarter: Quarter) -> Quarter:
+@dataclass(frozen=True, order=True)
+class FiscalYear:
+    """A whole fiscal year, the period of an annual review (named by the year it ends)."""
+
+    fiscal_year: int
+
+
+#: What a review reviews: a fiscal quarter, or a whole fiscal year.
+ReviewPeriod = Quarter | FiscalYear
+
+
+def granularity_of(period: ReviewPeriod) -> str:
+    return "fiscal_year" if isinstance(period, FiscalYear) else "quarter"
+
+
+def previous_quarter(calendar: FiscalCalendar, quarter: ReviewPeriod) -> ReviewPeriod:
+    """The quarter before (the fiscal year before, for a fiscal year)."""
+    if isinstance(quarter, FiscalYear):
+        return FiscalYear(quarter.fiscal_year - 1)
     return Quarter(*calendar.previous_quarter(quarter.fiscal_year, quarter.quarter))
 
 
-def same_quarter_last_year(quarter: Quarter) -> Quarter:
+def same_quarter_last_year(quarter: ReviewPeriod) -> ReviewPeriod:
+    if isinstance(quarter, FiscalYear):
+        return FiscalYear(quarter.fiscal_year - 1)
     return Quarter(quarter.fiscal_year - 1, quarter.quarter)
 
 
-def quarters_up_to(calendar: FiscalCalendar, quarter: Quarter, count: int) -> list[Quarter]:
+def quarters_up_to(calendar: FiscalCalendar, quarter: ReviewPeriod, count: int) -> list[Any]:
     """The ``count`` quarters ending with ``quarter``, oldest first."""
     quarters = [quarter]
     while len(quarters) < count:
@@ -131,12 +173,56 @@ def quarters_up_to(calendar: FiscalCalendar, quarter: Quarter, count: int) -> li
     return quarters[::-1]
 
 
-def quarter_bounds(calendar: FiscalCalendar, quarter: Quarter) -> tuple[dt.date, dt.date]:
+def quarter_bounds(calendar: FiscalCalendar, quarter: ReviewPeriod) -> tuple[dt.date, dt.date]:
+    if isinstance(quarter, FiscalYear):
+        return calendar.year_bounds(quarter.fiscal_year)
     return calendar.quarter_bounds(quarter.fiscal_year, quarter.quarter)
 
 
 def quarter_of_day(calendar: FiscalCalendar, day: dt.date) -> Quarter:
     return Quarter(calendar.fiscal_year(day), calendar.quarter(day))
+
+
+def period_of_day(calendar: FiscalCalendar, day: dt.date, like: ReviewPeriod) -> ReviewPeriod:
+    """The quarter (or, in an annual review, the fiscal year) that holds ``day``."""
+    if isinstance(like, FiscalYear):
+        return FiscalYear(calendar.fiscal_year(day))
+    return quarter_of_day(calendar, day)
+
+
+def default_period(quarters: Sequence[Quarter], years: Sequence[int]) -> ReviewPeriod | None:
+    """The latest period the data have: the latest quarter, or the latest fiscal year when a
+    later fiscal year has yearly results only. None when nothing is published."""
+    latest = max(quarters, default=None)
+    latest_year = max(years, default=None)
+    if latest_year is not None and (latest is None or latest_year > latest.fiscal_year):
+        return FiscalYear(latest_year)
+    return latest
+
+
+def choose_period(
+    fy: str | None, q: str | None, quarters: Sequence[Quarter], years: Sequence[int]
+) -> ReviewPeriod | None:
+    """The period the ``fy`` and ``q`` parameters name (:func:`choose_quarter` for quarters).
+
+    ``years`` are the fiscal years with yearly results. Without parameters: the latest period
+    (:func:`default_period`). ``fy`` alone names that year's latest quarter when it has
+    quarters (as it always did), else the whole year when it has yearly results.
+    """
+    fy_text, q_text = (fy or "").strip(), (q or "").strip()
+    if not fy_text and not q_text:
+        return default_period(quarters, years)
+    if fy_text and not q_text:
+        cleaned = fy_text.upper().removeprefix("FY").removeprefix("AF").strip()
+        if cleaned.isdigit() and len(cleaned) == 4:
+            year = int(cleaned)
+            if year in years and not any(o.fiscal_year == year for o in quarters):
+                return FiscalYear(year)
+    if not quarters and years:
+        # Validate the parameters the same way, then say which years there are.
+        choose_quarter(fy, q, [Quarter(max(years), 1)])
+        raise QuarterChoiceError("no_data", f"{fy_text} {q_text}".strip())
+    return choose_quarter(fy, q, quarters)
 
 
 def default_quarter(offered: Iterable[Quarter]) -> Quarter | None:
@@ -212,6 +298,7 @@ class ChangeReason(StrEnum):
     NOT_REPORTED = "not_reported"
     SERIES_BREAK = "series_break"
     NO_SAMPLE_SIZE = "no_sample_size"
+    ROLLED_UP = "rolled_up"  # a roll-up of services' standards, not a sample of the measure
 
 
 @dataclass(frozen=True)
@@ -324,7 +411,7 @@ class ComparisonRow:
     change_year_ago: Change
     target: TargetSpec | None  # in force on the quarter's last day
     trend: tuple[float | None, ...]  # raw values, TREND_QUARTERS quarters, oldest first
-    last_reported: Quarter | None  # latest quarter before this one with a result
+    last_reported: ReviewPeriod | None  # latest quarter before this one with a result
 
     @property
     def status(self) -> Status:
@@ -346,11 +433,12 @@ def _cell(
     bounds: tuple[dt.date, dt.date],
     thresholds: Thresholds,
     language: str,
+    granularity: str = "quarter",
 ) -> Cell:
     start, end = bounds
     return score_cell(
         metric,
-        period_result(readings, start, end, "quarter", metric.scale),
+        period_result(readings, start, end, granularity, metric.scale),
         targets,
         start,
         end,
@@ -368,7 +456,13 @@ def compare_cells(
     earlier_end: dt.date,
     later_end: dt.date,
 ) -> Change:
-    """The change between two quarters' cells (a hidden small sample counts as not reported)."""
+    """The change between two quarters' cells (a hidden small sample counts as not reported).
+
+    A cell rolled up from services' standards is not compared: a share of standards met is
+    not a sample of the measure.
+    """
+    if earlier.rollup is not None or later.rollup is not None:
+        return Change(None, Movement.NOT_COMPARABLE, ChangeReason.ROLLED_UP)
     return judge_change(
         metric,
         earlier.value,
@@ -383,33 +477,74 @@ def compare_cells(
 
 def comparison_rows(
     calendar: FiscalCalendar,
-    quarter: Quarter,
+    quarter: ReviewPeriod,
     agencies: Sequence[Agency],
     metrics: Mapping[str, MetricInfo],
     readings: Mapping[tuple[str, str], Sequence[Reading]],
     targets: Mapping[tuple[str, str], Sequence[TargetSpec]],
     thresholds: Thresholds,
     language: str,
+    *,
+    services: Mapping[str, Sequence[Service]] | None = None,
+    dimension_metrics: Mapping[str, Sequence[MetricInfo]] | None = None,
 ) -> list[ComparisonRow]:
-    """A row per agency and dimension (``metrics``: the headline measure of each dimension)."""
-    window = quarters_up_to(calendar, quarter, TREND_QUARTERS)
+    """A row per agency and dimension (``metrics``: the headline measure of each dimension).
+
+    With ``services`` (by agency slug) and ``dimension_metrics`` (every measure of each
+    dimension), an agency without a figure of its own in a period gets the roll-up of its
+    services' standards (:func:`dashboard.service_rollup.agency_cell`); their readings and
+    targets are in ``readings`` and ``targets`` under the services' slugs.
+    """
+    window = quarters_up_to(
+        calendar, quarter, TREND_YEARS if isinstance(quarter, FiscalYear) else TREND_QUARTERS
+    )
     previous = previous_quarter(calendar, quarter)
     year_ago = same_quarter_last_year(quarter)
     bounds = {q: quarter_bounds(calendar, q) for q in {*window, previous, year_ago}}
     this_start, this_end = bounds[quarter]
+    granularity = granularity_of(quarter)
     rows = []
     for agency in agencies:
+        own_services = (services or {}).get(agency.slug, ())
         for dimension, metric in metrics.items():
             own = readings.get((agency.slug, metric.code), ())
             goals = targets.get((agency.slug, metric.code), ())
+            measures = (dimension_metrics or {}).get(dimension, ())
 
-            def cell(q: Quarter, own=own, goals=goals, metric=metric) -> Cell:
-                return _cell(metric, own, goals, bounds[q], thresholds, language)
+            def cell(
+                q: ReviewPeriod,
+                own=own,
+                goals=goals,
+                metric=metric,
+                own_services=own_services,
+                measures=measures,
+            ) -> Cell:
+                result = _cell(metric, own, goals, bounds[q], thresholds, language, granularity)
+                if not own_services:
+                    return result
+                start, end = bounds[q]
+                standards = service_standards(
+                    own_services,
+                    measures,
+                    metric,
+                    readings,
+                    targets,
+                    start,
+                    end,
+                    granularity,
+                    small_sample_threshold=thresholds.small_sample_threshold,
+                    small_sample_policy=thresholds.small_sample_policy,
+                    language=language,
+                )
+                return agency_cell(result, own, metric, standards, start, end)
 
             this, before, year_before = cell(quarter), cell(previous), cell(year_ago)
+            # Hidden small samples stay hidden in the sparkline too; a share of standards
+            # met is not on the measure's scale, so it is not drawn.
             trend = tuple(
-                cell(q).value if q != quarter else this.value for q in window
-            )  # hidden small samples stay hidden in the sparkline too
+                (c.value if c.rollup is None else None)
+                for c in (cell(q) if q != quarter else this for q in window)
+            )
             rows.append(
                 ComparisonRow(
                     agency_slug=agency.slug,
@@ -427,18 +562,24 @@ def comparison_rows(
                     ),
                     target=targets_in_force(goals, this_start, this_end),
                     trend=trend,
-                    last_reported=last_reported(calendar, own, this_start),
+                    last_reported=last_reported(calendar, own, this_start, like=quarter),
                 )
             )
     return rows
 
 
 def last_reported(
-    calendar: FiscalCalendar, readings: Iterable[Reading], before: dt.date
-) -> Quarter | None:
-    """The latest quarter, ending before ``before``, in which the series has a result."""
+    calendar: FiscalCalendar,
+    readings: Iterable[Reading],
+    before: dt.date,
+    like: ReviewPeriod | None = None,
+) -> ReviewPeriod | None:
+    """The latest quarter (fiscal year, ``like`` one), ending before ``before``, in which the
+    series has a result."""
     ends = [r.period_end for r in readings if r.period_end < before and not _missing(r.value)]
-    return quarter_of_day(calendar, max(ends)) if ends else None
+    if not ends:
+        return None
+    return period_of_day(calendar, max(ends), like or Quarter(2000, 1))
 
 
 def sort_comparison_rows(rows: Iterable[ComparisonRow], sort: str) -> list[ComparisonRow]:
@@ -513,16 +654,20 @@ def missed_targets(rows: Iterable[ComparisonRow]) -> list[MissedTarget]:
     return sorted(missed, key=key)
 
 
-def expected_to_report(calendar: FiscalCalendar, row: ComparisonRow, quarter: Quarter) -> bool:
-    """Reported the measure in one of the EXPECTED_LOOKBACK_QUARTERS quarters before."""
+def expected_to_report(calendar: FiscalCalendar, row: ComparisonRow, quarter: ReviewPeriod) -> bool:
+    """Reported the measure in one of the EXPECTED_LOOKBACK_QUARTERS quarters before (in an
+    annual review, the EXPECTED_LOOKBACK_YEARS years before)."""
     if row.last_reported is None:
         return False
-    earliest = quarters_up_to(calendar, quarter, EXPECTED_LOOKBACK_QUARTERS + 1)[0]
+    lookback = (
+        EXPECTED_LOOKBACK_YEARS if isinstance(quarter, FiscalYear) else EXPECTED_LOOKBACK_QUARTERS
+    )
+    earliest = quarters_up_to(calendar, quarter, lookback + 1)[0]
     return row.last_reported >= earliest
 
 
 def non_reporters(
-    calendar: FiscalCalendar, rows: Iterable[ComparisonRow], quarter: Quarter
+    calendar: FiscalCalendar, rows: Iterable[ComparisonRow], quarter: ReviewPeriod
 ) -> list[ComparisonRow]:
     """Rows with no result this quarter for a measure the agency reported recently.
 
@@ -535,6 +680,43 @@ def non_reporters(
         and not row.this.suppressed
         and expected_to_report(calendar, row, quarter)
     ]
+
+
+@dataclass(frozen=True)
+class SilentStandard:
+    """A service standard of an agency reviewed through its services that did not report,
+    though it reported recently (the same look-back as :func:`expected_to_report`)."""
+
+    row: ComparisonRow
+    standard: StandardResult
+    last_reported: ReviewPeriod
+
+
+def silent_standards(
+    calendar: FiscalCalendar,
+    rows: Iterable[ComparisonRow],
+    quarter: ReviewPeriod,
+    readings: Mapping[tuple[str, str], Sequence[Reading]],
+) -> list[SilentStandard]:
+    """The service standards not reported this period that reported in one of the
+    EXPECTED_LOOKBACK_QUARTERS quarters (years) before, of the rows rolled up from services:
+    "did not report" names them (never counted as misses). ``readings`` are keyed by
+    (service slug, metric code)."""
+    lookback = (
+        EXPECTED_LOOKBACK_YEARS if isinstance(quarter, FiscalYear) else EXPECTED_LOOKBACK_QUARTERS
+    )
+    earliest = quarters_up_to(calendar, quarter, lookback + 1)[0]
+    start = quarter_bounds(calendar, quarter)[0]
+    silent = []
+    for row in rows:
+        if row.this.rollup is None:
+            continue
+        for standard in row.this.rollup.not_reported:
+            series = readings.get((standard.service_slug, standard.metric.code), ())
+            last = last_reported(calendar, series, start, like=quarter)
+            if last is not None and last >= earliest:
+                silent.append(SilentStandard(row, standard, last))
+    return silent
 
 
 # -- actions ---------------------------------------------------------------------------------
@@ -588,8 +770,8 @@ class FollowUp:
     """What one measure did after an action started (not what the action caused)."""
 
     metric: MetricInfo
-    before_quarter: Quarter  # the quarter before the action started
-    after_quarter: Quarter  # the reviewed quarter
+    before_quarter: ReviewPeriod  # the quarter before the action started
+    after_quarter: ReviewPeriod  # the reviewed quarter
     before: Cell
     after: Cell
     change: Change
@@ -606,7 +788,7 @@ class ReviewedAction:
 def what_followed(
     calendar: FiscalCalendar,
     action: ActionRecord,
-    quarter: Quarter,
+    quarter: ReviewPeriod,
     metrics: Mapping[str, MetricInfo],
     readings: Mapping[tuple[str, str], Sequence[Reading]],
     targets: Mapping[tuple[str, str], Sequence[TargetSpec]],
@@ -620,8 +802,8 @@ def what_followed(
     """
     if action.started_on is None:
         return ()
-    started = quarter_of_day(calendar, action.started_on)
-    if started > quarter:
+    started = period_of_day(calendar, action.started_on, quarter)
+    if started > quarter:  # type: ignore[operator]
         return ()
     before_q = previous_quarter(calendar, started)
     before_bounds = quarter_bounds(calendar, before_q)
@@ -633,8 +815,9 @@ def what_followed(
             continue
         own = readings.get((action.unit_slug, code), ())
         goals = targets.get((action.unit_slug, code), ())
-        before = _cell(metric, own, goals, before_bounds, thresholds, language)
-        after = _cell(metric, own, goals, after_bounds, thresholds, language)
+        granularity = granularity_of(quarter)
+        before = _cell(metric, own, goals, before_bounds, thresholds, language, granularity)
+        after = _cell(metric, own, goals, after_bounds, thresholds, language, granularity)
         follow_ups.append(
             FollowUp(
                 metric=metric,
@@ -651,7 +834,7 @@ def what_followed(
 
 def review_actions(
     calendar: FiscalCalendar,
-    quarter: Quarter,
+    quarter: ReviewPeriod,
     actions: Iterable[ActionRecord],
     metrics: Mapping[str, MetricInfo],
     readings: Mapping[tuple[str, str], Sequence[Reading]],

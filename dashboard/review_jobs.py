@@ -1,7 +1,8 @@
 """Review packs built in the background, with their progress and result in the app cache.
 
 A pack takes seconds to build, too long for a request. :func:`start` names the job by what
-the pack holds (fiscal year, quarter, language and the published-data version), so the same
+the pack holds (the kind of period, fiscal year, quarter, language and the published-data
+version), so the same
 request finds the same job: a finished pack is served at once, a running one is joined.
 Progress ("agency 5 of 12") and the finished PDF live in the app cache (filesystem or Redis
 in deployments), so every gunicorn worker can answer the polling and the download, whichever
@@ -11,6 +12,12 @@ Bounded: one build at a time per process (a single worker thread) and at most
 :data:`MAX_WAITING` builds waiting behind it; more are refused with a clear message. A build
 that takes longer than :data:`BUILD_TIME_LIMIT_S`, or fails, ends with an error status that
 says why, and may be started again.
+
+A pack reviews a fiscal quarter or, in an annual review, a whole fiscal year
+(:class:`PackRequest` with no quarter). The page hands the request over as plain data
+(:meth:`PackRequest.data`); :func:`request_from` reads it back and refuses anything else. The
+finished PDF of a quarter is served at ``/review-pack/<job>.pdf``, that of a year at
+``/review-pack/fy<year>/<job>.pdf`` (:func:`download_path`, :func:`pack_for_download`).
 
 Only published data is ever in a pack (it is built from the review page's view), so nothing
 here can put a draft in the cache.
@@ -23,7 +30,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +39,9 @@ from flask_caching import Cache
 
 from dashboard import queries
 from dashboard.cache import cache as app_cache
+from dashboard.fiscal import FiscalCalendar
+from dashboard.i18n import normalize_language
+from dashboard.review import FiscalYear, Quarter, ReviewPeriod
 from dashboard.review_pack import Pack, PackError, build_pack
 from dashboard.settings import Settings
 
@@ -47,19 +57,138 @@ STALE_AFTER_S = BUILD_TIME_LIMIT_S + 60.0
 #: Builds allowed to wait behind the running one in this process.
 MAX_WAITING = 4
 
+#: Where finished packs (and their status, as JSON) are served.
+PACK_PREFIX = "/review-pack/"
+
+#: The kinds of period a pack reviews (the request's and the status's "period").
+QUARTER, FISCAL_YEAR = "quarter", "fiscal_year"
+
 _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PackRequest:
+    """The pack of a fiscal quarter, or of a whole fiscal year (``quarter`` None)."""
+
     fiscal_year: int
-    quarter: int
+    quarter: int | None
     language: str
+
+    @classmethod
+    def of(cls, period: ReviewPeriod, language: str) -> PackRequest:
+        if isinstance(period, FiscalYear):
+            return cls(period.fiscal_year, None, language)
+        return cls(period.fiscal_year, period.quarter, language)
+
+    @property
+    def annual(self) -> bool:
+        return self.quarter is None
+
+    @property
+    def kind(self) -> str:
+        return FISCAL_YEAR if self.annual else QUARTER
+
+    @property
+    def period(self) -> ReviewPeriod:
+        if self.quarter is None:
+            return FiscalYear(self.fiscal_year)
+        return Quarter(self.fiscal_year, self.quarter)
+
+    def query(self) -> dict[str, str]:
+        """The review page's parameters of this period."""
+        if self.quarter is None:
+            return {"fy": str(self.fiscal_year)}
+        return {"fy": str(self.fiscal_year), "q": str(self.quarter)}
+
+    def data(self) -> dict[str, Any]:
+        """The request as the page holds it (read back by :func:`request_from`)."""
+        return {
+            "period": self.kind,
+            "fy": self.fiscal_year,
+            "q": self.quarter,
+            "lang": self.language,
+        }
+
+    def label(self, calendar: FiscalCalendar) -> str:
+        """ "FY2026 Q3", or "FY2025" for a year (in the request's language)."""
+        if self.quarter is None:
+            return calendar.year_label(self.fiscal_year, self.language)
+        return calendar.quarter_label(self.fiscal_year, self.quarter, self.language)
+
+
+def _whole_number(value: Any, low: int, high: int) -> int | None:
+    """``value`` as a whole number from ``low`` to ``high`` (an int or its digits), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 4:
+            return None
+        value = int(text)
+    if not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value
+
+
+def request_from(data: Any, default_language: str = "en") -> PackRequest | None:
+    """The pack request the page holds (:meth:`PackRequest.data`); None for anything else.
+
+    A request without a "period" (a page rendered before annual packs) is a quarter's when it
+    names a quarter and a year's when it does not.
+    """
+    if not isinstance(data, Mapping):
+        return None
+    fiscal_year = _whole_number(data.get("fy"), 1000, 9999)
+    if fiscal_year is None:
+        return None
+    kind = data.get("period")
+    raw_quarter = data.get("q")
+    if kind is None:
+        kind = FISCAL_YEAR if raw_quarter in (None, "") else QUARTER
+    language = data.get("lang")
+    language = normalize_language(language if isinstance(language, str) else None, default_language)
+    if kind == FISCAL_YEAR and raw_quarter in (None, ""):
+        return PackRequest(fiscal_year, None, language)
+    quarter = _whole_number(raw_quarter, 1, 4)
+    if kind != QUARTER or quarter is None:
+        return None
+    return PackRequest(fiscal_year, quarter, language)
 
 
 def job_id(request: PackRequest, data_version: str) -> str:
-    text = f"{request.fiscal_year}|{request.quarter}|{request.language}|{data_version}"
+    quarter = "" if request.quarter is None else request.quarter
+    text = f"{request.kind}|{request.fiscal_year}|{quarter}|{request.language}|{data_version}"
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def download_path(job: str, request: PackRequest) -> str:
+    """Where the finished pack is served: ``/review-pack/<job>.pdf`` for a quarter (as it
+    always was), ``/review-pack/fy2025/<job>.pdf`` for a fiscal year."""
+    if request.quarter is None:
+        return f"{PACK_PREFIX}fy{request.fiscal_year}/{job}.pdf"
+    return f"{PACK_PREFIX}{job}.pdf"
+
+
+def pack_for_download(
+    job: str, year: str | None = None, store: Cache | None = None
+) -> tuple[bytes, dict[str, Any]] | None:
+    """The finished pack and its status, when the address names it; else None (a 404).
+
+    ``year`` is the ``fy<year>`` of an annual pack's address (None: a quarter's address).
+    A quarter's pack is not served at a year's address, nor a year's at a quarter's or at
+    another year's.
+    """
+    body = pdf(job, store)
+    found = status(job, store)
+    if body is None or found is None:
+        return None
+    annual = found.get("period", QUARTER) == FISCAL_YEAR
+    if year is None:
+        return (body, found) if not annual else None
+    asked = _whole_number(year, 1000, 9999)
+    if not annual or asked is None or asked != found.get("fy"):
+        return None
+    return body, found
 
 
 def _status_key(job: str) -> str:
@@ -191,6 +320,7 @@ def _save(
     record = {
         "job": job,
         "state": state,
+        "period": request.kind,
         "fy": request.fiscal_year,
         "q": request.quarter,
         "lang": request.language,
@@ -209,8 +339,14 @@ def _build(settings: Settings, request: PackRequest, job: str, store: Cache) -> 
 
     _save(store, job, request, state="running", step="loading", done=0, total=1)
     try:
-        query = {"fy": str(request.fiscal_year), "q": str(request.quarter)}
-        view, data = page_view(settings, Route("review"), query, request.language)
+        view, data = page_view(settings, Route("review"), request.query(), request.language)
+        if view.has_data and view.quarter != request.period:
+            # "fy" alone names a year's latest quarter when the year has quarterly results.
+            label = request.label(FiscalCalendar.from_settings(settings))
+            raise PackError(
+                f"no yearly review is published for {label}.",
+                f"no hay una revisión anual publicada para {label}.",
+            )
 
         def progress(step: str, done: int, total: int, agency: int, agencies: int) -> None:
             _save(

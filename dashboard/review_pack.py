@@ -5,6 +5,10 @@ document (inline CSS, each agency's trend charts as an inline SVG image rendered
 :func:`dashboard.exports.render_figure`), printed to PDF by Debian's Chromium in a
 subprocess with a hard time limit, in a temporary directory that is removed afterwards.
 
+An annual review's pack (the view's period a :class:`~dashboard.review.FiscalYear`) says
+"annual" and "this year", compares each year with the previous one only (its "year ago" is
+that same year) and draws each agency's last fiscal years.
+
 Nothing here knows about requests or the cache: :mod:`dashboard.review_jobs` runs builds in
 the background and keeps their progress and result.
 """
@@ -80,6 +84,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Quarterly review pack, {quarter}",
         "es": "Paquete de revisión trimestral, {quarter}",
     },
+    "pack_title_year": {
+        "en": "Annual review pack, {quarter}",
+        "es": "Paquete de revisión anual, {quarter}",
+    },
     "as_of": {"en": "Published data as of {day}.", "es": "Datos publicados al {day}."},
     "made": {"en": "Made {day}.", "es": "Elaborado el {day}."},
     "summary": {"en": "Enterprise summary", "es": "Resumen de todas las agencias"},
@@ -104,6 +112,10 @@ TEXT: dict[str, dict[str, str]] = {
     "actions": {
         "en": "Actions started or completed this quarter",
         "es": "Acciones iniciadas o completadas este trimestre",
+    },
+    "actions_year": {
+        "en": "Actions started or completed this year",
+        "es": "Acciones iniciadas o completadas este año",
     },
     "none": {"en": "None.", "es": "Ninguna."},
     "more": {"en": "… and {count} more on the review page.", "es": "… y {count} más en la página."},
@@ -135,6 +147,15 @@ def _t(key: str, language: str, **values: Any) -> str:
     return translate(TEXT, key, language, **values)
 
 
+def _title(view: ReviewView) -> str:
+    key = "pack_title_year" if view.annual else "pack_title"
+    return _t(key, view.language, quarter=view.quarter_label)
+
+
+def _actions_heading(view: ReviewView) -> str:
+    return _t("actions_year" if view.annual else "actions", view.language)
+
+
 class PackError(RuntimeError):
     """The pack could not be made; ``message_en`` / ``message_es`` say why, for the reader."""
 
@@ -164,7 +185,9 @@ def count_pages(pdf: bytes) -> int:
 
 def file_name(view: ReviewView) -> str:
     assert view.quarter is not None
-    return f"review-pack_fy{view.quarter.fiscal_year}-q{view.quarter.quarter}_{view.language}.pdf"
+    quarter = getattr(view.quarter, "quarter", None)  # None: an annual review
+    part = f"-q{quarter}" if quarter is not None else ""
+    return f"review-pack_fy{view.quarter.fiscal_year}{part}_{view.language}.pdf"
 
 
 def build_pack(
@@ -177,7 +200,7 @@ def build_pack(
 ) -> Pack:
     """The review pack of ``view`` as a PDF. Raises :class:`PackError` on failure."""
     if not view.has_data or view.quarter is None:
-        raise PackError("No quarterly results are published yet.", "Aún no hay resultados.")
+        raise PackError("No results are published yet.", "Aún no hay resultados.")
     if render is None:
         from dashboard.exports import render_figure as render
     started = time.monotonic()
@@ -273,7 +296,8 @@ def _kill(process: subprocess.Popen) -> None:
 
 
 def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
-    """A row of small line charts, one per dimension, of the agency's last quarters."""
+    """A row of small line charts, one per dimension, of the agency's last quarters (its last
+    fiscal years, in an annual review)."""
     language = view.language
     rows = view.rows_of(agency_slug)
     labels = [view.label(q) for q in view.trend_quarters]
@@ -439,7 +463,7 @@ def _e(value: object) -> str:
 def pack_html(view: ReviewView, charts: dict[str, str], *, as_of: dt.date | None) -> str:
     """The whole pack as one self-contained HTML document (everything escaped)."""
     language = view.language
-    title = _t("pack_title", language, quarter=view.quarter_label)
+    title = _title(view)
     sheets = [_summary_sheet(view, title, as_of)]
     sheets += [
         _agency_sheet(view, agency.slug, agency.name, charts.get(agency.slug, ""))
@@ -470,7 +494,7 @@ def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> str:
         '<p class="meta">'
         + _e(
             words(
-                "compared",
+                "compared_year" if view.annual else "compared",
                 language,
                 quarter=view.quarter_label,
                 previous=previous,
@@ -537,7 +561,7 @@ def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> str:
     parts.append("</div><div>")
     parts.append(f"<h3>{_e(_t('silent', language))}</h3>")
     parts.append(_list([_silent_line(view, row, with_agency=True) for row in view.not_reported]))
-    parts.append(f"<h3>{_e(_t('actions', language))}</h3>")
+    parts.append(f"<h3>{_e(_actions_heading(view))}</h3>")
     parts.append(
         _list(
             [f"{a.action.unit_name}: {a.action.title}" for a in view.actions],
@@ -591,17 +615,34 @@ def _agency_sheet(view: ReviewView, slug: str, name: str, chart: str) -> str:
     language = view.language
     rows = view.rows_of(slug)
     previous, year_ago = view.label(view.previous), view.label(view.year_ago)
+    # An annual review's "year ago" is its previous year: those columns would repeat.
+    year_ago_heads = (
+        ()
+        if view.annual
+        else (
+            words("year_ago", language, quarter=year_ago),
+            words("change_year_ago", language),
+        )
+    )
     heads = (
         words("measure", language),
-        words("this_quarter", language, quarter=view.quarter_label),
+        words("this_year" if view.annual else "this_quarter", language, quarter=view.quarter_label),
         words("status", language),
         words("target", language),
         words("previous_quarter", language, quarter=previous),
         words("change_previous", language),
-        words("year_ago", language, quarter=year_ago),
-        words("change_year_ago", language),
+        *year_ago_heads,
     )
     threshold = view.small_sample_threshold
+
+    def year_ago_cells(row: ComparisonRow) -> str:
+        if view.annual:
+            return ""
+        return (
+            f"<td>{_e(value_text(row.year_ago, language, threshold))}</td>"
+            f"<td>{_e(_change(row, 'year_ago', language))}</td>"
+        )
+
     body = "".join(
         "<tr>"
         f"<th>{_e(_dimension_label(view, row))}<br><span class='note'>"
@@ -610,10 +651,7 @@ def _agency_sheet(view: ReviewView, slug: str, name: str, chart: str) -> str:
         f"<td>{_status_mark(row, language)}</td>"
         f"<td>{_e(row.this.target_text or '–')}</td>"
         f"<td>{_e(value_text(row.previous, language, threshold))}</td>"
-        f"<td>{_e(_change(row, 'previous', language))}</td>"
-        f"<td>{_e(value_text(row.year_ago, language, threshold))}</td>"
-        f"<td>{_e(_change(row, 'year_ago', language))}</td>"
-        "</tr>"
+        f"<td>{_e(_change(row, 'previous', language))}</td>" + year_ago_cells(row) + "</tr>"
         for row in rows
     )
     missed = [
@@ -638,7 +676,7 @@ def _agency_sheet(view: ReviewView, slug: str, name: str, chart: str) -> str:
         [
             '<section class="sheet">',
             f"<h2>{_e(name)}</h2>",
-            f'<p class="meta">{_e(_t("pack_title", language, quarter=view.quarter_label))}</p>',
+            f'<p class="meta">{_e(_title(view))}</p>',
             "<table><thead><tr>",
             "".join(f"<th>{_e(h)}</th>" for h in heads),
             f"</tr></thead><tbody>{body}</tbody></table>",
@@ -651,7 +689,7 @@ def _agency_sheet(view: ReviewView, slug: str, name: str, chart: str) -> str:
             f"<h3>{_e(_t('silent', language))}</h3>",
             _list(silent, language=language),
             "</div><div>",
-            f"<h3>{_e(_t('actions', language))}</h3>",
+            f"<h3>{_e(_actions_heading(view))}</h3>",
             _actions(view, actions),
             "</div></div>",
             "</section>",

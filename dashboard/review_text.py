@@ -100,6 +100,15 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "no sample size published, so no margin of error",
         "es": "sin tamaño de muestra publicado, no hay margen de error",
     },
+    "reason_rolled_up": {
+        "en": "rolled up from service standards, not compared",
+        "es": "agregado de estándares de servicio, no se compara",
+    },
+    "compared_year": {
+        "en": "{quarter} compared with {previous} (previous fiscal year).",
+        "es": "{quarter} comparado con {previous} (año fiscal anterior).",
+    },
+    "this_year": {"en": "This year ({quarter})", "es": "Este año ({quarter})"},
     "planned": {"en": "Planned", "es": "Planificada"},
     "in_progress": {"en": "In progress", "es": "En curso"},
     "completed": {"en": "Completed", "es": "Completada"},
@@ -200,7 +209,9 @@ def value_text(cell: Cell, language: str, small_sample_threshold: int) -> str:
     """The value and its flags: "81.2% (small sample: 24 responses; revised; ...)"."""
     if cell.suppressed:
         return words("suppressed", language, n=small_sample_threshold)
-    shown = format_value(cell.value, cell.scale, language)
+    if cell.rollup is not None:
+        return "; ".join(cell.rollup.lines(language))
+    shown = format_value(cell.value, cell.scale, language, target=cell.target)
     flags = value_flags(cell, language)
     return f"{shown} ({'; '.join(flags)})" if flags else shown
 

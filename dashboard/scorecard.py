@@ -2,12 +2,13 @@
 
 The decisions the overview page rests on, as plain functions (no I/O):
 
-- **One headline metric per dimension** (:func:`headline_metrics`): the first code of
+- **One headline measure per dimension** (:func:`choose_headlines`): the metric the catalogue
+  flags as the dimension's headline (``Metric.headline``); with no flag, the first code of
   :data:`HEADLINE_PREFERENCE` that the store defines (satisfaction: ``csat_overall``,
   accuracy: ``accuracy_rate``, responsiveness: ``ack_within_1bd``, timeliness:
-  ``timeliness_standard``, access: ``service_level_60s``). A store without any of them falls
-  back to the dimension's metric that can be normalized, with the alphabetically first code,
-  so the choice never depends on row order.
+  ``timeliness_standard``, access: ``service_level_60s``); else the dimension's only metric
+  that can be normalized; else the one with the most published results (ties: code). Never
+  the alphabetically first name: "Process / ease" is a driver, not overall satisfaction.
 - **A result for a period** (:func:`period_result`): the figure the agency published for exactly
   that period when there is one (a published NULL is "not reported" and is not replaced).
   Otherwise the agency's figures for the parts of the period are pooled: months of a quarter,
@@ -28,7 +29,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from dashboard.formatting import format_score
 from dashboard.i18n import translate
@@ -36,6 +38,9 @@ from dashboard.normalize import NormalizationError, NormalizationRule, normalize
 from dashboard.rollups import Ratio, RollUp, TrendPoint
 from dashboard.stats import is_small_sample
 from dashboard.targets import Status, TargetSpec, describe_target, judge, targets_in_force
+
+if TYPE_CHECKING:
+    from dashboard.service_rollup import StandardsRollup
 
 #: The dimensions on the scorecard, in the order of the columns: ART, then satisfaction, then
 #: access (contact-centre service level).
@@ -79,8 +84,8 @@ TEXT: dict[str, dict[str, str]] = {
     "access_score": {"en": "access", "es": "acceso"},
     "met": {"en": "{met} of {total} met, {percent}", "es": "{met} de {total} cumplen, {percent}"},
     "none_judged": {
-        "en": "No agency could be judged against a numeric target",
-        "es": "Ninguna agencia pudo evaluarse contra una meta numérica",
+        "en": "No agency or service standard could be judged against a numeric target",
+        "es": "Ninguna agencia ni estándar de servicio pudo evaluarse contra una meta numérica",
     },
     "reported": {"en": "{count} of {total} reported", "es": "{count} de {total} reportaron"},
     "no_target_one": {
@@ -117,6 +122,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{count} of {total} agencies reported in the latest quarter ({end})",
         "es": "{count} de {total} agencias reportaron en el último trimestre ({end})",
     },
+    "trend_reported_year": {
+        "en": "{count} of {total} agencies reported in the latest fiscal year ({end})",
+        "es": "{count} de {total} agencias reportaron en el último año fiscal ({end})",
+    },
 }
 
 
@@ -145,6 +154,7 @@ class MetricInfo:
     norm_worst: float | None = None
     name_en: str = ""
     name_es: str | None = None
+    headline: bool = False  # the catalogue's headline measure of its dimension
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> MetricInfo:
@@ -158,6 +168,7 @@ class MetricInfo:
             norm_worst=record.get("norm_worst"),
             name_en=record.get("name_en") or record["code"],
             name_es=record.get("name_es"),
+            headline=bool(record.get("headline")),
         )
 
     @property
@@ -174,24 +185,77 @@ class MetricInfo:
             return False
 
 
-def headline_metrics(metrics: Iterable[MetricInfo]) -> dict[str, MetricInfo]:
-    """The headline metric of each scorecard dimension the store measures, in column order.
+class HeadlineReason(StrEnum):
+    """Why a metric is the headline measure of its dimension (the methodology page says it)."""
 
-    The first code of :data:`HEADLINE_PREFERENCE` the store defines; failing that, the
-    dimension's normalizable metric with the alphabetically first code. A dimension with no
-    usable metric is left out.
-    """
-    by_code = {metric.code: metric for metric in metrics}
-    chosen: dict[str, MetricInfo] = {}
+    CATALOGUE = "catalogue"  # flagged in the metric catalogue (Metric.headline)
+    DEFAULT = "default"  # the shipped preference list (HEADLINE_PREFERENCE)
+    ONLY = "only"  # the dimension's only metric
+    MOST_RESULTS = "most_results"  # the metric with the most published results
+
+
+@dataclass(frozen=True)
+class HeadlineChoice:
+    metric: MetricInfo
+    reason: HeadlineReason
+
+
+def needs_result_counts(metrics: Iterable[MetricInfo]) -> bool:
+    """True when some dimension can only be decided by counting published results."""
+    metrics = list(metrics)
+    codes = {metric.code for metric in metrics}
     for dimension in SCORECARD_DIMENSIONS:
+        own = [m for m in metrics if m.dimension == dimension]
+        if any(m.headline for m in own) or any(c in codes for c in HEADLINE_PREFERENCE[dimension]):
+            continue
+        if len([m for m in own if m.can_be_normalized()]) > 1:
+            return True
+    return False
+
+
+def choose_headlines(
+    metrics: Iterable[MetricInfo], result_counts: Mapping[str, int] | None = None
+) -> dict[str, HeadlineChoice]:
+    """The headline measure of each scorecard dimension the store measures, in column order.
+
+    1. the metric flagged ``headline`` in the catalogue (at most one per dimension; should a
+       store hold two, the one with the most results, then the code, wins);
+    2. else the first code of :data:`HEADLINE_PREFERENCE` the store defines;
+    3. else the dimension's only metric that can be normalized (scored 0-100);
+    4. else, of those, the one with the most published results (``result_counts`` by code),
+       ties broken by code so the choice never depends on row order.
+    A dimension with no usable metric is left out (no column, not a column of zeros).
+    """
+    counts = result_counts or {}
+    by_code = {metric.code: metric for metric in metrics}
+
+    def most_results(candidates: list[MetricInfo]) -> MetricInfo:
+        return min(candidates, key=lambda m: (-counts.get(m.code, 0), m.code))
+
+    chosen: dict[str, HeadlineChoice] = {}
+    for dimension in SCORECARD_DIMENSIONS:
+        own = [m for m in by_code.values() if m.dimension == dimension]
+        flagged = [m for m in own if m.headline]
+        if flagged:
+            chosen[dimension] = HeadlineChoice(most_results(flagged), HeadlineReason.CATALOGUE)
+            continue
         preferred = [by_code[c] for c in HEADLINE_PREFERENCE[dimension] if c in by_code]
-        candidates = preferred or sorted(
-            (m for m in by_code.values() if m.dimension == dimension and m.can_be_normalized()),
-            key=lambda metric: metric.code,
-        )
-        if candidates:
-            chosen[dimension] = candidates[0]
+        if preferred:
+            chosen[dimension] = HeadlineChoice(preferred[0], HeadlineReason.DEFAULT)
+            continue
+        usable = [m for m in own if m.can_be_normalized()]
+        if len(usable) == 1:
+            chosen[dimension] = HeadlineChoice(usable[0], HeadlineReason.ONLY)
+        elif usable:
+            chosen[dimension] = HeadlineChoice(most_results(usable), HeadlineReason.MOST_RESULTS)
     return chosen
+
+
+def headline_metrics(
+    metrics: Iterable[MetricInfo], result_counts: Mapping[str, int] | None = None
+) -> dict[str, MetricInfo]:
+    """The headline metric of each dimension (:func:`choose_headlines`), in column order."""
+    return {dim: c.metric for dim, c in choose_headlines(metrics, result_counts).items()}
 
 
 # -- a result for a period -------------------------------------------------------------------
@@ -346,6 +410,8 @@ class Cell:
     parts_reported: int = 0
     parts_expected: int = 1
     part_granularity: str = ""
+    target: TargetSpec | None = None  # in force: the figure is shown to the precision it decides
+    rollup: StandardsRollup | None = None  # set when the cell is rolled up from services
 
     @property
     def partial(self) -> bool:
@@ -394,6 +460,7 @@ def score_cell(
         parts_reported=result.parts_reported,
         parts_expected=result.parts_expected,
         part_granularity=result.part_granularity,
+        target=target,
     )
 
 
@@ -523,6 +590,8 @@ def trend_summary(
     labels: Mapping[Any, str],
     agencies: int,
     language: str,
+    *,
+    yearly: bool = False,
 ) -> str:
     """One or two sentences on an enterprise trend, written from its numbers.
 
@@ -573,7 +642,7 @@ def trend_summary(
             )
     latest = points[-1]
     tail = text(
-        "trend_reported",
+        "trend_reported_year" if yearly else "trend_reported",
         language,
         count=f"{latest.units_reported:,}",
         total=f"{agencies:,}",

@@ -248,7 +248,8 @@ def _point(
         period=period,
         label=label,
         raw=shown,
-        value=display_value(shown, scale),
+        # Beside its status: never rounded into the other side of the target (precision rule).
+        value=display_value(shown, scale, target),
         reported=reported,
         suppressed=hidden,
         small_sample=small,
@@ -414,3 +415,24 @@ def marker_day(
     if window_start is not None and started_on < window_start and still_under_way:
         return window_start
     return None
+
+
+#: At most this many labelled ticks on a chart's x axis (beyond it, every n-th period).
+MAX_PERIOD_TICKS = 12
+
+
+def period_ticks(*series: MetricSeries) -> tuple[tuple[str, str], ...]:
+    """The x-axis ticks of a chart of ``series``: (period end, period label) per period.
+
+    A quarterly chart is labelled "FY2025 Q2", never with the days Plotly picks for a short
+    date axis. Beyond :data:`MAX_PERIOD_TICKS` periods every n-th one is labelled, counting
+    back from the latest, which always is.
+    """
+    labels: dict[str, str] = {}
+    for one in series:
+        for point in one.points:
+            labels.setdefault(point.x, point.label)
+    ordered = sorted(labels.items())
+    step = max(1, math.ceil(len(ordered) / MAX_PERIOD_TICKS))
+    kept = ordered[::-1][::step][::-1]
+    return tuple(kept)

@@ -162,7 +162,8 @@ def in_sentence(name: str) -> str:
 
 
 def _value(point: SeriesPoint, scale: str, language: str) -> str:
-    return format_value(point.raw, scale, language)
+    # With its target: a figure named beside its status never contradicts it (79.98%, not 80%).
+    return format_value(point.raw, scale, language, target=point.target)
 
 
 def _is_flat(first: SeriesPoint, last: SeriesPoint, scale: str) -> bool:
@@ -348,7 +349,7 @@ def summarize_breakdown(
             period=label,
             name=name,
             group=group,
-            value=format_value(point.raw, scale, language),
+            value=format_value(point.raw, scale, language, target=point.target),
         )
     else:
         ordered = sorted(shown, key=lambda item: float(item[1].value or 0))
@@ -358,9 +359,9 @@ def summarize_breakdown(
             language,
             period=label,
             name=name,
-            low=format_value(low.raw, scale, language),
+            low=format_value(low.raw, scale, language, target=low.target),
             low_group=low_group,
-            high=format_value(high.raw, scale, language),
+            high=format_value(high.raw, scale, language, target=high.target),
             high_group=high_group,
         )
     if missing:
@@ -377,4 +378,4 @@ def latest_words(series: MetricSeries, language: str) -> tuple[SeriesPoint | Non
     latest = series.latest
     if latest is None:
         return None, format_value(None, series.scale, language)
-    return latest, format_value(latest.raw, series.scale, language)
+    return latest, format_value(latest.raw, series.scale, language, target=latest.target)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 COMPARATORS = (">=", ">", "<=", "<", "=")
@@ -197,3 +197,79 @@ def describe_target(target: TargetSpec | None, scale: str, language: str = "en")
     assert target.value is not None  # guaranteed by TargetSpec for numeric targets
     symbol = COMPARATOR_SYMBOLS[target.comparator]
     return f"{symbol} {format_target_value(target.value, scale, language)}"
+
+
+# -- target history ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoricTarget:
+    """A published target with its place in the history: a corrected one has ``superseded_at``
+    (when it was corrected) and ``superseded_by`` (the id of the target that replaced it)."""
+
+    id: int
+    spec: TargetSpec
+    superseded_at: date | None = None
+    superseded_by: int | None = None
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    """A change of a posted target, as the public is told of it.
+
+    ``kind`` "corrected": the target for the same dates was replaced on ``day`` ("Target
+    changed on <day>, from <old> to <new>"). "scheduled": a new target takes effect on
+    ``day`` ("From <day>: <new> (was <old>)"); ``old`` is None when none was in force before.
+    """
+
+    kind: str  # "corrected" | "scheduled"
+    day: date
+    old: TargetSpec | None
+    new: TargetSpec
+
+
+def target_corrections(history: Iterable[HistoricTarget]) -> list[TargetChange]:
+    """Every correction of one unit's target for one metric, oldest first.
+
+    A superseded target and the one that replaced it (itself perhaps corrected later: each
+    correction is one change). A superseding target that is not in ``history`` (not public)
+    is not told.
+    """
+    targets = list(history)
+    by_id = {target.id: target for target in targets}
+    changes = [
+        TargetChange(
+            "corrected", target.superseded_at, target.spec, by_id[target.superseded_by].spec
+        )
+        for target in targets
+        if target.superseded_at is not None
+        and target.superseded_by is not None
+        and target.superseded_by in by_id
+    ]
+    return sorted(changes, key=lambda change: (change.day, change.new.effective_from))
+
+
+def scheduled_changes(in_force: Iterable[TargetSpec], after: date) -> list[TargetChange]:
+    """The targets (among those that can be in force) taking effect after ``after``, each with
+    the target in force the day before it starts; oldest first. A target that only repeats
+    the one before it is no change."""
+    targets = sorted(in_force, key=lambda target: target.effective_from)
+    changes: list[TargetChange] = []
+    for target in targets:
+        if target.effective_from <= after:
+            continue
+        eve = target.effective_from - timedelta(days=1)
+        before = targets_in_force(targets, eve, eve)
+        if before is not None and _same_goal(before, target):
+            continue
+        changes.append(TargetChange("scheduled", target.effective_from, before, target))
+    return changes
+
+
+def _same_goal(one: TargetSpec, other: TargetSpec) -> bool:
+    return (one.kind, one.value, one.comparator, one.text) == (
+        other.kind,
+        other.value,
+        other.comparator,
+        other.text,
+    )

@@ -56,6 +56,40 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.__exit__(None, None, None)
 
 
+def run_guarded(
+    database_url: str,
+    file: Path,
+    kind: str,
+    *,
+    dry_run: bool,
+    publish: bool,
+    run: Callable[[], ImportReport],
+) -> ImportReport:
+    """``run()``, with any database error it lets through turned into the documented report.
+
+    The importers report database errors themselves (data.store.import_transaction,
+    commit_import); this is the last net, for errors before their write transaction (the
+    server gone while the catalogue is read): a report with the problem, and a failed run
+    recorded when the store can still be written. Never a traceback.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from data.readers import file_checksum
+    from data.store import database_problem, record_failure
+
+    try:
+        return run()
+    except SQLAlchemyError as error:
+        report = ImportReport(file=file.name, kind=kind, dry_run=dry_run, publish=publish)
+        try:
+            report.checksum = file_checksum(file.read_bytes())
+        except OSError:
+            report.checksum = None
+        database_problem(report, error)
+        record_failure(database_url, report, None)
+        return report
+
+
 def _finish(report: ImportReport, output_format: str) -> None:
     click.echo(report.to_json() if output_format == "json" else report.to_text())
     if not report.ok:
@@ -101,14 +135,21 @@ def import_command(
 
     settings = _settings()
     with _progress(f"Importing {file.name}") as progress:
-        report = import_observations(
+        report = run_guarded(
             settings.database_url,
             file,
-            settings=settings,
-            mapping_path=mapping_path,
+            "observations",
             dry_run=dry_run,
             publish=publish,
-            progress=progress,
+            run=lambda: import_observations(
+                settings.database_url,
+                file,
+                settings=settings,
+                mapping_path=mapping_path,
+                dry_run=dry_run,
+                publish=publish,
+                progress=progress,
+            ),
         )
     _finish(report, output_format)
 
@@ -124,12 +165,52 @@ def import_contacts_command(file: Path, dry_run: bool, publish: bool, output_for
 
     settings = _settings()
     with _progress(f"Importing contacts from {file.name}") as progress:
-        report = import_contacts(
+        report = run_guarded(
             settings.database_url,
             file,
-            settings=settings,
+            "contacts",
             dry_run=dry_run,
             publish=publish,
-            progress=progress,
+            run=lambda: import_contacts(
+                settings.database_url,
+                file,
+                settings=settings,
+                dry_run=dry_run,
+                publish=publish,
+                progress=progress,
+            ),
+        )
+    _finish(report, output_format)
+
+
+@click.command("import-targets")
+@click.argument("file", type=_FILE)
+@_DRY_RUN
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Publish the targets (otherwise they are drafts). A different target for a start "
+    "that already has a published one corrects it; the earlier one is kept as history.",
+)
+@_FORMAT
+def import_targets_command(file: Path, dry_run: bool, publish: bool, output_format: str) -> None:
+    """Import posted service levels and promises (targets with their dates) from FILE."""
+    from data.targets_import import import_targets
+
+    settings = _settings()
+    with _progress(f"Importing targets from {file.name}") as progress:
+        report = run_guarded(
+            settings.database_url,
+            file,
+            "targets",
+            dry_run=dry_run,
+            publish=publish,
+            run=lambda: import_targets(
+                settings.database_url,
+                file,
+                dry_run=dry_run,
+                publish=publish,
+                progress=progress,
+            ),
         )
     _finish(report, output_format)

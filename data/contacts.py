@@ -11,7 +11,12 @@ spam``. For every unit, calendar month (of receipt) and channel, and for the uni
   the denominator; a message with no response counts as not acknowledged.
 - ``median_hours_first_response``: the median business hours to the first response, over
   the messages that got one (its denominator). No responses at all: not reported (NULL).
-- ``contacts_received``: the number of messages, spam excluded.
+- ``messages_received``: the number of messages, spam excluded (a metric of its own: a
+  "contacts received" figure published from another source may include calls).
+
+It never overwrites a figure from another source: an observation it would change that was
+written by another kind of import (or by none: the demo) is a problem naming unit, metric,
+period and source, and nothing is written.
 
 A record naming a service counts for that service *and* for its agency; a record naming only
 the agency counts for the agency. The three metrics are created when missing. Everything is
@@ -53,7 +58,9 @@ REQUIRED_COLUMNS = ("id", "agency", "channel", "received", "first_response")
 
 ACK_METRIC = "ack_within_1bd"
 MEDIAN_METRIC = "median_hours_first_response"
-VOLUME_METRIC = "contacts_received"
+#: Messages only: never ``contacts_received``, which a results file may define to include
+#: calls (a published 79,150 must not become the email count, 5).
+VOLUME_METRIC = "messages_received"
 
 _OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})\s*$"
 
@@ -115,8 +122,8 @@ def contact_metric_definitions(calendar: BusinessCalendar) -> dict[str, dict[str
             ),
         },
         VOLUME_METRIC: {
-            "name_en": "Contacts received",
-            "name_es": "Contactos recibidos",
+            "name_en": "Messages received",
+            "name_es": "Mensajes recibidos",
             "dimension": "other",
             "scale": "count",
             "direction": "higher",
@@ -199,6 +206,7 @@ def import_contacts(
                 mapping_name=None,
                 progress=progress,
                 work_done=len(table),
+                sole_source=report.kind,
             )
     finally:
         session.close()

@@ -464,6 +464,7 @@ def _insert_metrics(session: Session) -> dict[str, Metric]:
             target_setting_en=spec.target_setting_en,
             target_setting_es=spec.target_setting_es,
             is_survey=spec.is_survey,
+            headline=spec.headline,
         )
         for spec in content.METRICS
     }

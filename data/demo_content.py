@@ -43,11 +43,14 @@ class MetricSpec:
     is_survey: bool = False
     norm_best: float | None = None
     norm_worst: float | None = None
+    #: The headline measure of its dimension (set in the catalogue, see Metric.headline).
+    headline: bool = False
 
 
 METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         code="csat_overall",
+        headline=True,
         name_en="Overall satisfaction",
         name_es="Satisfacción general",
         dimension="satisfaction",
@@ -155,6 +158,7 @@ METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         code="accuracy_rate",
+        headline=True,
         name_en="Accuracy rate",
         name_es="Tasa de exactitud",
         dimension="accuracy",
@@ -184,6 +188,7 @@ METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         code="timeliness_standard",
+        headline=True,
         name_en="Service standard met",
         name_es="Estándar de servicio cumplido",
         dimension="timeliness",
@@ -258,6 +263,7 @@ METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         code="ack_within_1bd",
+        headline=True,
         name_en="Messages acknowledged within one business day",
         name_es="Mensajes con acuse de recibo en un día hábil",
         dimension="responsiveness",
@@ -296,6 +302,7 @@ METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         code="service_level_60s",
+        headline=True,
         name_en="Calls answered within 60 seconds",
         name_es="Llamadas contestadas en 60 segundos",
         dimension="access",

@@ -27,9 +27,10 @@ from typing import Any
 
 from dashboard.db import session_factory
 from dashboard.fiscal import MONTH_ABBREVIATIONS, FiscalCalendar, Period
-from dashboard.models import COMPARATORS, SEGMENT_TYPES
+from dashboard.models import COMPARATORS, SEGMENT_TYPES, Observation, Target, Unit
 from dashboard.settings import Settings
 from data.mapping import (
+    ENTERPRISE_MARKER,
     LONG_FORMAT_COLUMNS,
     Mapping,
     MappingError,
@@ -37,6 +38,7 @@ from data.mapping import (
     WidePeriod,
     load_mapping,
     long_format_mapping,
+    render_template,
 )
 from data.readers import RawTable, ReadError, file_checksum, header_key, read_table
 from data.report import ImportReport
@@ -124,6 +126,17 @@ def import_observations(
     report.notes.extend(table.notes)
     if mapping is None:
         mapping = long_format_mapping(table.header)
+    elif mapping.periods_from_header:
+        mapping = mapping.with_header_periods(table.header, calendar)
+        if not mapping.wide_periods:
+            report.problem(
+                table.header_row,
+                None,
+                None,
+                'periods = "from_header": no column header reads as a '
+                f"{(mapping.wide_granularity or 'period').replace('_', ' ')} (such as FY2024 "
+                "or 2023-24); list the period columns in [transposed] periods instead",
+            )
     for number, width in table.overlong:
         report.problem(
             number,
@@ -188,6 +201,10 @@ class _RecordBuilder:
         self._period_cache: dict[tuple[Any, ...], Period | _PeriodProblem] = {}
         self._reported_once: set[str] = set()
         self._positions: dict[str, int] = {}
+        #: Notes already given, so that a row's note is listed once, not once per measure.
+        self._row_notes: set[tuple[int, str]] = set()
+        #: The cell each record's value came from, as written (quoted in problems).
+        self._written: dict[int, str | None] = {}
 
     # -- columns ------------------------------------------------------------------------
 
@@ -287,7 +304,7 @@ class _RecordBuilder:
                         self.report.problem(
                             row,
                             record.column,
-                            None if record.raw_value is None else f"{record.raw_value:g}",
+                            self._written.get(id(record)),
                             "duplicate: row "
                             f"{seen[key]} already has this agency/service, metric, period "
                             "and segment",
@@ -311,10 +328,49 @@ class _RecordBuilder:
             self._reported_once.add(key)
             self.report.problem(None, column, value, reason)
 
+    def _row_note(self, row: int, text: str) -> None:
+        """A note about a row, given once for the row however many measures it has."""
+        if (row, text) not in self._row_notes:
+            self._row_notes.add((row, text))
+            self.report.notes.append(f"row {row}: {text}")
+
+    def _fit(self, row: int, cell: _Cell, text: str, store_column: Any, what: str) -> str | None:
+        """``text`` if the store's column holds it; else the mapping's ``long_text`` policy.
+
+        "problem" (the default): a problem naming the row, column and limit, and None.
+        "truncate": the text cut to the limit, ending with "…", listed in the report.
+        """
+        limit = store_column.type.length
+        if limit is None or len(text) <= limit:
+            return text
+        if self.mapping.long_text == "truncate":
+            cut = text[: limit - 1].rstrip() + "…"
+            key = (row, f"truncated:{cell.column}")
+            if key not in self._row_notes:
+                self._row_notes.add(key)
+                self.report.cell_note(
+                    row,
+                    cell.column,
+                    _preview(text),
+                    f'{what} of {len(text):,} characters cut to {limit} (long_text = "truncate")',
+                    "truncated",
+                )
+            return cut
+        self.report.problem(
+            row,
+            cell.column,
+            _preview(text),
+            f"{what} is {len(text):,} characters long; the store holds at most {limit} "
+            f"({store_column.table.name}.{store_column.name}). Shorten it, or set "
+            f'long_text = "truncate" in the mapping to cut it to {limit} characters',
+        )
+        return None
+
     def _row_records(self, cells: list[str], row: int) -> list[ObservationRecord]:
         unit = self._unit(cells, row)
-        long_period = None if self.mapping.layout == "wide" else self._long_period(cells, row)
-        fiscal_year = self._fiscal_year(cells, row) if self.mapping.layout == "wide" else None
+        by_column = self.mapping.has_period_columns
+        long_period = None if by_column else self._long_period(cells, row)
+        fiscal_year = self._fiscal_year(cells, row) if by_column else None
         series_break = self._series_break(cells, row)
         note_cell = self._cell(cells, "note")
         note = None if self._is_missing(note_cell.text) else note_cell.text
@@ -357,21 +413,96 @@ class _RecordBuilder:
             self._problem(row, agency_cell, "the agency is empty")
             raise _RowError
         assert agency_cell.text is not None
-        create = self.mapping.create_missing
-        try:
-            agency = self.catalog.find_agency(agency_cell.text, create)
-        except LookupError as error:
-            self._problem(row, agency_cell, str(error))
-            raise _RowError from None
+        create = self.mapping.creates_services
+        agency_text = " ".join(agency_cell.text.split())
+        agency: UnitKey
+        if agency_text.casefold() == ENTERPRISE_MARKER:
+            if self.catalog.enterprise_id is None:
+                self._problem(
+                    row,
+                    agency_cell,
+                    f"{ENTERPRISE_MARKER} means the enterprise unit, but the store has none "
+                    "(or more than one); create it first, or name the agency",
+                )
+                raise _RowError
+            agency = self.catalog.enterprise_id
+        else:
+            fitted = self._fit(row, agency_cell, agency_text, Unit.name_en, "the agency name")
+            if fitted is None:
+                raise _RowError
+            try:
+                agency = self.catalog.find_agency(fitted, self.mapping.creates_agencies)
+            except LookupError as error:
+                self._problem(row, agency_cell, str(error))
+                raise _RowError from None
+        if self.mapping.service_key is not None:
+            return self._keyed_service(cells, row, agency)
         service_cell = self._cell(cells, "service")
         if self._is_missing(service_cell.text):
             return agency
         assert service_cell.text is not None
+        service_text = " ".join(service_cell.text.split())
+        fitted = self._fit(row, service_cell, service_text, Unit.name_en, "the service name")
+        if fitted is None:
+            raise _RowError
         try:
-            return self.catalog.find_service(agency, service_cell.text, create)
+            return self.catalog.find_service(agency, fitted, create)
         except LookupError as error:
             self._problem(row, service_cell, str(error))
             raise _RowError from None
+
+    def _keyed_service(self, cells: list[str], row: int, agency: UnitKey) -> UnitKey:
+        """The service whose code is the row's key cells joined (``[service] key``).
+
+        Every key cell empty means the agency itself; some empty is a problem. A new service
+        is named by the ``name_en`` (and ``name_es``) template.
+        """
+        key = self.mapping.service_key
+        assert key is not None
+        parts = []
+        for column in key.columns:
+            text = cells[self._position(column)].strip()
+            parts.append("" if self._is_missing(text) else " ".join(text.split()))
+        if not any(parts):
+            return agency
+        empty = [column for column, part in zip(key.columns, parts, strict=True) if not part]
+        if empty:
+            self.report.problem(
+                row,
+                empty[0],
+                None,
+                f"part of the service key ({' + '.join(key.columns)}) is empty: every key "
+                "column needs a value, or all of them are empty for the agency itself",
+            )
+            raise _RowError
+        code = key.code(parts)
+        names: dict[str, str | None] = {}
+        for language, template in (("en", key.name_en), ("es", key.name_es)):
+            if not template:
+                names[language] = None
+                continue
+            name = render_template(template, lambda column: self._template_cell(cells, column))
+            if name:
+                where = _Cell(name, f"[service] name_{language}")
+                name = self._fit(row, where, name, Unit.name_en, f"the service name ({language})")
+                if name is None:
+                    raise _RowError
+            names[language] = name or None
+        try:
+            return self.catalog.find_service_by_code(
+                agency,
+                code,
+                names["en"] or code,
+                self.mapping.creates_services,
+                name_es=names["es"],
+            )
+        except LookupError as error:
+            self.report.problem(row, " + ".join(key.columns), code, str(error))
+            raise _RowError from None
+
+    def _template_cell(self, cells: list[str], column: str) -> str:
+        text = cells[self._position(column)].strip()
+        return "" if self._is_missing(text) else text
 
     def _metric(self, measure: Measure, row_metric: _Cell, row: int) -> MetricInfo | None:
         cell = _Cell(measure.metric, "[[measures]] metric") if measure.metric else row_metric
@@ -381,7 +512,7 @@ class _RecordBuilder:
         assert cell.text is not None
         try:
             return self.catalog.find_metric(
-                cell.text, self.mapping.metric_definitions, self.mapping.create_missing
+                cell.text, self.mapping.metric_definitions, self.mapping.creates_services
             )
         except LookupError as error:
             if cell.column and cell.column.startswith("[["):
@@ -537,6 +668,12 @@ class _RecordBuilder:
         if segment_type and not segment_value:
             self._problem(row, value_cell, f"the {segment_type} segment has no value")
             return None
+        fitted = self._fit(
+            row, value_cell, segment_value, Observation.segment_value, "the segment value"
+        )
+        if fitted is None:
+            return None
+        segment_value = fitted
         if segment_type == "channel":
             try:
                 segment_value = normalize_channel(segment_value)
@@ -571,25 +708,39 @@ class _RecordBuilder:
     ) -> ObservationRecord | None:
         decimal = self.mapping.decimal
         problems_before = len(self.report.problems)
+        #: Value cells that cannot be true, with why: problems, or (on_invalid =
+        #: "not_reported") the observation is stored as not reported.
+        invalid: list[tuple[_Cell, str]] = []
+
+        def number(cell: _Cell, parse: Callable[[str], float]) -> float | None:
+            if self._is_missing(cell.text):
+                return None
+            assert cell.text is not None
+            try:
+                return parse(cell.text)
+            except ValueError as error:
+                invalid.append((cell, str(error)))
+                return None
+
         value_cell = self._measure_cell(cells, measure.value)
-        value = self._number(
-            row,
+        value = number(
             value_cell,
             lambda t: parse_scaled_value(t, metric.scale, measure.value_format, decimal),
         )
         numerator_cell = self._measure_cell(cells, measure.numerator)
         denominator_cell = self._measure_cell(cells, measure.denominator)
-        numerator = self._number(row, numerator_cell, lambda t: parse_count(t, decimal))
-        denominator = self._number(row, denominator_cell, lambda t: parse_count(t, decimal))
+        numerator = number(numerator_cell, lambda t: parse_count(t, decimal))
+        denominator = number(denominator_cell, lambda t: parse_count(t, decimal))
         rate_cell = self._measure_cell(cells, measure.response_rate)
-        response_rate = self._number(
-            row, rate_cell, lambda t: parse_share(t, measure.response_rate_format, decimal)
+        response_rate = number(
+            rate_cell, lambda t: parse_share(t, measure.response_rate_format, decimal)
         )
         if numerator is not None and denominator is not None and numerator > denominator:
-            self._problem(
-                row,
-                numerator_cell,
-                f"the met volume is larger than the total volume ({denominator:g})",
+            invalid.append(
+                (
+                    numerator_cell,
+                    f"the met volume is larger than the total volume ({denominator:g})",
+                )
             )
         elif numerator is not None and denominator is not None and denominator > 0:
             rate = numerator / denominator
@@ -601,11 +752,12 @@ class _RecordBuilder:
                 elif value is not None:
                     given = convert_scale(value, metric.scale, "fraction")
                     if abs(given - rate) > RATE_TOLERANCE:
-                        self._problem(
-                            row,
-                            value_cell,
-                            f"the value says {given:.1%} but the volumes give "
-                            f"{numerator:g}/{denominator:g} = {rate:.1%}",
+                        invalid.append(
+                            (
+                                value_cell,
+                                f"the value says {given:.1%} but the volumes give "
+                                f"{numerator:g}/{denominator:g} = {rate:.1%}",
+                            )
                         )
             elif measure.value is None:
                 self._once(
@@ -613,10 +765,28 @@ class _RecordBuilder:
                     f"metric {metric.code} is measured as {metric.scale}: a rate can only be "
                     "derived from volumes for a fraction or percent metric; map a value column",
                 )
+        if invalid and self.mapping.on_invalid_for(measure) == "not_reported":
+            reasons = []
+            for cell, reason in invalid:
+                self.report.cell_note(
+                    row,
+                    cell.column,
+                    cell.text,
+                    f"recorded as not reported: {reason}",
+                    "not_reported",
+                )
+                reasons.append(f"{cell.column} = {cell.text!r}: {reason}")
+            value = numerator = denominator = response_rate = None
+            recorded = "not reported by the import (on_invalid): " + "; ".join(reasons)
+            note = f"{note}\n{recorded}" if note else recorded
+        else:
+            for cell, reason in invalid:
+                self._problem(row, cell, reason)
         target = self._target(cells, row, metric, measure)
         if len(self.report.problems) > problems_before:
             return None
-        return ObservationRecord(
+        written = value_cell if measure.value is not None else numerator_cell
+        record = ObservationRecord(
             row=row,
             column=measure.value or measure.numerator,
             unit=unit,
@@ -633,6 +803,8 @@ class _RecordBuilder:
             target=target,
             target_column=measure.target or measure.target_text,
         )
+        self._written[id(record)] = written.text
+        return record
 
     def _number(self, row: int, cell: _Cell, parse: Callable[[str], float]) -> float | None:
         if self._is_missing(cell.text):
@@ -658,13 +830,16 @@ class _RecordBuilder:
         value = self._number(row, value_cell, parse_target)
         text_cell = self._measure_cell(cells, measure.target_text)
         text = None if self._is_missing(text_cell.text) else text_cell.text
+        if text is not None:
+            text = self._fit(row, text_cell, text, Target.text_en, "the target text")
+            if text is None:
+                return None
         promise_en = self._text(cells, measure.promise_en)
         promise_es = self._text(cells, measure.promise_es)
         if value is None and text is None:
             if promise_en or promise_es:
-                self.report.notes.append(
-                    f"row {row}: the promise text was not stored because the row has no target"
-                )
+                # Once per row, not once per measure or period of the row.
+                self._row_note(row, "the promise text was not stored because the row has no target")
             return None
         comparator = measure.target_comparator or (">=" if metric.direction == "higher" else "<=")
         comparator_cell = self._measure_cell(cells, measure.target_comparator_column)
@@ -688,6 +863,11 @@ class _RecordBuilder:
         if self._is_missing(cell.text):
             return None
         return cell.text
+
+
+def _preview(text: str, limit: int = 100) -> str:
+    """The start of a very long cell, for reports (the whole text would drown them)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _PeriodProblem(Exception):

@@ -14,6 +14,10 @@ checks it. A mapping names:
   and the format the file writes them in;
 - ``[wide]``: for files with one column per period, the periods and the text that
   replaces ``{period}`` in the measures' column names;
+- ``[transposed]``: for files with measures in rows and periods in columns (an enterprise
+  totals sheet), the period columns (listed, or every header that reads as a period);
+- ``[service]``: a service (or service standard) identified by a key joined from several
+  columns, with its name from a template such as ``"{service_name}: {standard}"``;
 - ``[metrics.<code>]``: definitions of metrics to create when ``create_missing = true``.
 
 The project's own long format (docs/import-format.md) is the built-in mapping returned by
@@ -22,8 +26,10 @@ The project's own long format (docs/import-format.md) is the built-in mapping re
 
 from __future__ import annotations
 
+import hashlib
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +80,26 @@ MEASURE_SETTINGS = (
     "target_comparator",
     "segment_type",
     "segment_value",
+    "on_invalid",
 )
+
+#: What to do with a value cell that cannot be true (more met than received, a share above
+#: 100%, a negative count, text that is not a number): "problem" (the default: the file is
+#: refused) or "not_reported" (stored as not reported, its reason kept and listed).
+ON_INVALID = ("problem", "not_reported")
+
+#: What to do with a text longer than the store's column: "problem" (default) or "truncate"
+#: (cut to the column's length, ending with "…", each listed in the report).
+LONG_TEXT = ("problem", "truncate")
+
+#: The agency text that means the enterprise itself (the unit above every agency).
+ENTERPRISE_MARKER = "@enterprise"
+
+#: Longest code the store keeps for a unit (Unit.code): a longer joined key is shortened
+#: to its beginning and a hash of the whole key.
+UNIT_CODE_LENGTH = 40
+
+_TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
 
 #: Formats a file may write values in: "auto" (the metric's own scale; "81%" is a percentage)
 #: or a scale name.
@@ -100,9 +125,14 @@ _TOP_LEVEL = {
     "lookup",
     "measures",
     "wide",
+    "transposed",
+    "service",
     "metrics",
     "ignore",
+    "on_invalid",
+    "long_text",
 }
+_SERVICE_KEYS = {"key", "name_en", "name_es", "key_separator"}
 _FILE_KEYS = {"delimiter", "sheet", "skip_rows", "decimal", "missing", "date_format", "encoding"}
 
 
@@ -138,6 +168,8 @@ class Measure:
     promise_es: str | None = None
     segment_type: str | None = None
     segment_value: str | None = None
+    #: None: the mapping's ``on_invalid``.
+    on_invalid: str | None = None
 
     def columns(self) -> dict[str, str]:
         """Measure key -> column name, for the keys that name a column."""
@@ -159,11 +191,54 @@ class WidePeriod:
 
 
 @dataclass(frozen=True)
+class ServiceKey:
+    """A service identified by several columns (service id + standard id), not by its name."""
+
+    #: The columns whose cells, joined with ``separator``, are the service's code.
+    columns: tuple[str, ...]
+    #: Templates over columns ("{service_name_en}: {service_std_en}") for a new service's name.
+    name_en: str | None = None
+    name_es: str | None = None
+    separator: str = "-"
+
+    def template_columns(self) -> set[str]:
+        names: set[str] = set()
+        for template in (self.name_en, self.name_es):
+            if template:
+                names.update(template_fields(template))
+        return names
+
+    def code(self, parts: list[str]) -> str:
+        """The unit code for these key cells; a stable hash keeps a long one within the limit."""
+        joined = self.separator.join(parts)
+        if len(joined) <= UNIT_CODE_LENGTH:
+            return joined
+        digest = hashlib.sha256(joined.encode("utf-8")).hexdigest()[:8]
+        return f"{joined[: UNIT_CODE_LENGTH - 9]}~{digest}"
+
+
+def template_fields(template: str) -> list[str]:
+    """The column names a template such as ``"{service_name}: {standard}"`` reads."""
+    return [name.strip() for name in _TEMPLATE_FIELD.findall(template)]
+
+
+def render_template(template: str, value_of: Any) -> str:
+    """The template with each ``{column}`` replaced by ``value_of(column)``, spaces tidied.
+
+    Separators left dangling by an empty cell (``"Passports: "``) are trimmed.
+    """
+    text = _TEMPLATE_FIELD.sub(lambda match: value_of(match.group(1).strip()), template)
+    return " ".join(text.split()).strip(" :;,-–—/|")
+
+
+@dataclass(frozen=True)
 class Mapping:
     name: str
     description: str = ""
     layout: str = "long"
-    create_missing: bool = False
+    #: True: create agencies, services and defined metrics the file names; "services":
+    #: services (standards) and defined metrics, never an agency; False: nothing.
+    create_missing: bool | str = False
     delimiter: str = "auto"
     sheet: str | None = None
     skip_rows: int = 0
@@ -177,6 +252,11 @@ class Mapping:
     measures: tuple[Measure, ...] = ()
     wide_granularity: str | None = None
     wide_periods: tuple[WidePeriod, ...] = ()
+    #: Transposed layout: the period columns are every header that reads as a period.
+    periods_from_header: bool = False
+    service_key: ServiceKey | None = None
+    on_invalid: str = "problem"
+    long_text: str = "problem"
     metric_definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
     ignore: tuple[str, ...] = ()
     #: True for the built-in long format: optional columns are used only when present.
@@ -189,11 +269,54 @@ class Mapping:
         names = set(self.columns.values())
         for measure, _ in self.expanded_measures():
             names.update(measure.columns().values())
+        if self.service_key is not None:
+            names.update(self.service_key.columns)
+            names.update(self.service_key.template_columns())
         return names
+
+    @property
+    def creates_agencies(self) -> bool:
+        return self.create_missing is True
+
+    @property
+    def creates_services(self) -> bool:
+        """Services and the metrics defined under [metrics] (``true`` or ``"services"``)."""
+        return self.create_missing is True or self.create_missing == "services"
+
+    @property
+    def has_period_columns(self) -> bool:
+        """True for layouts with one column per period (wide and transposed)."""
+        return self.layout in ("wide", "transposed")
+
+    def on_invalid_for(self, measure: Measure) -> str:
+        return measure.on_invalid or self.on_invalid
+
+    def with_header_periods(self, header: list[str], calendar: FiscalCalendar) -> Mapping:
+        """A transposed mapping with ``periods = "from_header"``: the period columns found.
+
+        Every header that reads as a period of the layout's granularity (``FY2023``,
+        ``2023-24``, ``2024 Q1``) and is not a row field column becomes a period column.
+        """
+        if not self.periods_from_header:
+            return self
+        taken = {header_key(name) for name in self.columns.values()} | {
+            header_key(name) for name in self.ignore
+        }
+        periods = []
+        for name in header:
+            if not name or header_key(name) in taken:
+                continue
+            try:
+                period = calendar.parse_period(name)
+            except ValueError:
+                continue
+            if self.wide_granularity in (None, period.granularity):
+                periods.append(WidePeriod(name, None, period))
+        return replace(self, wide_periods=tuple(periods))
 
     def expanded_measures(self) -> list[tuple[Measure, WidePeriod | None]]:
         """Each measure once (long), or once per period with ``{period}`` filled in (wide)."""
-        if self.layout != "wide":
+        if not self.has_period_columns:
             return [(measure, None) for measure in self.measures]
         return [
             (measure.for_period(period.label), period)
@@ -311,11 +434,19 @@ def parse_mapping(
     if not name:
         problems.append("name is required (a short title for reports)")
     layout = raw.get("layout", "long")
-    if layout not in ("long", "wide"):
-        problems.append('layout must be "long" or "wide"')
+    if layout not in ("long", "wide", "transposed"):
+        problems.append('layout must be "long", "wide" or "transposed"')
+    on_invalid = raw.get("on_invalid", "problem")
+    if on_invalid not in ON_INVALID:
+        problems.append(f"on_invalid must be one of {', '.join(map(repr, ON_INVALID))}")
+        on_invalid = "problem"
+    long_text = raw.get("long_text", "problem")
+    if long_text not in LONG_TEXT:
+        problems.append(f"long_text must be one of {', '.join(map(repr, LONG_TEXT))}")
+        long_text = "problem"
     create_missing = raw.get("create_missing", False)
-    if not isinstance(create_missing, bool):
-        problems.append("create_missing must be true or false")
+    if not isinstance(create_missing, bool) and create_missing != "services":
+        problems.append('create_missing must be true, false or "services"')
 
     file_section = _table(raw, "file", problems)
     for key in sorted(set(file_section) - _FILE_KEYS):
@@ -374,21 +505,60 @@ def parse_mapping(
         problems.extend(check_metric_definition(code, definition))
         definitions[code] = definition
 
-    measures = _measures(raw.get("measures"), problems)
-    wide_granularity, wide_periods = None, ()
-    if layout == "wide":
+    service_key = _service_key(raw.get("service"), columns, constants, problems)
+
+    raw_measures = raw.get("measures")
+    if layout == "transposed":
+        # The value of each period is the cell under the period's column.
+        if raw_measures is None:
+            raw_measures = [{}]
+        if isinstance(raw_measures, list):
+            raw_measures = [
+                {"value": "{period}", **table} if isinstance(table, dict) else table
+                for table in raw_measures
+            ]
+    measures = _measures(raw_measures, problems)
+    wide_granularity: str | None = None
+    wide_periods: tuple[WidePeriod, ...] = ()
+    periods_from_header = False
+    if layout == "transposed":
+        if "metric" not in columns:
+            problems.append(
+                'layout = "transposed" reads each row\'s measure from a column: map it as '
+                "metric in [columns] (its text goes through [lookup.metric])"
+            )
+        section = raw.get("transposed")
+        if isinstance(section, dict) and section.get("periods") == "from_header":
+            granularity = section.get("granularity")
+            if granularity is not None and granularity not in GRANULARITIES:
+                problems.append(
+                    f"[transposed] granularity must be one of {', '.join(GRANULARITIES)}"
+                )
+            for key in sorted(set(section) - {"granularity", "periods"}):
+                problems.append(f"[transposed] unknown key {key!r}")
+            wide_granularity, periods_from_header = granularity, True
+        else:
+            wide_granularity, wide_periods = _wide(
+                section, calendar, columns, constants, problems, name="transposed"
+            )
+        if "wide" in raw:
+            problems.append('[wide] is only used with layout = "wide"')
+    elif layout == "wide":
         wide_granularity, wide_periods = _wide(
             raw.get("wide"), calendar, columns, constants, problems
         )
+    elif "wide" in raw:
+        problems.append('[wide] is only used with layout = "wide"')
+    if layout in ("wide", "transposed"):
         for index, measure in enumerate(measures, start=1):
             reads = [measure.value, measure.numerator, measure.denominator]
             if not any(name and "{period}" in name for name in reads):
                 problems.append(
-                    f"[[measures]] #{index}: in a wide layout the value (or numerator and "
+                    f"[[measures]] #{index}: in a {layout} layout the value (or numerator and "
                     "denominator) column names must contain {period}"
                 )
-    elif "wide" in raw:
-        problems.append('[wide] is only used with layout = "wide"')
+    if layout != "transposed" and "transposed" in raw:
+        problems.append('[transposed] is only used with layout = "transposed"')
 
     has_metric = "metric" in columns or "metric" in constants
     for index, measure in enumerate(measures, start=1):
@@ -403,8 +573,11 @@ def parse_mapping(
                 "column or constant)"
             )
     if "agency" not in columns and "agency" not in constants:
-        problems.append("no agency: map an agency column or set an agency constant")
-    if layout != "wide":
+        problems.append(
+            "no agency: map an agency column or set an agency constant "
+            f'(agency = "{ENTERPRISE_MARKER}" for the enterprise itself)'
+        )
+    if layout not in ("wide", "transposed"):
         problems.extend(_period_problems(columns, constants))
 
     ignore = raw.get("ignore", [])
@@ -433,6 +606,10 @@ def parse_mapping(
         measures=tuple(measures),
         wide_granularity=wide_granularity,
         wide_periods=wide_periods,
+        periods_from_header=periods_from_header,
+        service_key=service_key,
+        on_invalid=on_invalid,
+        long_text=long_text,
         metric_definitions=definitions,
         ignore=tuple(ignore),
         raw=raw,
@@ -485,6 +662,9 @@ def _measures(raw: Any, problems: list[str]) -> list[Measure]:
                 problems.append(f"{where}: {key} must be one of {', '.join(VALUE_FORMATS)}")
         if measure.target_comparator and measure.target_comparator not in COMPARATORS:
             problems.append(f"{where}: target_comparator must be one of {', '.join(COMPARATORS)}")
+        if measure.on_invalid is not None and measure.on_invalid not in ON_INVALID:
+            choices = ", ".join(map(repr, ON_INVALID))
+            problems.append(f"{where}: on_invalid must be one of {choices}")
         if measure.segment_type is not None and measure.segment_type not in SEGMENT_TYPES:
             problems.append(
                 f"{where}: segment_type must be one of {', '.join(s for s in SEGMENT_TYPES if s)}"
@@ -499,16 +679,20 @@ def _wide(
     columns: dict[str, str],
     constants: dict[str, str],
     problems: list[str],
+    name: str = "wide",
 ) -> tuple[str | None, tuple[WidePeriod, ...]]:
     if not isinstance(raw, dict):
-        problems.append('layout = "wide" needs a [wide] table with granularity and periods')
+        problems.append(f'layout = "{name}" needs a [{name}] table with granularity and periods')
         return None, ()
+    for key in sorted(set(raw) - {"granularity", "periods"}):
+        problems.append(f"[{name}] unknown key {key!r}")
     granularity = raw.get("granularity")
     if granularity not in GRANULARITIES:
-        problems.append(f"[wide] granularity must be one of {', '.join(GRANULARITIES)}")
+        problems.append(f"[{name}] granularity must be one of {', '.join(GRANULARITIES)}")
     periods_raw = raw.get("periods")
     if not isinstance(periods_raw, dict) or not periods_raw:
-        problems.append("[wide] periods must be a table such as { q1 = 1, q2 = 2 }")
+        hint = ' (or "from_header")' if name == "transposed" else ""
+        problems.append(f"[{name}] periods must be a table such as {{ q1 = 1, q2 = 2 }}{hint}")
         return granularity, ()
     periods = []
     needs_fiscal_year = False
@@ -517,11 +701,11 @@ def _wide(
             limit = {"quarter": 4, "month": 12}.get(granularity or "", 0)
             if not 1 <= spec <= limit:
                 problems.append(
-                    f"[wide] periods.{label} = {spec}: with granularity {granularity} a number "
+                    f"[{name}] periods.{label} = {spec}: with granularity {granularity} a number "
                     f"must be 1-{limit}"
                     if limit
-                    else f"[wide] periods.{label}: a fiscal-year layout names each period in full, "
-                    'such as "FY2024"'
+                    else f"[{name}] periods.{label}: a fiscal-year layout names each period in "
+                    'full, such as "FY2024"'
                 )
                 continue
             needs_fiscal_year = True
@@ -530,20 +714,61 @@ def _wide(
             try:
                 period = calendar.parse_period(spec)
             except ValueError as error:
-                problems.append(f"[wide] periods.{label}: {error}")
+                problems.append(f"[{name}] periods.{label}: {error}")
                 continue
             if granularity and period.granularity != granularity:
                 problems.append(
-                    f"[wide] periods.{label} = {spec!r} is a {period.granularity}, "
+                    f"[{name}] periods.{label} = {spec!r} is a {period.granularity}, "
                     f"not a {granularity}"
                 )
                 continue
             periods.append(WidePeriod(label, None, period))
         else:
-            problems.append(f"[wide] periods.{label} must be a number or a period such as FY2024")
+            problems.append(f"[{name}] periods.{label} must be a number or a period such as FY2024")
     if needs_fiscal_year and "fiscal_year" not in columns and "fiscal_year" not in constants:
-        problems.append("[wide] numbered periods need a fiscal_year column or constant")
+        problems.append(f"[{name}] numbered periods need a fiscal_year column or constant")
     return granularity, tuple(periods)
+
+
+def _service_key(
+    raw: Any, columns: dict[str, str], constants: dict[str, str], problems: list[str]
+) -> ServiceKey | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("[service] must be a table with key and name_en")
+        return None
+    for key in sorted(set(raw) - _SERVICE_KEYS):
+        problems.append(f"[service] unknown key {key!r}")
+    key_columns = raw.get("key")
+    if (
+        not isinstance(key_columns, list)
+        or not key_columns
+        or not all(isinstance(name, str) and name.strip() for name in key_columns)
+    ):
+        problems.append(
+            '[service] key must be a list of column names, such as ["service_id", "std_id"]'
+        )
+        key_columns = []
+    templates = {}
+    for name in ("name_en", "name_es"):
+        template = raw.get(name)
+        if template is not None and not isinstance(template, str):
+            problems.append(f'[service] {name} must be text, a template such as "{{service_name}}"')
+            template = None
+        templates[name] = template
+    if not templates["name_en"]:
+        problems.append(
+            "[service] name_en is required: a template naming the service, such as "
+            '"{service_name_en}: {service_std_en}"'
+        )
+    separator = raw.get("key_separator", "-")
+    if not isinstance(separator, str):
+        problems.append("[service] key_separator must be text")
+        separator = "-"
+    if "service" in columns or "service" in constants:
+        problems.append("a service column and a [service] key cannot both be set; keep one")
+    return ServiceKey(tuple(key_columns), templates["name_en"], templates["name_es"], separator)
 
 
 def _period_problems(columns: dict[str, str], constants: dict[str, str]) -> list[str]:

@@ -42,6 +42,25 @@ class ImportProblem:
         return f"{', '.join(where)}: {self.reason}"
 
 
+@dataclass(frozen=True, slots=True)
+class CellNote:
+    """A cell the mapping said to import differently (``action``): listed, never silent.
+
+    ``action`` is "not_reported" (an impossible value stored as not reported, on_invalid) or
+    "truncated" (a text cut to the store's length, long_text).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    action: str
+
+    def to_text(self) -> str:
+        return ImportProblem(self.file, self.row, self.column, self.value, self.reason).to_text()
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import. ``ok`` is True when there were no problems."""
@@ -65,12 +84,19 @@ class ImportReport:
     #: Earlier published values kept as revisions.
     revisions_kept: int = 0
     targets_created: int = 0
+    #: Draft targets this import published, and published targets it corrected (kept as
+    #: history: superseded, never in force again).
+    targets_published: int = 0
+    targets_superseded: int = 0
     units_created: list[str] = field(default_factory=list)
     metrics_created: list[str] = field(default_factory=list)
     #: The ImportRun row: None for a dry run, or when it could not be recorded.
     import_id: int | None = None
     #: Seconds spent in each phase (read, check, aggregate, write), for benchmarks.
     timings: dict[str, float] = field(default_factory=dict)
+    #: Cells the mapping told the import to adjust rather than refuse (on_invalid =
+    #: "not_reported", long_text = "truncate"), each also written as a line in ``notes``.
+    cell_notes: list[CellNote] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +118,8 @@ class ImportReport:
             "published": self.published,
             "revisions_kept": self.revisions_kept,
             "targets_created": self.targets_created,
+            "targets_published": self.targets_published,
+            "targets_superseded": self.targets_superseded,
         }
 
     @contextmanager
@@ -116,6 +144,15 @@ class ImportReport:
         line = None if row is None else int(row)  # numpy integers are not JSON numbers
         self.problems.append(ImportProblem(file or self.file, line, column, text, reason))
 
+    def cell_note(
+        self, row: int | None, column: str | None, value: str | None, reason: str, action: str
+    ) -> None:
+        """A cell imported as the mapping says (not reported, truncated): a note, not a problem."""
+        line = None if row is None else int(row)
+        note = CellNote(self.file, line, column, value, reason, action)
+        self.cell_notes.append(note)
+        self.notes.append(note.to_text())
+
     def to_text(self) -> str:
         title = f"Import of {self.file}"
         if self.mapping_name:
@@ -132,6 +169,18 @@ class ImportReport:
             suffix = f" as import #{self.import_id}" if self.import_id is not None else ""
             state = "published" if self.publish else "drafts (not public until published)"
             lines.append(f"Imported{suffix}; new and changed values are {state}.")
+        if not self.problems and self.kind == "targets":
+            what = "Targets the import would write" if self.dry_run else "Targets"
+            lines.append(
+                f"Rows read: {self.rows_read}. {what}: {self.targets_created} new, "
+                f"{self.targets_published} draft(s) published, {self.targets_superseded} "
+                f"published target(s) corrected (kept as history); {self.unchanged} already "
+                "stored unchanged."
+            )
+            if self.notes:
+                lines.append("Notes:")
+                lines.extend(f"  - {note}" for note in self.notes)
+            return "\n".join(lines)
         if not self.problems:
             what = "Observations the import would write" if self.dry_run else "Observations"
             lines.append(
@@ -145,6 +194,13 @@ class ImportReport:
                 extras.append(f"{self.revisions_kept} earlier published value(s) kept as revisions")
             if self.targets_created:
                 extras.append(f"{self.targets_created} new target(s)")
+            if self.targets_published:
+                extras.append(f"{self.targets_published} draft target(s) published")
+            if self.targets_superseded:
+                extras.append(
+                    f"{self.targets_superseded} published target(s) corrected (the earlier "
+                    "one kept as history)"
+                )
             if self.units_created:
                 extras.append("new units: " + ", ".join(self.units_created))
             if self.metrics_created:
@@ -176,6 +232,7 @@ class ImportReport:
             "units_created": list(self.units_created),
             "metrics_created": list(self.metrics_created),
             "notes": list(self.notes),
+            "cell_notes": [asdict(note) for note in self.cell_notes],
             "problems": [asdict(problem) for problem in self.problems],
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
         }

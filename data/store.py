@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, event, insert, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from dashboard.db import session_factory
@@ -45,13 +49,23 @@ from dashboard.models import (
     Metric,
     Observation,
     ObservationRevision,
+    StoreLock,
     Target,
     Unit,
     utcnow,
 )
 from dashboard.normalize import NormalizationError, NormalizationRule, normalize
-from dashboard.targets import TargetSpec, targets_in_force
 from data.report import ImportReport
+from data.target_history import (
+    CORRECTED,
+    CREATED,
+    DRAFTED,
+    PROMOTED,
+    TargetContent,
+    TargetLedger,
+    TargetRow,
+    ledger_from,
+)
 from data.values import slugify
 
 #: Metric fields a mapping (or the contacts importer) may set when it creates a metric.
@@ -72,6 +86,7 @@ METRIC_DEFINITION_FIELDS = (
     "target_setting_en",
     "target_setting_es",
     "is_survey",
+    "headline",
 )
 
 
@@ -88,6 +103,9 @@ def check_metric_definition(code: str, definition: dict[str, Any]) -> list[str]:
         problems.append(f"metric {code}: dimension must be one of {', '.join(DIMENSIONS)}")
     if definition.get("scale") and definition["scale"] not in SCALES:
         problems.append(f"metric {code}: scale must be one of {', '.join(SCALES)}")
+    for flag in ("is_survey", "headline"):
+        if flag in definition and not isinstance(definition[flag], bool):
+            problems.append(f"metric {code}: {flag} must be true or false")
     direction = definition.get("direction", "higher")
     if direction not in DIRECTIONS:
         problems.append(f"metric {code}: direction must be higher or lower")
@@ -116,6 +134,9 @@ class NewUnit:
     slug: str
     parent: int | NewUnit | None
     id: int | None = None
+    #: The agency's own id for it (a key joined from several columns); unique per parent.
+    code: str | None = None
+    name_es: str | None = None
 
 
 UnitKey = int | NewUnit
@@ -160,11 +181,14 @@ class Catalog:
         self._agencies: dict[str, set[int]] = defaultdict(set)
         self._services: dict[tuple[int, str], set[int]] = defaultdict(set)
         self._any_service: dict[str, set[int]] = defaultdict(set)
+        self._service_codes: dict[tuple[int | None, str], set[int]] = defaultdict(set)
         enterprises = []
         for unit in units:
             self.unit_names[unit.id] = unit.name_en
             self.unit_kinds[unit.id] = unit.kind
             self.slugs.add(unit.slug)
+            if unit.kind == "service" and unit.code:
+                self._service_codes[(unit.parent_id, _key(unit.code))].add(unit.id)
             keys = {_key(k) for k in (unit.slug, unit.code, unit.name_en, unit.name_es) if k}
             for key in keys:
                 if unit.kind == "service":
@@ -193,6 +217,18 @@ class Catalog:
     @classmethod
     def load(cls, session: Session) -> Catalog:
         return cls(session.scalars(select(Unit)).all(), session.scalars(select(Metric)).all())
+
+    def stored_unit(self, kind: str, parent: int | None, key: str) -> int | None:
+        """The stored unit a new unit's identity (``new_units`` key) names, if exactly one."""
+        if key.startswith("code:"):
+            found = self._service_codes.get((parent, key.removeprefix("code:")), set())
+        elif kind == "service":
+            found = self._services.get((parent, key), set()) if parent is not None else set()
+        else:
+            found = {
+                unit for unit in self._agencies.get(key, set()) if self.unit_kinds[unit] == kind
+            }
+        return next(iter(found)) if len(found) == 1 else None
 
     def unit_label(self, unit: UnitKey) -> str:
         if isinstance(unit, NewUnit):
@@ -231,16 +267,51 @@ class Catalog:
             "set create_missing = true in the mapping to create it)"
         )
 
-    def _new_unit(self, kind: str, name: str, parent: int | NewUnit | None) -> NewUnit:
+    def find_service_by_code(
+        self,
+        agency: UnitKey,
+        code: str,
+        name: str,
+        create: bool = False,
+        name_es: str | None = None,
+    ) -> UnitKey:
+        """The service of ``agency`` whose code is ``code`` (a key built from several columns).
+
+        Only the code identifies it (names may repeat: several standards of one service);
+        ``name`` and ``name_es`` are used when it is created.
+        """
+        if not isinstance(agency, NewUnit):
+            found = self._service_codes.get((agency, _key(code)), set())
+            if len(found) == 1:
+                return next(iter(found))
+            if len(found) > 1:
+                raise LookupError(f"{len(found)} services of this agency have the code {code!r}")
+        if create:
+            return self._new_unit("service", name, agency, code=code, name_es=name_es)
+        raise LookupError(
+            f"no service of {self.unit_label(agency)} has the code {code!r} (set "
+            "create_missing = true in the mapping to create it)"
+        )
+
+    def _new_unit(
+        self,
+        kind: str,
+        name: str,
+        parent: int | NewUnit | None,
+        code: str | None = None,
+        name_es: str | None = None,
+    ) -> NewUnit:
         clean = " ".join(name.split())
-        identity = (kind, parent, _key(clean))
+        identity = (kind, parent, f"code:{_key(code)}" if code else _key(clean))
         if identity not in self.new_units:
             base = slugify(clean)
             slug, counter = base, 2
             while slug in self.slugs:
                 slug, counter = f"{base}-{counter}", counter + 1
             self.slugs.add(slug)
-            self.new_units[identity] = NewUnit(kind, clean, slug, parent)
+            self.new_units[identity] = NewUnit(
+                kind, clean, slug, parent, code=code, name_es=name_es
+            )
         return self.new_units[identity]
 
     def find_metric(
@@ -286,6 +357,7 @@ class TargetRecord:
     text_en: str | None = None
     promise_en: str | None = None
     promise_es: str | None = None
+    text_es: str | None = None
 
 
 @dataclass
@@ -364,20 +436,17 @@ class _Update:
 
 
 @dataclass
-class _TargetChange:
+class TargetPlan:
+    """The targets of one (unit, metric) pair, with this import's changes applied in memory."""
+
     unit: UnitKey
     metric: MetricInfo
-    record: TargetRecord
-    effective_from: dt.date
-    effective_to: dt.date | None
-    #: Existing targets to close the day before ``effective_from`` (once this one is public).
-    close: list[Target]
-    #: An existing target starting the same day that this one replaces in place.
-    replace: Target | None = None
-    #: An existing draft target with the same content that only needs publishing.
-    promote: Target | None = None
-    #: The file row that set it (for problems).
-    row: int | None = None
+    ledger: TargetLedger
+    outcomes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(row.dirty for row in self.ledger.rows)
 
 
 @dataclass
@@ -386,11 +455,18 @@ class WritePlan:
     updates: list[_Update] = field(default_factory=list)
     promotions: list[Observation] = field(default_factory=list)
     unchanged: int = 0
-    targets: list[_TargetChange] = field(default_factory=list)
+    targets: list[TargetPlan] = field(default_factory=list)
+    #: Every record of the import (what a publishing import publishes the units of).
+    records: list[ObservationRecord] = field(default_factory=list)
 
     @property
     def work(self) -> int:
-        return len(self.inserts) + len(self.updates) + len(self.promotions) + len(self.targets)
+        return (
+            len(self.inserts)
+            + len(self.updates)
+            + len(self.promotions)
+            + sum(1 for plan in self.targets if plan.changed)
+        )
 
 
 def plan_writes(
@@ -399,10 +475,17 @@ def plan_writes(
     *,
     publish: bool,
     report: ImportReport,
+    sole_source: str | None = None,
 ) -> WritePlan:
-    """Compare records with the store (reading only) and decide what each one does."""
-    plan = WritePlan()
+    """Compare records with the store (reading only) and decide what each one does.
+
+    ``sole_source``: an import kind ("contacts"); a stored observation this import would
+    change or publish that another kind of import (or no import: the demo, a hand edit)
+    wrote is a problem, naming unit, metric, period and source.
+    """
+    plan = WritePlan(records=records)
     existing = _existing_observations(session, records)
+    sources = _import_kinds(session, existing.values()) if sole_source else {}
     for record in records:
         stored = existing.get(_stored_key(record))
         if stored is None:
@@ -411,6 +494,12 @@ def plan_writes(
         new = _record_fields(record)
         public_change = any(not _same(getattr(stored, k), new[k]) for k in _PUBLIC_FIELDS)
         note_change = not _same(stored.internal_note, record.note)
+        would_publish = publish and stored.visibility != PUBLISHED
+        if sole_source and (public_change or note_change or would_publish):
+            source = sources.get(stored.import_id) if stored.import_id is not None else None
+            if source != sole_source:
+                _foreign_observation_problem(report, record, stored, source)
+                continue
         if not public_change and not note_change:
             plan.unchanged += 1
             if publish and stored.visibility != PUBLISHED:
@@ -435,9 +524,34 @@ def plan_writes(
     report.unchanged = plan.unchanged
     report.published = len(plan.promotions)
     report.revisions_kept = sum(1 for update in plan.updates if update.keep_revision)
-    plan.targets = _plan_targets(session, records, publish, report)
-    report.targets_created = sum(1 for change in plan.targets if change.promote is None)
+    plan.targets = _plan_targets(session, records, publish, report, utcnow())
+    count_target_outcomes(report, plan.targets)
     return plan
+
+
+def _import_kinds(session: Session, observations: Iterable[Observation]) -> dict[int, str]:
+    ids = sorted({o.import_id for o in observations if o.import_id is not None})
+    if not ids:
+        return {}
+    rows = session.execute(select(ImportRun.id, ImportRun.kind).where(ImportRun.id.in_(ids)))
+    return {row.id: row.kind for row in rows}
+
+
+def _foreign_observation_problem(
+    report: ImportReport, record: ObservationRecord, stored: Observation, source: str | None
+) -> None:
+    where = f"import #{stored.import_id} of kind {source!r}" if source else "no import (demo data)"
+    segment = f", {record.segment_type} {record.segment_value}" if record.segment_type else ""
+    report.problem(
+        record.row,
+        record.column,
+        _show(record.raw_value),
+        f"{record.metric.code} of {stored.unit.name_en}, "
+        f"{record.period.start.isoformat()} to {record.period.end.isoformat()}{segment} is "
+        f"already stored ({_show(stored.raw_value)}) from {where}; this import does not "
+        "overwrite figures from another source (remove that figure first, or use another "
+        "metric)",
+    )
 
 
 def _show(value: float | None) -> str:
@@ -483,180 +597,172 @@ def _existing_observations(
     return found
 
 
-def _spec(target: Target) -> TargetSpec:
-    return TargetSpec(
-        kind=target.kind,
-        value=target.value,
-        comparator=target.comparator,
-        effective_from=target.effective_from,
-        effective_to=target.effective_to,
-        text=target.text_en,
-        promise=target.promise_en,
+def target_content(record: TargetRecord) -> TargetContent:
+    return TargetContent(
+        kind=record.kind,
+        value=record.value,
+        comparator=record.comparator,
+        text_en=record.text_en,
+        text_es=record.text_es,
+        promise_en=record.promise_en,
+        promise_es=record.promise_es,
     )
 
 
-def _target_matches(stored: Target | _TargetChange, wanted: TargetRecord) -> bool:
+def _target_matches(current: TargetContent, wanted: TargetRecord) -> bool:
     """Whether the target in force already says what the file says (fields it gives)."""
-    current = stored.record if isinstance(stored, _TargetChange) else stored
     if current.kind != wanted.kind or current.comparator != wanted.comparator:
         return False
     if not _same(current.value, wanted.value):
         return False
-    for name in ("text_en", "promise_en", "promise_es"):
+    for name in ("text_en", "text_es", "promise_en", "promise_es"):
         given = getattr(wanted, name)
         if given is not None and given != getattr(current, name):
             return False
     return True
 
 
-def _plan_targets(
-    session: Session, records: list[ObservationRecord], publish: bool, report: ImportReport
-) -> list[_TargetChange]:
-    """New targets where a file's target differs from the one in force for the period.
+def load_target_plans(
+    session: Session, pairs: Iterable[tuple[UnitKey, MetricInfo]]
+) -> dict[tuple[Any, str], TargetPlan]:
+    """A :class:`TargetPlan` per (unit, metric), holding the pair's stored targets."""
+    plans: dict[tuple[Any, str], TargetPlan] = {}
+    wanted: dict[tuple[int, int], tuple[Any, str]] = {}
+    for unit, metric in pairs:
+        key = (unit, metric.code)
+        if key in plans:
+            continue
+        plans[key] = TargetPlan(unit, metric, TargetLedger())
+        if isinstance(unit, int) and metric.id is not None:
+            wanted[(unit, metric.id)] = key
+    unit_ids = sorted({unit for unit, _ in wanted})
+    metric_ids = sorted({metric for _, metric in wanted})
+    if unit_ids and metric_ids:
+        by_pair: dict[tuple[Any, str], list[Target]] = defaultdict(list)
+        statement = (
+            select(Target)
+            .where(Target.unit_id.in_(unit_ids), Target.metric_id.in_(metric_ids))
+            .order_by(Target.id)
+        )
+        for target in session.scalars(statement):
+            key = wanted.get((target.unit_id, target.metric_id))
+            if key is not None:
+                by_pair[key].append(target)
+        for key, targets in by_pair.items():
+            plans[key].ledger = ledger_from(targets)
+    return plans
 
-    Records are taken in period order, so a service standard repeated on every quarter
-    creates one target, and a raised standard creates a second from the quarter it changes.
+
+def _plan_targets(
+    session: Session,
+    records: list[ObservationRecord],
+    publish: bool,
+    report: ImportReport,
+    now: dt.datetime,
+) -> list[TargetPlan]:
+    """Targets given next to values, applied to the stored history by the D2 rules.
+
+    Records are taken in period order: the target a file gives for a period is compared
+    with the one in force on the period's last day (published ones for a publishing
+    import; drafts included for a draft import). The same standard repeated on every
+    quarter therefore changes nothing after the first; a raised standard is a new target
+    from the period it changes (a correction when a target already starts that day).
     """
     with_targets = [r for r in records if r.target is not None]
     if not with_targets:
         return []
-    pairs: dict[tuple[Any, str], list[ObservationRecord]] = defaultdict(list)
+    plans = load_target_plans(session, ((r.unit, r.metric) for r in with_targets))
+    by_pair: dict[tuple[Any, str], list[ObservationRecord]] = defaultdict(list)
     for record in with_targets:
-        pairs[(record.unit, record.metric.code)].append(record)
-    stored_by_pair: dict[tuple[int, int], list[Target]] = defaultdict(list)
-    unit_ids = {r.unit for r in with_targets if isinstance(r.unit, int)}
-    metric_ids = {r.metric.id for r in with_targets if r.metric.id is not None}
-    if unit_ids and metric_ids:
-        statement = select(Target).where(
-            Target.unit_id.in_(sorted(unit_ids)), Target.metric_id.in_(sorted(metric_ids))
-        )
-        for target in session.scalars(statement):
-            stored_by_pair[(target.unit_id, target.metric_id)].append(target)
-
-    changes: list[_TargetChange] = []
-    for pair_records in pairs.values():
-        first = pair_records[0]
-        stored: list[Target] = []
-        if isinstance(first.unit, int) and first.metric.id is not None:
-            stored = stored_by_pair.get((first.unit, first.metric.id), [])
-        planned: list[_TargetChange] = []
+        by_pair[(record.unit, record.metric.code)].append(record)
+    for key, pair_records in by_pair.items():
+        plan = plans[key]
+        ledger = plan.ledger
+        set_here: dict[dt.date, ObservationRecord] = {}
         for record in sorted(pair_records, key=lambda r: r.period.start):
-            assert record.target is not None
-            candidates: list[tuple[TargetSpec, Target | _TargetChange]] = [
-                (_spec(t), t) for t in stored
-            ] + [
-                (
-                    TargetSpec(
-                        kind=p.record.kind,
-                        value=p.record.value,
-                        comparator=p.record.comparator,
-                        effective_from=p.effective_from,
-                        effective_to=p.effective_to,
-                    ),
-                    p,
-                )
-                for p in planned
-            ]
-            specs = [spec for spec, _ in candidates]
-            in_force = targets_in_force(specs, record.period.start, record.period.end)
-            current = next((obj for spec, obj in candidates if spec is in_force), None)
-            if current is not None and _target_matches(current, record.target):
-                if (
-                    publish
-                    and isinstance(current, Target)
-                    and current.visibility != PUBLISHED
-                    and not any(p.promote is current for p in planned)
-                ):
-                    change = _TargetChange(
-                        record.unit,
-                        record.metric,
-                        record.target,
-                        current.effective_from,
-                        current.effective_to,
-                        close=_targets_to_close(stored, planned, current.effective_from),
-                        promote=current,
-                    )
-                    planned.append(change)
+            wanted = record.target
+            assert wanted is not None
+            current = ledger.in_force(record.period.end, with_drafts=not publish)
+            if current is not None and _target_matches(current.content, wanted):
                 continue
             start = record.period.start
-            clash = next((p for p in planned if p.effective_from == start), None)
-            if clash is not None and clash.promote is None:
+            clash = set_here.get(start)
+            if clash is not None:
                 # Two rows of the file (segments of one period) disagree about the target.
                 report.problem(
                     record.row,
                     record.target_column,
-                    _show(record.target.value) if record.target.value is not None else None,
+                    _show(wanted.value) if wanted.value is not None else wanted.text_en,
                     f"row {clash.row} gives a different target for this unit, metric and "
                     "period; a target applies to the unit and metric, whatever the segment",
                 )
                 continue
-            later = [t.effective_from for t in stored if t.effective_from > start] + [
-                p.effective_from for p in planned if p.effective_from > start
-            ]
-            end = min(later) - dt.timedelta(days=1) if later else None
-            target = record.target
+            content = target_content(wanted)
             if current is not None:
                 # Fields the file leaves out (a promise) carry over from the target replaced.
-                source = current.record if isinstance(current, _TargetChange) else current
-                target.text_en = target.text_en or source.text_en
-                target.promise_en = target.promise_en or source.promise_en
-                target.promise_es = target.promise_es or source.promise_es
-            for earlier in planned:
-                # A target this import adds ends where the next one it adds begins.
-                if earlier.effective_from < start and (
-                    earlier.effective_to is None or earlier.effective_to >= start
-                ):
-                    earlier.effective_to = start - dt.timedelta(days=1)
-            same_day = next((t for t in stored if t.effective_from == start), None)
-            planned.append(
-                _TargetChange(
-                    record.unit,
-                    record.metric,
-                    target,
-                    start,
-                    end,
-                    close=_targets_to_close(stored, planned, start),
-                    replace=same_day,
-                    row=record.row,
+                old = current.content
+                content = replace(
+                    content,
+                    text_en=content.text_en or old.text_en,
+                    text_es=content.text_es or old.text_es,
+                    promise_en=content.promise_en or old.promise_en,
+                    promise_es=content.promise_es or old.promise_es,
                 )
-            )
-        changes.extend(planned)
-    return changes
+            if publish:
+                outcome, _ = ledger.publish(content, start, now=now, row=record.row)
+            else:
+                outcome, _ = ledger.draft(content, start, row=record.row)
+            plan.outcomes.append(outcome)
+            set_here[start] = record
+    return [plan for plan in plans.values() if plan.changed]
 
 
-def _targets_to_close(
-    stored: list[Target], planned: list[_TargetChange], start: dt.date
-) -> list[Target]:
-    """Stored targets that began before ``start`` and are still open on it."""
-    return [
-        t
-        for t in stored
-        if t.effective_from < start and (t.effective_to is None or t.effective_to >= start)
-    ]
+def count_target_outcomes(report: ImportReport, plans: Iterable[TargetPlan]) -> None:
+    """Add the plans' outcomes to the report's target counts."""
+    for plan in plans:
+        for outcome in plan.outcomes:
+            if outcome in (CREATED, CORRECTED, DRAFTED):
+                report.targets_created += 1
+            if outcome == PROMOTED:
+                report.targets_published += 1
+            if outcome == CORRECTED:
+                report.targets_superseded += 1
 
 
 # -- writing ------------------------------------------------------------------------------
 
 
-def _write_new_units_and_metrics(session: Session, catalog: Catalog) -> None:
+def _write_new_units_and_metrics(
+    session: Session, catalog: Catalog, *, publish: bool = False
+) -> None:
+    """Units and metrics the import creates: drafts unless it publishes (decision D1)."""
+    visibility = PUBLISHED if publish else DRAFT
     for unit in catalog.new_units.values():
-        _write_unit(session, unit)
+        _write_unit(session, unit, visibility)
     for info in catalog.new_metrics.values():
         definition = dict(info.definition or {})
         definition.setdefault("direction", "higher")
-        metric = Metric(code=info.code, **definition)
+        metric = Metric(code=info.code, visibility=visibility, **definition)
         session.add(metric)
         session.flush()
         info.id = metric.id
 
 
-def _write_unit(session: Session, unit: NewUnit) -> int:
+def _write_unit(session: Session, unit: NewUnit, visibility: str = DRAFT) -> int:
     if unit.id is not None:
         return unit.id
     parent_id = unit.parent
     if isinstance(parent_id, NewUnit):
-        parent_id = _write_unit(session, parent_id)
-    row = Unit(slug=unit.slug, kind=unit.kind, parent_id=parent_id, name_en=unit.name)
+        parent_id = _write_unit(session, parent_id, visibility)
+    row = Unit(
+        visibility=visibility,
+        slug=unit.slug,
+        kind=unit.kind,
+        parent_id=parent_id,
+        name_en=unit.name,
+        code=unit.code,
+        name_es=unit.name_es,
+    )
     session.add(row)
     session.flush()
     unit.id = row.id
@@ -681,7 +787,7 @@ def apply_writes(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Write the plan in the caller's transaction; ``progress(n)`` reports n more rows done."""
-    _write_new_units_and_metrics(session, catalog)
+    _write_new_units_and_metrics(session, catalog, publish=publish)
     visibility = PUBLISHED if publish else DRAFT
     published_at = now if publish else None
 
@@ -752,47 +858,112 @@ def apply_writes(
         if progress:
             progress(1)
 
-    for change in plan.targets:
-        _apply_target(session, change, run, publish)
-        if progress:
-            progress(1)
+    write_target_plans(session, plan.targets, run, progress=progress)
+    if publish:
+        publish_used(session, plan)
     session.flush()
 
 
-def _apply_target(session: Session, change: _TargetChange, run: ImportRun, publish: bool) -> None:
-    visibility = PUBLISHED if publish else DRAFT
-    if publish:
-        # Only a public target ends the one before it; a draft must not change what the
-        # public sees.
-        for earlier in change.close:
-            earlier.effective_to = change.effective_from - dt.timedelta(days=1)
-    if change.promote is not None:
-        change.promote.visibility = PUBLISHED
-        return
-    record = change.record
-    fields = {
-        "kind": record.kind,
-        "value": record.value,
-        "comparator": record.comparator,
-        "text_en": record.text_en,
-        "promise_en": record.promise_en,
-        "promise_es": record.promise_es,
-        "visibility": visibility,
-        "import_id": run.id,
-    }
-    if change.replace is not None and (publish or change.replace.visibility == DRAFT):
-        for name, value in fields.items():
-            setattr(change.replace, name, value)
-        return
-    session.add(
-        Target(
-            unit_id=_unit_id(change.unit),
-            metric_id=change.metric.id,
-            effective_from=change.effective_from,
-            effective_to=change.effective_to,
-            **fields,
+def publish_used(session: Session, plan: WritePlan) -> None:
+    """A publishing import publishes every unit and metric its rows use (decision D1)."""
+    units = {_unit_id(record.unit) for record in plan.records}
+    units |= {_unit_id(target.unit) for target in plan.targets}
+    metrics = {record.metric.id for record in plan.records if record.metric.id is not None}
+    metrics |= {target.metric.id for target in plan.targets if target.metric.id is not None}
+    publish_units_and_metrics(session, units, metrics)
+
+
+def publish_units_and_metrics(
+    session: Session, unit_ids: Iterable[int], metric_ids: Iterable[int]
+) -> None:
+    """Publish these units with their parents (a service's agency, up to the enterprise)
+    and these metrics: what a published row uses must be public (decision D1).
+
+    Every publishing import calls this, inside its transaction, with the units and metrics
+    of the rows it publishes.
+    """
+    pending = set(unit_ids)
+    seen: set[int] = set()
+    while pending:
+        batch = sorted(pending - seen)
+        if not batch:
+            break
+        seen.update(batch)
+        parents = session.execute(
+            select(Unit.parent_id).where(Unit.id.in_(batch), Unit.parent_id.is_not(None))
+        ).scalars()
+        pending = {parent for parent in parents if parent is not None}
+    if seen:
+        session.execute(
+            sql_update(Unit)
+            .where(Unit.id.in_(sorted(seen)), Unit.visibility != PUBLISHED)
+            .values(visibility=PUBLISHED)
+            .execution_options(synchronize_session=False)
         )
-    )
+    metric_list = sorted(set(metric_ids))
+    if metric_list:
+        session.execute(
+            sql_update(Metric)
+            .where(Metric.id.in_(metric_list), Metric.visibility != PUBLISHED)
+            .values(visibility=PUBLISHED)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def write_target_plans(
+    session: Session,
+    plans: Iterable[TargetPlan],
+    run: ImportRun,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write what the plans changed: new and changed targets, dropped drafts, history links.
+
+    New rows are flushed first, so that a superseded target can point at its successor.
+    """
+    linked: list[TargetRow] = []
+    for plan in plans:
+        if not plan.changed:
+            continue
+        unit_id = _unit_id(plan.unit)
+        assert plan.metric.id is not None, "new metrics are written before targets"
+        for row in plan.ledger.rows:
+            if not row.dirty:
+                continue
+            if row.deleted:
+                if row.stored is not None:
+                    session.delete(row.stored)
+                continue
+            values = {
+                **row.content.as_fields(),
+                "effective_from": row.effective_from,
+                "effective_to": row.effective_to,
+                "visibility": row.visibility,
+                "superseded_at": row.superseded_at,
+            }
+            if row.stored is None:
+                row.stored = Target(
+                    unit_id=unit_id, metric_id=plan.metric.id, import_id=run.id, **values
+                )
+                session.add(row.stored)
+            else:
+                changed_content = any(
+                    getattr(row.stored, name) != value
+                    for name, value in row.content.as_fields().items()
+                )
+                for name, value in values.items():
+                    setattr(row.stored, name, value)
+                if changed_content or row.stored.visibility != row.visibility:
+                    row.stored.import_id = run.id
+            if row.superseded_by is not None:
+                linked.append(row)
+        if progress:
+            progress(1)
+    session.flush()
+    for row in linked:
+        assert row.superseded_by is not None and row.superseded_by.stored is not None
+        row.stored.superseded_by_id = row.superseded_by.stored.id
+    session.flush()
 
 
 # -- the import transaction ---------------------------------------------------------------
@@ -809,19 +980,37 @@ def commit_import(
     mapping_name: str | None,
     progress: Callable[[int, int], None] | None,
     work_done: int,
+    sole_source: str | None = None,
 ) -> None:
-    """Plan, then write everything in ``session``'s one transaction, or nothing at all.
+    """Lock, plan, then write everything in ``session``'s one transaction, or nothing at all.
 
-    Nothing is written when the report already has problems, when planning finds one (a
-    published value changed without ``publish``), or for a dry run. A failed run is then
-    recorded in its own transaction by :func:`record_failure`.
+    The store lock is taken first (:func:`lock_store`; not for a dry run), then the catalog
+    is brought up to date (units and metrics another import created while this one waited
+    are used, not created twice) and the plan is made inside the lock: two imports into one
+    store end as if run one after the other.
+
+    Nothing is written when the report already has problems, when checking or planning
+    finds one (a string longer than its column, a second headline measure, a published
+    value changed without ``publish``), or for a dry run. A failed run is then recorded in
+    its own transaction by :func:`record_failure`. A database error at any point ends the
+    same way, reported by :func:`database_problem`, never as a traceback.
+
+    ``sole_source``: the import kind that must be the only writer of the observations this
+    import would change (``import-contacts`` never overwrites figures from another source).
     """
     try:
         if report.problems:
             session.rollback()
             record_failure(database_url, report, mapping_record)
             return
-        plan = plan_writes(session, records, publish=report.publish, report=report)
+        if not report.dry_run:
+            lock_store(session)
+        rebind_after_lock(session, catalog, records, report)
+        check_new_entries(session, catalog, records, report)
+        if not report.problems:
+            plan = plan_writes(
+                session, records, publish=report.publish, report=report, sole_source=sole_source
+            )
         report.units_created = [unit.name for unit in catalog.new_units.values()]
         report.metrics_created = [metric.code for metric in catalog.new_metrics.values()]
         note_previous_import(session, report)
@@ -861,9 +1050,173 @@ def commit_import(
         run.finished_at = utcnow()
         session.commit()
         report.import_id = run.id
+    except SQLAlchemyError as error:
+        fail_with_database_error(session, database_url, report, error, mapping_record)
     except BaseException:
         session.rollback()
         raise
+
+
+def rebind_after_lock(
+    session: Session, catalog: Catalog, records: list[ObservationRecord], report: ImportReport
+) -> None:
+    """Use the units and metrics another import created while this one waited for the lock.
+
+    The catalog was read before the lock; a unit or metric it would create may exist now
+    (two imports naming the same new agency). Found ones replace the new ones in the
+    records; a new unit whose slug is now taken gets another.
+    """
+    if not catalog.new_units and not catalog.new_metrics:
+        return
+    fresh = Catalog.load(session)
+    found: dict[NewUnit, int] = {}
+    for identity, unit in list(catalog.new_units.items()):
+        kind, parent, key = identity
+        if isinstance(parent, NewUnit) and parent in found:
+            parent = unit.parent = found[parent]
+        existing = None if isinstance(parent, NewUnit) else fresh.stored_unit(kind, parent, key)
+        if existing is not None:
+            found[unit] = existing
+            del catalog.new_units[identity]
+    taken = set(fresh.slugs)
+    for unit in catalog.new_units.values():
+        if unit.slug in taken:
+            base, counter = unit.slug, 2
+            while f"{base}-{counter}" in taken:
+                counter += 1
+            unit.slug = f"{base}-{counter}"
+        taken.add(unit.slug)
+    for record in records:
+        if isinstance(record.unit, NewUnit) and record.unit in found:
+            record.unit = found[record.unit]
+    for key, info in list(catalog.new_metrics.items()):
+        stored = fresh.metrics.get(key)
+        if stored is None:
+            continue
+        if stored.rule != info.rule:
+            report.problem(
+                None,
+                None,
+                info.code,
+                f"metric {info.code} was created by another import meanwhile, measured as "
+                f"{stored.scale} ({stored.direction} is better), not as this file defines it; "
+                "import the file again",
+            )
+            continue
+        info.id = stored.id
+        info.definition = None
+        del catalog.new_metrics[key]
+
+
+def _first_rows(records: list[ObservationRecord]) -> dict[NewUnit, int | None]:
+    """The first file row naming each new unit (directly or through one of its services)."""
+    rows: dict[NewUnit, int | None] = {}
+    for record in records:
+        unit: Any = record.unit
+        while isinstance(unit, NewUnit):
+            rows.setdefault(unit, record.row)
+            unit = unit.parent
+    return rows
+
+
+def check_new_entries(
+    session: Session, catalog: Catalog, records: list[ObservationRecord], report: ImportReport
+) -> None:
+    """Lengths of every string the import will write, and headline measures, before writing.
+
+    SQLite does not enforce ``String(n)``; PostgreSQL refuses the write. Both are checked
+    here, for a dry run too, so that the report names the row, column and value.
+    """
+    first_rows = _first_rows(records)
+    for unit in catalog.new_units.values():
+        row = first_rows.get(unit)
+        column = "service" if unit.kind == "service" else "agency"
+        check_length(report, row, column, unit.name, Unit.name_en, what=f"the {column} name")
+        check_length(report, row, column, unit.name_es, Unit.name_es, what=f"the {column} name")
+        check_length(report, row, column, unit.code, Unit.code, what=f"the {column} code")
+        check_length(report, row, column, unit.slug, Unit.slug, what="the unit slug")
+    for info in catalog.new_metrics.values():
+        definition = info.definition or {}
+        check_length(report, None, "metric", info.code, Metric.code, what="the metric code")
+        for name, value in definition.items():
+            model_column = getattr(Metric, name, None)
+            if isinstance(value, str) and model_column is not None:
+                check_length(
+                    report,
+                    None,
+                    f"[metrics.{info.code}] {name}",
+                    value,
+                    model_column,
+                    what=f"the metric's {name}",
+                )
+    seen: set[tuple[Any, ...]] = set()
+    for record in records:
+        check_length(
+            report,
+            record.row,
+            record.column,
+            record.segment_value,
+            Observation.segment_value,
+            what="the segment value",
+        )
+        target = record.target
+        if target is None:
+            continue
+        for name in ("text_en", "text_es"):
+            value = getattr(target, name)
+            key = (record.row, name)
+            if value is not None and key not in seen:
+                seen.add(key)
+                check_length(
+                    report,
+                    record.row,
+                    record.target_column,
+                    value,
+                    getattr(Target, name),
+                    what="the target text",
+                )
+    new_flags = {
+        info.code: (str((info.definition or {}).get("dimension", "")), bool(_headline(info)))
+        for info in catalog.new_metrics.values()
+    }
+    if any(flag for _, flag in new_flags.values()):
+        stored = session.execute(
+            select(Metric.code, Metric.dimension).where(Metric.headline.is_(True))
+        ).all()
+        catalogue = {code: (dimension, True) for code, dimension in stored}
+        catalogue.update(new_flags)
+        for dimension, codes in headline_conflicts(catalogue).items():
+            for code in codes:
+                if code not in new_flags:
+                    continue
+                others = ", ".join(other for other in codes if other != code)
+                report.problem(
+                    None,
+                    f"[metrics.{code}] headline",
+                    "true",
+                    f"metric {code} would be a second headline measure of {dimension}: "
+                    f"{others} is one already; a dimension has one headline measure (set "
+                    "headline = false on the other, or leave this one unflagged)",
+                )
+
+
+def _headline(info: MetricInfo) -> bool | None:
+    value = (info.definition or {}).get("headline")
+    return None if value is None else bool(value)
+
+
+def headline_conflicts(catalogue: dict[str, tuple[str, bool]]) -> dict[str, list[str]]:
+    """Dimensions that would have more than one headline measure (decision D3).
+
+    ``catalogue``: {code: (dimension, headline)} for the metrics as they would be after the
+    import (the store's, with what the file defines or changes applied). Returns
+    {dimension: [codes]} for every dimension with more than one flagged code. Pure: no I/O.
+    """
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for code, (dimension, headline) in sorted(catalogue.items()):
+        if headline:
+            flagged[dimension].append(code)
+    return {dimension: codes for dimension, codes in flagged.items() if len(codes) > 1}
 
 
 def _summary(report: ImportReport) -> str:
@@ -927,3 +1280,307 @@ def record_failure(
         report.notes.append("the failed run could not be recorded in the store")
     finally:
         session.close()
+
+
+# -- the store lock, lengths and database errors ------------------------------------------
+
+#: How long a SQLite import waits for another one to finish (dashboard.db sets the same
+#: busy timeout on every SQLite connection).
+SQLITE_WAIT_SECONDS = 30
+
+
+def lock_store(session: Session) -> None:
+    """Take the store lock: the FIRST statement of an import's write transaction.
+
+    Every import (results, contacts, targets, actions, contact points, closures, units,
+    metrics) calls this before it reads what it compares with, so that two imports into one
+    store run one after the other: the second waits here until the first has committed or
+    rolled back, then reads the store as the first left it.
+
+    - PostgreSQL: ``SELECT id FROM store_lock WHERE id = 1 FOR UPDATE`` (a row lock, held to
+      the end of the transaction; READ COMMITTED, so later statements see the first import's
+      rows).
+    - SQLite: an UPDATE of that row, i.e. the database's write lock; a second writer waits
+      for the busy timeout (30 s, dashboard.db) and then fails with "database is locked",
+      which :func:`database_problem` reports. On SQLite this must really be the first
+      statement that writes: the driver starts the transaction there.
+
+    A store made by ``Base.metadata.create_all`` (tests) has no lock row; it is inserted,
+    race-safely (``ON CONFLICT DO NOTHING``). Everything the session had loaded before is
+    expired, so that it is read again inside the lock.
+    """
+    _lock_connection(session.connection())
+    session.expire_all()
+
+
+def _lock_connection(connection: Connection) -> None:
+    now = utcnow()
+    table = StoreLock.__table__
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+
+        statement = select(table.c.id).where(table.c.id == 1).with_for_update()
+        if connection.execute(statement).first() is None:
+            connection.execute(upsert(table).values(id=1, taken_at=now).on_conflict_do_nothing())
+            connection.execute(statement)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+
+        taken = connection.execute(sql_update(table).where(table.c.id == 1).values(taken_at=now))
+        if taken.rowcount == 0:
+            connection.execute(upsert(table).values(id=1, taken_at=now).on_conflict_do_nothing())
+
+
+def column_length(model_column: Any) -> int | None:
+    """The maximum length of a String column (``Unit.name_en`` -> 300); None for Text."""
+    expression = getattr(model_column, "expression", model_column)
+    return getattr(expression.type, "length", None)
+
+
+def column_label(model_column: Any) -> str:
+    expression = getattr(model_column, "expression", model_column)
+    table = getattr(expression, "table", None)
+    return f"{table.name}.{expression.name}" if table is not None else str(expression.name)
+
+
+def check_length(
+    report: ImportReport,
+    row: int | None,
+    column: str | None,
+    value: str | None,
+    model_column: Any,
+    *,
+    what: str | None = None,
+) -> bool:
+    """Refuse a string longer than the store's column (``String(n)``); True when it fits.
+
+    Run on every backend at dry-run and planning time: PostgreSQL would refuse the write
+    with a database error, SQLite would silently store it. ``column`` is the file's column
+    (for the problem), ``model_column`` the store's (``Unit.name_en``); ``what`` names the
+    thing in the reason ("agency name").
+    """
+    if value is None:
+        return True
+    limit = column_length(model_column)
+    if limit is None or len(value) <= limit:
+        return True
+    name = what or "the value"
+    report.problem(
+        row,
+        column,
+        value,
+        f"{name} is {len(value):,} characters long; the store holds at most {limit} "
+        f"({column_label(model_column)})",
+    )
+    return False
+
+
+#: Alias with the name the design brief uses.
+check_lengths = check_length
+
+
+def describe_database_error(error: BaseException) -> tuple[str, str | None, str | None]:
+    """(reason, store column or None, value or None) for a database error, in plain words."""
+    orig = getattr(error, "orig", None) or error
+    message = str(orig).strip()
+    first_line = message.splitlines()[0] if message else type(orig).__name__
+    lowered = message.casefold()
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
+    sqlite_name = getattr(orig, "sqlite_errorname", "") or ""
+    is_sqlite = type(orig).__module__.startswith("sqlite3")
+    nothing = "nothing was written"
+
+    if sqlstate == "22001" or "value too long" in lowered or "string data right" in lowered:
+        found = _overlong_parameter(error)
+        if found is not None:
+            label, limit, value = found
+            return (
+                f"too long for {label} (at most {limit} characters, this value has "
+                f"{len(value)}); {nothing}",
+                label,
+                _shorten_value(value),
+            )
+        return (f"a value is too long for its column ({first_line}); {nothing}", None, None)
+    if (
+        sqlstate == "53100"
+        or sqlite_name == "SQLITE_FULL"
+        or "disk is full" in lowered
+        or "no space left" in lowered
+    ):
+        return (f"the store's disk is full ({first_line}); {nothing}", None, None)
+    if (
+        sqlstate == "25006"
+        or sqlite_name.startswith("SQLITE_READONLY")
+        or "readonly database" in lowered
+        or "read-only" in lowered
+    ):
+        return (
+            f"the store is read-only ({first_line}); {nothing}. Import into a store this "
+            "process may write to",
+            None,
+            None,
+        )
+    if sqlstate == "42501":
+        return (
+            f"the database user may not write to the store ({first_line}); {nothing}",
+            None,
+            None,
+        )
+    if sqlite_name == "SQLITE_BUSY" or "database is locked" in lowered:
+        return (
+            f"another import kept the store busy for more than {SQLITE_WAIT_SECONDS} seconds; "
+            f"{nothing}. Import the file again when it has finished",
+            None,
+            None,
+        )
+    if sqlstate == "23505" or "unique constraint" in lowered or "duplicate key" in lowered:
+        return (
+            "another import wrote the same rows at the same time "
+            f"({first_line}); {nothing}. Import the file again: it will be compared with "
+            "what the other import stored",
+            None,
+            None,
+        )
+    if sqlstate in ("42P01", "42703") or "no such table" in lowered or "no such column" in lowered:
+        return (
+            f"the store has no schema or an old one ({first_line}); {nothing}. Run "
+            "`cxdash init-db` first",
+            None,
+            None,
+        )
+    if sqlstate.startswith("23"):
+        return (f"the store refused a row ({first_line}); {nothing}", None, None)
+    if (
+        sqlstate.startswith("08")
+        or sqlstate.startswith("57P")
+        or getattr(error, "connection_invalidated", False)
+        or (not is_sqlite and ("connect" in lowered or "server closed" in lowered))
+        or "unable to open database" in lowered
+    ):
+        return (
+            f"the store cannot be reached ({first_line}); {nothing}. Check that the database "
+            "is running and that DATABASE_URL points to it, then import again",
+            None,
+            None,
+        )
+    reason = f"the store refused the write ({type(orig).__name__}: {first_line}); {nothing}"
+    return (reason, None, None)
+
+
+def database_problem(report: ImportReport, error: BaseException) -> None:
+    """Add ``error`` (a SQLAlchemy or DB-API error) to ``report`` as an :class:`ImportProblem`.
+
+    The reason says what happened in plain words: a value too long for a column (with the
+    column and its maximum), the disk full, a read-only store, an unreachable server, another
+    import writing the same rows, a missing schema. Nothing of the import was written (the
+    caller rolls back; :func:`import_transaction` does it all).
+    """
+    reason, column, value = describe_database_error(error)
+    report.problem(None, column, value, reason)
+
+
+def fail_with_database_error(
+    session: Session | None,
+    database_url: str,
+    report: ImportReport,
+    error: BaseException,
+    mapping_record: dict[str, Any] | None = None,
+) -> None:
+    """Roll back, report ``error`` and record the failed run (best effort)."""
+    if session is not None:
+        # The connection may be gone: the server then rolls back on its own.
+        with suppress(Exception):
+            session.rollback()
+    report.import_id = None
+    database_problem(report, error)
+    record_failure(database_url, report, mapping_record)
+
+
+@contextmanager
+def import_transaction(
+    database_url: str,
+    report: ImportReport,
+    *,
+    mapping_record: dict[str, Any] | None = None,
+    lock: bool | None = None,
+) -> Iterator[Session]:
+    """One import's write transaction: locked, committed or rolled back, always reported.
+
+    Usage (every importer)::
+
+        with import_transaction(database_url, report) as session:
+            catalog = Catalog.load(session)  # read INSIDE the lock
+            ...  # check, plan, add rows; report.problem(...) for every problem
+            # report.import_id = run.id once an ImportRun(kind=report.kind, ...) is flushed
+        return report
+
+    - The store lock (:func:`lock_store`) is taken as the transaction begins, before the
+      block's first statement; ``lock`` defaults to "not a dry run" (a dry run only reads).
+    - On leaving the block: problems in ``report`` -> rollback and a failed run recorded
+      (:func:`record_failure`); a dry run -> rollback; otherwise commit.
+    - Any SQLAlchemy error in the block or at commit (value too long, disk full, read-only
+      store, server gone, unique violation, SQLite busy) -> rollback, the error added to the
+      report by :func:`database_problem`, ``report.import_id`` cleared, a failed run recorded
+      when the store can still be written; the error is NOT re-raised (check ``report.ok``).
+    - Any other exception is re-raised after a rollback.
+    """
+    session: Session | None = None
+    try:
+        session = session_factory(database_url)()
+        if lock if lock is not None else not report.dry_run:
+            # Locked as the transaction begins, i.e. before the block's first statement; an
+            # error there (server gone, read-only store) surfaces inside the block.
+            event.listen(session, "after_begin", _lock_on_begin)
+        yield session
+        if report.problems:
+            session.rollback()
+            report.import_id = None
+            record_failure(database_url, report, mapping_record)
+        elif report.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except SQLAlchemyError as error:
+        fail_with_database_error(session, database_url, report, error, mapping_record)
+    except BaseException:
+        if session is not None:
+            session.rollback()
+        raise
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _lock_on_begin(_session: Session, _transaction: Any, connection: Connection) -> None:
+    _lock_connection(connection)
+
+
+def _shorten_value(value: str, limit: int = 200) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+_WRITE_TABLE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE)\s+\"?(\w+)\"?", re.I)
+
+
+def _overlong_parameter(error: BaseException) -> tuple[str, int, str] | None:
+    """Which parameter of the failed statement is longer than its column, if one is."""
+    from dashboard.models import Base
+
+    statement = getattr(error, "statement", None) or ""
+    match = _WRITE_TABLE.match(statement)
+    if match is None or match.group(1) not in Base.metadata.tables:
+        return None
+    table = Base.metadata.tables[match.group(1)]
+    params = getattr(error, "params", None)
+    rows = params if isinstance(params, list | tuple) else [params]
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        for name, value in row.items():
+            column = table.columns.get(name)
+            if column is None or not isinstance(value, str):
+                continue
+            limit = getattr(column.type, "length", None)
+            if limit is not None and len(value) > limit:
+                return f"{table.name}.{name}", limit, value
+    return None

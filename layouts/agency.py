@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from dashboard.formatting import format_day
 from dashboard.i18n import translate
-from dashboard.targets import Status
+from dashboard.targets import Status, status_label, status_symbol
 from dashboard.views.agency import (
     ActionItem,
     AgencyView,
@@ -27,6 +27,7 @@ from dashboard.views.agency import (
 )
 from layouts.components import chart_panel, page_downloads, status_badge
 from layouts.figures import figure
+from layouts.static_table import StaticTable, cell
 
 if TYPE_CHECKING:
     from callbacks.pages import PageContext
@@ -48,6 +49,30 @@ TEXT: dict[str, dict[str, str]] = {
     "promises_intro": {
         "en": "What {name} promises the public, with the latest result against each promise.",
         "es": "Lo que {name} promete al público, con el último resultado de cada promesa.",
+    },
+    "standards_heading": {
+        "en": "Service levels posted by its services",
+        "es": "Niveles de servicio publicados por sus servicios",
+    },
+    "standards_intro": {
+        "en": "Each service's promise, the target in force and its latest result. A standard "
+        "that did not report is listed as not reported, never as a miss.",
+        "es": "La promesa de cada servicio, la meta vigente y su último resultado. Un estándar "
+        "que no reportó figura como no reportado, nunca como incumplimiento.",
+    },
+    "standards_not_reported": {"en": "Not reported: {names}", "es": "No reportaron: {names}"},
+    "standard_result": {
+        "en": "{period}: {value} · target {target}",
+        "es": "{period}: {value} · meta {target}",
+    },
+    "standard_service": {"en": "Service", "es": "Servicio"},
+    "standard_promise": {"en": "Promise", "es": "Promesa"},
+    "standard_target": {"en": "Target", "es": "Meta"},
+    "standard_latest": {"en": "Latest result", "es": "Último resultado"},
+    "standard_status": {"en": "Status", "es": "Estado"},
+    "standards_caption": {
+        "en": "Posted service levels of the services of {name}",
+        "es": "Niveles de servicio publicados de los servicios de {name}",
     },
     "no_promises": {
         "en": "No service levels are posted for {name} yet.",
@@ -160,6 +185,7 @@ def layout(view: AgencyView, context: PageContext) -> list:
         _controls(view, context),
         page_downloads(context.zip_href(), language) if view.panels else None,
         _promises(view, context),
+        _service_standards(view, context) if view.page == "agency" else None,
         _trends(view, context),
         _breakdowns(view, context),
         _services(view, context) if view.page == "agency" else None,
@@ -276,9 +302,11 @@ def _controls(view: AgencyView, context: PageContext) -> html.Form | None:
 # -- promises ----------------------------------------------------------------------------------
 
 
-def _promises(view: AgencyView, context: PageContext) -> html.Section:
+def _promises(view: AgencyView, context: PageContext) -> html.Section | None:
     language = context.language
     heading = html.H2(_t("promises", language), id="promises-heading", className="h3")
+    if not view.promises and view.service_levels:
+        return None  # its services post them: the next section lists them
     if not view.promises:
         return html.Section(
             [heading, html.P(_t("no_promises", language, name=view.name))],
@@ -335,6 +363,13 @@ def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.
         [
             html.P(html.Strong(item.promise), className="mb-1 promise-text"),
             html.P(result, className="mb-1 promise-result"),
+            html.Ul(
+                [html.Li(text) for text in item.history],
+                className="small mb-1 target-history",
+                id=f"promise-{item.metric_code}-history",
+            )
+            if item.history
+            else None,
             html.P(
                 dcc.Link(
                     _t("see_trend", language, metric=item.metric_name),
@@ -345,6 +380,75 @@ def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.
         ],
         className="promise border-start border-4 ps-3 mb-3",
         id=f"promise-{item.metric_code}",
+    )
+
+
+def _service_standards(view: AgencyView, context: PageContext) -> html.Section | None:
+    """Per dimension "5 of 7 service standards met in FY2025 Q3", then every service level."""
+    language = context.language
+    if not view.service_levels:
+        return None
+    summaries = html.Ul(
+        [
+            html.Li(
+                [
+                    html.Strong(f"{summary.label}: "),
+                    summary.text,
+                    html.Span(f" · {summary.reported_text}", className="small"),
+                    html.Div(
+                        _t(
+                            "standards_not_reported",
+                            language,
+                            names="; ".join(summary.not_reported),
+                        ),
+                        className="small",
+                    )
+                    if summary.not_reported
+                    else None,
+                ],
+                id=f"standards-{summary.dimension}",
+            )
+            for summary in view.service_summaries
+        ],
+        className="standards-summary",
+        id="standards-summary",
+    )
+    table = StaticTable(
+        id="service-levels",
+        caption=_t("standards_caption", language, name=view.name),
+        columns=[
+            _t("standard_service", language),
+            _t("standard_promise", language),
+            _t("standard_target", language),
+            _t("standard_latest", language),
+            _t("standard_status", language),
+        ],
+        rows=[
+            [
+                cell(item.service_name, href=context.link(item.service_path)),
+                item.promise,
+                item.target_text or "–",
+                f"{item.value_text} ({item.period_label})",
+                cell(
+                    status_label(item.status, language),
+                    symbol=status_symbol(item.status),
+                    class_name=f"status-badge status-{item.status.value.replace('_', '-')}",
+                ),
+            ]
+            for item in view.service_levels
+        ],
+        row_headers=True,
+        className="table table-sm align-top",
+    )
+    return html.Section(
+        [
+            html.H2(_t("standards_heading", language), id="standards-heading", className="h3"),
+            html.P(_t("standards_intro", language)),
+            summaries,
+            html.Div(table, className="table-responsive"),
+        ],
+        className="mb-5",
+        **{"aria-labelledby": "standards-heading"},
     )
 
 

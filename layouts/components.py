@@ -69,6 +69,8 @@ def _cell(row: dict[str, Any], column: TableColumn, language: str) -> Cell:
             class_name=f"status-badge status-{status.value.replace('_', '-')}",
         )
     if value is None:
+        if column.missing is not None:
+            return column.missing
         return "–" if column.kind != "number" else _not_reported(language)
     if column.kind == "number":
         return f"{value:g}" if isinstance(value, float) else str(value)

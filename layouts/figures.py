@@ -12,6 +12,7 @@ in the legend and in the data table below the chart.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from dashboard.charts import ChartSpec, Trace
@@ -44,6 +45,16 @@ def figure(spec: ChartSpec, *, height: int = 360, compact: bool = False) -> Figu
             data.append(
                 _trace("bar", name=trace.name, x=trace.x, y=trace.y, marker={"color": "#2a7ab0"})
             )
+    # A chart with no result at all (a series never reported) would draw an empty axis with
+    # Plotly's made-up range (−1 to 4): it says so in words instead, and draws axes only when
+    # something else (the target line) gives them a real range.
+    has_results = any(
+        y is not None for t in spec.traces if t.kind in ("line", "bar", "band") for y in t.y
+    )
+    has_lines = has_results or any(
+        y is not None for t in spec.traces if t.kind == "target" for y in t.y
+    )
+    show_axes = not compact and has_lines
     layout = dict(
         height=height,
         margin={"l": 4, "r": 4, "t": 4, "b": 4} if compact else {"l": 56, "r": 16, "t": 16, "b": 8},
@@ -54,14 +65,15 @@ def figure(spec: ChartSpec, *, height: int = 360, compact: bool = False) -> Figu
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         hovermode=False if compact else "closest",
         xaxis={
-            "visible": not compact,
+            "visible": show_axes,
             "type": "date",
             "showgrid": False,
             "linecolor": "#6c757d",
             "fixedrange": True,
+            **_period_ticks(spec),
         },
         yaxis={
-            "visible": not compact,
+            "visible": show_axes,
             "title": {"text": spec.y_title},
             "gridcolor": "#e9ecef",
             "zeroline": False,
@@ -69,7 +81,30 @@ def figure(spec: ChartSpec, *, height: int = 360, compact: bool = False) -> Figu
             **({"range": list(spec.y_range)} if spec.y_range else {}),
         },
     )
+    if not has_results and spec.empty_text and not compact:
+        layout["annotations"] = [
+            {
+                "text": html.escape(spec.empty_text, quote=False),
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "font": {"size": 15, "color": "#495057"},
+            }
+        ]
     return {"data": data, "layout": layout}
+
+
+def _period_ticks(spec: ChartSpec) -> dict[str, Any]:
+    """One tick per period, labelled as the site writes periods (never Plotly's day ticks)."""
+    if not spec.x_ticks:
+        return {}
+    return {
+        "tickmode": "array",
+        "tickvals": [x for x, _label in spec.x_ticks],
+        "ticktext": [label for _x, label in spec.x_ticks],
+    }
 
 
 def _trace(kind: str, **attributes: Any) -> dict[str, Any]:

@@ -40,11 +40,13 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "rollups_intro": {
         "en": "How many agencies met their target in each dimension, how many reported, and "
-        "how many measure it at all. Agencies that did not report are counted as not "
-        "reported, never as a miss.",
+        "how many measure it at all. An agency without a figure of its own counts through "
+        "its services' standards, each once. Agencies and standards that did not report are "
+        "counted as not reported, never as a miss.",
         "es": "Cuántas agencias cumplieron su meta en cada dimensión, cuántas reportaron y "
-        "cuántas la miden. Las agencias que no reportaron se cuentan como no reportadas, "
-        "nunca como incumplimiento.",
+        "cuántas la miden. Una agencia sin cifra propia cuenta a través de los estándares de "
+        "sus servicios, cada uno una vez. Las agencias y estándares que no reportaron se "
+        "cuentan como no reportados, nunca como incumplimiento.",
     },
     "did_not_report": {"en": "Did not report: {names}", "es": "No reportaron: {names}"},
     "scorecard_heading": {"en": "Agency scorecard", "es": "Cuadro de resultados por agencia"},
@@ -85,6 +87,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "service_of": {"en": "{service}, {agency}", "es": "{service}, {agency}"},
     "score": {"en": "Score {score} of 100", "es": "Puntuación {score} de 100"},
+    "from_services": {
+        "en": "From its services' standards",
+        "es": "Según los estándares de sus servicios",
+    },
     "target": {"en": "Target: {target}", "es": "Meta: {target}"},
     "small_sample": {
         "en": "Small sample: {n} responses",
@@ -221,10 +227,13 @@ def _period_form(view: HomeView, context: PageContext) -> html.Form:
                     ),
                     html.Select(
                         [
+                            # A store of yearly results has no quarters: no empty group.
                             html.Optgroup(
                                 [_option(o.label, o.value, view.period) for o in quarters],
                                 label=_t("quarters", language),
-                            ),
+                            )
+                            if quarters
+                            else None,
                             html.Optgroup(
                                 [_option(o.label, o.value, view.period) for o in years],
                                 label=_t("years", language),
@@ -507,12 +516,36 @@ def _scorecard_table(view: HomeView, context: PageContext) -> html.Table:
     )
 
 
+def _rollup_cell(cell: Cell, label: str, view: HomeView) -> html.Td:
+    """A cell rolled up from the agency's services: counts, and the standards not reported."""
+    language = view.language
+    rollup = cell.rollup
+    assert rollup is not None
+    first, *rest = rollup.lines(language)
+    parts: list[Any] = [
+        html.Div(status_badge(cell.status, language), className="mb-1"),
+        html.Div(first, className="scorecard-value rollup-value"),
+        *[html.Div(line, className="small") for line in rest],
+        html.Div(_t("from_services", language), className="small text-body-secondary"),
+    ]
+    return html.Td(
+        parts,
+        className=f"scorecard-cell cell-{cell.status.value.replace('_', '-')} rollup-cell",
+        **{"data-label": label},
+    )
+
+
 def _cell(cell: Cell, label: str, view: HomeView) -> html.Td:
     language = view.language
+    if cell.rollup is not None:
+        return _rollup_cell(cell, label, view)
     parts: list[Any] = [html.Div(status_badge(cell.status, language), className="mb-1")]
     if cell.value is not None:
         parts.append(
-            html.Div(format_value(cell.value, cell.scale, language), className="scorecard-value")
+            html.Div(
+                format_value(cell.value, cell.scale, language, target=cell.target),
+                className="scorecard-value",
+            )
         )
         parts.append(
             html.Div(

@@ -39,6 +39,8 @@ TEXT: dict[str, dict[str, str]] = {
     "rules": {"en": "How to read the figures", "es": "Cómo leer las cifras"},
     "measures": {"en": "The measures", "es": "Las medidas"},
     "back_to_contents": {"en": "Back to the contents", "es": "Volver al contenido"},
+    "headline_badge": {"en": "Headline measure", "es": "Medida principal"},
+    "driver_badge": {"en": "Driver", "es": "Factor"},
     "no_metrics": {
         "en": "No measures have been defined yet.",
         "es": "Aún no se ha definido ninguna medida.",
@@ -133,7 +135,8 @@ def _fact(fact: MetricFact, language: str) -> list:
     return _pair(fact.label, _text(fact.value, language))
 
 
-def _metric(entry: MetricEntry, language: str) -> html.Article:
+def _metric(entry: MetricEntry, language: str, role: str | None = None) -> html.Article:
+    """One measure; ``role`` "headline" or "driver" marks its place in its dimension."""
     heading_id = f"{entry.anchor}-title"
     rows: list = []
     for fact in entry.facts:
@@ -147,6 +150,12 @@ def _metric(entry: MetricEntry, language: str) -> html.Article:
     return html.Article(
         [
             html.H3(_text(entry.name, language), id=heading_id, className="h5"),
+            html.P(
+                _t(f"{role}_badge", language),
+                className=f"small text-body-secondary mb-1 methodology-{role}",
+            )
+            if role
+            else None,
             html.Dl(rows, className="methodology-facts row mb-0"),
         ],
         id=entry.anchor,
@@ -162,7 +171,21 @@ def _dimension(section: DimensionSection, language: str) -> html.Section:
         [
             html.H2(section.title, id=heading_id, className="h3"),
             html.P(section.intro),
-            *[_metric(entry, language) for entry in section.metrics],
+            html.P(section.headline_text, className="methodology-headline")
+            if section.headline_text
+            else None,
+            *[
+                _metric(
+                    entry,
+                    language,
+                    None
+                    if section.headline_code is None
+                    else "headline"
+                    if entry.code == section.headline_code
+                    else "driver",
+                )
+                for entry in section.metrics
+            ],
             _back_link(language),
         ],
         id=section.anchor,

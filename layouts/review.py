@@ -13,7 +13,15 @@ from dash import dcc, html
 
 from dashboard.formatting import display_value, format_change, format_day, format_value
 from dashboard.i18n import translate
-from dashboard.review import SORT_KEYS, ComparisonRow, FollowUp, MissedTarget, ReviewedAction
+from dashboard.review import (
+    SORT_KEYS,
+    ComparisonRow,
+    FollowUp,
+    MissedTarget,
+    ReviewedAction,
+    quarter_bounds,
+)
+from dashboard.review_jobs import PackRequest
 from dashboard.review_text import (
     MOVEMENT_SYMBOLS,
     action_status_label,
@@ -134,6 +142,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Measures reported in the past year but not in {quarter}",
         "es": "Medidas reportadas en el último año pero no en {quarter}",
     },
+    "standard_of": {"en": "{service}, {agency}", "es": "{service}, {agency}"},
     "silent_none": {
         "en": "Every agency reported every measure it reported in the past year.",
         "es": "Cada agencia reportó todas las medidas que reportó en el último año.",
@@ -203,7 +212,7 @@ def layout(view: ReviewView, context: PageContext) -> list:
                 _period_form(view, context),
                 html.P(
                     words(
-                        "compared",
+                        "compared_year" if view.annual else "compared",
                         language,
                         quarter=view.quarter_label,
                         previous=view.label(view.previous),
@@ -247,7 +256,8 @@ def _select(label: str, control_id: str, name: str, options: list[html.Option]) 
 def _period_form(view: ReviewView, context: PageContext) -> html.Form:
     language = view.language
     assert view.quarter is not None
-    fy, q = str(view.quarter.fiscal_year), str(view.quarter.quarter)
+    fy = str(view.quarter.fiscal_year)
+    q = "" if view.annual else str(getattr(view.quarter, "quarter", ""))
     return html.Form(
         [
             html.Div(
@@ -309,13 +319,10 @@ def pack_panel(view: ReviewView) -> html.Section:
                 className="btn btn-outline-primary",
                 n_clicks=0,
             ),
+            # The period (a quarter, or a whole fiscal year) the pack reviews.
             dcc.Store(
                 id="review-pack-request",
-                data={
-                    "fy": view.quarter.fiscal_year,
-                    "q": view.quarter.quarter,
-                    "lang": language,
-                },
+                data=PackRequest.of(view.quarter, language).data(),
             ),
             dcc.Store(id="review-pack-job"),
             dcc.Interval(id="review-pack-poll", interval=600, disabled=True),
@@ -451,6 +458,11 @@ def _dimension(row: ComparisonRow, view: ReviewView) -> str:
     return f"{label}: {row.metric.name(view.language)}"
 
 
+def _standard_measure(row: ComparisonRow, metric_name: str, view: ReviewView) -> str:
+    label = next((c.label for c in view.columns if c.dimension == row.dimension), row.dimension)
+    return f"{label}: {metric_name}"
+
+
 def _missed(view: ReviewView) -> html.Section:
     language = view.language
     if not view.missed:
@@ -491,8 +503,11 @@ def _missed_row(item: MissedTarget, view: ReviewView) -> list[Cell]:
         row.agency_name,
         _dimension(row, view),
         value_text(row.this, language, view.small_sample_threshold),
-        row.this.target_text,
-        format_change(item.shortfall, row.metric.scale, language).lstrip("+"),
+        row.this.target_text or "–",
+        # A roll-up of services' standards has no single gap: its words say how many missed.
+        "–"
+        if row.this.rollup is not None
+        else format_change(item.shortfall, row.metric.scale, language).lstrip("+"),
     ]
 
 
@@ -552,7 +567,7 @@ def _movers(view: ReviewView) -> html.Section:
 
 def _not_reported(view: ReviewView) -> html.Section:
     language = view.language
-    if not view.not_reported:
+    if not view.not_reported and not view.not_reported_standards:
         return _section(
             "review-silent", _t("silent_heading", language), [html.P(_t("silent_none", language))]
         )
@@ -571,6 +586,19 @@ def _not_reported(view: ReviewView) -> html.Section:
                 rows=[
                     [row.agency_name, _dimension(row, view), view.label(row.last_reported)]
                     for row in view.not_reported
+                ]
+                + [
+                    [
+                        _t(
+                            "standard_of",
+                            language,
+                            agency=item.row.agency_name,
+                            service=item.standard.service_name,
+                        ),
+                        _standard_measure(item.row, item.standard.metric.name(language), view),
+                        view.label(item.last_reported),
+                    ]
+                    for item in view.not_reported_standards
                 ],
                 row_headers=True,
                 className="table table-sm review-table",
@@ -603,7 +631,7 @@ def action_dates(item: ReviewedAction, view: ReviewView) -> str:
     """ "In progress on June 30, 2026. Started May 7, 2026." (+ "Completed ...")."""
     language = view.language
     assert view.quarter is not None
-    end = view.calendar.quarter_bounds(view.quarter.fiscal_year, view.quarter.quarter)[1]
+    end = quarter_bounds(view.calendar, view.quarter)[1]
     action = item.action
     text = _t(
         "action_dates",
@@ -716,18 +744,32 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
     language = view.language
     previous, year_ago = view.label(view.previous), view.label(view.year_ago)
     first, last = view.trend_quarters[0], view.trend_quarters[-1]
+    # An annual review's "year ago" is its previous year: those columns would repeat.
+    year_ago_columns: list[Cell] = (
+        []
+        if view.annual
+        else [words("year_ago", language, quarter=year_ago), words("change_year_ago", language)]
+    )
     columns: list[Cell] = [
         words("agency", language),
         words("measure", language),
-        words("this_quarter", language, quarter=view.quarter_label),
+        words("this_year" if view.annual else "this_quarter", language, quarter=view.quarter_label),
         words("status", language),
         words("target", language),
         words("previous_quarter", language, quarter=previous),
         words("change_previous", language),
-        words("year_ago", language, quarter=year_ago),
-        words("change_year_ago", language),
+        *year_ago_columns,
         words("trend", language, first=view.label(first), last=view.label(last)),
     ]
+
+    def year_ago_cells(row: ComparisonRow) -> list[Cell]:
+        if view.annual:
+            return []
+        return [
+            value_text(row.year_ago, language, view.small_sample_threshold),
+            _change_cell(row, "year_ago", language),
+        ]
+
     rows = [
         [
             _agency_link(row, context),
@@ -737,8 +779,7 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
             row.this.target_text or _t("no_target", language),
             value_text(row.previous, language, view.small_sample_threshold),
             _change_cell(row, "previous", language),
-            value_text(row.year_ago, language, view.small_sample_threshold),
-            _change_cell(row, "year_ago", language),
+            *year_ago_cells(row),
             sparkline_cell(
                 trend_words(row, view),
                 [display_value(value, row.metric.scale) for value in row.trend],

@@ -28,7 +28,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,13 +49,22 @@ from dashboard.series import (
     build_series,
     has_numeric_target,
     marker_day,
+    period_ticks,
     result_line,
     target_step_line,
     value_near,
 )
 from dashboard.settings import Settings
 from dashboard.summaries import summarize_breakdown, summarize_series
-from dashboard.targets import Status, TargetSpec, describe_target, status_label
+from dashboard.targets import (
+    HistoricTarget,
+    Status,
+    TargetSpec,
+    describe_target,
+    scheduled_changes,
+    status_label,
+    target_corrections,
+)
 from dashboard.views import NotFound
 
 #: Finest first: a metric published both monthly and quarterly is charted monthly.
@@ -115,6 +124,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_responses": {"en": "Responses", "es": "Respuestas"},
     "col_volume": {"en": "Volume", "es": "Volumen"},
     "col_earlier": {"en": "First published value", "es": "Valor publicado primero"},
+    "not_revised": {"en": "–", "es": "–"},
+    "chart_not_reported": {"en": "Not reported", "es": "No reportado"},
     "col_small": {"en": "Small sample", "es": "Muestra pequeña"},
     "col_notes": {"en": "Notes", "es": "Notas"},
     "yes": {"en": "Yes", "es": "Sí"},
@@ -217,11 +228,24 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No results published yet.",
         "es": "Aún no hay resultados publicados.",
     },
+    "standards_none_judged": {
+        "en": "No service standard reported against a numeric target in {period}",
+        "es": "Ningún estándar de servicio reportó frente a una meta numérica en {period}",
+    },
     "breakdown_none": {
         "en": "No results by {segment} are published for {unit}.",
         "es": "No se publican resultados por {segment} de {unit}.",
     },
     "promise_default": {"en": "{metric}: {target}", "es": "{metric}: {target}"},
+    "target_corrected": {
+        "en": "Target changed on {date}, from {old} to {new}.",
+        "es": "Meta cambiada el {date}: de {old} a {new}.",
+    },
+    "target_scheduled": {
+        "en": "From {date}: {new} (was {old}).",
+        "es": "Desde el {date}: {new} (antes {old}).",
+    },
+    "target_scheduled_first": {"en": "From {date}: {new}.", "es": "Desde el {date}: {new}."},
 }
 
 CHANNEL_NAMES = {
@@ -347,6 +371,9 @@ class PromiseItem:
     small_sample: bool
     suppressed: bool
     revised_text: str | None
+    #: The target's history in words: corrections ("Target changed on ..., from ... to ...")
+    #: and changes after the latest result ("From ...: ≥ 85% (was ≥ 80%)"), oldest first.
+    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -416,6 +443,10 @@ class AgencyView:
     closures: list[ClosureItem]
     today: dt.date
     small_sample_threshold: int
+    # Its services' standards (issue 8): per dimension "5 of 7 service standards met in
+    # FY2025 Q3", and each service's posted service levels with the latest result.
+    service_summaries: list[ServiceSummary] = field(default_factory=list)
+    service_levels: list[ServiceLevelItem] = field(default_factory=list)
 
 
 def charts(view: AgencyView) -> list[ChartSpec]:
@@ -612,6 +643,19 @@ def build(
     targets: dict[tuple[int, str], list[TargetSpec]] = defaultdict(list)
     for row in queries.published_targets(database_url, unit_ids=unit_ids):
         targets[(row["unit_id"], row["metric_code"])].append(_target_spec(row, language))
+    # The unit's own targets with the corrected ones (history, never judged against).
+    target_history: dict[str, list[HistoricTarget]] = defaultdict(list)
+    for row in queries.published_targets(
+        database_url, unit_ids=[unit["id"]], include_superseded=True
+    ):
+        target_history[row["metric_code"]].append(
+            HistoricTarget(
+                id=row["id"],
+                spec=_target_spec(row, language),
+                superseded_at=_as_date(row["superseded_at"]) if row["superseded_at"] else None,
+                superseded_by=row["superseded_by_id"],
+            )
+        )
 
     # This unit's rows, by (metric, segment type, segment value, granularity).
     own: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -739,7 +783,13 @@ def build(
         segment_options=[
             Option(segment, _t(f"segment_{segment}_title", language)) for segment in segment_types
         ],
-        promises=_promises(context, shown_codes, full_series),
+        promises=_promises(
+            context,
+            shown_codes,
+            full_series,
+            {code: targets[(unit["id"], code)] for code in shown_codes},
+            target_history,
+        ),
         panels=panels,
         breakdowns=breakdowns,
         segment_note=segment_note,
@@ -749,6 +799,7 @@ def build(
         closures=closures,
         today=today,
         small_sample_threshold=settings.small_sample_threshold,
+        **_service_standards_of(context, services, by_service, targets, agency),
     )
 
 
@@ -827,7 +878,15 @@ def _table_columns(
     if used("small_sample"):
         columns.append(TableColumn("small_sample", _t("col_small", language)))
     if used("earlier_value"):
-        columns.append(TableColumn("earlier_value", _t("col_earlier", language), "number"))
+        # Only revised figures have an earlier value; the others were never "not reported".
+        columns.append(
+            TableColumn(
+                "earlier_value",
+                _t("col_earlier", language),
+                "number",
+                missing=_t("not_revised", language),
+            )
+        )
     if used("notes"):
         columns.append(TableColumn("notes", _t("col_notes", language)))
     return columns
@@ -899,7 +958,7 @@ def _hover(context: _Context, series: MetricSeries, point: SeriesPoint) -> str:
     if point.suppressed:
         value = _t("suppressed", language)
     else:
-        value = format_value(point.raw, series.scale, language)
+        value = format_value(point.raw, series.scale, language, target=point.target)
     parts = [_t("hover_point", language, period=point.label, value=value)]
     if point.target is not None:
         parts.append(
@@ -1080,6 +1139,8 @@ def _panel(
         rows=rows,
         file_stem=file_stem(unit_slug, code, context.period_token or "all"),
         notes=_notes(context, series, bool(marker_x)),
+        x_ticks=period_ticks(series),
+        empty_text=_t("chart_not_reported", language),
     )
     return MetricPanel(
         code=code,
@@ -1153,6 +1214,8 @@ def _breakdown(
         rows=rows,
         file_stem=file_stem(unit["slug"], code, segment, context.period_token or "all"),
         notes=_breakdown_notes(context, groups),
+        x_ticks=period_ticks(*(series for _group, series in groups)),
+        empty_text=_t("chart_not_reported", language),
     )
 
 
@@ -1178,9 +1241,14 @@ def _breakdown_notes(context: _Context, groups: list[tuple[str, MetricSeries]]) 
 
 
 def _promises(
-    context: _Context, codes: list[str], full_series: Mapping[str, MetricSeries]
+    context: _Context,
+    codes: list[str],
+    full_series: Mapping[str, MetricSeries],
+    in_force: Mapping[str, list[TargetSpec]] | None = None,
+    history: Mapping[str, list[HistoricTarget]] | None = None,
 ) -> list[PromiseItem]:
-    """Each metric's target in force for its latest period, with that period's result."""
+    """Each metric's target in force for its latest period, with that period's result and
+    the target's history (corrections, and changes that take effect after that period)."""
     language = context.language
     items: list[PromiseItem] = []
     for code in codes:
@@ -1208,7 +1276,7 @@ def _promises(
                 period_label=latest.label,
                 value_text=_t("suppressed", language)
                 if latest.suppressed
-                else format_value(latest.raw, series.scale, language),
+                else format_value(latest.raw, series.scale, language, target=target),
                 status=latest.status,
                 responses_text=_t(
                     "responses_count", language, n=format_count(latest.responses, language)
@@ -1218,11 +1286,48 @@ def _promises(
                 small_sample=latest.small_sample,
                 suppressed=latest.suppressed,
                 revised_text=revised_text,
+                history=_target_history(
+                    (in_force or {}).get(code, []),
+                    (history or {}).get(code, []),
+                    latest.period.end,
+                    series.scale,
+                    language,
+                ),
             )
         )
     # Written promises first: they are what the agency posted for the public.
     items.sort(key=lambda item: item.promise.startswith(item.metric_name + ":"))
     return items
+
+
+def _target_history(
+    in_force: list[TargetSpec],
+    history: list[HistoricTarget],
+    latest_end: dt.date,
+    scale: str,
+    language: str,
+) -> tuple[str, ...]:
+    """A promise's target history in words (D2): every correction, then every change that
+    takes effect after the latest result's period."""
+    texts = [
+        _t(
+            "target_corrected",
+            language,
+            date=format_day(change.day, language),
+            old=describe_target(change.old, scale, language),
+            new=describe_target(change.new, scale, language),
+        )
+        for change in target_corrections(history)
+    ]
+    for change in scheduled_changes(in_force, latest_end):
+        new = describe_target(change.new, scale, language)
+        day = format_day(change.day, language)
+        if change.old is None:
+            texts.append(_t("target_scheduled_first", language, date=day, new=new))
+        else:
+            old = describe_target(change.old, scale, language)
+            texts.append(_t("target_scheduled", language, date=day, new=new, old=old))
+    return tuple(texts)
 
 
 # -- services ----------------------------------------------------------------------------------
@@ -1256,7 +1361,7 @@ def _service_item(
     value = (
         _t("suppressed", language)
         if latest.suppressed
-        else format_value(latest.raw, series.scale, language)
+        else format_value(latest.raw, series.scale, language, target=latest.target)
     )
     text = _t("service_latest", language, metric=metric_name, value=value, period=latest.label)
     traces = _series_traces(context, series, metric_name, with_band=False)
@@ -1275,8 +1380,171 @@ def _service_item(
         columns=_table_columns(context, series, rows),
         rows=rows,
         file_stem=file_stem(service["slug"], code, context.period_token or "all"),
+        x_ticks=period_ticks(series),
+        empty_text=_t("chart_not_reported", language),
     )
     return ServiceItem(service["slug"], name, path, text, latest.status, sparkline)
+
+
+# -- its services' standards -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """One dimension of the agency's services' standards in their latest period."""
+
+    dimension: str
+    label: str
+    text: str  # "5 of 7 service standards met in FY2025 Q3"
+    reported_text: str  # "7 of 8 service standards reported"
+    not_reported: list[str]  # "Passports (Processing time)"
+
+
+@dataclass(frozen=True)
+class ServiceLevelItem:
+    """A service's posted service level: promise, target in force, latest result, status."""
+
+    service_slug: str
+    service_name: str
+    service_path: str
+    metric_code: str
+    metric_name: str
+    promise: str
+    target_text: str
+    value_text: str  # never zero for a missing value: "Not reported"
+    period_label: str
+    status: Status
+
+
+def _service_standards_of(
+    context: _Context,
+    services: list[dict[str, Any]],
+    by_service: Mapping[int, Mapping[tuple[str, str], list[dict[str, Any]]]],
+    targets: Mapping[tuple[int, str], list[TargetSpec]],
+    agency: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``service_summaries`` and ``service_levels`` of an agency page (empty elsewhere).
+
+    The period is the latest one the services' data have (a quarter, or a fiscal year for
+    yearly results: :func:`dashboard.views.home.default_period`); results of finer periods
+    are pooled by volume and judged against the target in force, exactly as the overview's
+    roll-up (:mod:`dashboard.service_rollup`).
+    """
+    from dashboard.scorecard import (
+        SCORECARD_DIMENSIONS,
+        MetricInfo,
+        Reading,
+        dimension_label,
+        headline_metrics,
+    )
+    from dashboard.service_rollup import Service, dimension_metrics, roll_up, service_standards
+    from dashboard.views.home import default_period, offered_periods
+
+    if not services:
+        return {}
+    language = context.language
+    readings: dict[tuple[str, str], list[Reading]] = defaultdict(list)
+    for service in services:
+        for (code, granularity), rows in by_service.get(service["id"], {}).items():
+            for row in rows:
+                readings[(service["slug"], code)].append(
+                    Reading(
+                        period_start=_as_date(row["period_start"]),
+                        period_end=_as_date(row["period_end"]),
+                        granularity=granularity,
+                        value=_float(row.get("raw_value")),
+                        numerator=_float(row.get("numerator")),
+                        denominator=_float(row.get("denominator")),
+                    )
+                )
+    period = default_period(context.fiscal, offered_periods(context.fiscal, readings))
+    if period is None:
+        return {}
+    goals = {
+        (service["slug"], code): specs
+        for service in services
+        for (unit_id, code), specs in targets.items()
+        if unit_id == service["id"]
+    }
+    infos = [MetricInfo.from_record(record) for record in context.metrics.values()]
+    headline = headline_metrics(infos)
+    by_dimension = dimension_metrics(infos)
+    units = [Service(s["slug"], _localized(s, "name", language), agency["slug"]) for s in services]
+    paths = {
+        s["slug"]: path_for("service", agency=agency["slug"], service=s["slug"]) for s in services
+    }
+    period_label = context.fiscal.period_label(period, language)
+    summaries: list[ServiceSummary] = []
+    levels: list[ServiceLevelItem] = []
+    for dimension in SCORECARD_DIMENSIONS:
+        measures = by_dimension.get(dimension, [])
+        if not measures:
+            continue
+        standards = service_standards(
+            units,
+            measures,
+            headline.get(dimension, measures[0]),
+            readings,
+            goals,
+            period.start,
+            period.end,
+            period.granularity,
+            small_sample_threshold=context.settings.small_sample_threshold,
+            small_sample_policy=context.settings.small_sample_policy,
+            language=language,
+        )
+        if not standards:
+            continue
+        rollup = roll_up(dimension, standards)
+        _met, reported = rollup.lines(language)
+        summaries.append(
+            ServiceSummary(
+                dimension=dimension,
+                label=dimension_label(dimension, language),
+                text=_rollup_text(rollup, period_label, language),
+                reported_text=reported,
+                not_reported=[s.label(language) for s in rollup.not_reported],
+            )
+        )
+        for standard in standards:
+            cell = standard.cell
+            metric_name = standard.metric.name(language)
+            target_text = cell.target_text
+            promise = (cell.target.promise if cell.target is not None else None) or _t(
+                "promise_default", language, metric=metric_name, target=target_text or "–"
+            )
+            levels.append(
+                ServiceLevelItem(
+                    service_slug=standard.service_slug,
+                    service_name=standard.service_name,
+                    service_path=paths[standard.service_slug],
+                    metric_code=standard.metric.code,
+                    metric_name=metric_name,
+                    promise=promise,
+                    target_text=target_text,
+                    value_text=_t("suppressed", language)
+                    if cell.suppressed
+                    else format_value(cell.value, cell.scale, language, target=cell.target),
+                    period_label=period_label,
+                    status=cell.status,
+                )
+            )
+    levels.sort(key=lambda item: (item.service_name.casefold(), item.metric_name.casefold()))
+    return {"service_summaries": summaries, "service_levels": levels}
+
+
+def _rollup_text(rollup: Any, period_label: str, language: str) -> str:
+    from dashboard.service_rollup import text as rollup_text
+
+    if not rollup.met.total:
+        return _t("standards_none_judged", language, period=period_label)
+    return rollup_text(
+        "met_in",
+        language,
+        met=f"{rollup.met.count:,}",
+        total=f"{rollup.met.total:,}",
+        period=period_label,
+    )
 
 
 # -- how to reach us ---------------------------------------------------------------------------

@@ -4,16 +4,20 @@ What the page shows, and the decisions behind it (the page's notes say the same 
 
 - **Period** (``period``): a fiscal quarter ("FY2026-Q3") or fiscal year ("FY2026"), parsed
   with :meth:`FiscalCalendar.parse_period`. The periods offered are the fiscal quarters for
-  which agencies published quarterly results (ART and satisfaction are reviewed quarterly),
-  and the fiscal years that hold them; the default is the latest such quarter. Monthly
-  contact-centre figures of a later, incomplete quarter are not offered. A fiscal year that
-  is not over yet runs "to date": up to the end of its latest offered quarter. Any other
-  value, or a period without published results, is a 404.
-- **Headline metric per dimension**: :func:`dashboard.scorecard.headline_metrics`
-  (satisfaction ``csat_overall``, accuracy ``accuracy_rate``, responsiveness
-  ``ack_within_1bd``, timeliness ``timeliness_standard``, access ``service_level_60s``).
-- **Agency results** come from the agency's own published overall figures (no segment, never
-  its services' figures). A figure published for exactly the chosen period is used as is;
+  which agencies or their services published quarterly results (ART and satisfaction are
+  reviewed quarterly), the fiscal years that hold them, and the fiscal years with yearly
+  results. The default is the latest period the data have: the latest such quarter, or the
+  latest fiscal year when a later year has yearly results only (a store of yearly results
+  gets a yearly scorecard). Monthly contact-centre figures of a later, incomplete quarter
+  are not offered. A fiscal year that is not over yet and has no yearly results runs "to
+  date": up to the end of its latest offered quarter. Any other value, or a period without
+  published results, is a 404.
+- **Headline measure per dimension**: :func:`dashboard.scorecard.choose_headlines` (the
+  catalogue's flag, else the shipped preference list, else the only or most-reported one).
+- **Agency results**: the agency's own published overall figure of the headline measure
+  when it published one for the period; otherwise the roll-up of its services' standards
+  ("5 of 7 service standards met"), :mod:`dashboard.service_rollup`. A figure published for
+  exactly the chosen period is used as is;
   monthly metrics (responsiveness, access) are pooled over the months of the quarter: sum of
   the months' numerators over sum of their denominators, i.e. the share of the quarter's
   whole volume, with "2 of 3 months" shown when a month is missing. Fiscal years pool their
@@ -21,9 +25,11 @@ What the page shows, and the decisions behind it (the page's notes say the same 
 - **Status**: against the target in force on the period's last day; survey results on fewer
   responses than ``settings.small_sample_threshold`` are flagged (or hidden under the
   "suppress" policy). "Not reported" (a published NULL, or no figure at all) is never zero.
-- **Roll-ups** per dimension: "7 of 11 met, 63.6%" (of agencies judged against a numeric
-  target), "11 of 12 reported", and coverage: agencies with any published figure of the
-  dimension during the period's fiscal year ("11 of 12 measure accuracy in FY2026").
+- **Roll-ups** per dimension: "7 of 16 met, 43.8%" over the units that carry figures (an
+  agency with its own figure once, else each of its service standards once,
+  :func:`dashboard.service_rollup.enterprise_units`), "15 of 16 reported" with the units that
+  did not report named, and coverage: agencies with any published figure of the dimension
+  (their own or their services') during the period's fiscal year.
 - **Trends**: per dimension, the unweighted mean 0-100 score of the agencies that reported,
   per fiscal quarter, up to the chosen period, with "n of N agencies reported" per quarter.
 - **Search, filter, sort** (``q``, ``dim`` + ``status``, ``sort``) narrow the scorecard table
@@ -43,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from dashboard import queries
 from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
@@ -59,17 +66,27 @@ from dashboard.scorecard import (
     SORT_KEYS,
     AgencyRow,
     Cell,
+    HeadlineChoice,
     MetricInfo,
     Reading,
+    choose_headlines,
     dimension_label,
     filter_rows,
-    headline_metrics,
     matches,
+    needs_result_counts,
     period_result,
     rollup_lines,
     score_cell,
     sort_rows,
     trend_summary,
+)
+from dashboard.service_rollup import (
+    Service,
+    agency_cell,
+    dimension_metrics,
+    enterprise_units,
+    row_entries,
+    service_standards,
 )
 from dashboard.settings import Settings
 from dashboard.stats import is_small_sample
@@ -89,6 +106,12 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "«{value}» no es un trimestre ni un año fiscal con resultados publicados. "
         "Elija un trimestre entre {first} y {last}, o uno de esos años fiscales.",
     },
+    "bad_year": {
+        "en": "“{value}” is not a fiscal year with published results. Choose one from {first} "
+        "to {last}.",
+        "es": "«{value}» no es un año fiscal con resultados publicados. Elija uno entre {first} "
+        "y {last}.",
+    },
     "bad_sort": {
         "en": "“{value}” is not a way to sort this page.",
         "es": "«{value}» no es un orden disponible en esta página.",
@@ -105,6 +128,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{dimension}: average agency score by quarter",
         "es": "{dimension}: puntuación media de las agencias por trimestre",
     },
+    "trend_title_year": {
+        "en": "{dimension}: average agency score by fiscal year",
+        "es": "{dimension}: puntuación media de las agencias por año fiscal",
+    },
+    "column_year": {"en": "Fiscal year", "es": "Año fiscal"},
+    "column_year_end": {"en": "Year ends", "es": "Fin del año"},
     "trend_y": {"en": "Average score (0–100)", "es": "Puntuación media (0–100)"},
     "trend_line": {
         "en": "Average score of the agencies that reported",
@@ -148,6 +177,17 @@ class PeriodOption:
     value: str  # the ``period`` parameter; parse_period reads it back to the same period
     label: str  # in the page's language
     granularity: str  # "quarter" | "fiscal_year"
+
+
+@dataclass(frozen=True)
+class OfferedPeriods:
+    """What the page offers: quarters with results, and fiscal years with yearly results."""
+
+    quarters: list[tuple[int, int]]
+    annual_years: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.quarters or self.annual_years)
 
 
 @dataclass(frozen=True)
@@ -295,38 +335,71 @@ def build(
 
     units = queries.units(database_url)
     agencies = [unit for unit in units if unit["kind"] == "agency"]
-    headline = headline_metrics(MetricInfo.from_record(m) for m in queries.metrics(database_url))
+    metric_infos = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
+    headline = load_headline_metrics(database_url, metric_infos)
     readings = _readings(database_url, agencies, headline)
+    agency_slugs = {agency["slug"] for agency in agencies}
+    services = [unit for unit in units if unit["kind"] == "service"]
+    agency_services = [s for s in services if s.get("parent_slug") in agency_slugs]
+    by_dimension = dimension_metrics(m for m in metric_infos if m.dimension in headline)
+    service_readings = _readings(
+        database_url,
+        agency_services,
+        {m.code: m for ms in by_dimension.values() for m in ms},
+    )
 
-    quarters = offered_quarters(calendar, readings)
-    chosen = _chosen_period(calendar, quarters, query.get("period"), language)
+    offered = offered_periods(calendar, {**readings, **service_readings})
+    chosen = _chosen_period(calendar, offered, query.get("period"), language)
     if chosen is None:
         return _empty_view(settings, language, agencies, headline, sort, search)
     period, start, end, through = chosen
     fiscal_year = calendar.fiscal_year_of(period)
+    yearly = period.granularity == "fiscal_year" and not any(
+        q[0] == fiscal_year for q in offered.quarters
+    )
 
-    targets = _targets(database_url, agencies, language)
+    targets = _targets(database_url, agencies + agency_services, language)
     rows = _rows(
         agencies, headline, readings, targets, start, end, period.granularity, settings, language
+    )
+    rows = _with_service_rollups(
+        rows,
+        _services_of(agency_services, language),
+        headline,
+        by_dimension,
+        readings,
+        service_readings,
+        targets,
+        start,
+        end,
+        period.granularity,
+        settings,
+        language,
     )
     measured = _measured_dimensions(database_url, *calendar.year_bounds(fiscal_year))
     names = {row.slug: row.name for row in rows}
     summaries = [
-        _summary(
-            dim, metric, rows, measured, calendar.year_label(fiscal_year, language), names, language
-        )
+        _summary(dim, metric, rows, measured, calendar.year_label(fiscal_year, language), language)
         for dim, metric in headline.items()
     ]
     period_value = period_param(calendar, period)
     charts = []
     for dim, metric in headline.items():
         chart = _trend_chart(
-            calendar, dim, metric, agencies, readings, end, settings, language, period_value
+            calendar,
+            dim,
+            metric,
+            agencies,
+            readings,
+            end,
+            settings,
+            language,
+            period_value,
+            yearly=yearly,
         )
         if chart is not None:  # a dimension nobody reported up to the period has no chart
             charts.append(chart)
 
-    services = [unit for unit in units if unit["kind"] == "service"]
     shown, service_matches = _search(search, rows, services, names, language)
     shown = sort_rows(
         filter_rows(shown, dimension or None, Status(status) if status else None), sort
@@ -338,7 +411,7 @@ def build(
         period_label=calendar.period_label(period, language),
         period_through=through,
         period_requested=bool(query.get("period")),
-        period_options=_options(calendar, quarters, language),
+        period_options=_options(calendar, offered, language),
         fiscal_year_label=calendar.year_label(fiscal_year, language),
         columns=_columns(headline, language),
         rows=shown,
@@ -388,32 +461,71 @@ def _empty_view(
     )
 
 
+def offered_periods(
+    calendar: FiscalCalendar, readings: Mapping[Any, Sequence[Reading]]
+) -> OfferedPeriods:
+    """The quarters the page offers (:func:`offered_quarters`) and the fiscal years with
+    yearly results (a store of yearly results gets a yearly scorecard)."""
+    years = {
+        calendar.fiscal_year(r.period_end)
+        for series in readings.values()
+        for r in series
+        if r.granularity == "fiscal_year"
+    }
+    return OfferedPeriods(offered_quarters(calendar, readings), sorted(years))
+
+
+def default_period(calendar: FiscalCalendar, offered: OfferedPeriods) -> Period | None:
+    """The latest period the data have: the latest quarter, or the latest fiscal year when a
+    later fiscal year has yearly results only. None when nothing is published."""
+    latest_quarter = offered.quarters[-1] if offered.quarters else None
+    latest_year = offered.annual_years[-1] if offered.annual_years else None
+    if latest_year is not None and (latest_quarter is None or latest_year > latest_quarter[0]):
+        return calendar.year(latest_year)
+    if latest_quarter is not None:
+        return calendar.quarter_period(*latest_quarter)
+    return None
+
+
 def _chosen_period(
-    calendar: FiscalCalendar, quarters: list[tuple[int, int]], value: str | None, language: str
+    calendar: FiscalCalendar, offered: OfferedPeriods, value: str | None, language: str
 ) -> tuple[Period, dt.date, dt.date, str | None] | None:
     """(period, window start, window end, "through" label) of the period the URL asks for.
 
-    A fiscal year still running ends with its latest offered quarter ("to date").
+    A fiscal year still running, without yearly results, ends with its latest offered
+    quarter ("to date").
     """
-    if not quarters:
+    quarters = offered.quarters
+    if not offered:
         if value:
             raise NotFound(_t("bad_period", language, value=value, first="–", last="–"))
         return None
-    first, last = quarters[0], quarters[-1]
 
     def refuse() -> NotFound:
+        if not quarters:
+            years = offered.annual_years
+            return NotFound(
+                _t(
+                    "bad_year",
+                    language,
+                    value=value,
+                    first=calendar.year_label(years[0], language),
+                    last=calendar.year_label(years[-1], language),
+                )
+            )
         return NotFound(
             _t(
                 "bad_period",
                 language,
                 value=value,
-                first=calendar.quarter_label(*first, language=language),
-                last=calendar.quarter_label(*last, language=language),
+                first=calendar.quarter_label(*quarters[0], language=language),
+                last=calendar.quarter_label(*quarters[-1], language=language),
             )
         )
 
     if not value:
-        period = calendar.quarter_period(*last)
+        period = default_period(calendar, offered)
+        assert period is not None
     else:
         try:
             period = calendar.parse_period(value)
@@ -426,6 +538,8 @@ def _chosen_period(
             raise refuse()
         return period, period.start, period.end, None
     fiscal_year = calendar.fiscal_year_of(period)
+    if fiscal_year in offered.annual_years:
+        return period, period.start, period.end, None
     inside = [q for q in quarters if q[0] == fiscal_year]
     if not inside:
         raise refuse()
@@ -436,7 +550,7 @@ def _chosen_period(
 
 
 def _options(
-    calendar: FiscalCalendar, quarters: list[tuple[int, int]], language: str
+    calendar: FiscalCalendar, offered: OfferedPeriods, language: str
 ) -> list[PeriodOption]:
     """Quarters (newest first), then fiscal years (newest first)."""
     options = [
@@ -445,9 +559,10 @@ def _options(
             calendar.quarter_label(*quarter, language=language),
             "quarter",
         )
-        for quarter in reversed(quarters)
+        for quarter in reversed(offered.quarters)
     ]
-    for year in sorted({quarter[0] for quarter in quarters}, reverse=True):
+    years = {quarter[0] for quarter in offered.quarters} | set(offered.annual_years)
+    for year in sorted(years, reverse=True):
         options.append(
             PeriodOption(
                 period_param(calendar, calendar.year(year)),
@@ -456,6 +571,36 @@ def _options(
             )
         )
     return options
+
+
+def load_headline_choices(
+    database_url: str, metrics: Sequence[MetricInfo]
+) -> dict[str, HeadlineChoice]:
+    """The headline measure of each dimension and why; results are counted only when the
+    count decides (no flag and no default in a dimension of several measures)."""
+    counts = _result_counts(database_url) if needs_result_counts(metrics) else None
+    return choose_headlines(metrics, counts)
+
+
+def load_headline_metrics(
+    database_url: str, metrics: Sequence[MetricInfo]
+) -> dict[str, MetricInfo]:
+    """The headline measure of each dimension (:func:`load_headline_choices`)."""
+    return {dim: c.metric for dim, c in load_headline_choices(database_url, metrics).items()}
+
+
+def _result_counts(database_url: str) -> dict[str, int]:
+    """Published results (a figure, not "no data") per metric code."""
+    from sqlalchemy import func
+
+    query = (
+        select(Metric.code, func.count(Observation.id))
+        .join(Metric, Observation.metric_id == Metric.id)
+        .where(Observation.visibility == PUBLISHED, Observation.raw_value.is_not(None))
+        .group_by(Metric.code)
+    )
+    with session_scope(database_url) as session:
+        return {code: count for code, count in session.execute(query).all()}
 
 
 def _columns(headline: Mapping[str, MetricInfo], language: str) -> list[DimensionColumn]:
@@ -543,16 +688,19 @@ def _targets(
 def _measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dict[str, set[str]]:
     """For each agency, the dimensions it published any figure of between ``start`` and ``end``.
 
-    Any metric of the dimension and any segment counts; a published "no data" (NULL) does not.
+    Any metric of the dimension and any segment counts, the agency's own or one of its
+    services'; a published "no data" (NULL) does not.
     """
+    parent = aliased(Unit)
     query = (
-        select(Unit.slug, Metric.dimension)
+        select(Unit.slug, Unit.kind, parent.slug, Metric.dimension)
         .select_from(Observation)
         .join(Unit, Observation.unit_id == Unit.id)
+        .outerjoin(parent, Unit.parent_id == parent.id)
         .join(Metric, Observation.metric_id == Metric.id)
         .where(
             Observation.visibility == PUBLISHED,
-            Unit.kind == "agency",
+            Unit.kind.in_(("agency", "service")),
             Observation.raw_value.is_not(None),
             Observation.period_start >= start,
             Observation.period_end <= end,
@@ -561,8 +709,10 @@ def _measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dic
     )
     measured: dict[str, set[str]] = defaultdict(set)
     with session_scope(database_url) as session:
-        for slug, dimension in session.execute(query).all():
-            measured[slug].add(dimension)
+        for slug, kind, parent_slug, dimension in session.execute(query).all():
+            owner = slug if kind == "agency" else parent_slug
+            if owner:
+                measured[owner].add(dimension)
     return dict(measured)
 
 
@@ -610,16 +760,70 @@ def _rows(
     return sort_rows(rows, "name")
 
 
+def _services_of(services: list[dict[str, Any]], language: str) -> dict[str, list[Service]]:
+    """Each agency's services (in the page's language), by agency slug."""
+    grouped: dict[str, list[Service]] = defaultdict(list)
+    for service in services:
+        grouped[service["parent_slug"]].append(
+            Service(service["slug"], _name(service, language), service["parent_slug"])
+        )
+    return dict(grouped)
+
+
+def _with_service_rollups(
+    rows: list[AgencyRow],
+    services: Mapping[str, list[Service]],
+    headline: Mapping[str, MetricInfo],
+    by_dimension: Mapping[str, list[MetricInfo]],
+    readings: Mapping[tuple[str, str], list[Reading]],
+    service_readings: Mapping[tuple[str, str], list[Reading]],
+    targets: Mapping[tuple[str, str], list[TargetSpec]],
+    start: dt.date,
+    end: dt.date,
+    granularity: str,
+    settings: Settings,
+    language: str,
+) -> list[AgencyRow]:
+    """Each agency's cells with the roll-up rule applied (:func:`agency_cell`)."""
+    updated = []
+    for row in rows:
+        own_services = services.get(row.slug, [])
+        if not own_services:
+            updated.append(row)
+            continue
+        cells = dict(row.cells)
+        for dim, metric in headline.items():
+            standards = service_standards(
+                own_services,
+                by_dimension.get(dim, []),
+                metric,
+                service_readings,
+                targets,
+                start,
+                end,
+                granularity,
+                small_sample_threshold=settings.small_sample_threshold,
+                small_sample_policy=settings.small_sample_policy,
+                language=language,
+            )
+            cells[dim] = agency_cell(
+                cells[dim], readings.get((row.slug, metric.code), []), metric, standards, start, end
+            )
+        updated.append(AgencyRow(row.slug, row.name, row.names, cells))
+    return updated
+
+
 def _summary(
     dimension: str,
     metric: MetricInfo,
     rows: Sequence[AgencyRow],
     measured: Mapping[str, set[str]],
     year_label: str,
-    names: Mapping[str, str],
     language: str,
 ) -> DimensionSummary:
-    rollup = units_meeting_targets({row.slug: row.status(dimension) for row in rows})
+    units = enterprise_units(row_entries(rows, dimension), language)
+    names = units.names
+    rollup = units_meeting_targets(units.statuses)
     covered = coverage(measured, [row.slug for row in rows], dimension)
     return DimensionSummary(
         dimension=dimension,
@@ -643,27 +847,47 @@ def _trend_chart(
     settings: Settings,
     language: str,
     period_value: str,
+    *,
+    yearly: bool = False,
 ) -> ChartSpec | None:
-    """The enterprise trend of one dimension, one point per fiscal quarter up to ``until``."""
+    """The enterprise trend of one dimension, one point per fiscal quarter up to ``until``
+    (per fiscal year for a yearly scorecard)."""
     own = {a["slug"]: readings.get((a["slug"], metric.code), []) for a in agencies}
     starts = [r.period_start for rs in own.values() for r in rs if r.period_end <= until]
     if not starts:
         return None
     first_day = min(starts)
-    quarter = (calendar.fiscal_year(first_day), calendar.quarter(first_day))
-    last = (calendar.fiscal_year(until), calendar.quarter(until))
     keys: list[tuple[int, int]] = []
-    while quarter <= last:
-        keys.append(quarter)
-        quarter = calendar.next_quarter(*quarter)
+    if yearly:
+        # A fiscal year is keyed (year, 0) so that it sorts like a quarter key.
+        keys = [
+            (year, 0)
+            for year in range(calendar.fiscal_year(first_day), calendar.fiscal_year(until) + 1)
+        ]
+    else:
+        quarter = (calendar.fiscal_year(first_day), calendar.quarter(first_day))
+        last = (calendar.fiscal_year(until), calendar.quarter(until))
+        while quarter <= last:
+            keys.append(quarter)
+            quarter = calendar.next_quarter(*quarter)
+
+    def period_of(key: tuple[int, int]) -> Period:
+        return calendar.year(key[0]) if yearly else calendar.quarter_period(*key)
+
+    def label_of(key: tuple[int, int]) -> str:
+        if yearly:
+            return calendar.year_label(key[0], language)
+        return calendar.quarter_label(*key, language=language)
 
     scores: list[tuple[str, tuple[int, int], float | None]] = []
     breaks: list[str] = []
     for agency in agencies:
         slug = agency["slug"]
         for key in keys:
-            period = calendar.quarter_period(*key)
-            result = period_result(own[slug], period.start, period.end, "quarter", metric.scale)
+            period = period_of(key)
+            result = period_result(
+                own[slug], period.start, period.end, period.granularity, metric.scale
+            )
             value = result.value
             if (
                 metric.is_survey
@@ -679,16 +903,16 @@ def _trend_chart(
                         "note_break",
                         language,
                         agency=_name(agency, language),
-                        quarter=calendar.quarter_label(*key, language=language),
+                        quarter=label_of(key),
                     )
                 )
     points = enterprise_trend(scores)
-    labels = {key: calendar.quarter_label(*key, language=language) for key in keys}
+    labels = {key: label_of(key) for key in keys}
     total = len(agencies)
     x, y, hover, rows = [], [], [], []
     for point in points:
         shown = None if point.mean is None else round(point.mean, 1)
-        end = calendar.quarter_period(*point.key).end.isoformat()
+        end = period_of(point.key).end.isoformat()
         x.append(end)
         y.append(shown)
         hover.append(
@@ -713,13 +937,13 @@ def _trend_chart(
     label = dimension_label(dimension, language)
     return ChartSpec(
         chart_id=f"trend-{dimension}",
-        title=_t("trend_title", language, dimension=label),
-        summary=trend_summary(dimension, points, labels, total, language),
+        title=_t("trend_title_year" if yearly else "trend_title", language, dimension=label),
+        summary=trend_summary(dimension, points, labels, total, language, yearly=yearly),
         y_title=_t("trend_y", language),
         traces=[Trace(_t("trend_line", language), "line", x, y, text=hover)],
         columns=[
-            TableColumn("quarter", _t("column_quarter", language)),
-            TableColumn("period_end", _t("column_end", language)),
+            TableColumn("quarter", _t("column_year" if yearly else "column_quarter", language)),
+            TableColumn("period_end", _t("column_year_end" if yearly else "column_end", language)),
             TableColumn("mean", _t("column_mean", language), "number"),
             TableColumn("reported", _t("column_reported", language), "number"),
             TableColumn("agencies", _t("column_agencies", language), "number"),

@@ -24,6 +24,7 @@ from dashboard.formatting import MONTH_NAMES, format_count, format_day
 from dashboard.models import DIMENSIONS
 from dashboard.normalize import PROPORTION_SCALES, NormalizationRule, describe
 from dashboard.routes import Route
+from dashboard.scorecard import HeadlineChoice, MetricInfo
 from dashboard.settings import Settings
 from dashboard.targets import Status, status_label, status_symbol
 
@@ -131,6 +132,131 @@ DIMENSION_INTROS: dict[str, dict[str, str]] = {
 }
 
 RULE_TEXT: dict[str, dict[str, str]] = {
+    # The headline measure of a dimension, and why (issue 8).
+    "headline_catalogue": {
+        "en": "Headline measure on the scorecard: {name}, set in the metric catalogue.",
+        "es": "Medida principal en el cuadro de resultados: {name}, fijada en el catálogo "
+        "de medidas.",
+    },
+    "headline_default": {
+        "en": "Headline measure on the scorecard: {name}, the dashboard's default for this "
+        "dimension (not set in the metric catalogue).",
+        "es": "Medida principal en el cuadro de resultados: {name}, la medida por defecto "
+        "del panel para esta dimensión (no fijada en el catálogo de medidas).",
+    },
+    "headline_only": {
+        "en": "Headline measure on the scorecard: {name}, the only measure of this dimension "
+        "(not set in the metric catalogue).",
+        "es": "Medida principal en el cuadro de resultados: {name}, la única medida de esta "
+        "dimensión (no fijada en el catálogo de medidas).",
+    },
+    "headline_most_results": {
+        "en": "Headline measure on the scorecard: {name}, the measure of this dimension with "
+        "the most published results; the headline was not set in the metric catalogue.",
+        "es": "Medida principal en el cuadro de resultados: {name}, la medida de esta "
+        "dimensión con más resultados publicados; la medida principal no se fijó en el "
+        "catálogo de medidas.",
+    },
+    "headline_drivers": {
+        "en": "The other measures below are drivers: shown beside it, never instead of it.",
+        "es": "Las demás medidas de abajo son factores: se muestran junto a ella, nunca en su "
+        "lugar.",
+    },
+    # How results of services roll up to their agency and to the enterprise (issue 8).
+    "rollup_title": {
+        "en": "Agencies, their services and the enterprise",
+        "es": "Agencias, sus servicios y el conjunto del gobierno",
+    },
+    "rollup_standard": {
+        "en": (
+            "A service standard is a service's measure with a target in force in the period "
+            "(a posted service level such as “We answer 80% of calls within 10 minutes”)."
+        ),
+        "es": (
+            "Un estándar de servicio es una medida de un servicio con una meta vigente en el "
+            "periodo (un nivel de servicio publicado, como “Respondemos el 80 % de las "
+            "llamadas en 10 minutos”)."
+        ),
+    },
+    "rollup_headline": {
+        "en": (
+            "An agency's result in a dimension is its own published figure of the "
+            "dimension's headline measure when it published one for the period (a published "
+            "“no data” included). Otherwise it is the roll-up of its services' standards in "
+            "the dimension: “5 of 7 service standards met”, counted over the standards that "
+            "reported against a numeric target. The roll-up is met when every one of them "
+            "met its target, not met when any missed, and not reported when none reported; "
+            "standards that did not report are listed, never counted as misses."
+        ),
+        "es": (
+            "El resultado de una agencia en una dimensión es su propia cifra publicada de la "
+            "medida principal de la dimensión cuando publicó una para el periodo (incluido un "
+            "“sin datos” publicado). Si no, es el agregado de los estándares de sus servicios "
+            "en la dimensión: “5 de 7 estándares de servicio cumplidos”, contados sobre los "
+            "estándares que reportaron frente a una meta numérica. El agregado se cumple "
+            "cuando todos cumplieron su meta, no se cumple cuando alguno no la cumplió y no "
+            "se reporta cuando ninguno reportó; los estándares que no reportaron se nombran, "
+            "nunca se cuentan como incumplimientos."
+        ),
+    },
+    "rollup_count": {
+        "en": (
+            "Across all agencies, an agency with its own figure counts once, and an agency "
+            "judged on its services counts each of its standards once: for example “7 of 16 "
+            "met, 43.8%”, with how many reported (“16 of 17 reported”) and the ones that did "
+            "not report named. An agency with neither a figure of its own nor a service "
+            "standard in the dimension counts once, as not reported: it does not measure it."
+        ),
+        "es": (
+            "En el conjunto de agencias, una agencia con cifra propia cuenta una vez, y una "
+            "agencia evaluada por sus servicios cuenta cada uno de sus estándares una vez: "
+            "por ejemplo “7 de 16 cumplen, 43.8%”, con cuántos reportaron (“16 de 17 "
+            "reportaron”) y los que no reportaron nombrados. Una agencia sin cifra propia ni "
+            "estándar de servicio en la dimensión cuenta una vez, como no reportada: no la "
+            "mide."
+        ),
+    },
+    "rollup_pooling": {
+        "en": (
+            "A standard's result for a quarter or a year combines its months or quarters by "
+            "volume: everything that met the standard over everything received, not an "
+            "average of percentages."
+        ),
+        "es": (
+            "El resultado de un estándar para un trimestre o un año combina sus meses o "
+            "trimestres por volumen: todo lo que cumplió el estándar sobre todo lo recibido, "
+            "no un promedio de porcentajes."
+        ),
+    },
+    # Which period the overview and the review show first (issue 8).
+    "period_title": {
+        "en": "Which period is shown first",
+        "es": "Qué periodo se muestra primero",
+    },
+    "period_body": {
+        "en": (
+            "The overview and the review open on the latest period the data have: the latest "
+            "fiscal quarter with quarterly results (monthly results are combined into their "
+            "quarters), or the latest fiscal year when a later fiscal year has yearly results "
+            "only. Earlier quarters and years can be chosen."
+        ),
+        "es": (
+            "El resumen y la revisión se abren en el periodo más reciente de los datos: el "
+            "último trimestre fiscal con resultados trimestrales (los resultados mensuales se "
+            "combinan en su trimestre), o el último año fiscal cuando un año fiscal posterior "
+            "solo tiene resultados anuales. Se pueden elegir trimestres y años anteriores."
+        ),
+    },
+    "period_year": {
+        "en": (
+            "Where results are published only by fiscal year, the scorecard is yearly and "
+            "the review compares each fiscal year with the one before."
+        ),
+        "es": (
+            "Donde los resultados se publican solo por año fiscal, el cuadro de resultados es "
+            "anual y la revisión compara cada año fiscal con el anterior."
+        ),
+    },
     "status_title": {"en": "What “met” means", "es": "Qué significa “cumplido”"},
     "status_in_force": {
         "en": (
@@ -164,6 +290,42 @@ RULE_TEXT: dict[str, dict[str, str]] = {
         "es": (
             "Cada resultado tiene uno de cuatro estados, siempre escrito y marcado con un "
             "símbolo, nunca indicado solo con color:"
+        ),
+    },
+    "status_precision": {
+        "en": (
+            "A result is judged as published, to its full precision, never after rounding. "
+            "The figure shown beside a status is rounded as usual (one decimal for a "
+            "percentage) unless that rounding would contradict the status: then it shows as "
+            "many more decimals as decide it. A result of 79.982% against a target of ≥ 80% "
+            "is shown as “79.98%, not met”, never as “80%, not met”. Pages, tables, CSV "
+            "downloads, chart images and the review all follow this rule; the open-data API "
+            "gives the value as published."
+        ),
+        "es": (
+            "Un resultado se juzga tal como se publicó, con toda su precisión, nunca después "
+            "de redondearlo. La cifra que acompaña a un estado se redondea como de costumbre "
+            "(un decimal en un porcentaje) salvo que ese redondeo contradiga el estado: "
+            "entonces muestra los decimales que lo deciden. Un resultado del 79.982% con una "
+            "meta de ≥ 80% se muestra como “79.98%, no cumplido”, nunca como “80%, no "
+            "cumplido”. Las páginas, las tablas, las descargas CSV, las imágenes de los "
+            "gráficos y la revisión siguen esta regla; la API de datos abiertos da el valor "
+            "tal como se publicó."
+        ),
+    },
+    "status_history": {
+        "en": (
+            "On any day exactly one target is in force for a service and measure. When an "
+            "agency corrects a target it had published, the old one is kept as history and "
+            "shown with the service level (“Target changed on <date>, from ≥ 80% to ≥ 85%”); "
+            "a target that takes effect later is shown as “From <date>: ≥ 85% (was ≥ 80%)”."
+        ),
+        "es": (
+            "Cada día rige exactamente una meta para un servicio y una medida. Cuando una "
+            "agencia corrige una meta que había publicado, la anterior se conserva como "
+            "historial y se muestra junto al nivel de servicio (“Meta cambiada el <fecha>: de "
+            "≥ 80% a ≥ 85%”); una meta que rige más adelante se muestra como “Desde el "
+            "<fecha>: ≥ 85% (antes ≥ 80%)”."
         ),
     },
     f"status_{Status.MET.value}": {
@@ -422,7 +584,9 @@ class DimensionSection:
     anchor: str
     title: str
     intro: str
-    metrics: tuple[MetricEntry, ...]
+    metrics: tuple[MetricEntry, ...]  # the headline measure first, then its drivers by name
+    headline_code: str | None = None  # the dimension's headline measure on the scorecard
+    headline_text: str = ""  # which measure heads the dimension, and why
 
 
 @dataclass(frozen=True)
@@ -523,27 +687,48 @@ def metric_entry(
 
 
 def dimension_sections(
-    records: Iterable[Mapping[str, Any]], language: str, small_sample_threshold: int
+    records: Iterable[Mapping[str, Any]],
+    language: str,
+    small_sample_threshold: int,
+    headlines: Mapping[str, HeadlineChoice] | None = None,
 ) -> tuple[DimensionSection, ...]:
-    """The metrics grouped by dimension (in the ART order), each group sorted by name."""
+    """The metrics grouped by dimension (in the ART order): the dimension's headline measure
+    (``headlines``, :func:`dashboard.scorecard.choose_headlines`) first, then the other
+    measures, its drivers, by name; with the words that say which heads it and why."""
     language = _lang(language)
+    headlines = headlines or {}
     by_dimension: dict[str, list[MetricEntry]] = {}
     for record in records:
         entry = metric_entry(record, language, small_sample_threshold)
         by_dimension.setdefault(entry.dimension, []).append(entry)
-    return tuple(
-        DimensionSection(
-            dimension=dimension,
-            anchor=anchor_for("dimension", dimension),
-            title=DIMENSION_WORDS[dimension][language],
-            intro=DIMENSION_INTROS[dimension][language],
-            metrics=tuple(
-                sorted(by_dimension[dimension], key=lambda e: (e.name.text.casefold(), e.code))
-            ),
+    sections = []
+    for dimension in DIMENSIONS:
+        if dimension not in by_dimension:
+            continue
+        choice = headlines.get(dimension)
+        code = choice.metric.code if choice is not None else None
+        entries = sorted(
+            by_dimension[dimension],
+            key=lambda e, code=code: (e.code != code, e.name.text.casefold(), e.code),
         )
-        for dimension in DIMENSIONS
-        if dimension in by_dimension
-    )
+        headline_text = ""
+        if choice is not None:
+            name = next((e.name.text for e in entries if e.code == code), choice.metric.code)
+            headline_text = text(f"headline_{choice.reason.value}", language, name=name)
+            if len(entries) > 1:
+                headline_text += " " + text("headline_drivers", language)
+        sections.append(
+            DimensionSection(
+                dimension=dimension,
+                anchor=anchor_for("dimension", dimension),
+                title=DIMENSION_WORDS[dimension][language],
+                intro=DIMENSION_INTROS[dimension][language],
+                metrics=tuple(entries),
+                headline_code=code,
+                headline_text=headline_text,
+            )
+        )
+    return tuple(sections)
 
 
 # -- page-wide rules -------------------------------------------------------------------------
@@ -617,7 +802,11 @@ def page_rules(settings: Settings, as_of: dt.date | None, language: str) -> tupl
             title=text("status_title", language),
             paragraphs=(text("status_in_force", language), text("status_list", language)),
             items=status_items,
-            after=(text("status_direction", language),),
+            after=(
+                text("status_direction", language),
+                text("status_precision", language),
+                text("status_history", language),
+            ),
         ),
         RuleSection(
             anchor="rule-not-reported",
@@ -650,6 +839,21 @@ def page_rules(settings: Settings, as_of: dt.date | None, language: str) -> tupl
             title=text("breaks_title", language),
             paragraphs=(text("breaks_body", language),),
         ),
+        RuleSection(
+            anchor="rule-rollups",
+            title=text("rollup_title", language),
+            paragraphs=(
+                text("rollup_standard", language),
+                text("rollup_headline", language),
+                text("rollup_count", language),
+                text("rollup_pooling", language),
+            ),
+        ),
+        RuleSection(
+            anchor="rule-latest-period",
+            title=text("period_title", language),
+            paragraphs=(text("period_body", language), text("period_year", language)),
+        ),
         fiscal_rule(settings, as_of, language),
         RuleSection(
             anchor="rule-scores",
@@ -669,10 +873,17 @@ def build(
 ) -> MethodologyView:
     language = _lang(language)
     status = queries.data_status(database_url)
+    records = queries.metrics(database_url)
+    # The overview's choice, so the page names the measure the scorecard shows.
+    from dashboard.views.home import load_headline_choices
+
+    headlines = load_headline_choices(
+        database_url, [MetricInfo.from_record(record) for record in records]
+    )
     return MethodologyView(
         language=language,
         rules=page_rules(settings, status.as_of, language),
         dimensions=dimension_sections(
-            queries.metrics(database_url), language, settings.small_sample_threshold
+            records, language, settings.small_sample_threshold, headlines
         ),
     )

@@ -1,9 +1,13 @@
 """The quarterly review ("/review"): this quarter against the previous one and a year ago.
 
 Parameters: ``fy`` (fiscal year number, "2026"), ``q`` (quarter, "3"), ``sort`` (one of
-:data:`dashboard.review.SORT_KEYS`) and ``lang``. Without ``fy`` and ``q`` the latest quarter
-with published quarterly results is reviewed; a fiscal year or quarter that names no quarter
-with results, or an unknown sort, is a 404 that says which quarters there are.
+:data:`dashboard.review.SORT_KEYS`) and ``lang``. Without ``fy`` and ``q`` the latest period
+the data have is reviewed (:func:`dashboard.review.choose_period`): the latest quarter with
+quarterly (or monthly) results, or the latest fiscal year with yearly results only (an
+annual review: this year against the previous one; ``fy`` alone names it). A fiscal year or
+quarter that names no period with results, or an unknown sort, is a 404 that says which
+there are. Agencies without figures of their own are reviewed through their services'
+standards (:mod:`dashboard.service_rollup`).
 
 The decisions (movement, non-reporting, actions and what followed) are in
 :mod:`dashboard.review`; this module loads the published data and puts the answers together.
@@ -27,29 +31,36 @@ from dashboard.review import (
     REVIEW_DIMENSIONS,
     SORT_KEYS,
     TREND_QUARTERS,
+    TREND_YEARS,
     ActionRecord,
     Agency,
     ComparisonRow,
+    FiscalYear,
     MissedTarget,
     Movement,
     Quarter,
     QuarterChoiceError,
     ReviewedAction,
+    ReviewPeriod,
+    SilentStandard,
     Thresholds,
-    choose_quarter,
+    choose_period,
     comparison_rows,
     missed_targets,
     movers,
     non_reporters,
     previous_quarter,
+    quarter_bounds,
     quarters_up_to,
     review_actions,
     same_quarter_last_year,
+    silent_standards,
     sort_comparison_rows,
 )
 from dashboard.rollups import Ratio, units_meeting_targets
 from dashboard.routes import Route
 from dashboard.scorecard import MetricInfo, dimension_label, headline_metrics, text
+from dashboard.service_rollup import Service, dimension_metrics, enterprise_units
 from dashboard.settings import Settings
 from dashboard.views import NotFound
 
@@ -57,7 +68,7 @@ from dashboard.views import NotFound
 # published targets of any units); reused rather than copied so both pages agree.
 from dashboard.views.home import _readings as published_readings
 from dashboard.views.home import _targets as published_targets
-from dashboard.views.home import offered_quarters
+from dashboard.views.home import load_headline_metrics, offered_periods
 
 #: Query parameters this page reads.
 PARAMS = ("fy", "q", "sort", "lang")
@@ -77,6 +88,13 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "No hay resultados trimestrales publicados para «{value}». Elija un trimestre "
         "entre {first} y {last}.",
     },
+    "no_data_year": {
+        "en": "No results are published for “{value}”. Choose a fiscal year from {first} to "
+        "{last}.",
+        "es": "No hay resultados publicados para «{value}». Elija un año fiscal entre {first} y "
+        "{last}.",
+    },
+    "whole_year": {"en": "Whole fiscal year", "es": "Año fiscal completo"},
     "nothing_published": {
         "en": "No quarterly results have been published yet.",
         "es": "Aún no se han publicado resultados trimestrales.",
@@ -130,10 +148,10 @@ class ReviewView:
     has_data: bool
     fiscal_start_month: int
     fiscal_label_style: str
-    quarter: Quarter | None
-    previous: Quarter | None
-    year_ago: Quarter | None
-    trend_quarters: list[Quarter]  # the sparkline's quarters, oldest first
+    quarter: ReviewPeriod | None  # a fiscal quarter, or a FiscalYear in an annual review
+    previous: ReviewPeriod | None
+    year_ago: ReviewPeriod | None
+    trend_quarters: list[Any]  # the sparkline's quarters (years), oldest first
     fiscal_year_options: list[Option]
     quarter_options: list[Option]
     sort: str
@@ -146,6 +164,7 @@ class ReviewView:
     declined: list[ComparisonRow]
     not_reported: list[ComparisonRow]
     actions: list[ReviewedAction]
+    not_reported_standards: list[SilentStandard]  # of agencies reviewed through services
     small_sample_threshold: int
     small_sample_policy: str
 
@@ -153,9 +172,16 @@ class ReviewView:
     def calendar(self) -> FiscalCalendar:
         return FiscalCalendar(self.fiscal_start_month, self.fiscal_label_style)
 
-    def label(self, quarter: Quarter | None) -> str:
+    @property
+    def annual(self) -> bool:
+        """An annual review: this fiscal year against the previous one."""
+        return isinstance(self.quarter, FiscalYear)
+
+    def label(self, quarter: ReviewPeriod | None) -> str:
         if quarter is None:
             return ""
+        if isinstance(quarter, FiscalYear):
+            return self.calendar.year_label(quarter.fiscal_year, self.language)
         return self.calendar.quarter_label(quarter.fiscal_year, quarter.quarter, self.language)
 
     @property
@@ -169,9 +195,11 @@ class ReviewView:
         return sorted(rows, key=lambda row: order.get(row.dimension, 99))
 
 
-def review_metrics(metrics: Sequence[MetricInfo]) -> dict[str, MetricInfo]:
-    """The headline measure of each review dimension the store measures (ART, satisfaction)."""
-    headline = headline_metrics(metrics)
+def review_metrics(
+    metrics: Sequence[MetricInfo], result_counts: Mapping[str, int] | None = None
+) -> dict[str, MetricInfo]:
+    """The headline measure of each review dimension the store measures (the overview's)."""
+    headline = headline_metrics(metrics, result_counts)
     return {dim: headline[dim] for dim in REVIEW_DIMENSIONS if dim in headline}
 
 
@@ -191,14 +219,33 @@ def build(
     agency_records = [unit for unit in units if unit["kind"] == "agency"]
     agencies = [Agency(a["slug"], _name(a, language)) for a in agency_records]
     all_metrics = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
-    headline = review_metrics(all_metrics)
+    overview = load_headline_metrics(database_url, all_metrics)
+    headline = {dim: overview[dim] for dim in REVIEW_DIMENSIONS if dim in overview}
     readings = published_readings(database_url, agency_records, headline)
+    agency_slugs = {a.slug for a in agencies}
+    service_records = [
+        u for u in units if u["kind"] == "service" and u.get("parent_slug") in agency_slugs
+    ]
+    by_dimension = dimension_metrics(m for m in all_metrics if m.dimension in headline)
+    service_readings = published_readings(
+        database_url,
+        service_records,
+        {m.code: m for ms in by_dimension.values() for m in ms},
+    )
+    services: dict[str, list[Service]] = {}
+    for record in service_records:
+        services.setdefault(record["parent_slug"], []).append(
+            Service(record["slug"], _name(record, language), record["parent_slug"])
+        )
 
-    offered = [Quarter(*key) for key in offered_quarters(calendar, readings)]
+    periods = offered_periods(calendar, {**readings, **service_readings})
+    offered = [Quarter(*key) for key in periods.quarters]
     try:
-        quarter = choose_quarter(query.get("fy"), query.get("q"), offered)
+        quarter = choose_period(query.get("fy"), query.get("q"), offered, periods.annual_years)
     except QuarterChoiceError as error:
-        raise NotFound(_choice_message(error, offered, calendar, language)) from None
+        raise NotFound(
+            _choice_message(error, offered, periods.annual_years, calendar, language)
+        ) from None
     thresholds = Thresholds(settings.small_sample_threshold, settings.small_sample_policy)
     if quarter is None:
         return _empty_view(settings, language, sort, headline, agencies)
@@ -209,7 +256,6 @@ def build(
         unit["slug"]: unit["slug"] if unit["kind"] == "agency" else unit.get("parent_slug")
         for unit in units
     }
-    agency_slugs = {a.slug for a in agencies}
     action_rows = queries.published_actions(
         database_url,
         unit_ids=[u["id"] for u in units if agency_of.get(u["slug"]) in agency_slugs],
@@ -230,7 +276,7 @@ def build(
         )
         for a in action_rows
     ]
-    start, end = calendar.quarter_bounds(quarter.fiscal_year, quarter.quarter)
+    start, end = quarter_bounds(calendar, quarter)
     relevant = [
         a
         for a in actions
@@ -246,12 +292,23 @@ def build(
     )
     targets = published_targets(
         database_url,
-        agency_records + [u for u in action_units if u["kind"] != "agency"],
+        agency_records
+        + service_records
+        + [u for u in action_units if u["kind"] not in ("agency", "service")],
         language,
     )
 
     rows = comparison_rows(
-        calendar, quarter, agencies, headline, readings, targets, thresholds, language
+        calendar,
+        quarter,
+        agencies,
+        headline,
+        {**service_readings, **readings},
+        targets,
+        thresholds,
+        language,
+        services=services,
+        dimension_metrics=by_dimension,
     )
     reviewed = review_actions(
         calendar,
@@ -274,11 +331,13 @@ def build(
         quarter=quarter,
         previous=previous_quarter(calendar, quarter),
         year_ago=same_quarter_last_year(quarter),
-        trend_quarters=quarters_up_to(calendar, quarter, TREND_QUARTERS),
-        fiscal_year_options=_year_options(calendar, offered, language),
-        quarter_options=[
-            Option(str(n), ("T" if language == "es" else "Q") + str(n)) for n in (1, 2, 3, 4)
-        ],
+        trend_quarters=quarters_up_to(
+            calendar, quarter, TREND_YEARS if isinstance(quarter, FiscalYear) else TREND_QUARTERS
+        ),
+        fiscal_year_options=_year_options(calendar, offered, periods.annual_years, language),
+        quarter_options=[Option("", _t("whole_year", language))]
+        if isinstance(quarter, FiscalYear)
+        else [Option(str(n), ("T" if language == "es" else "Q") + str(n)) for n in (1, 2, 3, 4)],
         sort=sort,
         columns=_columns(headline, language),
         agencies=sorted(agencies, key=lambda a: a.name.casefold()),
@@ -291,6 +350,9 @@ def build(
         declined=declined,
         not_reported=non_reporters(calendar, sort_comparison_rows(rows, "name"), quarter),
         actions=reviewed,
+        not_reported_standards=silent_standards(
+            calendar, sort_comparison_rows(rows, "name"), quarter, service_readings
+        ),
         small_sample_threshold=settings.small_sample_threshold,
         small_sample_policy=settings.small_sample_policy,
     )
@@ -307,8 +369,23 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _choice_message(
-    error: QuarterChoiceError, offered: list[Quarter], calendar: FiscalCalendar, language: str
+    error: QuarterChoiceError,
+    offered: list[Quarter],
+    years: list[int],
+    calendar: FiscalCalendar,
+    language: str,
 ) -> str:
+    if not offered and years:
+        if error.reason == "bad_q":
+            return _t("bad_q", language, value=error.value)
+        key = "bad_fy" if error.reason == "bad_fy" else "no_data_year"
+        return _t(
+            key,
+            language,
+            value=error.value,
+            first=calendar.year_label(min(years), language),
+            last=calendar.year_label(max(years), language),
+        )
     if not offered:
         return _t("nothing_published", language)
     first, last = min(offered), max(offered)
@@ -334,8 +411,10 @@ def _choice_message(
     )
 
 
-def _year_options(calendar: FiscalCalendar, offered: list[Quarter], language: str) -> list[Option]:
-    years = sorted({q.fiscal_year for q in offered}, reverse=True)
+def _year_options(
+    calendar: FiscalCalendar, offered: list[Quarter], annual: list[int], language: str
+) -> list[Option]:
+    years = sorted({q.fiscal_year for q in offered} | set(annual), reverse=True)
     return [Option(str(year), calendar.year_label(year, language)) for year in years]
 
 
@@ -354,7 +433,8 @@ def _summary(
     language: str,
 ) -> DimensionReview:
     own = [row for row in rows if row.dimension == dimension]
-    rollup = units_meeting_targets({row.agency_slug: row.status for row in own})
+    units = enterprise_units(((r.agency_slug, r.agency_name, r.this) for r in own), language)
+    rollup = units_meeting_targets(units.statuses)
     improved = sum(1 for r in own if r.change_previous.movement == Movement.IMPROVED)
     declined = sum(1 for r in own if r.change_previous.movement == Movement.DECLINED)
     if rollup.met.total:
@@ -414,6 +494,7 @@ def _empty_view(
         declined=[],
         not_reported=[],
         actions=[],
+        not_reported_standards=[],
         small_sample_threshold=settings.small_sample_threshold,
         small_sample_policy=settings.small_sample_policy,
     )

@@ -191,7 +191,10 @@ def test_form_submits_a_permalink_and_back_forward_move_between_views(
     agency = next(a for a in queries.list_agencies(demo_database) if a["slug"] == "dmv")
     service = agency["services"][0]
     heading = page.get_by_role("heading", level=1)
-    page.get_by_role("link", name=service["name_en"], exact=True).click()
+    # The services list (the service levels table links each service too).
+    page.locator(f"#service-{service['slug']}").get_by_role(
+        "link", name=service["name_en"], exact=True
+    ).click()
     expect(page).to_have_url(f"{live_server.url}/agency/dmv/{service['slug']}")
     expect(heading).to_have_text(service["name_en"], timeout=WAIT_MS)
     page.go_back()

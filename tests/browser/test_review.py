@@ -126,3 +126,46 @@ def test_review_pack_shows_progress_then_a_download_link(page, live_server):
     assert response.body().startswith(b"%PDF")
     assert response.headers["content-type"] == "application/pdf"
     assert axe_violations(page) == []
+
+
+def test_an_annual_review_builds_the_pack_of_the_year(browser, sqlite_url):
+    """A store of yearly results only: the pack panel is there, and its PDF names the year."""
+    import datetime as dt
+
+    from dashboard.settings import Settings
+    from tests.browser.conftest import LiveServer
+    from tests.integration.test_service_rollups import Store
+
+    store = Store(sqlite_url)
+    store.metric("csat_overall", "satisfaction", "fraction", "Overall satisfaction")
+    for slug, values in {"parks": (0.70, 0.85), "roads": (0.90, 0.75)}.items():
+        store.unit(slug, "agency", slug.title())
+        store.target(slug, "csat_overall", 0.80)
+        for year, value in zip((2023, 2024), values, strict=True):
+            start, end = dt.date(year - 1, 10, 1), dt.date(year, 9, 30)
+            store.result(slug, "csat_overall", start, end, "fiscal_year", value, value * 400, 400)
+    with LiveServer(Settings(database_url=sqlite_url)) as server:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            _open(page, server.url + "/review?fy=2024")
+            expect(page.locator("#review-compared")).to_contain_text(
+                "FY2024 compared with FY2023 (previous fiscal year)"
+            )
+            page.locator("#review-pack-button").click()
+            link = page.locator("#review-pack-download")
+            expect(link).to_be_visible(timeout=PACK_MS)
+            expect(page.locator("#review-pack-status")).to_contain_text(
+                "The review pack is ready (3 pages)"
+            )
+            expect(link).to_contain_text("FY2024")
+            expect(link).to_have_attribute("download", "review-pack_fy2024_en.pdf")
+            href = link.get_attribute("href")
+            assert href and href.startswith("/review-pack/fy2024/") and href.endswith(".pdf")
+            response = page.request.get(server.url + href)
+            assert response.status == 200
+            assert response.body().startswith(b"%PDF")
+            assert page.request.get(server.url + href.replace("fy2024", "fy2023")).status == 404
+            assert axe_violations(page) == []
+        finally:
+            context.close()

@@ -538,6 +538,21 @@ def test_a11_example_imports(seeded):
     assert suppressed.raw_value is None and suppressed.denominator == 18
 
 
+def standard(url: str, agency_slug: str, code: str) -> Unit:
+    """The service standard (a unit of kind service) with this code under the agency."""
+    with session_scope(url) as session:
+        agency = session.scalars(select(Unit).where(Unit.slug == agency_slug)).one()
+        return session.scalars(
+            select(Unit).where(Unit.parent_id == agency.id, Unit.code == code)
+        ).one()
+
+
+def standard_observation(
+    url: str, agency_slug: str, code: str, metric: str, start: dt.date
+) -> Observation:
+    return observation(url, standard(url, agency_slug, code).slug, metric, start)
+
+
 def test_service_standards_example_imports(seeded):
     report = run(
         seeded,
@@ -546,22 +561,44 @@ def test_service_standards_example_imports(seeded):
         publish=True,
     )
     assert report.ok, report.to_text()
-    assert (report.rows_read, report.inserted, report.targets_created) == (3, 12, 3)
+    # Five standards of three services: each standard is a unit found by its key.
+    assert (report.rows_read, report.inserted, report.targets_created) == (5, 20, 5)
+    assert len(report.units_created) == 5
     assert any("totals line" in note for note in report.notes)
-    q2 = observation(seeded, "tax-refunds", "timeliness_standard", dt.date(2025, 1, 1))
+    online = standard(seeded, "dmv", "1021-2")
+    assert online.kind == "service"
+    assert online.name_en == "Driver License Renewal: We renew licences online the same day."
+    assert (
+        online.name_es
+        == "Renovación de licencia de conducir: Renovamos las licencias en línea el mismo día."
+    )
+    q2 = standard_observation(
+        seeded, "revenue", "2040-1", "timeliness_standard", dt.date(2025, 1, 1)
+    )
     assert (q2.raw_value, q2.denominator) == (0.72, 1_204_118)
-    q4 = observation(seeded, "vehicle-registration", "timeliness_standard", dt.date(2025, 7, 1))
+    q4 = standard_observation(seeded, "dmv", "1022-1", "timeliness_standard", dt.date(2025, 7, 1))
     assert q4.raw_value is None and q4.denominator is None
+    # A result marked ND beside a reported volume: not reported, with its volume.
+    paper = standard_observation(
+        seeded, "revenue", "2040-2", "timeliness_standard", dt.date(2025, 1, 1)
+    )
+    assert paper.raw_value is None and paper.denominator == 9870
     with session_scope(seeded) as session:
         target = session.execute(
-            select(Target)
-            .join(Unit, Unit.id == Target.unit_id)
-            .where(Unit.slug == "vehicle-registration")
+            select(Target).where(Target.unit_id == standard(seeded, "dmv", "1022-1").id)
         ).scalar_one()
     assert target.value == pytest.approx(0.9)
     # The promise's quoted field spans two lines in the file.
     assert target.promise_en.splitlines()[1] == "Online renewals are processed the same day."
     assert target.promise_es.startswith("Procesamos las renovaciones")
+
+    again = run(
+        seeded,
+        EXAMPLES / "service_standards.csv",
+        mapping_path=MAPPINGS / "service_standards.toml",
+        publish=True,
+    )
+    assert again.ok and (again.inserted, again.unchanged, again.units_created) == (0, 20, [])
 
 
 def test_contact_centre_example_imports(seeded):
@@ -598,7 +635,7 @@ def test_wide_mapping_with_canadian_calendar(seeded, tmp_path):
     )
     assert report.ok, report.to_text()
     # 2024-2025 Q1 is April-June 2024 in Canada.
-    q1 = observation(seeded, "driver-license-renewal", "timeliness_standard", dt.date(2024, 4, 1))
+    q1 = standard_observation(seeded, "dmv", "1021-1", "timeliness_standard", dt.date(2024, 4, 1))
     assert q1.period_end == dt.date(2024, 6, 30) and q1.raw_value == 0.84
 
 

@@ -64,7 +64,7 @@ def values(url: str, unit: str, month: dt.date, segment: str = "") -> dict[str, 
             stored.numerator,
             stored.denominator,
         )
-        for code in ("ack_within_1bd", "median_hours_first_response", "contacts_received")
+        for code in ("ack_within_1bd", "median_hours_first_response", "messages_received")
     }
 
 
@@ -73,20 +73,24 @@ def test_shares_medians_and_volumes_across_a_holiday_and_a_weekend(seeded, tmp_p
     assert report.ok, report.to_text()
     assert report.rows_read == 8
     assert any("1 spam" in note for note in report.notes)
-    # contacts_received is seeded; the other two are created with their definitions.
-    assert sorted(report.metrics_created) == ["ack_within_1bd", "median_hours_first_response"]
+    # the three metrics are created with their definitions.
+    assert sorted(report.metrics_created) == [
+        "ack_within_1bd",
+        "median_hours_first_response",
+        "messages_received",
+    ]
 
     # The agency overall in November: m1-m5 and m7 (m6 is spam). Acknowledged: m1, m2, m4,
     # m7. Responses in hours: 0.5, 2, 8, 8.98, 10.5 -> median 8.
     overall = values(seeded, "dmv", NOVEMBER)
     assert overall["ack_within_1bd"] == (pytest.approx(4 / 6), 4, 6)
     assert overall["median_hours_first_response"] == (8.0, None, 5)
-    assert overall["contacts_received"] == (6, None, None)
+    assert overall["messages_received"] == (6, None, None)
 
     email = values(seeded, "dmv", NOVEMBER, "email")  # m1, m2, m3: 2 h, 8 h, 10.5 h
     assert email["ack_within_1bd"] == (pytest.approx(2 / 3), 2, 3)
     assert email["median_hours_first_response"] == (8.0, None, 3)
-    assert email["contacts_received"][0] == 3
+    assert email["messages_received"][0] == 3
 
     voicemail = values(seeded, "dmv", NOVEMBER, "voicemail")  # m4 (539 min), m5 (none)
     assert voicemail["ack_within_1bd"] == (0.5, 1, 2)
@@ -96,7 +100,7 @@ def test_shares_medians_and_volumes_across_a_holiday_and_a_weekend(seeded, tmp_p
     assert service["ack_within_1bd"] == (1.0, 1, 1)
     assert service["median_hours_first_response"] == (0.5, None, 1)
     assert (
-        values(seeded, "driver-license-renewal", NOVEMBER, "web_form")["contacts_received"][0] == 1
+        values(seeded, "driver-license-renewal", NOVEMBER, "web_form")["messages_received"][0] == 1
     )
 
     december = values(seeded, "dmv", DECEMBER)

@@ -3,7 +3,9 @@
 Walks every page the public can reach (home, each agency, each service, methodology, the
 quarterly review and its review pack's document) through the real router in both languages,
 downloads every chart's CSV, and then looks in what was rendered, downloaded and cached for
-anything only a draft or an internal note holds.
+anything only a draft or an internal note holds. Besides the demo's drafts, the store gets a
+draft agency (with a service), a draft metric, a draft contact point and a draft closure, as
+a draft import leaves them: none may show anywhere, and the draft agency's address is a 404.
 """
 
 from __future__ import annotations
@@ -20,16 +22,140 @@ from callbacks.pages import page_for, page_view
 from callbacks.router import render
 from dashboard import db
 from dashboard.db import session_scope
-from dashboard.models import DRAFT, Action, Observation, Target
+from dashboard.models import (
+    DRAFT,
+    Action,
+    Closure,
+    ContactPoint,
+    Metric,
+    Observation,
+    Target,
+    Unit,
+)
 from dashboard.review_pack import pack_html
 from dashboard.routes import resolve
 from dashboard.settings import Settings
 from data.demo import DRAFT_MARKER, generate_demo
 
+DRAFT_AGENCY_SLUG = "bureau-of-unpublished-harbours"
+
+
+def add_draft_catalogue(url: str) -> None:
+    """A draft agency with a draft service and a draft target, a draft metric, and a draft
+    contact point and closure on a published agency: what a draft import leaves behind."""
+    with session_scope(url) as session:
+        agency = session.scalars(select(Unit).where(Unit.kind == "agency").limit(1)).one()
+        draft_agency = Unit(
+            slug=DRAFT_AGENCY_SLUG,
+            kind="agency",
+            name_en="Bureau of Unpublished Harbours",
+            name_es="Oficina de Puertos Inéditos",
+            description_en="Draft agency description xq-17",
+            parent_id=agency.parent_id,
+            visibility=DRAFT,
+        )
+        draft_service = Unit(
+            slug="unpublished-harbour-permits",
+            kind="service",
+            name_en="Unpublished Harbour Permits",
+            parent=draft_agency,
+            visibility=DRAFT,
+        )
+        metric = Metric(
+            code="draft_only_metric_xq",
+            name_en="Draft-only measure of quayside waits",
+            name_es="Medida borrador de esperas en el muelle",
+            definition_en="Draft definition xq-23",
+            dimension="timeliness",
+            scale="fraction",
+            direction="higher",
+            visibility=DRAFT,
+        )
+        session.add_all([draft_agency, draft_service, metric])
+        session.flush()
+        period_start = dt.date(2024, 1, 1)
+        session.add_all(
+            [
+                Target(
+                    unit_id=draft_agency.id,
+                    metric_id=metric.id,
+                    value=0.9,
+                    promise_en="Draft promise of the draft agency xq-31",
+                    effective_from=period_start,
+                    visibility=DRAFT,
+                ),
+            ]
+        )
+        point = ContactPoint(
+            unit_id=agency.id,
+            code="draft-hotline",
+            channel="phone",
+            label_en="Draft hotline for harbour permits xq-41",
+            label_es="Línea borrador de permisos portuarios xq-41",
+            value="+1 555 010 9941",
+            visibility=DRAFT,
+        )
+        session.add(point)
+        session.flush()
+        today = dt.date.today()
+        session.add_all(
+            [
+                Closure(
+                    unit_id=agency.id,
+                    code="draft-closure",
+                    starts_on=today + dt.timedelta(days=3),
+                    ends_on=today + dt.timedelta(days=4),
+                    reason_en="Draft closure for quayside inventory xq-53",
+                    reason_es="Cierre borrador por inventario xq-53",
+                    visibility=DRAFT,
+                ),
+                # A published closure of a draft contact point is not public either.
+                Closure(
+                    unit_id=agency.id,
+                    code="draft-point-closure",
+                    contact_point_id=point.id,
+                    starts_on=today + dt.timedelta(days=5),
+                    ends_on=today + dt.timedelta(days=6),
+                    reason_en="Hotline closed for the draft switchboard xq-59",
+                ),
+            ]
+        )
+
 
 def _secrets(url: str) -> tuple[list[str], set[str]]:
     """Texts only drafts or notes hold, and the (unit, metric, period end) of draft figures."""
+    draft_texts: list[str] = []
     with session_scope(url) as session:
+        for model in (Unit, Metric, ContactPoint, Closure):
+            for row in session.scalars(select(model).where(model.visibility == DRAFT)):
+                texts_of_row = [
+                    getattr(row, name, None)
+                    for name in (
+                        "slug",
+                        "code",
+                        "name_en",
+                        "name_es",
+                        "description_en",
+                        "definition_en",
+                        "label_en",
+                        "label_es",
+                        "value",
+                        "reason_en",
+                        "reason_es",
+                    )
+                ]
+                draft_texts.extend(
+                    text
+                    for text in texts_of_row
+                    if isinstance(text, str) and len(text) > 8 and text != "draft-hotline"
+                )
+        draft_points = session.scalars(
+            select(ContactPoint.id).where(ContactPoint.visibility == DRAFT)
+        ).all()
+        for closure in session.scalars(
+            select(Closure).where(Closure.contact_point_id.in_(draft_points))
+        ):
+            draft_texts.append(closure.reason_en)
         actions = session.scalars(select(Action).where(Action.visibility == DRAFT)).all()
         texts = (
             [DRAFT_MARKER]
@@ -47,7 +173,7 @@ def _secrets(url: str) -> tuple[list[str], set[str]]:
         )
         draft_targets = session.scalars(select(Target).where(Target.visibility == DRAFT)).all()
         texts += [t.promise_en for t in draft_targets if t.promise_en]
-    return texts, {day.isoformat() for day in drafts}
+    return texts + draft_texts, {day.isoformat() for day in drafts}
 
 
 def _public_paths(url: str) -> list[str]:
@@ -63,6 +189,7 @@ def _public_paths(url: str) -> list[str]:
 @pytest.fixture
 def demo_url(db_url):
     generate_demo(db_url, Settings(database_url=db_url))
+    add_draft_catalogue(db_url)
     return db_url
 
 
@@ -107,6 +234,15 @@ def test_no_draft_on_any_page_or_download(demo_url, redis_url):
     everything = "\n".join(rendered)
     for text in texts:
         assert text not in everything, text
+    # The draft agency has no page (and so neither has its service).
+    with app.server.test_request_context():
+        for path in (
+            f"/agency/{DRAFT_AGENCY_SLUG}",
+            f"/agency/{DRAFT_AGENCY_SLUG}/unpublished-harbour-permits",
+        ):
+            _frame, _lang, found = render(settings, path, "?lang=en")
+            assert not found, path
+    assert client.get(f"/download/agency/{DRAFT_AGENCY_SLUG}/csat_overall.csv").status_code == 404
 
     cache = redis.Redis.from_url(redis_url)
     keys = cache.keys("cxdash:*")

@@ -24,12 +24,13 @@ from dashboard.db import session_scope
 from dashboard.models import DRAFT, PUBLISHED, Observation
 from dashboard.settings import Settings
 from data.demo import generate_demo
-from tests.integration.test_no_drafts_leak import _secrets
+from tests.integration.test_no_drafts_leak import DRAFT_AGENCY_SLUG, _secrets, add_draft_catalogue
 
 
 @pytest.fixture
 def demo_url(db_url: str) -> str:
     generate_demo(db_url, Settings(database_url=db_url))
+    add_draft_catalogue(db_url)
     return db_url
 
 
@@ -112,6 +113,10 @@ def test_no_draft_in_any_api_answer_download_or_cache(demo_url, redis_url):
     everything = "\n".join(answers)
     for text in texts:
         assert text not in everything, text
+    # A draft unit or metric is unknown to the filters, like any name that is not public.
+    for query in (f"unit={DRAFT_AGENCY_SLUG}", "metric=draft_only_metric_xq"):
+        response = client.get(f"{open_data.OBSERVATIONS.path}?{query}")
+        assert response.status_code == 400, query
 
     store = redis.Redis.from_url(redis_url)
     keys = store.keys("cxdash:api:*")

@@ -68,3 +68,35 @@ def test_sparklines_have_no_axes_legend_or_hover() -> None:
     assert layout["height"] == 60
     assert layout["showlegend"] is False and layout["hovermode"] is False
     assert layout["xaxis"]["visible"] is False and layout["yaxis"]["visible"] is False
+
+
+def test_a_chart_with_no_result_says_so_and_draws_no_empty_axis() -> None:
+    spec = spec_with("line")
+    empty = replace(
+        spec,
+        traces=[replace(spec.traces[0], y=[None, None, None])],
+        empty_text="Not reported",
+    )
+    fig = figure(empty)
+    go.Figure(fig)
+    assert fig["layout"]["xaxis"]["visible"] is False
+    assert fig["layout"]["yaxis"]["visible"] is False
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["Not reported"]
+    # With a target line the axes have a real range: drawn, and the text still says why.
+    with_target = replace(empty, traces=[*empty.traces, spec_with("target").traces[0]])
+    fig = figure(with_target)
+    assert fig["layout"]["yaxis"]["visible"] is True
+    assert fig["layout"]["annotations"][0]["text"] == "Not reported"
+    # A chart with results has no such text.
+    assert "annotations" not in figure(replace(spec, empty_text="Not reported"))["layout"]
+
+
+def test_period_ticks_label_the_x_axis_by_period() -> None:
+    ticks = (("2026-03-31", "FY2026 Q2"), ("2026-06-30", "FY2026 Q3"))
+    fig = figure(replace(spec_with("line"), x_ticks=ticks))
+    go.Figure(fig)
+    xaxis = fig["layout"]["xaxis"]
+    assert xaxis["tickmode"] == "array"
+    assert xaxis["tickvals"] == ["2026-03-31", "2026-06-30"]
+    assert xaxis["ticktext"] == ["FY2026 Q2", "FY2026 Q3"]
+    assert "tickvals" not in figure(spec_with("line"))["layout"]["xaxis"]

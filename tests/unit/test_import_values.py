@@ -167,7 +167,15 @@ def test_reader_falls_back_to_windows_1252(tmp_path):
 )
 def test_shipped_mappings_are_valid(name):
     mapping = load_mapping(MAPPINGS / f"{name}.toml", FiscalCalendar())
-    assert mapping.name and mapping.measures and not mapping.create_missing
+    # A typo in an agency name must never create an agency.
+    assert mapping.name and mapping.measures and not mapping.creates_agencies
+
+
+def test_shipped_canada_mapping_is_valid_and_creates_departments():
+    # The Canadian open-data file names its departments: a fresh store gets them created.
+    mapping = load_mapping(MAPPINGS / "service_standards_canada.toml", FiscalCalendar())
+    assert mapping.creates_agencies and mapping.on_invalid == "not_reported"
+    assert mapping.service_key is not None and mapping.long_text == "truncate"
 
 
 def test_mapping_mistakes_are_all_reported():

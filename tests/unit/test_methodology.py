@@ -221,3 +221,17 @@ def test_contents_link_to_every_rule_dimension_and_metric_on_the_page():
     }
     headings = find_all(components, lambda c: type(c).__name__ == "H1")
     assert len(headings) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "changed"),
+    [
+        ("en", "“79.98%, not met”", "Target changed on"),
+        ("es", "“79.98%, no cumplido”", "Meta cambiada el"),
+    ],
+)
+def test_the_precision_rule_and_target_history_are_stated(language, shown, changed):
+    met = rule(view.page_rules(Settings(), None, language), "rule-met")
+    text = " ".join(met.after)
+    assert shown in text and "80%" in text
+    assert changed in text

@@ -290,7 +290,7 @@ def test_rollup_lines_say_every_denominator():
 def test_rollup_when_nobody_could_be_judged():
     rollup = units_meeting_targets({"a": Status.NOT_REPORTED, "b": Status.NO_TARGET})
     lines = rollup_lines("satisfaction", rollup, Ratio(1, 2), "FY2026", "en")
-    assert lines[0] == "No agency could be judged against a numeric target"
+    assert lines[0] == "No agency or service standard could be judged against a numeric target"
     assert lines[1] == "1 of 2 reported"
     assert lines[2] == "1 reported without a numeric target"
 

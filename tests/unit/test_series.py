@@ -14,6 +14,7 @@ from dashboard.series import (
     build_series,
     expected_periods,
     marker_day,
+    period_ticks,
     result_line,
     target_step_line,
     value_near,
@@ -290,3 +291,28 @@ def test_action_marker_sits_on_the_line():
     assert value_near(series, date(2025, 2, 5)) == 70.0  # not reported: the last value before
     assert value_near(series, date(2024, 1, 1)) == 70.0  # before the series: the first value
     assert value_near(series, date(2026, 11, 11)) == 80.0  # after it: the last value
+
+
+def test_the_shown_value_never_contradicts_its_status():
+    """79.982% against "≥ 80%" is 79.98 in the chart, table and CSV, never 80.0."""
+    series = quarterly([quarter_row(2025, 1, 0.79982), quarter_row(2025, 2, 0.8124)], targets=[NEW])
+    missed, met = series.points
+    assert (missed.value, missed.status) == (79.98, Status.NOT_MET)
+    assert (met.value, met.status) == (81.2, Status.MET)
+
+
+def test_period_ticks_one_per_period_labelled_as_the_site_writes_them():
+    series = quarterly([quarter_row(2025, 1, 0.8), quarter_row(2025, 2, 0.9)])
+    assert period_ticks(series) == (
+        ("2024-12-31", FEDERAL.quarter_label(2025, 1)),
+        ("2025-03-31", FEDERAL.quarter_label(2025, 2)),
+    )
+    monthly = build_series(
+        [month_row(2023, 1, 0.8), month_row(2025, 12, 0.9)],
+        granularity="month",
+        scale="fraction",
+        fiscal=FEDERAL,
+    )
+    ticks = period_ticks(monthly)
+    assert 1 < len(ticks) <= 12
+    assert ticks[-1][0] == "2025-12-31"  # the latest period is always labelled
