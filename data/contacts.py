@@ -37,9 +37,16 @@ from dashboard.business_days import BusinessCalendar
 from dashboard.db import session_factory
 from dashboard.fiscal import FiscalCalendar
 from dashboard.settings import Settings
-from data.readers import RawTable, ReadError, read_table
+from data.readers import RawTable
 from data.report import ImportReport
-from data.store import Catalog, MetricInfo, ObservationRecord, commit_import, record_failure
+from data.store import (
+    Catalog,
+    MetricInfo,
+    ObservationRecord,
+    commit_import,
+    read_import_table,
+    record_failure,
+)
 from data.values import MissingMarkers, convert_scale, normalize_channel, parse_bool
 
 Progress = Callable[[int, int], None]
@@ -154,18 +161,9 @@ def import_contacts(
     report = ImportReport(file=path.name, kind="contacts", dry_run=dry_run, publish=publish)
     business = BusinessCalendar.from_settings(settings)
     fiscal = FiscalCalendar.from_settings(settings)
-    try:
-        with report.timed("read"):
-            table = read_table(path)
-    except ReadError as error:
-        report.problem(None, None, None, str(error))
-        record_failure(database_url, report, None)
+    table = read_import_table(database_url, path, report)
+    if table is None:
         return report
-    report.checksum = table.checksum
-    report.rows_read = len(table)
-    report.notes.extend(table.notes)
-    for number, width in table.overlong:
-        report.problem(number, None, None, f"this row has {width} filled fields")
     if progress:
         progress(0, len(table))
 

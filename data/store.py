@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, select
@@ -55,6 +56,7 @@ from dashboard.models import (
     utcnow,
 )
 from dashboard.normalize import NormalizationError, NormalizationRule, normalize
+from data.readers import RawTable, ReadError, file_checksum, read_table
 from data.report import ImportReport
 from data.target_history import (
     CORRECTED,
@@ -1244,6 +1246,29 @@ def note_previous_import(session: Session, report: ImportReport) -> None:
             f"this exact file was imported before (import #{previous.id}, {when}); "
             "values already stored are left as they are"
         )
+
+
+def read_import_table(database_url: str, path: Path, report: ImportReport) -> RawTable | None:
+    """Read the file of an import that takes no mapping, into ``report`` (checksum, rows,
+    notes, over-long rows as problems). None, with the problem reported and the failed run
+    recorded, when the file cannot be read at all."""
+    try:
+        with report.timed("read"):
+            table = read_table(path)
+    except ReadError as error:
+        report.problem(None, None, None, str(error))
+        try:
+            report.checksum = file_checksum(path.read_bytes())
+        except OSError:
+            report.checksum = None
+        record_failure(database_url, report, None)
+        return None
+    report.checksum = table.checksum
+    report.rows_read = len(table)
+    report.notes.extend(table.notes)
+    for number, width in table.overlong:
+        report.problem(number, None, None, f"this row has {width} filled fields")
+    return table
 
 
 def record_failure(

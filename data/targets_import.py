@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.models import COMPARATORS, TARGET_KINDS, ImportRun, Target, utcnow
-from data.readers import ReadError, file_checksum, header_key, read_table
+from data.readers import header_key
 from data.report import ImportReport
 from data.store import (
     Catalog,
@@ -34,6 +34,7 @@ from data.store import (
     load_target_plans,
     note_previous_import,
     publish_units_and_metrics,
+    read_import_table,
     record_failure,
     write_target_plans,
 )
@@ -82,21 +83,9 @@ def import_targets(
     """Import a targets file; see the module docstring and docs/import-content.md."""
     path = Path(path)
     report = ImportReport(file=path.name, kind="targets", dry_run=dry_run, publish=publish)
-    try:
-        table = read_table(path)
-    except ReadError as error:
-        report.problem(None, None, None, str(error))
-        try:
-            report.checksum = file_checksum(path.read_bytes())
-        except OSError:
-            report.checksum = None
-        record_failure(database_url, report, None)
+    table = read_import_table(database_url, path, report)
+    if table is None:
         return report
-    report.checksum = table.checksum
-    report.rows_read = len(table)
-    report.notes.extend(table.notes)
-    for number, width in table.overlong:
-        report.problem(number, None, None, f"this row has {width} filled fields")
     index = table.column_index()
     headers = {header_key(name): name for name in table.header if name}
     for name in REQUIRED_COLUMNS:

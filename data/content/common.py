@@ -30,9 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.models import DRAFT, PUBLISHED, ImportRun, Metric, Unit, utcnow
-from data.readers import ReadError, header_key, read_table
+from data.readers import header_key
 from data.report import ImportReport
-from data.store import Catalog, import_transaction, record_failure
+from data.store import Catalog, import_transaction, read_import_table, record_failure
 from data.store import column_length as store_column_length
 
 Progress = Callable[[int, int], None]
@@ -516,18 +516,9 @@ def import_content(
         publish=publish,
     )
     importer = importer_class(report, publish)
-    try:
-        with report.timed("read"):
-            table = read_table(path)
-    except ReadError as error:
-        report.problem(None, None, None, str(error))
-        record_failure(database_url, report, None)
+    table = read_import_table(database_url, path, report)
+    if table is None:
         return report
-    report.checksum = table.checksum
-    report.rows_read = len(table)
-    report.notes.extend(table.notes)
-    for number, width in table.overlong:
-        report.problem(number, None, None, f"this row has {width} filled fields")
 
     index = table.column_index()
     header = {key: table.header[position] for key, position in index.items()}

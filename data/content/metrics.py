@@ -29,7 +29,7 @@ from data.content.common import (
     repeated,
     write_planned,
 )
-from data.store import check_metric_definition, headline_conflicts
+from data.store import METRIC_DEFINITION_FIELDS, check_metric_definition, headline_conflicts
 from data.values import parse_bool, parse_number
 
 #: Free texts the methodology page shows, taken as written.
@@ -43,19 +43,8 @@ _TEXT_COLUMNS = (
     "target_setting_en",
     "target_setting_es",
 )
-METRIC_COLUMNS = (
-    "code",
-    "name_en",
-    "name_es",
-    "dimension",
-    "scale",
-    "direction",
-    "norm_best",
-    "norm_worst",
-    *_TEXT_COLUMNS,
-    "is_survey",
-    "headline",
-)
+#: The catalogue file: the metric's code, then every field a metric definition may set.
+METRIC_COLUMNS = ("code", *METRIC_DEFINITION_FIELDS)
 METRIC_REQUIRED = ("code", "name_en", "dimension", "scale")
 #: What a stored result means depends on these: fixed once results or targets exist.
 _SCORING_FIELDS = ("scale", "direction", "norm_best", "norm_worst")
