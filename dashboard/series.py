@@ -428,11 +428,15 @@ def period_ticks(*series: MetricSeries) -> tuple[tuple[str, str], ...]:
     date axis. Beyond :data:`MAX_PERIOD_TICKS` periods every n-th one is labelled, counting
     back from the latest, which always is.
     """
+    return thin_ticks((point.x, point.label) for one in series for point in one.points)
+
+
+def thin_ticks(ticks: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """(period end, label) ticks in date order, one per period (the first label of a date
+    wins), every n-th kept beyond :data:`MAX_PERIOD_TICKS`, counting back from the latest."""
     labels: dict[str, str] = {}
-    for one in series:
-        for point in one.points:
-            labels.setdefault(point.x, point.label)
+    for x, label in ticks:
+        labels.setdefault(x, label)
     ordered = sorted(labels.items())
     step = max(1, math.ceil(len(ordered) / MAX_PERIOD_TICKS))
-    kept = ordered[::-1][::step][::-1]
-    return tuple(kept)
+    return tuple(ordered[::-1][::step][::-1])

@@ -62,6 +62,14 @@ TEXT: dict[str, dict[str, str]] = {
     "not_reported": {"en": "Not reported: {names}", "es": "No reportaron: {names}"},
     "standard": {"en": "{service} ({metric})", "es": "{service} ({metric})"},
     "standard_of": {"en": "{agency}: {standard}", "es": "{agency}: {standard}"},
+    "standards_of_one": {
+        "en": "{agency} (1 service standard)",
+        "es": "{agency} (1 estándar de servicio)",
+    },
+    "standards_of_many": {
+        "en": "{agency} ({count} service standards)",
+        "es": "{agency} ({count} estándares de servicio)",
+    },
     "from_services": {
         "en": "Rolled up from its services' standards",
         "es": "Agregado de los estándares de sus servicios",
@@ -262,6 +270,34 @@ class EnterpriseUnits:
 
     statuses: dict[str, Status]
     names: dict[str, str]
+    #: The agency (name) of each service standard counted, by the standard's key.
+    agencies: dict[str, str]
+
+    def named_by_agency(self, keys: Iterable[str], language: str) -> list[str]:
+        """``keys`` named compactly, in order: an agency counted itself by its name, the
+        service standards of one agency as "Agency (3 service standards)". The full names
+        are on each agency's page; a list of long promise texts would drown a summary."""
+        standards: dict[str, int] = {}
+        named: list[str] = []
+        for key in keys:
+            if key in self.agencies:
+                agency = self.agencies[key]
+                if agency not in standards:
+                    named.append(agency)
+                standards[agency] = standards.get(agency, 0) + 1
+            else:
+                named.append(self.names[key])
+        return [
+            text(
+                "standards_of_one" if standards[name] == 1 else "standards_of_many",
+                language,
+                agency=name,
+                count=standards[name],
+            )
+            if name in standards
+            else name
+            for name in named
+        ]
 
 
 def enterprise_units(
@@ -273,6 +309,7 @@ def enterprise_units(
     not reported (a missing cell is not reported)."""
     statuses: dict[str, Status] = {}
     names: dict[str, str] = {}
+    agencies: dict[str, str] = {}
     for slug, name, cell in entries:
         if cell is None or cell.rollup is None:
             statuses[slug] = cell.status if cell is not None else Status.NOT_REPORTED
@@ -283,7 +320,8 @@ def enterprise_units(
             names[standard.key] = text(
                 "standard_of", language, agency=name, standard=standard.label(language)
             )
-    return EnterpriseUnits(statuses, names)
+            agencies[standard.key] = name
+    return EnterpriseUnits(statuses, names, agencies)
 
 
 def row_entries(rows: Iterable[AgencyRow], dimension: str) -> list[tuple[str, str, Cell | None]]:

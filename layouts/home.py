@@ -164,10 +164,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "trends_heading": {"en": "Trends across agencies", "es": "Tendencias de todas las agencias"},
     "trends_intro": {
-        "en": "The average score of the agencies that reported, quarter by quarter, up to "
-        "{period}.",
-        "es": "La puntuación media de las agencias que reportaron, trimestre a trimestre, "
-        "hasta {period}.",
+        "en": "Each dimension over time, up to {period}: the average score of the agencies "
+        "that reported or, where only services report, the share of their service standards "
+        "that met the target.",
+        "es": "Cada dimensión a lo largo del tiempo, hasta {period}: la puntuación media de "
+        "las agencias que reportaron o, donde solo reportan los servicios, la proporción de "
+        "sus estándares de servicio que cumplieron la meta.",
     },
 }
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,11 +80,13 @@ from dashboard.scorecard import (
     sort_rows,
     trend_summary,
 )
+from dashboard.series import thin_ticks
 from dashboard.service_rollup import (
     Service,
     agency_cell,
     dimension_metrics,
     enterprise_units,
+    roll_up,
     row_entries,
     service_standards,
 )
@@ -157,6 +159,52 @@ TEXT: dict[str, dict[str, str]] = {
         "zero; the table gives how many reported each quarter.",
         "es": "Las agencias que no reportaron quedan fuera del promedio, nunca cuentan como "
         "cero; la tabla indica cuántas reportaron cada trimestre.",
+    },
+    "standards_trend_title": {
+        "en": "{dimension}: share of service standards met by quarter",
+        "es": "{dimension}: proporción de estándares de servicio cumplidos por trimestre",
+    },
+    "standards_trend_title_year": {
+        "en": "{dimension}: share of service standards met by fiscal year",
+        "es": "{dimension}: proporción de estándares de servicio cumplidos por año fiscal",
+    },
+    "standards_trend_y": {"en": "Standards met (%)", "es": "Estándares cumplidos (%)"},
+    "standards_trend_line": {
+        "en": "Share of the service standards judged that met their target",
+        "es": "Proporción de los estándares de servicio evaluados que cumplieron su meta",
+    },
+    "standards_trend_hover": {
+        "en": "{quarter}: {share} ({met} of {judged} met; {reported} of {total} reported)",
+        "es": "{quarter}: {share} ({met} de {judged} cumplen; {reported} de {total} reportaron)",
+    },
+    "standards_trend_summary": {
+        "en": "In {last}, {met} of {judged} service standards met their target ({share}); "
+        "{reported} of {total} reported.",
+        "es": "En {last}, {met} de {judged} estándares de servicio cumplieron su meta "
+        "({share}); {reported} de {total} reportaron.",
+    },
+    "standards_trend_summary_none": {
+        "en": "In {last}, no service standard could be judged against a numeric target; "
+        "{reported} of {total} reported.",
+        "es": "En {last}, ningún estándar de servicio pudo evaluarse contra una meta numérica; "
+        "{reported} de {total} reportaron.",
+    },
+    "column_met": {"en": "Standards met", "es": "Estándares cumplidos"},
+    "column_judged": {
+        "en": "Judged against a target",
+        "es": "Evaluados contra una meta",
+    },
+    "column_share": {"en": "Met (%)", "es": "Cumplidos (%)"},
+    "column_standards_reported": {"en": "Reported", "es": "Reportaron"},
+    "column_standards": {"en": "Service standards", "es": "Estándares de servicio"},
+    "note_standards": {
+        "en": "No agency publishes a figure of its own for this dimension: the chart counts "
+        "its services' standards (the measures of the dimension with a target in force). "
+        "Standards that did not report are left out of the share, never counted as misses.",
+        "es": "Ninguna agencia publica una cifra propia para esta dimensión: el gráfico cuenta "
+        "los estándares de sus servicios (las medidas de la dimensión con una meta vigente). "
+        "Los estándares que no reportaron quedan fuera de la proporción, nunca cuentan como "
+        "incumplidos.",
     },
     "note_break": {
         "en": "{agency} changed how it measures this in {quarter} (a series break).",
@@ -362,9 +410,10 @@ def build(
     rows = _rows(
         agencies, headline, readings, targets, start, end, period.granularity, settings, language
     )
+    services_by_agency = _services_of(agency_services, language)
     rows = _with_service_rollups(
         rows,
-        _services_of(agency_services, language),
+        services_by_agency,
         headline,
         by_dimension,
         readings,
@@ -397,6 +446,21 @@ def build(
             period_value,
             yearly=yearly,
         )
+        if chart is None:  # no agency's own figure: the share of its services' standards met
+            chart = _standards_trend_chart(
+                calendar,
+                dim,
+                metric,
+                services_by_agency,
+                by_dimension.get(dim, []),
+                service_readings,
+                targets,
+                end,
+                settings,
+                language,
+                period_value,
+                yearly=yearly,
+            )
         if chart is not None:  # a dimension nobody reported up to the period has no chart
             charts.append(chart)
 
@@ -822,7 +886,6 @@ def _summary(
     language: str,
 ) -> DimensionSummary:
     units = enterprise_units(row_entries(rows, dimension), language)
-    names = units.names
     rollup = units_meeting_targets(units.statuses)
     covered = coverage(measured, [row.slug for row in rows], dimension)
     return DimensionSummary(
@@ -833,7 +896,143 @@ def _summary(
         met=rollup.met,
         reported=rollup.reported,
         coverage=covered,
-        not_reported=[names[slug] for slug in rollup.not_reported],
+        not_reported=units.named_by_agency(rollup.not_reported, language),
+    )
+
+
+def _trend_keys(
+    calendar: FiscalCalendar, first_day: dt.date, until: dt.date, *, yearly: bool
+) -> list[tuple[int, int]]:
+    """The periods of a trend chart from ``first_day``'s to ``until``'s: fiscal quarters, or
+    fiscal years keyed (year, 0) so that they sort like quarter keys."""
+    if yearly:
+        return [
+            (year, 0)
+            for year in range(calendar.fiscal_year(first_day), calendar.fiscal_year(until) + 1)
+        ]
+    keys = []
+    quarter = (calendar.fiscal_year(first_day), calendar.quarter(first_day))
+    last = (calendar.fiscal_year(until), calendar.quarter(until))
+    while quarter <= last:
+        keys.append(quarter)
+        quarter = calendar.next_quarter(*quarter)
+    return keys
+
+
+def _trend_period(calendar: FiscalCalendar, yearly: bool) -> Callable[[tuple[int, int]], Period]:
+    return lambda key: calendar.year(key[0]) if yearly else calendar.quarter_period(*key)
+
+
+def _trend_label(
+    calendar: FiscalCalendar, yearly: bool, language: str
+) -> Callable[[tuple[int, int]], str]:
+    if yearly:
+        return lambda key: calendar.year_label(key[0], language)
+    return lambda key: calendar.quarter_label(*key, language=language)
+
+
+def _standards_trend_chart(
+    calendar: FiscalCalendar,
+    dimension: str,
+    metric: MetricInfo,
+    services: Mapping[str, list[Service]],
+    measures: Sequence[MetricInfo],
+    readings: Mapping[tuple[str, str], list[Reading]],
+    targets: Mapping[tuple[str, str], list[TargetSpec]],
+    until: dt.date,
+    settings: Settings,
+    language: str,
+    period_value: str,
+    *,
+    yearly: bool = False,
+) -> ChartSpec | None:
+    """Where no agency publishes a figure of its own in a dimension: the share of all its
+    services' standards that met their target, per period (the roll-up rule of
+    :mod:`dashboard.service_rollup`, applied to each period up to ``until``)."""
+    every_service = [service for group in services.values() for service in group]
+    codes = {measure.code for measure in measures}
+    starts = [
+        reading.period_start
+        for service in every_service
+        for code in codes
+        for reading in readings.get((service.slug, code), [])
+        if reading.period_end <= until
+    ]
+    if not starts:
+        return None
+    period_of, label_of = _trend_period(calendar, yearly), _trend_label(calendar, yearly, language)
+    x, y, hover, rows, share_texts = [], [], [], [], []
+    for key in _trend_keys(calendar, min(starts), until, yearly=yearly):
+        period = period_of(key)
+        rollup = roll_up(
+            dimension,
+            service_standards(
+                every_service,
+                measures,
+                metric,
+                readings,
+                targets,
+                period.start,
+                period.end,
+                period.granularity,
+                small_sample_threshold=settings.small_sample_threshold,
+                small_sample_policy=settings.small_sample_policy,
+                language=language,
+            ),
+        )
+        if not rollup.standards:
+            continue
+        share = None if rollup.met.share is None else round(rollup.met.share * 100.0, 1)
+        label = label_of(key)
+        end = period.end.isoformat()
+        x.append(end)
+        y.append(share)
+        counts = {
+            "met": rollup.met.count,
+            "judged": rollup.met.total,
+            "reported": rollup.reported.count,
+            "total": rollup.reported.total,
+        }
+        share_texts.append("–" if share is None else rollup.met.percent_text())
+        hover.append(
+            _t("standards_trend_hover", language, quarter=label, share=share_texts[-1], **counts)
+        )
+        rows.append({"quarter": label, "period_end": end, "share": share, **counts})
+    if not rows:
+        return None
+    last = rows[-1]
+    summary = _t(
+        "standards_trend_summary" if last["judged"] else "standards_trend_summary_none",
+        language,
+        last=last["quarter"],
+        share=share_texts[-1],
+        **{name: last[name] for name in ("met", "judged", "reported", "total")},
+    )
+    label = dimension_label(dimension, language)
+    return ChartSpec(
+        chart_id=f"trend-{dimension}",
+        title=_t(
+            "standards_trend_title_year" if yearly else "standards_trend_title",
+            language,
+            dimension=label,
+        ),
+        summary=summary,
+        y_title=_t("standards_trend_y", language),
+        traces=[Trace(_t("standards_trend_line", language), "line", x, y, text=hover)],
+        columns=[
+            TableColumn("quarter", _t("column_year" if yearly else "column_quarter", language)),
+            TableColumn("period_end", _t("column_year_end" if yearly else "column_end", language)),
+            TableColumn("share", _t("column_share", language), "number"),
+            TableColumn("met", _t("column_met", language), "number"),
+            TableColumn("judged", _t("column_judged", language), "number"),
+            TableColumn("reported", _t("column_standards_reported", language), "number"),
+            TableColumn("total", _t("column_standards", language), "number"),
+        ],
+        rows=rows,
+        file_stem=file_stem("enterprise", dimension, "trend", period_value),
+        notes=[_t("note_standards", language)],
+        y_range=(0.0, 100.0),
+        x_ticks=thin_ticks((row["period_end"], row["quarter"]) for row in rows),
     )
 
 
@@ -856,28 +1055,8 @@ def _trend_chart(
     starts = [r.period_start for rs in own.values() for r in rs if r.period_end <= until]
     if not starts:
         return None
-    first_day = min(starts)
-    keys: list[tuple[int, int]] = []
-    if yearly:
-        # A fiscal year is keyed (year, 0) so that it sorts like a quarter key.
-        keys = [
-            (year, 0)
-            for year in range(calendar.fiscal_year(first_day), calendar.fiscal_year(until) + 1)
-        ]
-    else:
-        quarter = (calendar.fiscal_year(first_day), calendar.quarter(first_day))
-        last = (calendar.fiscal_year(until), calendar.quarter(until))
-        while quarter <= last:
-            keys.append(quarter)
-            quarter = calendar.next_quarter(*quarter)
-
-    def period_of(key: tuple[int, int]) -> Period:
-        return calendar.year(key[0]) if yearly else calendar.quarter_period(*key)
-
-    def label_of(key: tuple[int, int]) -> str:
-        if yearly:
-            return calendar.year_label(key[0], language)
-        return calendar.quarter_label(*key, language=language)
+    keys = _trend_keys(calendar, min(starts), until, yearly=yearly)
+    period_of, label_of = _trend_period(calendar, yearly), _trend_label(calendar, yearly, language)
 
     scores: list[tuple[str, tuple[int, int], float | None]] = []
     breaks: list[str] = []
@@ -961,6 +1140,7 @@ def _trend_chart(
             *breaks,
         ],
         y_range=(0.0, 100.0),
+        x_ticks=thin_ticks((row["period_end"], row["quarter"]) for row in rows),
     )
 
 

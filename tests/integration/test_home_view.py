@@ -275,6 +275,12 @@ def test_trend_charts_carry_the_same_numbers_in_chart_and_table(demo_url):
         assert f"{summary.reported.count} of {home.agencies_total} agencies" in chart.summary
         csv = chart.csv_text()
         assert csv.count("\r\n") == len(chart.rows) + 1
+        # The x axis is labelled by fiscal quarter (the latest always), never by day.
+        assert chart.x_ticks is not None and chart.x_ticks[-1] == (
+            chart.rows[-1]["period_end"],
+            chart.rows[-1]["quarter"],
+        )
+        assert {label for _x, label in chart.x_ticks} <= {row["quarter"] for row in chart.rows}
 
 
 def test_no_draft_reaches_the_view(demo_url):

@@ -246,9 +246,12 @@ class Expected:
         """Each standard counts once; a department with none in the dimension counts once,
         as not reported."""
         mine = self.now[self.now["dimension"] == dimension]
+        # Home names the silent standards by department: "Health Canada (3 service
+        # standards)"; the standards themselves are listed on each department's page.
+        silent_per_department = mine[~mine["reported"]].groupby("department").size()
         silent = [
-            f"{row.department}: {standard_label(row)}"
-            for row in mine[~mine["reported"]].itertuples()
+            f"{department} ({count} service standard{'s' if count > 1 else ''})"
+            for department, count in silent_per_department.items()
         ]
         without = [d for d in self.departments if d not in set(mine["department"])]
         units = len(mine) + len(without)

@@ -168,7 +168,7 @@ def test_home_rolls_up_service_standards_seven_of_sixteen(seed_store):
     assert (summary.met.count, summary.met.total) == (met, judged)
     assert summary.lines[0] == "7 of 16 met, 43.8%"
     assert f"{reported} of {total} reported" in summary.lines
-    assert summary.not_reported == ["Licensing: Service licensing-6 (Standard met on time)"]
+    assert summary.not_reported == ["Licensing (1 service standard)"]
     revenue = next(row for row in home.rows if row.slug == "revenue")
     cell = revenue.cells["timeliness"]
     assert cell.rollup is not None and cell.status is Status.NOT_MET
@@ -183,7 +183,30 @@ def test_home_rolls_up_service_standards_seven_of_sixteen(seed_store):
     page = str(layout(home, _context(settings, "/")))
     assert "No results have been published yet" not in page
     assert "5 of 10 service standards met (50.0%)" in page
-    assert "Did not report: Licensing: Service licensing-6" in page
+    assert "Did not report: Licensing (1 service standard)" in page
+
+
+def test_home_trend_counts_service_standards_where_no_agency_has_its_own_figure(seed_store):
+    settings = Settings(database_url=seed_store)
+    home = home_view.build(seed_store, settings, Route("home"), {}, "en")
+    met, judged, reported, total, _silent = _expected_seed()
+    chart = next(c for c in home.charts if c.chart_id == "trend-timeliness")
+    assert chart.rows[-1] == {
+        "quarter": "FY2025 Q3",
+        "period_end": "2025-06-30",
+        "share": round(met / judged * 100, 1),
+        "met": met,
+        "judged": judged,
+        "reported": reported,
+        "total": total,
+    }
+    assert chart.traces[0].y[-1] == 43.8
+    assert chart.summary == (
+        f"In FY2025 Q3, {met} of {judged} service standards met their target (43.8%); "
+        f"{reported} of {total} reported."
+    )
+    assert "share of service standards met" in chart.title
+    assert chart.x_ticks == (("2025-06-30", "FY2025 Q3"),)  # fiscal quarters, never days
 
 
 def test_review_names_a_standard_silent_now_that_reported_in_the_quarters_before(seed_store):

@@ -193,6 +193,14 @@ def test_the_enterprise_counts_an_own_figure_once_and_each_standard_once():
         "none": Status.NOT_REPORTED,
     }
     assert units.names["c/standard_met"] == "Rolled: C (Served on time)"
+    # A summary names silent standards by agency, with how many; agencies by their name.
+    assert units.named_by_agency(["c/standard_met", "none"], "en") == [
+        "Rolled (1 service standard)",
+        "None",
+    ]
+    assert units.named_by_agency(["b/standard_met", "c/standard_met"], "es") == [
+        "Rolled (2 estándares de servicio)"
+    ]
 
 
 # -- the headline measure of a dimension ----------------------------------------------------------
