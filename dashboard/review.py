@@ -75,6 +75,7 @@ from dashboard.service_rollup import (
     Service,
     StandardResult,
     agency_cell,
+    has_own_figure,
     service_standards,
 )
 from dashboard.stats import Z_95, significant_change
@@ -520,9 +521,10 @@ def comparison_rows(
                 measures=measures,
             ) -> Cell:
                 result = _cell(metric, own, goals, bounds[q], thresholds, language, granularity)
-                if not own_services:
-                    return result
                 start, end = bounds[q]
+                # The agency's own figure heads the cell: its services' standards are not needed.
+                if not own_services or has_own_figure(own, start, end):
+                    return result
                 standards = service_standards(
                     own_services,
                     measures,

@@ -153,22 +153,35 @@ class ImportReport:
         self.cell_notes.append(note)
         self.notes.append(note.to_text())
 
+    def outcome_line(self, written: str) -> str:
+        """Failed, dry run, or imported (as drafts or published) ``written``: "values"."""
+        if self.problems:
+            return (
+                f"FAILED: {len(self.problems)} problem(s); nothing was written. "
+                "Fix every problem listed below and import the file again."
+            )
+        if self.dry_run:
+            return "Dry run: the file is valid; nothing was written."
+        suffix = f" as import #{self.import_id}" if self.import_id is not None else ""
+        state = "published" if self.publish else "drafts (not public until published)"
+        return f"Imported{suffix}; new and changed {written} are {state}."
+
+    def closing_lines(self) -> list[str]:
+        """The notes, then every problem."""
+        lines = []
+        if self.notes:
+            lines.append("Notes:")
+            lines.extend(f"  - {note}" for note in self.notes)
+        if self.problems:
+            lines.append(f"Problems ({len(self.problems)}):")
+            lines.extend(f"  - {problem.to_text()}" for problem in self.problems)
+        return lines
+
     def to_text(self) -> str:
         title = f"Import of {self.file}"
         if self.mapping_name:
             title += f" (mapping: {self.mapping_name})"
-        lines = [title]
-        if self.problems:
-            lines.append(
-                f"FAILED: {len(self.problems)} problem(s); nothing was written. "
-                "Fix every problem listed below and import the file again."
-            )
-        elif self.dry_run:
-            lines.append("Dry run: the file is valid; nothing was written.")
-        else:
-            suffix = f" as import #{self.import_id}" if self.import_id is not None else ""
-            state = "published" if self.publish else "drafts (not public until published)"
-            lines.append(f"Imported{suffix}; new and changed values are {state}.")
+        lines = [title, self.outcome_line("values")]
         if not self.problems and self.kind == "targets":
             what = "Targets the import would write" if self.dry_run else "Targets"
             lines.append(
@@ -177,10 +190,7 @@ class ImportReport:
                 f"published target(s) corrected (kept as history); {self.unchanged} already "
                 "stored unchanged."
             )
-            if self.notes:
-                lines.append("Notes:")
-                lines.extend(f"  - {note}" for note in self.notes)
-            return "\n".join(lines)
+            return "\n".join(lines + self.closing_lines())
         if not self.problems:
             what = "Observations the import would write" if self.dry_run else "Observations"
             lines.append(
@@ -209,13 +219,7 @@ class ImportReport:
                 lines.append("Also: " + "; ".join(extras) + ".")
         else:
             lines.append(f"Rows read: {self.rows_read}.")
-        if self.notes:
-            lines.append("Notes:")
-            lines.extend(f"  - {note}" for note in self.notes)
-        if self.problems:
-            lines.append(f"Problems ({len(self.problems)}):")
-            lines.extend(f"  - {problem.to_text()}" for problem in self.problems)
-        return "\n".join(lines)
+        return "\n".join(lines + self.closing_lines())
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -86,6 +86,7 @@ from dashboard.service_rollup import (
     agency_cell,
     dimension_metrics,
     enterprise_units,
+    has_own_figure,
     roll_up,
     row_entries,
     service_standards,
@@ -407,23 +408,20 @@ def build(
     )
 
     targets = _targets(database_url, agencies + agency_services, language)
-    rows = _rows(
-        agencies, headline, readings, targets, start, end, period.granularity, settings, language
-    )
     services_by_agency = _services_of(agency_services, language)
-    rows = _with_service_rollups(
-        rows,
-        services_by_agency,
+    rows = _rows(
+        agencies,
         headline,
-        by_dimension,
         readings,
-        service_readings,
         targets,
         start,
         end,
         period.granularity,
         settings,
         language,
+        services=services_by_agency,
+        by_dimension=by_dimension,
+        service_readings=service_readings,
     )
     measured = _measured_dimensions(database_url, *calendar.year_bounds(fiscal_year))
     names = {row.slug: row.name for row in rows}
@@ -794,18 +792,23 @@ def _rows(
     granularity: str,
     settings: Settings,
     language: str,
+    *,
+    services: Mapping[str, list[Service]],
+    by_dimension: Mapping[str, list[MetricInfo]],
+    service_readings: Mapping[tuple[str, str], list[Reading]],
 ) -> list[AgencyRow]:
+    """Each agency's cells with the roll-up rule applied (:func:`agency_cell`): its own figure
+    of the headline measure, else the roll-up of its services' standards."""
     rows = []
     for agency in agencies:
         slug = agency["slug"]
+        own_services = services.get(slug, [])
         cells: dict[str, Cell] = {}
         for dim, metric in headline.items():
-            result = period_result(
-                readings.get((slug, metric.code), []), start, end, granularity, metric.scale
-            )
-            cells[dim] = score_cell(
+            own = readings.get((slug, metric.code), [])
+            cell = score_cell(
                 metric,
-                result,
+                period_result(own, start, end, granularity, metric.scale),
                 targets.get((slug, metric.code), []),
                 start,
                 end,
@@ -813,6 +816,23 @@ def _rows(
                 small_sample_policy=settings.small_sample_policy,
                 language=language,
             )
+            # The agency's own figure heads the cell: its services' standards are not needed.
+            if own_services and not has_own_figure(own, start, end):
+                standards = service_standards(
+                    own_services,
+                    by_dimension.get(dim, []),
+                    metric,
+                    service_readings,
+                    targets,
+                    start,
+                    end,
+                    granularity,
+                    small_sample_threshold=settings.small_sample_threshold,
+                    small_sample_policy=settings.small_sample_policy,
+                    language=language,
+                )
+                cell = agency_cell(cell, own, metric, standards, start, end)
+            cells[dim] = cell
         rows.append(
             AgencyRow(
                 slug=slug,
@@ -832,49 +852,6 @@ def _services_of(services: list[dict[str, Any]], language: str) -> dict[str, lis
             Service(service["slug"], _name(service, language), service["parent_slug"])
         )
     return dict(grouped)
-
-
-def _with_service_rollups(
-    rows: list[AgencyRow],
-    services: Mapping[str, list[Service]],
-    headline: Mapping[str, MetricInfo],
-    by_dimension: Mapping[str, list[MetricInfo]],
-    readings: Mapping[tuple[str, str], list[Reading]],
-    service_readings: Mapping[tuple[str, str], list[Reading]],
-    targets: Mapping[tuple[str, str], list[TargetSpec]],
-    start: dt.date,
-    end: dt.date,
-    granularity: str,
-    settings: Settings,
-    language: str,
-) -> list[AgencyRow]:
-    """Each agency's cells with the roll-up rule applied (:func:`agency_cell`)."""
-    updated = []
-    for row in rows:
-        own_services = services.get(row.slug, [])
-        if not own_services:
-            updated.append(row)
-            continue
-        cells = dict(row.cells)
-        for dim, metric in headline.items():
-            standards = service_standards(
-                own_services,
-                by_dimension.get(dim, []),
-                metric,
-                service_readings,
-                targets,
-                start,
-                end,
-                granularity,
-                small_sample_threshold=settings.small_sample_threshold,
-                small_sample_policy=settings.small_sample_policy,
-                language=language,
-            )
-            cells[dim] = agency_cell(
-                cells[dim], readings.get((row.slug, metric.code), []), metric, standards, start, end
-            )
-        updated.append(AgencyRow(row.slug, row.name, row.names, cells))
-    return updated
 
 
 def _summary(

@@ -50,18 +50,7 @@ class ContentReport(ImportReport):
     subject: str = "rows"
 
     def to_text(self) -> str:
-        lines = [f"Import of {self.file} ({self.subject})"]
-        if self.problems:
-            lines.append(
-                f"FAILED: {len(self.problems)} problem(s); nothing was written. "
-                "Fix every problem listed below and import the file again."
-            )
-        elif self.dry_run:
-            lines.append("Dry run: the file is valid; nothing was written.")
-        else:
-            suffix = f" as import #{self.import_id}" if self.import_id is not None else ""
-            state = "published" if self.publish else "drafts (not public until published)"
-            lines.append(f"Imported{suffix}; new and changed {self.subject} are {state}.")
+        lines = [f"Import of {self.file} ({self.subject})", self.outcome_line(self.subject)]
         if not self.problems:
             what = f"{self.subject.capitalize()} the import would write" if self.dry_run else None
             lines.append(
@@ -77,13 +66,7 @@ class ContentReport(ImportReport):
                 lines.append("New metrics: " + ", ".join(self.metrics_created) + ".")
         else:
             lines.append(f"Rows read: {self.rows_read}.")
-        if self.notes:
-            lines.append("Notes:")
-            lines.extend(f"  - {note}" for note in self.notes)
-        if self.problems:
-            lines.append(f"Problems ({len(self.problems)}):")
-            lines.extend(f"  - {problem.to_text()}" for problem in self.problems)
-        return "\n".join(lines)
+        return "\n".join(lines + self.closing_lines())
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "subject": self.subject}
