@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,12 @@ from dashboard.models import (
     ObservationRevision,
     Target,
     Unit,
+)
+from dashboard.scorecard import (
+    HeadlineChoice,
+    MetricInfo,
+    choose_headlines,
+    needs_result_counts,
 )
 
 if TYPE_CHECKING:
@@ -381,3 +387,40 @@ def closures(
             .order_by(Closure.starts_on)
         ).all()
     return [dict(row._mapping) for row in rows]
+
+
+# -- the headline measure of each dimension ------------------------------------------------
+
+
+def load_headline_choices(
+    database_url: str, metrics: Sequence[MetricInfo]
+) -> dict[str, HeadlineChoice]:
+    """The headline measure of each dimension and why; results are counted only when the
+    count decides (no flag and no default in a dimension of several measures)."""
+    counts = published_result_counts(database_url) if needs_result_counts(metrics) else None
+    return choose_headlines(metrics, counts)
+
+
+def load_headline_metrics(
+    database_url: str, metrics: Sequence[MetricInfo]
+) -> dict[str, MetricInfo]:
+    """The headline measure of each dimension (:func:`load_headline_choices`)."""
+    return {dim: c.metric for dim, c in load_headline_choices(database_url, metrics).items()}
+
+
+def published_result_counts(database_url: str) -> dict[str, int]:
+    """Published results (a figure, not "no data") per public metric's code."""
+    query = (
+        select(Metric.code, func.count(Observation.id))
+        .join(Metric, Observation.metric_id == Metric.id)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .where(
+            Observation.visibility == PUBLISHED,
+            Observation.raw_value.is_not(None),
+            public_metric(),
+            public_unit(),
+        )
+        .group_by(Metric.code)
+    )
+    with session_scope(database_url) as session:
+        return {code: count for code, count in session.execute(query).all()}

@@ -24,14 +24,17 @@ The decisions the overview page rests on, as plain functions (no I/O):
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from dashboard.fiscal import FiscalCalendar, Period
 from dashboard.formatting import format_score
 from dashboard.i18n import translate
 from dashboard.normalize import NormalizationError, NormalizationRule, normalize
@@ -649,3 +652,71 @@ def trend_summary(
         end=end,
     )
     return f"{sentence}; {tail}."
+
+
+# -- the periods a page offers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferedPeriods:
+    """What the page offers: quarters with results, and fiscal years with yearly results."""
+
+    quarters: list[tuple[int, int]]
+    annual_years: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.quarters or self.annual_years)
+
+
+def offered_quarters(
+    calendar: FiscalCalendar, readings: Mapping[Any, Sequence[Reading]]
+) -> list[tuple[int, int]]:
+    """The fiscal quarters the page offers, oldest first.
+
+    ``readings`` are grouped by series (agency and metric). Quarters with published quarterly
+    figures; when the store has none at all, the quarters for which some series has all three
+    months.
+    """
+    quarters = {
+        calendar.quarter_of(Period(r.period_start, r.period_end, "quarter"))
+        for series in readings.values()
+        for r in series
+        if r.granularity == "quarter"
+    }
+    if quarters:
+        return sorted(quarters)
+    complete: set[tuple[int, int]] = set()
+    for series in readings.values():
+        months: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
+        for reading in series:
+            if reading.granularity == "month":
+                end = reading.period_end
+                months[(calendar.fiscal_year(end), calendar.quarter(end))].add(reading.period_start)
+        complete |= {key for key, firsts in months.items() if len(firsts) >= 3}
+    return sorted(complete)
+
+
+def offered_periods(
+    calendar: FiscalCalendar, readings: Mapping[Any, Sequence[Reading]]
+) -> OfferedPeriods:
+    """The quarters the page offers (:func:`offered_quarters`) and the fiscal years with
+    yearly results (a store of yearly results gets a yearly scorecard)."""
+    years = {
+        calendar.fiscal_year(r.period_end)
+        for series in readings.values()
+        for r in series
+        if r.granularity == "fiscal_year"
+    }
+    return OfferedPeriods(offered_quarters(calendar, readings), sorted(years))
+
+
+def default_period(calendar: FiscalCalendar, offered: OfferedPeriods) -> Period | None:
+    """The latest period the data have: the latest quarter, or the latest fiscal year when a
+    later fiscal year has yearly results only. None when nothing is published."""
+    latest_quarter = offered.quarters[-1] if offered.quarters else None
+    latest_year = offered.annual_years[-1] if offered.annual_years else None
+    if latest_year is not None and (latest_quarter is None or latest_year > latest_quarter[0]):
+        return calendar.year(latest_year)
+    if latest_quarter is not None:
+        return calendar.quarter_period(*latest_quarter)
+    return None

@@ -41,6 +41,15 @@ from dashboard.formatting import display_unit, format_count, format_day, format_
 from dashboard.i18n import translate
 from dashboard.models import DIMENSIONS, PUBLISHED, SEGMENT_TYPES, Metric, Observation
 from dashboard.routes import Route, path_for
+from dashboard.scorecard import (
+    SCORECARD_DIMENSIONS,
+    MetricInfo,
+    Reading,
+    default_period,
+    dimension_label,
+    headline_metrics,
+    offered_periods,
+)
 from dashboard.series import (
     MetricSeries,
     ObservationRow,
@@ -54,6 +63,7 @@ from dashboard.series import (
     target_step_line,
     value_near,
 )
+from dashboard.service_rollup import Service, dimension_metrics, roll_up, service_standards
 from dashboard.settings import Settings
 from dashboard.summaries import summarize_breakdown, summarize_series
 from dashboard.targets import (
@@ -1426,20 +1436,10 @@ def _service_standards_of(
     """``service_summaries`` and ``service_levels`` of an agency page (empty elsewhere).
 
     The period is the latest one the services' data have (a quarter, or a fiscal year for
-    yearly results: :func:`dashboard.views.home.default_period`); results of finer periods
+    yearly results: :func:`dashboard.scorecard.default_period`); results of finer periods
     are pooled by volume and judged against the target in force, exactly as the overview's
     roll-up (:mod:`dashboard.service_rollup`).
     """
-    from dashboard.scorecard import (
-        SCORECARD_DIMENSIONS,
-        MetricInfo,
-        Reading,
-        dimension_label,
-        headline_metrics,
-    )
-    from dashboard.service_rollup import Service, dimension_metrics, roll_up, service_standards
-    from dashboard.views.home import default_period, offered_periods
-
     if not services:
         return {}
     language = context.language

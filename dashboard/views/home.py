@@ -66,14 +66,14 @@ from dashboard.scorecard import (
     SORT_KEYS,
     AgencyRow,
     Cell,
-    HeadlineChoice,
     MetricInfo,
+    OfferedPeriods,
     Reading,
-    choose_headlines,
+    default_period,
     dimension_label,
     filter_rows,
     matches,
-    needs_result_counts,
+    offered_periods,
     period_result,
     rollup_lines,
     score_cell,
@@ -229,17 +229,6 @@ class PeriodOption:
 
 
 @dataclass(frozen=True)
-class OfferedPeriods:
-    """What the page offers: quarters with results, and fiscal years with yearly results."""
-
-    quarters: list[tuple[int, int]]
-    annual_years: list[int]
-
-    def __bool__(self) -> bool:
-        return bool(self.quarters or self.annual_years)
-
-
-@dataclass(frozen=True)
 class DimensionColumn:
     dimension: str
     label: str
@@ -336,34 +325,6 @@ def period_param(calendar: FiscalCalendar, period: Period) -> str:
     raise ValueError(f"the overview shows quarters and fiscal years, not {period.granularity}")
 
 
-def offered_quarters(
-    calendar: FiscalCalendar, readings: Mapping[Any, Sequence[Reading]]
-) -> list[tuple[int, int]]:
-    """The fiscal quarters the page offers, oldest first.
-
-    ``readings`` are grouped by series (agency and metric). Quarters with published quarterly
-    figures; when the store has none at all, the quarters for which some series has all three
-    months.
-    """
-    quarters = {
-        calendar.quarter_of(Period(r.period_start, r.period_end, "quarter"))
-        for series in readings.values()
-        for r in series
-        if r.granularity == "quarter"
-    }
-    if quarters:
-        return sorted(quarters)
-    complete: set[tuple[int, int]] = set()
-    for series in readings.values():
-        months: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
-        for reading in series:
-            if reading.granularity == "month":
-                end = reading.period_end
-                months[(calendar.fiscal_year(end), calendar.quarter(end))].add(reading.period_start)
-        complete |= {key for key, firsts in months.items() if len(firsts) >= 3}
-    return sorted(complete)
-
-
 def _parse_choice(value: str | None, choices: Iterable[str], error: str, language: str) -> str:
     # A form sends an empty value for "any" ("dim="): that is no choice, not a bad one.
     if not value:
@@ -385,7 +346,7 @@ def build(
     units = queries.units(database_url)
     agencies = [unit for unit in units if unit["kind"] == "agency"]
     metric_infos = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
-    headline = load_headline_metrics(database_url, metric_infos)
+    headline = queries.load_headline_metrics(database_url, metric_infos)
     readings = _readings(database_url, agencies, headline)
     agency_slugs = {agency["slug"] for agency in agencies}
     services = [unit for unit in units if unit["kind"] == "service"]
@@ -523,32 +484,6 @@ def _empty_view(
     )
 
 
-def offered_periods(
-    calendar: FiscalCalendar, readings: Mapping[Any, Sequence[Reading]]
-) -> OfferedPeriods:
-    """The quarters the page offers (:func:`offered_quarters`) and the fiscal years with
-    yearly results (a store of yearly results gets a yearly scorecard)."""
-    years = {
-        calendar.fiscal_year(r.period_end)
-        for series in readings.values()
-        for r in series
-        if r.granularity == "fiscal_year"
-    }
-    return OfferedPeriods(offered_quarters(calendar, readings), sorted(years))
-
-
-def default_period(calendar: FiscalCalendar, offered: OfferedPeriods) -> Period | None:
-    """The latest period the data have: the latest quarter, or the latest fiscal year when a
-    later fiscal year has yearly results only. None when nothing is published."""
-    latest_quarter = offered.quarters[-1] if offered.quarters else None
-    latest_year = offered.annual_years[-1] if offered.annual_years else None
-    if latest_year is not None and (latest_quarter is None or latest_year > latest_quarter[0]):
-        return calendar.year(latest_year)
-    if latest_quarter is not None:
-        return calendar.quarter_period(*latest_quarter)
-    return None
-
-
 def _chosen_period(
     calendar: FiscalCalendar, offered: OfferedPeriods, value: str | None, language: str
 ) -> tuple[Period, dt.date, dt.date, str | None] | None:
@@ -633,36 +568,6 @@ def _options(
             )
         )
     return options
-
-
-def load_headline_choices(
-    database_url: str, metrics: Sequence[MetricInfo]
-) -> dict[str, HeadlineChoice]:
-    """The headline measure of each dimension and why; results are counted only when the
-    count decides (no flag and no default in a dimension of several measures)."""
-    counts = _result_counts(database_url) if needs_result_counts(metrics) else None
-    return choose_headlines(metrics, counts)
-
-
-def load_headline_metrics(
-    database_url: str, metrics: Sequence[MetricInfo]
-) -> dict[str, MetricInfo]:
-    """The headline measure of each dimension (:func:`load_headline_choices`)."""
-    return {dim: c.metric for dim, c in load_headline_choices(database_url, metrics).items()}
-
-
-def _result_counts(database_url: str) -> dict[str, int]:
-    """Published results (a figure, not "no data") per metric code."""
-    from sqlalchemy import func
-
-    query = (
-        select(Metric.code, func.count(Observation.id))
-        .join(Metric, Observation.metric_id == Metric.id)
-        .where(Observation.visibility == PUBLISHED, Observation.raw_value.is_not(None))
-        .group_by(Metric.code)
-    )
-    with session_scope(database_url) as session:
-        return {code: count for code, count in session.execute(query).all()}
 
 
 def _columns(headline: Mapping[str, MetricInfo], language: str) -> list[DimensionColumn]:

@@ -875,9 +875,7 @@ def build(
     status = queries.data_status(database_url)
     records = queries.metrics(database_url)
     # The overview's choice, so the page names the measure the scorecard shows.
-    from dashboard.views.home import load_headline_choices
-
-    headlines = load_headline_choices(
+    headlines = queries.load_headline_choices(
         database_url, [MetricInfo.from_record(record) for record in records]
     )
     return MethodologyView(

@@ -59,7 +59,13 @@ from dashboard.review import (
 )
 from dashboard.rollups import Ratio, units_meeting_targets
 from dashboard.routes import Route
-from dashboard.scorecard import MetricInfo, dimension_label, headline_metrics, text
+from dashboard.scorecard import (
+    MetricInfo,
+    dimension_label,
+    headline_metrics,
+    offered_periods,
+    text,
+)
 from dashboard.service_rollup import Service, dimension_metrics, enterprise_units
 from dashboard.settings import Settings
 from dashboard.views import NotFound
@@ -68,7 +74,6 @@ from dashboard.views import NotFound
 # published targets of any units); reused rather than copied so both pages agree.
 from dashboard.views.home import _readings as published_readings
 from dashboard.views.home import _targets as published_targets
-from dashboard.views.home import load_headline_metrics, offered_periods
 
 #: Query parameters this page reads.
 PARAMS = ("fy", "q", "sort", "lang")
@@ -219,7 +224,7 @@ def build(
     agency_records = [unit for unit in units if unit["kind"] == "agency"]
     agencies = [Agency(a["slug"], _name(a, language)) for a in agency_records]
     all_metrics = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
-    overview = load_headline_metrics(database_url, all_metrics)
+    overview = queries.load_headline_metrics(database_url, all_metrics)
     headline = {dim: overview[dim] for dim in REVIEW_DIMENSIONS if dim in overview}
     readings = published_readings(database_url, agency_records, headline)
     agency_slugs = {a.slug for a in agencies}

@@ -681,6 +681,44 @@ def test_create_missing_creates_agencies_services_and_defined_metrics(seeded, tm
     assert wait.raw_value == 34 and wait.score == pytest.approx(100 - 34 / 1.2)
 
 
+def test_a_mapping_cannot_make_a_second_headline_measure_of_a_dimension(seeded, tmp_path):
+    with session_scope(seeded) as session:
+        stored = session.scalars(select(Metric).where(Metric.dimension == "satisfaction")).first()
+        assert stored is not None
+        stored.headline = True
+        stored_code = stored.code
+    mapping_text = (
+        'name = "New office"\ncreate_missing = true\n'
+        '[columns]\nagency = "Agency"\nperiod = "Month"\n'
+        '[[measures]]\nmetric = "courtesy"\nvalue = "Courtesy"\n'
+        "[metrics.courtesy]\n"
+        'name_en = "Courtesy"\ndimension = "satisfaction"\nscale = "mean_1_5"\n'
+        "headline = {flag}\n"
+    )
+    data = write(tmp_path, "offices.csv", "Agency,Month,Courtesy\nDMV,2024-05,4.2\n")
+    refused = run(
+        seeded, data, mapping_path=write(tmp_path, "m1.toml", mapping_text.format(flag="true"))
+    )
+    (problem,) = refused.problems
+    assert problem.column == "[metrics.courtesy] headline"
+    assert "second headline measure of satisfaction" in problem.reason
+    assert stored_code in problem.reason
+    with session_scope(seeded) as session:
+        assert session.scalar(select(Metric).where(Metric.code == "courtesy")) is None
+
+    accepted = run(
+        seeded, data, mapping_path=write(tmp_path, "m2.toml", mapping_text.format(flag="false"))
+    )
+    assert accepted.ok, accepted.to_text()
+    with session_scope(seeded) as session:
+        flags = dict(
+            session.execute(
+                select(Metric.code, Metric.headline).where(Metric.dimension == "satisfaction")
+            ).all()
+        )
+    assert flags["courtesy"] is False and flags[stored_code] is True
+
+
 # -- messy files --------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from dashboard.scorecard import (
     fold,
     headline_metrics,
     matches,
+    offered_quarters,
     parts_in_period,
     period_result,
     pool,
@@ -26,7 +27,7 @@ from dashboard.scorecard import (
     trend_summary,
 )
 from dashboard.targets import Status, TargetSpec
-from dashboard.views.home import offered_quarters, period_param
+from dashboard.views.home import period_param
 
 CSAT = MetricInfo("csat_overall", "satisfaction", "fraction", is_survey=True, name_en="CSAT")
 SERVICE_LEVEL = MetricInfo("service_level_60s", "access", "percent", name_en="Service level")
