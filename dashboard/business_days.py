@@ -110,24 +110,6 @@ class BusinessCalendar:
             day = day.date()
         return day.weekday() < 5 and day not in self.holidays_in_year(day.year)
 
-    def add_business_days(self, day: dt.date, n: int) -> dt.date:
-        """The business day ``n`` business days after ``day`` (before it when n < 0).
-
-        ``n = 0`` gives ``day`` itself when it is a business day, otherwise the next one.
-        """
-        step = 1 if n >= 0 else -1
-        current = day
-        if n == 0:
-            while not self.is_business_day(current):
-                current += dt.timedelta(days=1)
-            return current
-        remaining = abs(n)
-        while remaining:
-            current += dt.timedelta(days=step)
-            if self.is_business_day(current):
-                remaining -= 1
-        return current
-
     def business_days_between(self, start: dt.date, end: dt.date) -> int:
         """Business days from ``start`` up to but not including ``end``.
 
@@ -222,14 +204,6 @@ class BusinessCalendar:
         days = np.where(forward, days, -days)
         result[valid] = days * float(self.minutes_per_day) + end_clock - start_clock
         return result
-
-    def acknowledged_within_arrays(
-        self, received: np.ndarray, responded: np.ndarray, business_days: int = 1
-    ) -> np.ndarray:
-        """Vectorized :meth:`acknowledged_within`: False where there is no response."""
-        minutes = self.business_minutes_between_arrays(received, responded)
-        with np.errstate(invalid="ignore"):
-            return minutes <= business_days * self.minutes_per_day
 
     def _clock_minutes(
         self, stamps: np.ndarray, days: np.ndarray, calendar: np.busdaycalendar

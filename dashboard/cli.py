@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -51,7 +52,13 @@ def init_db() -> None:
 @main.command("demo")
 @click.option("--replace", is_flag=True, help="Delete everything in the store first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has units.")
-def demo(replace: bool, if_empty: bool) -> None:
+@click.option(
+    "--files",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the files the demo imports (units.csv, results/...) in this folder.",
+)
+def demo(replace: bool, if_empty: bool, files: Path | None) -> None:
     """Fill the store with deterministic demo data (the same seed gives the same data)."""
     from dashboard import db
     from data.demo import DemoError, generate_demo, store_is_empty
@@ -64,7 +71,7 @@ def demo(replace: bool, if_empty: bool) -> None:
     try:
         with progress_bar("Generating demo data") as progress:
             summary = generate_demo(
-                settings.database_url, settings, progress=progress, replace=replace
+                settings.database_url, settings, progress=progress, replace=replace, files=files
             )
     except DemoError as error:
         raise click.ClickException(str(error)) from None
@@ -83,19 +90,21 @@ def demo(replace: bool, if_empty: bool) -> None:
 @click.option("--port", default=None, type=int, help="Defaults to PORT (8050).")
 def serve(workers: int, threads: int, host: str | None, port: int | None) -> None:
     """Serve the dashboard with gunicorn."""
+    import flask
     from gunicorn.app.base import BaseApplication
 
     settings = load_settings()
     bind = f"{host or settings.host}:{port or settings.port}"
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
 
-        def load(self):  # type: ignore[no-untyped-def]
+        # Flask is a WSGI app; the stubs' WSGI type has a narrower start_response than Flask's.
+        def load(self) -> flask.Flask:  # type: ignore[override]
             from dashboard.factory import create_app
 
             return create_app(settings).server

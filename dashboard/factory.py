@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_escape
 import re
+from collections.abc import Sequence
 
 import flask
 from dash import Dash
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         assets_folder=str(PROJECT_ROOT / "assets"),
         serve_locally=True,  # never a CDN: a government page must not call a third party
         compress=True,  # flask-compress: zstd, brotli or gzip, whichever the browser accepts
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title change)
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
@@ -110,7 +111,7 @@ def preload_links(prefix: str) -> str:
     )
 
 
-def content_security_policy(script_hashes: list[str]) -> str:
+def content_security_policy(script_hashes: Sequence[str]) -> str:
     """Only this server's own scripts and styles; nothing from a third party, ever.
 
     Plotly sets inline styles on its SVG elements, hence 'unsafe-inline' for styles only.
@@ -130,7 +131,7 @@ def content_security_policy(script_hashes: list[str]) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def _register_security_headers(server: flask.Flask, script_hashes: list[str]) -> None:
+def _register_security_headers(server: flask.Flask, script_hashes: Sequence[str]) -> None:
     policy = content_security_policy(script_hashes)
 
     @server.after_request
@@ -165,7 +166,8 @@ def _serve_language_in_index(app: Dash, settings: Settings) -> None:
             "{%noscript%}", html_escape.escape(t("noscript", language)), 1
         )
 
-    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+    # Replaces the bound method on this one app; Dash calls it with keyword arguments only.
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign, assignment]
 
 
 # Dash loads all of @babel/polyfill 7 (core-js 2) for browsers older than any it supports. In
@@ -186,7 +188,7 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
     from callbacks.router import is_known_url
 
     @app.server.before_request
-    def reject_unknown_paths():  # type: ignore[no-untyped-def]
+    def reject_unknown_paths() -> tuple[str, int] | None:
         path = flask.request.path
         if path.startswith(_INTERNAL_PREFIXES) or flask.request.method != "GET":
             return None
@@ -203,7 +205,7 @@ def _register_store_unavailable(server: flask.Flask, settings: Settings) -> None
     from sqlalchemy.exc import SQLAlchemyError
 
     @server.errorhandler(SQLAlchemyError)
-    def store_unavailable(error: SQLAlchemyError):  # type: ignore[no-untyped-def]
+    def store_unavailable(error: SQLAlchemyError) -> flask.Response:
         server.logger.error("data store unavailable: %s", error)
         language = _request_language(settings)
         title = html_escape.escape(t("store_unavailable_title", language))
@@ -219,7 +221,7 @@ def _register_store_unavailable(server: flask.Flask, settings: Settings) -> None
 
 def _register_health(server: flask.Flask, settings: Settings) -> None:
     @server.get("/healthz")
-    def healthz():  # type: ignore[no-untyped-def]
+    def healthz() -> tuple[dict[str, str], int] | dict[str, str]:
         from sqlalchemy import text
 
         from dashboard.db import get_engine

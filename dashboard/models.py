@@ -11,6 +11,9 @@ Conventions that keep the two databases alike:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import (
@@ -69,8 +72,27 @@ CHANNELS = ("phone", "walk_in", "mail", "email", "web_form", "video", "chat", "t
 IMPORT_STATUSES = ("succeeded", "failed", "dry_run")
 
 
+#: When set (see :func:`frozen_clock`), the time every write stamps instead of the wall clock.
+_FROZEN_NOW: ContextVar[dt.datetime | None] = ContextVar("cxdash_frozen_now", default=None)
+
+
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    frozen = _FROZEN_NOW.get()
+    return frozen if frozen is not None else dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def frozen_clock(at: dt.datetime) -> Iterator[None]:
+    """Stamp writes (imports, publication, revisions) at ``at`` rather than now.
+
+    For replaying history: the demo imports each period's files at the time an agency would
+    have published them, so the same seed writes the same store.
+    """
+    token = _FROZEN_NOW.set(at)
+    try:
+        yield
+    finally:
+        _FROZEN_NOW.reset(token)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -109,14 +109,3 @@ def describe(rule: NormalizationRule, language: str = "en") -> str:
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
-
-
-def convert(value: float, from_scale: str, to_scale: str) -> float:
-    """Convert between the interchangeable proportion scales (0.81 fraction <-> 81 percent)."""
-    if from_scale == to_scale:
-        return value
-    if (from_scale, to_scale) == ("fraction", "percent"):
-        return value * 100.0
-    if (from_scale, to_scale) == ("percent", "fraction"):
-        return value / 100.0
-    raise NormalizationError(f"cannot convert a {from_scale} value to {to_scale}")

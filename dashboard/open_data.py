@@ -769,7 +769,6 @@ RESOURCES: tuple[Resource, ...] = (
     CONTACT_POINTS,
     CLOSURES,
 )
-RESOURCES_BY_NAME = {resource.name: resource for resource in RESOURCES}
 
 #: The columns of data-dictionary.csv (it describes itself too).
 DICTIONARY = Resource(
@@ -1209,7 +1208,7 @@ def observation_record(
     }
 
 
-def _observations_select(filters: Mapping[str, Any]) -> Select[Any]:
+def _observations_select(filters: Mapping[str, Any]) -> Select[*tuple[Any, ...]]:
     query = queries.published_observations_select(Metric.scale, Metric.is_survey)
     if filters.get("unit"):
         query = query.where(Unit.slug.in_(filters["unit"]))
@@ -1623,7 +1622,7 @@ def build_zip(database_url: str, settings: Settings, base_url: str) -> bytes:
 
 # -- OpenAPI ----------------------------------------------------------------------------------
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "integer": {"type": "integer"},
     "number": {"type": "number"},

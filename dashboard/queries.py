@@ -131,7 +131,7 @@ def list_agencies(database_url: str) -> list[dict[str, object]]:
             .where(service.kind == "service", public_unit(service))
             .order_by(service.name_en)
         ).all()
-    services: dict[int, list[dict[str, str | None]]] = {}
+    services: dict[int | None, list[dict[str, str | None]]] = {}
     for parent_id, slug, name_en, name_es in rows:
         services.setdefault(parent_id, []).append(
             {"slug": slug, "name_en": name_en, "name_es": name_es}
@@ -192,7 +192,7 @@ def metrics(database_url: str) -> list[dict[str, Any]]:
         ]
 
 
-def published_observations_select(*extra_columns: Any) -> Select[Any]:
+def published_observations_select(*extra_columns: Any) -> Select[*tuple[Any, ...]]:
     """The one statement for published observations (the pages and the open-data API).
 
     Each row: the observation with its unit and metric, and ``earlier_value`` / ``revised_at``,

@@ -274,8 +274,12 @@ def start(
     job = job_id(request, version)
     current = status(job, store)
     # A finished pack (still in the cache) or a build under way is the answer as it is.
-    reusable = current is not None and not _stale(current) and current["state"] != "error"
-    if reusable and (current["state"] != "done" or pdf(job, store) is not None):
+    if (
+        current is not None
+        and not _stale(current)
+        and current["state"] != "error"
+        and (current["state"] != "done" or pdf(job, store) is not None)
+    ):
         return current
     # Only one worker anywhere builds a job: the claim is an atomic add in the shared cache.
     if not store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S)):

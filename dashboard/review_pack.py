@@ -2,8 +2,10 @@
 
 Built from the review page's own view (published data only), as one self-contained HTML
 document (inline CSS, each agency's trend charts as an inline SVG image rendered by
-:func:`dashboard.exports.render_figure`), printed to PDF by Debian's Chromium in a
-subprocess with a hard time limit, in a temporary directory that is removed afterwards.
+:func:`dashboard.exports.render_figure`) laid out by the Jinja2 templates in
+``dashboard/templates/review_pack/`` (autoescaped: :mod:`dashboard.templating`), printed to
+PDF by Debian's Chromium in a subprocess with a hard time limit, in a temporary directory that
+is removed afterwards.
 
 An annual review's pack (the view's period a :class:`~dashboard.review.FiscalYear`) says
 "annual" and "this year", compares each year with the previous one only (its "year ago" is
@@ -43,6 +45,7 @@ from dashboard.review_text import (
     words,
 )
 from dashboard.targets import status_label, status_symbol
+from dashboard.templating import render as render_template
 from dashboard.views.review import ReviewView
 
 #: Debian's Chromium (the browser tests use the same variable).
@@ -202,7 +205,9 @@ def build_pack(
     if not view.has_data or view.quarter is None:
         raise PackError("No results are published yet.", "Aún no hay resultados.")
     if render is None:
-        from dashboard.exports import render_figure as render
+        from dashboard.exports import render_figure
+
+        render = render_figure
     started = time.monotonic()
     agencies = view.agencies
     total = len(agencies) + 2  # the agencies' charts, then the document, then printing
@@ -216,8 +221,8 @@ def build_pack(
         if progress is not None:
             progress(step, done, total, agency, len(agencies))
 
-    charts: dict[str, str] = {}
-    failure: str | None = None
+    charts: dict[str, Chart] = {}
+    failure: Chart | None = None
     for number, agency in enumerate(agencies, start=1):
         report("agency", number - 1, number)
         if failure is None:
@@ -226,7 +231,7 @@ def build_pack(
             except _ChartsUnavailable as error:
                 # One failure (no browser, a time-out) would repeat for every agency: the
                 # rest of the pack goes without charts; the tables hold the same numbers.
-                failure = str(error)
+                failure = Chart(note=str(error))
         if failure is not None:
             charts[agency.slug] = failure
     report("document", len(agencies))
@@ -380,12 +385,25 @@ def _dimension_label(view: ReviewView, row: ComparisonRow) -> str:
     return next((c.label for c in view.columns if c.dimension == row.dimension), row.dimension)
 
 
+@dataclass(frozen=True)
+class Chart:
+    """An agency's trend charts on its sheet: an SVG image (``image``: its bytes in base64,
+    shown as a ``data:`` address) with the numbers in its ``alt`` text, or, when the charts
+    could not be drawn, the ``note`` that says why."""
+
+    image: str | None = None
+    alt: str = ""
+    note: str = ""
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+
 class _ChartsUnavailable(Exception):
-    """A chart could not be drawn; the argument is the note that takes its place."""
+    """A chart could not be drawn; the argument is the note (text) that takes its place."""
 
 
-def _chart_image(view: ReviewView, slug: str, name: str, render: Renderer) -> str:
-    """The agency's charts as an <img> of an inline SVG, with the numbers in its alt text."""
+def _chart_image(view: ReviewView, slug: str, name: str, render: Renderer) -> Chart:
+    """The agency's charts as an inline SVG image, with the numbers in its alt text."""
     from dashboard.exports import ExportError
 
     language = view.language
@@ -413,12 +431,10 @@ def _chart_image(view: ReviewView, slug: str, name: str, render: Renderer) -> st
     except ExportError as error:
         # A missing chart must not cost the whole pack: the table above it has the numbers.
         reason = _t("chart_unavailable", language, reason=error.message)
-        raise _ChartsUnavailable(f'<p class="note">{_e(reason)}</p>') from error
-    encoded = base64.b64encode(svg).decode("ascii")
-    return (
-        f'<img class="chart" alt="{_e(alt)}" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
-        f'src="data:image/svg+xml;base64,{encoded}">'
-    )
+        raise _ChartsUnavailable(reason) from error
+    # The SVG goes in as base64 (letters, digits, "+", "/", "="), which the template's
+    # escaping leaves as it is: the drawing is never pasted into the document as markup.
+    return Chart(image=base64.b64encode(svg).decode("ascii"), alt=alt)
 
 
 def value_text_short(value: float | None, row: ComparisonRow) -> str:
@@ -427,177 +443,144 @@ def value_text_short(value: float | None, row: ComparisonRow) -> str:
 
 
 # -- the document ----------------------------------------------------------------------------
-
-_CSS = """
-@page { size: letter landscape; margin: 10mm 12mm; }
-* { box-sizing: border-box; }
-body { font-family: Arial, Helvetica, sans-serif; font-size: 8.5pt; color: #212529; margin: 0; }
-.sheet { break-after: page; page-break-after: always; }
-.sheet:last-child { break-after: auto; page-break-after: auto; }
-h1 { font-size: 16pt; margin: 0 0 2mm; color: #1b3a5c; }
-h2 { font-size: 13pt; margin: 0 0 2mm; color: #1b3a5c; }
-h3 { font-size: 10pt; margin: 3mm 0 1mm; }
-p { margin: 0 0 1.5mm; }
-.meta { color: #495057; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 2mm; break-inside: avoid; }
-th, td { border-bottom: 1px solid #ced4da; padding: 0.8mm 1.2mm; text-align: left;
-  vertical-align: top; }
-thead th { border-bottom: 1.5px solid #212529; background: #f1f3f5; }
-.num { text-align: right; }
-.cols { display: flex; gap: 6mm; }
-.cols > div { flex: 1; min-width: 0; }
-ul { margin: 0 0 1.5mm; padding-left: 4mm; }
-li { margin-bottom: 0.6mm; }
-.not_met { color: #842029; font-weight: bold; }
-.met { color: #0f5132; }
-.not_reported { color: #664d03; }
-.note { color: #495057; font-size: 7.5pt; }
-img.chart { display: block; width: 100%; height: auto; max-height: 50mm; margin: 1mm 0 2mm; }
-"""
+#
+# The templates (dashboard/templates/review_pack/) lay the document out; the functions below
+# give them plain text, numbers and lists. Autoescaping is on, so every text from the data is
+# escaped there; nothing here makes HTML.
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def pack_html(view: ReviewView, charts: dict[str, str], *, as_of: dt.date | None) -> str:
+def pack_html(view: ReviewView, charts: dict[str, Chart], *, as_of: dt.date | None) -> str:
     """The whole pack as one self-contained HTML document (everything escaped)."""
-    language = view.language
     title = _title(view)
-    sheets = [_summary_sheet(view, title, as_of)]
-    sheets += [
-        _agency_sheet(view, agency.slug, agency.name, charts.get(agency.slug, ""))
-        for agency in view.agencies
-    ]
-    return (
-        f'<!DOCTYPE html><html lang="{_e(language)}"><head><meta charset="utf-8">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        + "".join(sheets)
-        + "</body></html>"
+    return render_template(
+        "review_pack/pack.html",
+        language=view.language,
+        title=title,
+        summary=_summary_sheet(view, title, as_of),
+        agencies=[
+            _agency_sheet(view, agency.slug, agency.name, charts.get(agency.slug))
+            for agency in view.agencies
+        ],
     )
 
 
-def _status_mark(row: ComparisonRow, language: str) -> str:
+def _status_mark(row: ComparisonRow, language: str) -> dict[str, str]:
     status = row.status
-    return (
-        f'<span class="{status.value}">{_e(status_symbol(status))} '
-        f"{_e(status_label(status, language))}</span>"
-    )
+    return {
+        "css": status.value,
+        "symbol": status_symbol(status),
+        "label": status_label(status, language),
+    }
 
 
-def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> str:
+def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> dict[str, Any]:
     language = view.language
     previous = view.label(view.previous)
-    parts = [
-        '<section class="sheet">',
-        f"<h1>{_e(title)}</h1>",
-        '<p class="meta">'
-        + _e(
-            words(
-                "compared_year" if view.annual else "compared",
-                language,
-                quarter=view.quarter_label,
-                previous=previous,
-                year_ago=view.label(view.year_ago),
-            )
-        )
-        + (" " + _e(_t("as_of", language, day=format_day(as_of, language))) if as_of else "")
-        + "</p>",
-        f"<h2>{_e(_t('summary', language))}</h2>",
-        "<table><thead><tr>"
-        + "".join(
-            f"<th>{_e(h)}</th>"
-            for h in (
-                words("dimension", language),
-                words("measure", language),
-                _t("met", language),
-                _t("reported", language),
-                _t("missed", language),
-                _t("improved", language),
-                _t("declined", language),
-            )
-        )
-        + "</tr></thead><tbody>",
-    ]
-    for summary in view.summaries:
-        parts.append(
-            "<tr>"
-            f"<th>{_e(summary.label)}</th><td>{_e(summary.metric_name)}</td>"
-            f"<td>{_e(summary.lines[0])}</td><td>{_e(summary.lines[1])}</td>"
-            f'<td class="num">{summary.missed}</td><td class="num">{summary.improved}</td>'
-            f'<td class="num">{summary.declined}</td></tr>'
-        )
-    parts.append("</tbody></table>")
-
-    # The matrix: one line per agency, one cell per dimension.
-    parts.append(f"<h3>{_e(_t('matrix', language, previous=previous))}</h3>")
-    parts.append(
-        "<table><thead><tr>"
-        + f"<th>{_e(words('agency', language))}</th>"
-        + "".join(f"<th>{_e(c.label)}</th>" for c in view.columns)
-        + "</tr></thead><tbody>"
+    compared = words(
+        "compared_year" if view.annual else "compared",
+        language,
+        quarter=view.quarter_label,
+        previous=previous,
+        year_ago=view.label(view.year_ago),
     )
-    for agency in view.agencies:
-        rows = {row.dimension: row for row in view.rows_of(agency.slug)}
-        cells = []
-        for column in view.columns:
-            row = rows.get(column.dimension)
-            if row is None:
-                cells.append("<td></td>")
-                continue
-            move = MOVEMENT_SYMBOLS[row.change_previous.movement]
-            if row.this.value is None and not row.this.suppressed:
-                cells.append(f"<td>{_status_mark(row, language)}</td>")
-                continue
-            shown = value_text(row.this, language, view.small_sample_threshold)
-            cells.append(f"<td>{_status_mark(row, language)} · {_e(shown)} {_e(move)}</td>")
-        parts.append(f"<tr><th>{_e(agency.name)}</th>{''.join(cells)}</tr>")
-    parts.append(f'</tbody></table><p class="note">{_e(_t("legend", language))}</p>')
+    actions = [f"{a.action.unit_name}: {a.action.title}" for a in view.actions]
+    return {
+        "title": title,
+        "compared": compared,
+        "as_of": _t("as_of", language, day=format_day(as_of, language)) if as_of else None,
+        "summary_heading": _t("summary", language),
+        "summary_heads": [
+            words("dimension", language),
+            words("measure", language),
+            _t("met", language),
+            _t("reported", language),
+            _t("missed", language),
+            _t("improved", language),
+            _t("declined", language),
+        ],
+        "summaries": [
+            {
+                "label": summary.label,
+                "metric_name": summary.metric_name,
+                "met": summary.lines[0],
+                "reported": summary.lines[1],
+                "missed": summary.missed,
+                "improved": summary.improved,
+                "declined": summary.declined,
+            }
+            for summary in view.summaries
+        ],
+        "matrix_heading": _t("matrix", language, previous=previous),
+        "agency_head": words("agency", language),
+        "matrix_heads": [column.label for column in view.columns],
+        "matrix": [
+            {"name": agency.name, "cells": _matrix_cells(view, agency.slug)}
+            for agency in view.agencies
+        ],
+        "legend": _t("legend", language),
+        "improved": _section(_t("top_improved", language), _movers(view, view.improved), language),
+        "declined": _section(_t("top_declined", language), _movers(view, view.declined), language),
+        "silent": _section(
+            _t("silent", language),
+            [_silent_line(view, row, with_agency=True) for row in view.not_reported],
+            language,
+        ),
+        "actions": _section(_actions_heading(view), actions, language, limit=5),
+        "how_to_read_heading": _t("how_to_read", language),
+        "how_to_read": rule_notes(language, view.small_sample_threshold, view.small_sample_policy)[
+            :3
+        ],
+    }
 
-    parts.append('<div class="cols"><div>')
-    parts.append(_movers_list(view, view.improved, "top_improved"))
-    parts.append("</div><div>")
-    parts.append(_movers_list(view, view.declined, "top_declined"))
-    parts.append("</div><div>")
-    parts.append(f"<h3>{_e(_t('silent', language))}</h3>")
-    parts.append(_list([_silent_line(view, row, with_agency=True) for row in view.not_reported]))
-    parts.append(f"<h3>{_e(_actions_heading(view))}</h3>")
-    parts.append(
-        _list(
-            [f"{a.action.unit_name}: {a.action.title}" for a in view.actions],
-            limit=5,
-            language=language,
+
+def _matrix_cells(view: ReviewView, slug: str) -> list[dict[str, Any] | None]:
+    """An agency's line of the matrix: per dimension its status, and its result and real
+    change when it reported one (``None``: the agency has no such row)."""
+    language = view.language
+    rows = {row.dimension: row for row in view.rows_of(slug)}
+    cells: list[dict[str, Any] | None] = []
+    for column in view.columns:
+        row = rows.get(column.dimension)
+        if row is None:
+            cells.append(None)
+            continue
+        reported = row.this.value is not None or row.this.suppressed
+        cells.append(
+            {
+                "mark": _status_mark(row, language),
+                "shown": (
+                    value_text(row.this, language, view.small_sample_threshold)
+                    if reported
+                    else None
+                ),
+                "move": MOVEMENT_SYMBOLS[row.change_previous.movement],
+            }
         )
-    )
-    parts.append("</div></div>")
-    parts.append(f"<h3>{_e(_t('how_to_read', language))}</h3>")
-    notes = rule_notes(language, view.small_sample_threshold, view.small_sample_policy)
-    parts.append('<p class="note">' + " ".join(_e(n) for n in notes[:3]) + "</p>")
-    parts.append("</section>")
-    return "".join(parts)
+    return cells
 
 
-def _list(items: Sequence[str], *, limit: int | None = None, language: str = "en") -> str:
-    if not items:
-        return f"<p>{_e(_t('none', language))}</p>"
-    shown = items if limit is None else items[:limit]
+def _section(
+    heading: str, items: Sequence[str], language: str, *, limit: int | None = None
+) -> dict[str, Any]:
+    """A heading and its list (at most ``limit`` lines, then how many more there are)."""
+    shown = list(items if limit is None else items[:limit])
     more = (
         ""
         if limit is None or len(items) <= limit
         else _t("more", language, count=len(items) - limit)
     )
-    body = "".join(f"<li>{_e(item)}</li>" for item in shown)
-    return f"<ul>{body}</ul>" + (f'<p class="note">{_e(more)}</p>' if more else "")
+    return {
+        "heading": heading,
+        "listing": {"lines": shown, "more": more, "none": _t("none", language)},
+    }
 
 
-def _movers_list(view: ReviewView, rows: Sequence[ComparisonRow], key: str) -> str:
-    language = view.language
-    lines = [
+def _movers(view: ReviewView, rows: Sequence[ComparisonRow]) -> list[str]:
+    return [
         f"{row.agency_name}, {_dimension_label(view, row)}: "
-        f"{format_change(row.change_previous.difference, row.metric.scale, language)}"
+        f"{format_change(row.change_previous.difference, row.metric.scale, view.language)}"
         for row in rows
     ]
-    return f"<h3>{_e(_t(key, language))}</h3>" + _list(lines, language=language)
 
 
 def _silent_line(view: ReviewView, row: ComparisonRow, *, with_agency: bool) -> str:
@@ -611,49 +594,11 @@ def _silent_line(view: ReviewView, row: ComparisonRow, *, with_agency: bool) -> 
     return f"{head}{_dimension_label(view, row)} ({when})"
 
 
-def _agency_sheet(view: ReviewView, slug: str, name: str, chart: str) -> str:
+def _agency_sheet(view: ReviewView, slug: str, name: str, chart: Chart | None) -> dict[str, Any]:
     language = view.language
     rows = view.rows_of(slug)
-    previous, year_ago = view.label(view.previous), view.label(view.year_ago)
-    # An annual review's "year ago" is its previous year: those columns would repeat.
-    year_ago_heads = (
-        ()
-        if view.annual
-        else (
-            words("year_ago", language, quarter=year_ago),
-            words("change_year_ago", language),
-        )
-    )
-    heads = (
-        words("measure", language),
-        words("this_year" if view.annual else "this_quarter", language, quarter=view.quarter_label),
-        words("status", language),
-        words("target", language),
-        words("previous_quarter", language, quarter=previous),
-        words("change_previous", language),
-        *year_ago_heads,
-    )
+    previous = view.label(view.previous)
     threshold = view.small_sample_threshold
-
-    def year_ago_cells(row: ComparisonRow) -> str:
-        if view.annual:
-            return ""
-        return (
-            f"<td>{_e(value_text(row.year_ago, language, threshold))}</td>"
-            f"<td>{_e(_change(row, 'year_ago', language))}</td>"
-        )
-
-    body = "".join(
-        "<tr>"
-        f"<th>{_e(_dimension_label(view, row))}<br><span class='note'>"
-        f"{_e(row.metric.name(language))}</span></th>"
-        f"<td>{_e(value_text(row.this, language, threshold))}</td>"
-        f"<td>{_status_mark(row, language)}</td>"
-        f"<td>{_e(row.this.target_text or '–')}</td>"
-        f"<td>{_e(value_text(row.previous, language, threshold))}</td>"
-        f"<td>{_e(_change(row, 'previous', language))}</td>" + year_ago_cells(row) + "</tr>"
-        for row in rows
-    )
     missed = [
         f"{_dimension_label(view, m.row)}: {value_text(m.row.this, language, threshold)}, "
         f"{words('target', language).lower()} {m.row.this.target_text}"
@@ -672,29 +617,59 @@ def _agency_sheet(view: ReviewView, slug: str, name: str, chart: str) -> str:
         if row.agency_slug == slug
     ]
     actions = [a for a in view.actions if a.action.agency_slug == slug]
-    return "".join(
-        [
-            '<section class="sheet">',
-            f"<h2>{_e(name)}</h2>",
-            f'<p class="meta">{_e(_title(view))}</p>',
-            "<table><thead><tr>",
-            "".join(f"<th>{_e(h)}</th>" for h in heads),
-            f"</tr></thead><tbody>{body}</tbody></table>",
-            chart,
-            '<div class="cols"><div>',
-            f"<h3>{_e(_t('missed_here', language))}</h3>",
-            _list(missed, language=language),
-            f"<h3>{_e(_t('moved_here', language, previous=previous))}</h3>",
-            _list(moved, language=language),
-            f"<h3>{_e(_t('silent', language))}</h3>",
-            _list(silent, language=language),
-            "</div><div>",
-            f"<h3>{_e(_actions_heading(view))}</h3>",
-            _actions(view, actions),
-            "</div></div>",
-            "</section>",
+    more = len(actions) - ACTIONS_PER_PAGE
+    return {
+        "name": name,
+        "title": _title(view),
+        "heads": _agency_heads(view),
+        "rows": [_agency_row(view, row) for row in rows],
+        "chart": chart,
+        "missed": _section(_t("missed_here", language), missed, language),
+        "moved": _section(_t("moved_here", language, previous=previous), moved, language),
+        "silent": _section(_t("silent", language), silent, language),
+        "actions_heading": _actions_heading(view),
+        "actions": [_action(view, item) for item in actions[:ACTIONS_PER_PAGE]],
+        "actions_more": _t("more", language, count=more) if more > 0 else "",
+        "none": _t("none", language),
+    }
+
+
+def _agency_heads(view: ReviewView) -> list[str]:
+    language = view.language
+    # An annual review's "year ago" is its previous year: those columns would repeat.
+    year_ago_heads = (
+        []
+        if view.annual
+        else [
+            words("year_ago", language, quarter=view.label(view.year_ago)),
+            words("change_year_ago", language),
         ]
     )
+    return [
+        words("measure", language),
+        words("this_year" if view.annual else "this_quarter", language, quarter=view.quarter_label),
+        words("status", language),
+        words("target", language),
+        words("previous_quarter", language, quarter=view.label(view.previous)),
+        words("change_previous", language),
+        *year_ago_heads,
+    ]
+
+
+def _agency_row(view: ReviewView, row: ComparisonRow) -> dict[str, Any]:
+    """A line of an agency's table (``year_ago`` is ``None`` in an annual review)."""
+    language, threshold = view.language, view.small_sample_threshold
+    return {
+        "dimension": _dimension_label(view, row),
+        "metric_name": row.metric.name(language),
+        "this": value_text(row.this, language, threshold),
+        "mark": _status_mark(row, language),
+        "target": row.this.target_text or "–",
+        "previous": value_text(row.previous, language, threshold),
+        "change_previous": _change(row, "previous", language),
+        "year_ago": None if view.annual else value_text(row.year_ago, language, threshold),
+        "change_year_ago": None if view.annual else _change(row, "year_ago", language),
+    }
 
 
 def _change(row: ComparisonRow, which: str, language: str) -> str:
@@ -702,29 +677,24 @@ def _change(row: ComparisonRow, which: str, language: str) -> str:
     return f"{MOVEMENT_SYMBOLS[change.movement]} {change_text(change, row.metric.scale, language)}"
 
 
-def _actions(view: ReviewView, actions: Sequence[ReviewedAction]) -> str:
-    language = view.language
-    if not actions:
-        return f"<p>{_e(_t('none', language))}</p>"
-    items = []
-    for item in actions[:ACTIONS_PER_PAGE]:
-        action = item.action
-        started = format_day(action.started_on, language) if action.started_on else "–"
-        lines = [
-            f"<strong>{_e(action.title)}</strong> ({_e(action.unit_name)}): "
-            f"{_e(action_status_label(item.status, language))}, {_e(started)}"
-        ]
-        for follow in item.follow_ups:
-            early = f" ({_t('too_early', language)})" if follow.too_early else ""
-            lines.append(
-                f'<br><span class="note">{_e(_t("followed", language))}: '
-                f"{_e(follow.metric.name(language))} "
-                f"{_e(value_text(follow.before, language, view.small_sample_threshold))} → "
-                f"{_e(value_text(follow.after, language, view.small_sample_threshold))}; "
-                f"{_e(change_text(follow.change, follow.metric.scale, language))}{_e(early)}"
-                "</span>"
-            )
-        items.append("<li>" + "".join(lines) + "</li>")
-    more = len(actions) - ACTIONS_PER_PAGE
-    tail = f'<p class="note">{_e(_t("more", language, count=more))}</p>' if more > 0 else ""
-    return "<ul>" + "".join(items) + "</ul>" + tail
+def _action(view: ReviewView, item: ReviewedAction) -> dict[str, Any]:
+    """An action on its agency's sheet, with what followed it."""
+    language, threshold = view.language, view.small_sample_threshold
+    action = item.action
+    return {
+        "title": action.title,
+        "unit_name": action.unit_name,
+        "status": action_status_label(item.status, language),
+        "started": format_day(action.started_on, language) if action.started_on else "–",
+        "follow_ups": [
+            {
+                "label": _t("followed", language),
+                "metric_name": follow.metric.name(language),
+                "before": value_text(follow.before, language, threshold),
+                "after": value_text(follow.after, language, threshold),
+                "change": change_text(follow.change, follow.metric.scale, language),
+                "early": f" ({_t('too_early', language)})" if follow.too_early else "",
+            }
+            for follow in item.follow_ups
+        ],
+    }

@@ -111,10 +111,6 @@ class Settings:
     #: Extra settings for tests only (never read from the environment).
     extra: Mapping[str, object] = field(default_factory=dict)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env

@@ -48,19 +48,6 @@ def wilson_interval_from_share(
     return wilson_interval(share * n, n, z)
 
 
-def margin_of_error(share: float, n: float, z: float = Z_95) -> float | None:
-    """Half the width of the Wilson interval, as a fraction (0.04 means ±4 points).
-
-    The Wilson interval is not symmetric around the share, so this is the average distance
-    to its ends; pages that need the exact ends should show :func:`wilson_interval_from_share`.
-    """
-    interval = wilson_interval_from_share(share, n, z)
-    if interval is None:
-        return None
-    low, high = interval
-    return (high - low) / 2
-
-
 def is_small_sample(n: float | None, threshold: int) -> bool:
     """True when a result rests on fewer than ``threshold`` responses.
 

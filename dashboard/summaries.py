@@ -371,11 +371,3 @@ def summarize_breakdown(
         )
         return f"{first} {_t('breakdown_missing', language, groups=groups_text)}"
     return first
-
-
-def latest_words(series: MetricSeries, language: str) -> tuple[SeriesPoint | None, str]:
-    """The latest point and its value in words ("94%", "Not reported"), for short lists."""
-    latest = series.latest
-    if latest is None:
-        return None, format_value(None, series.scale, language)
-    return latest, format_value(latest.raw, series.scale, language, target=latest.target)

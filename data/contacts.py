@@ -265,7 +265,7 @@ def _check_records(
     )
     duplicated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
     if duplicated.any():
-        first_row = {}
+        first_row: dict[str, int] = {}
         for position in np.flatnonzero(ids.duplicated(keep=False).to_numpy()):
             first_row.setdefault(ids.iloc[position], int(table.row_numbers[position]))
         _problems_for(
@@ -529,6 +529,7 @@ def _records_from_frame(
     ack, median, volume = metrics[ACK_METRIC], metrics[MEDIAN_METRIC], metrics[VOLUME_METRIC]
     periods: dict[np.datetime64, Any] = {}
     records: list[ObservationRecord] = []
+    row: Any  # a named tuple of the aggregations (its field ``count`` hides tuple.count)
     for (unit, month, channel), row in zip(
         groups.index.tolist(), groups.itertuples(index=False), strict=True
     ):

@@ -484,9 +484,10 @@ class _RecordBuilder:
             name = render_template(template, lambda column: self._template_cell(cells, column))
             if name:
                 where = _Cell(name, f"[service] name_{language}")
-                name = self._fit(row, where, name, Unit.name_en, f"the service name ({language})")
-                if name is None:
+                fitted = self._fit(row, where, name, Unit.name_en, f"the service name ({language})")
+                if fitted is None:
                     raise _RowError
+                name = fitted
             names[language] = name or None
         try:
             return self.catalog.find_service_by_code(

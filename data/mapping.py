@@ -377,7 +377,8 @@ def long_format_mapping(header: list[str]) -> Mapping:
     """The mapping of the project's own long format, for the columns present in ``header``."""
     present = {header_key(name): name for name in header}
     columns = {name: present[name] for name in _LONG_ROW_FIELDS if name in present}
-    measure_columns = {
+    # Measure's column fields (str) by keyword; typed Any as Measure also has non-str fields.
+    measure_columns: dict[str, Any] = {
         key: present[name]
         for key, name in (
             ("value", "value"),

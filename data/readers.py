@@ -118,9 +118,11 @@ def read_table(
     else:
         text, notes = _decode(data, encoding)
         chosen = _choose_delimiter(text, skip_rows) if delimiter == "auto" else delimiter
-        grid = _csv_grid_fast(text, chosen, skip_rows)
-        if grid is None:
+        fast_grid = _csv_grid_fast(text, chosen, skip_rows)
+        if fast_grid is None:
             grid = _grid_from_records(_csv_records(text, chosen)[skip_rows:])
+        else:
+            grid = fast_grid
     table = _table_from_grid(path.name, grid, checksum, delimiter=chosen)
     table.notes[:0] = notes
     table.delimiter = chosen
@@ -190,7 +192,7 @@ def _csv_grid_fast(text: str, delimiter: str, skip_rows: int) -> _Grid | None:
     if len(frame) + skip_rows != lines:
         return None  # a quoted field spans lines: record numbers are not line numbers
     frame = frame.fillna("")
-    frame.columns = range(frame.shape[1])
+    frame.columns = pd.RangeIndex(frame.shape[1])
     numbers = np.arange(skip_rows + 1, skip_rows + 1 + len(frame), dtype=np.int64)
     widths = np.full(len(frame), frame.shape[1], dtype=np.int64)
     # pandas pads short records; the last few are re-split to know their real field count,
@@ -269,14 +271,11 @@ def _xlsx_records(data: bytes, sheet: str | None) -> tuple[list[tuple[int, list[
     except Exception as error:  # openpyxl raises many kinds of error for a bad file
         raise ReadError(f"not a readable XLSX workbook: {error}") from None
     try:
-        if sheet:
-            if sheet not in workbook.sheetnames:
-                raise ReadError(
-                    f"the workbook has no sheet {sheet!r}; it has {', '.join(workbook.sheetnames)}"
-                )
-            worksheet = workbook[sheet]
-        else:
-            worksheet = workbook.worksheets[0]
+        if sheet and sheet not in workbook.sheetnames:
+            raise ReadError(
+                f"the workbook has no sheet {sheet!r}; it has {', '.join(workbook.sheetnames)}"
+            )
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         notes = []
         if len(workbook.sheetnames) > 1 and not sheet:
             notes.append(
@@ -380,7 +379,7 @@ def _table_from_grid(file: str, grid: _Grid, checksum: str, *, delimiter: str | 
     overlong: list[tuple[int, int]] = []
     if cells.shape[1] > width:
         extra = _filled_counts(cells.iloc[:, width:])
-        for position in np.flatnonzero(extra > 0):
+        for position in np.flatnonzero(extra > 0).tolist():
             row_fields = cells.iloc[position].tolist()
             filled_width = max(i + 1 for i, v in enumerate(row_fields) if str(v).strip())
             overlong.append((int(numbers[position]), filled_width))
@@ -390,7 +389,7 @@ def _table_from_grid(file: str, grid: _Grid, checksum: str, *, delimiter: str | 
         for position in range(cells.shape[1], width):
             cells = cells.assign(**{str(position): ""})
     cells = cells.reset_index(drop=True)
-    cells.columns = range(width)
+    cells.columns = pd.RangeIndex(width)
     return RawTable(
         file=file,
         header=header,

@@ -31,9 +31,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, event, insert, select
+from sqlalchemy import Connection, Table, event, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -489,7 +489,8 @@ def plan_writes(
     existing = _existing_observations(session, records)
     sources = _import_kinds(session, existing.values()) if sole_source else {}
     for record in records:
-        stored = existing.get(_stored_key(record))
+        key = _stored_key(record)
+        stored = existing.get(key) if key is not None else None
         if stored is None:
             plan.inserts.append(record)
             continue
@@ -573,6 +574,11 @@ def _stored_key(record: ObservationRecord) -> tuple[Any, ...] | None:
     )
 
 
+#: Up to this many distinct period starts, the stored observations a file may change are
+#: looked up by period too (beyond it, the list of starts would be longer than it saves).
+MAX_PERIOD_FILTER = 500
+
+
 def _existing_observations(
     session: Session, records: list[ObservationRecord]
 ) -> dict[tuple[Any, ...], Observation]:
@@ -585,6 +591,10 @@ def _existing_observations(
     statement = select(Observation).where(
         Observation.unit_id.in_(sorted(unit_ids)), Observation.metric_id.in_(sorted(metric_ids))
     )
+    # Only the periods of the file: a month's file should not load every stored month.
+    starts = {key[3] for key in wanted}
+    if len(starts) <= MAX_PERIOD_FILTER:
+        statement = statement.where(Observation.period_start.in_(sorted(starts)))
     for observation in session.scalars(statement):
         key = (
             observation.unit_id,
@@ -647,9 +657,9 @@ def load_target_plans(
             .order_by(Target.id)
         )
         for target in session.scalars(statement):
-            key = wanted.get((target.unit_id, target.metric_id))
-            if key is not None:
-                by_pair[key].append(target)
+            pair = wanted.get((target.unit_id, target.metric_id))
+            if pair is not None:
+                by_pair[pair].append(target)
         for key, targets in by_pair.items():
             plans[key].ledger = ledger_from(targets)
     return plans
@@ -1340,7 +1350,7 @@ def lock_store(session: Session) -> None:
 
 def _lock_connection(connection: Connection) -> None:
     now = utcnow()
-    table = StoreLock.__table__
+    table = cast(Table, StoreLock.__table__)
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
 
@@ -1398,10 +1408,6 @@ def check_length(
         f"({column_label(model_column)})",
     )
     return False
-
-
-#: Alias with the name the design brief uses.
-check_lengths = check_length
 
 
 def describe_database_error(error: BaseException) -> tuple[str, str | None, str | None]:

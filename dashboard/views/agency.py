@@ -1378,7 +1378,7 @@ def _service_item(
     target = _target_trace(context, series)
     if target is not None:
         traces.append(target)
-    rows = [_row(context, series, point) for point in series.points]
+    table_rows = [_row(context, series, point) for point in series.points]
     sparkline = ChartSpec(
         chart_id=f"service-{service['slug']}",
         title=f"{name}: {metric_name}",
@@ -1387,8 +1387,8 @@ def _service_item(
         ),
         y_title=display_unit(series.scale, language),
         traces=traces,
-        columns=_table_columns(context, series, rows),
-        rows=rows,
+        columns=_table_columns(context, series, table_rows),
+        rows=table_rows,
         file_stem=file_stem(service["slug"], code, context.period_token or "all"),
         x_ticks=period_ticks(series),
         empty_text=_t("chart_not_reported", language),

@@ -843,7 +843,8 @@ def _standards_trend_chart(
     if not starts:
         return None
     period_of, label_of = _trend_period(calendar, yearly), _trend_label(calendar, yearly, language)
-    x, y, hover, rows, share_texts = [], [], [], [], []
+    x, y, hover, share_texts = [], [], [], []
+    rows: list[dict[str, Any]] = []
     for key in _trend_keys(calendar, min(starts), until, yearly=yearly):
         period = period_of(key)
         rollup = roll_up(
@@ -970,7 +971,8 @@ def _trend_chart(
     points = enterprise_trend(scores)
     labels = {key: label_of(key) for key in keys}
     total = len(agencies)
-    x, y, hover, rows = [], [], [], []
+    x, y, hover = [], [], []
+    rows: list[dict[str, Any]] = []
     for point in points:
         shown = None if point.mean is None else round(point.mean, 1)
         end = period_of(point.key).end.isoformat()

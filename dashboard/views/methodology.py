@@ -709,7 +709,7 @@ def dimension_sections(
         code = choice.metric.code if choice is not None else None
         entries = sorted(
             by_dimension[dimension],
-            key=lambda e, code=code: (e.code != code, e.name.text.casefold(), e.code),
+            key=lambda e: (e.code != code, e.name.text.casefold(), e.code),
         )
         headline_text = ""
         if choice is not None:

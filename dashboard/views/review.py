@@ -62,7 +62,6 @@ from dashboard.routes import Route
 from dashboard.scorecard import (
     MetricInfo,
     dimension_label,
-    headline_metrics,
     offered_periods,
     text,
 )
@@ -200,14 +199,6 @@ class ReviewView:
         return sorted(rows, key=lambda row: order.get(row.dimension, 99))
 
 
-def review_metrics(
-    metrics: Sequence[MetricInfo], result_counts: Mapping[str, int] | None = None
-) -> dict[str, MetricInfo]:
-    """The headline measure of each review dimension the store measures (the overview's)."""
-    headline = headline_metrics(metrics, result_counts)
-    return {dim: headline[dim] for dim in REVIEW_DIMENSIONS if dim in headline}
-
-
 def _name(record: Mapping[str, Any], language: str) -> str:
     return (record.get("name_es") if language == "es" else None) or record["name_en"]
 
@@ -257,9 +248,11 @@ def build(
 
     # Actions of the agencies and of their services, and the measures they address.
     by_slug = {unit["slug"]: unit for unit in units}
-    agency_of = {
-        unit["slug"]: unit["slug"] if unit["kind"] == "agency" else unit.get("parent_slug")
+    # A unit with no agency (a service without a parent) is left out: .get gives None for it.
+    agency_of: dict[str, str] = {
+        unit["slug"]: unit["slug"] if unit["kind"] == "agency" else unit["parent_slug"]
         for unit in units
+        if unit["kind"] == "agency" or unit.get("parent_slug") is not None
     }
     action_rows = queries.published_actions(
         database_url,

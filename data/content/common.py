@@ -186,10 +186,10 @@ def repeated_id(row: Row, seen: dict[Any, int], key: tuple[int, str], what: str)
     return repeated(row, seen, key, "id", key[1], f"unit and id; an id names one {what} of a unit")
 
 
-def stored_by_key(session: Session, model: type, *options: Any) -> dict[tuple[int, str], Any]:
+def stored_by_key(session: Session, model: type[Any], *options: Any) -> dict[tuple[int, str], Any]:
     """The stored rows of ``model`` that have a code, by (unit id, code): the key the files of
     the unit-and-id kinds use. ``options``: loader options (relationships to load too)."""
-    query = select(model).where(model.code.is_not(None))  # type: ignore[attr-defined]
+    query = select(model).where(model.code.is_not(None))
     if options:
         query = query.options(*options)
     return {(stored.unit_id, stored.code): stored for stored in session.scalars(query)}

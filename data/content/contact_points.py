@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -88,7 +89,7 @@ class ContactPointImporter(ContentImporter):
             if channel is not None:
                 value = row.parsed(
                     "value",
-                    lambda text, channel=channel: parse_contact_value(channel, text),
+                    partial(parse_contact_value, channel),
                     limit=(ContactPoint, "value"),
                 )
             hours = parse_hours(row)

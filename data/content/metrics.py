@@ -161,13 +161,13 @@ class MetricImporter(ContentImporter):
                 self.report.metrics_created.append(parsed.code)
         for dimension, codes in headline_conflicts(catalogue).items():
             for code in codes:
-                row = rows_by_code.get(code)
-                if row is None:
+                headline_row = rows_by_code.get(code)
+                if headline_row is None:
                     continue
                 others = ", ".join(c for c in codes if c != code)
-                row.problem(
+                headline_row.problem(
                     "headline",
-                    row.raw("headline").strip() or None,
+                    headline_row.raw("headline").strip() or None,
                     f"{others} would also be the headline measure of {dimension}; a dimension "
                     "has one headline (set headline = no on the other row, or add a row for it)",
                 )

@@ -44,8 +44,6 @@ _CLOCK = re.compile(r"^(\d{1,2})[:h.](\d{2})$")
 _RANGE_DASHES = re.compile(r"\s*[-–—]\s*|\s+to\s+|\s+a\s+")
 _HOURS_HINT = 'write hours as 09:00-16:30, several periods as "09:00-12:00, 13:00-16:30", or closed'
 
-Hours = dict[str, list[list[str]]]
-
 
 def parse_clock(text: str) -> str:
     """ "9:00" -> "09:00"; 24:00 is allowed as the end of a day."""

@@ -68,18 +68,6 @@ def test_from_settings_uses_the_jurisdiction_and_hours():
     assert calendar.minutes_per_day == 480
 
 
-def test_add_business_days_skips_weekend_and_thanksgiving(federal):
-    # Wednesday before Thanksgiving + 1 business day = Friday (Thursday is the holiday).
-    assert federal.add_business_days(D(2024, 11, 27), 1) == D(2024, 11, 29)
-    # Friday + 1 = Monday.
-    assert federal.add_business_days(D(2024, 11, 22), 1) == D(2024, 11, 25)
-    # Backwards from Monday: the Friday before.
-    assert federal.add_business_days(D(2024, 11, 25), -1) == D(2024, 11, 22)
-    # Zero days from a Saturday: the next business day.
-    assert federal.add_business_days(D(2024, 11, 23), 0) == D(2024, 11, 25)
-    assert federal.add_business_days(D(2024, 11, 22), 0) == D(2024, 11, 22)
-
-
 def test_business_days_between_counts_start_not_end(federal):
     assert federal.business_days_between(D(2024, 11, 22), D(2024, 11, 25)) == 1
     # Mon 25 .. Mon Dec 2: Mon, Tue, Wed, Fri (Thanksgiving skipped) = 4.
@@ -140,18 +128,14 @@ def test_vectorized_minutes_equal_the_scalar_walk(subdivision):
     received, responded = _random_stamps(rng, 3000)
     responded[::37] = np.datetime64("NaT")
     vectorized = calendar.business_minutes_between_arrays(received, responded)
-    acknowledged = calendar.acknowledged_within_arrays(received, responded)
     for index in range(len(received)):
         if np.isnat(responded[index]):
             assert np.isnan(vectorized[index])
-            assert not acknowledged[index]
             continue
         start = received[index].astype("datetime64[s]").item()
         end = responded[index].astype("datetime64[s]").item()
         expected = calendar.business_minutes_between(start, end)
         assert vectorized[index] == pytest.approx(expected, abs=1e-9), (start, end)
-        if end >= start:
-            assert acknowledged[index] == calendar.acknowledged_within(start, end)
 
 
 def test_vectorized_handles_known_cases_and_all_nat(federal):

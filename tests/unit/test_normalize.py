@@ -7,7 +7,6 @@ import pytest
 from dashboard.normalize import (
     NormalizationError,
     NormalizationRule,
-    convert,
     describe,
     normalize,
 )
@@ -106,11 +105,3 @@ def test_describe_in_both_languages():
     assert "0 s vale 100" in describe(rule, "es")
     assert "Not normalized" in describe(NormalizationRule("count"))
     assert "No se normaliza" in describe(NormalizationRule("count"), "es")
-
-
-def test_convert_between_proportion_scales():
-    assert convert(0.81, "fraction", "percent") == pytest.approx(81.0)
-    assert convert(81.0, "percent", "fraction") == pytest.approx(0.81)
-    assert convert(4.2, "mean_1_5", "mean_1_5") == 4.2
-    with pytest.raises(NormalizationError, match="cannot convert"):
-        convert(4.2, "mean_1_5", "percent")

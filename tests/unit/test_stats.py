@@ -7,7 +7,6 @@ import pytest
 from dashboard.stats import (
     Z_95,
     is_small_sample,
-    margin_of_error,
     significant_change,
     wilson_interval,
     wilson_interval_from_share,
@@ -55,7 +54,6 @@ def test_wilson_interval_with_other_confidence_levels():
 def test_no_responses_no_interval():
     assert wilson_interval(0, 0) is None
     assert wilson_interval_from_share(0.5, 0) is None
-    assert margin_of_error(0.5, 0) is None
 
 
 @pytest.mark.parametrize(("successes", "n"), [(11, 10), (-1, 10)])
@@ -72,13 +70,6 @@ def test_shares_must_be_fractions(share):
 
 def test_interval_from_share_equals_interval_from_counts():
     assert wilson_interval_from_share(0.81, 100) == pytest.approx(wilson_interval(81, 100))
-
-
-def test_margin_of_error_is_half_the_interval():
-    low, high = wilson_interval(50, 100)
-    assert margin_of_error(0.5, 100) == pytest.approx((high - low) / 2)
-    # Close to the textbook 1.96 * sqrt(.25 / 100) = 0.098 at p = 0.5.
-    assert margin_of_error(0.5, 100) == pytest.approx(0.098, abs=0.003)
 
 
 @pytest.mark.parametrize(
