@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
@@ -52,13 +51,7 @@ def init_db() -> None:
 @main.command("demo")
 @click.option("--replace", is_flag=True, help="Delete everything in the store first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has units.")
-@click.option(
-    "--files",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Keep the files the demo imports (units.csv, results/...) in this folder.",
-)
-def demo(replace: bool, if_empty: bool, files: Path | None) -> None:
+def demo(replace: bool, if_empty: bool) -> None:
     """Fill the store with deterministic demo data (the same seed gives the same data)."""
     from dashboard import db
     from data.demo import DemoError, generate_demo, store_is_empty
@@ -71,7 +64,7 @@ def demo(replace: bool, if_empty: bool, files: Path | None) -> None:
     try:
         with progress_bar("Generating demo data") as progress:
             summary = generate_demo(
-                settings.database_url, settings, progress=progress, replace=replace, files=files
+                settings.database_url, settings, progress=progress, replace=replace
             )
     except DemoError as error:
         raise click.ClickException(str(error)) from None

@@ -14,35 +14,22 @@ samples, targets that change over time or are not numbers ("Establish baseline",
 improvement"), one series break, one revised figure with its earlier value, and drafts
 (observations and actions) whose internal notes carry :data:`DRAFT_MARKER`.
 
-The demo goes through the importers, as an agency would: it writes its data as files in the
-documented formats (docs/import-format.md, docs/import-content.md) -- ``units.csv``,
-``metrics.csv``, ``targets.csv``, results in the long format, ``actions.csv``,
-``contact_points.csv``, ``closures.csv`` -- and imports them with the functions the
-``cxdash import*`` commands call. Results are imported one file per publication date, each
-at the time it would have been published (:func:`dashboard.models.frozen_clock`); drafts are
-imported without ``publish``; the revised figure is first published wrong, then corrected
-by a later file imported with ``publish``. So the demo is also a test of the import path.
-
 Everything derives from ``settings.demo_seed`` and a fixed "today" (never the wall clock),
 so the same seed always writes the same rows.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import random
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import holidays
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.db import session_scope
@@ -60,12 +47,11 @@ from dashboard.models import (
     Target,
     Unit,
     action_metrics,
-    frozen_clock,
 )
+from dashboard.normalize import NormalizationRule, normalize
 from dashboard.settings import Settings
 from data import demo_content as content
 from data.demo_content import ActionSpec, AgencySpec, ServiceSpec
-from data.report import ImportReport
 
 #: Every internal note on a draft row contains this, so tests can prove drafts never leak.
 DRAFT_MARKER = "DRAFT-ONLY"
@@ -166,54 +152,45 @@ def generate_demo(
     progress: Progress | None = None,
     today: dt.date | None = None,
     replace: bool = False,
-    files: Path | None = None,
 ) -> DemoSummary:
-    """Write the demo government into the store at ``database_url``, through the importers.
+    """Write the demo government into the store at ``database_url``.
 
     Refuses (:class:`DemoError`) when the store already holds data, unless ``replace`` is
-    true, in which case EVERYTHING in the store is deleted first. The demo's files are
-    written to ``files`` (a folder, created when missing, so they can be looked at) or to a
-    temporary folder, then imported one after the other, each import in its own
-    transaction; if any fails, the store is emptied again (never left half-filled) and
-    :class:`DemoError` says which file and why. ``progress(done, total)`` is called as the
-    work advances (once per agency simulated, then once per file imported).
+    true, in which case EVERYTHING in the store is deleted first. All of it happens in one
+    transaction: on any error the store is left as it was. ``progress(done, total)`` is
+    called as the work advances (once per agency, plus setup and finishing steps).
     """
     started = time.perf_counter()
     fiscal = FiscalCalendar.from_settings(settings)
     timeline = _Timeline.build(fiscal, today or default_today(fiscal))
     rng = random.Random(settings.demo_seed)
+    total_steps = len(content.AGENCIES) + 3
     report: Progress = progress or (lambda _done, _total: None)
 
     with session_scope(database_url) as session:
         _make_room(session, replace)
-    # The simulation comes first (it needs no store); then a step per file to import.
-    simulated = len(content.AGENCIES) + 1
-    report(0, simulated + 1)
-    timings = _action_timings(rng, timeline)
-    effects = _Effects(timings)
-    writer = _ObservationWriter(timeline, settings.small_sample_threshold)
-    for step, agency in enumerate(content.AGENCIES, start=1):
-        _simulate_agency(agency, timeline, rng, effects, writer, settings)
-        report(step, simulated + 1)
-    _simulate_enterprise(timeline, rng, writer)
-    if writer.revision is None:
-        raise DemoError("the demo's revised figure falls outside the demo months")
-    target_rows = _targets(timeline, writer)
-    actions = _action_rows(timings)
-    points, closures = _contact_rows(timeline, settings)
+        report(0, total_steps)
+        units = _insert_units(session, timeline)
+        metrics = _insert_metrics(session)
+        report(1, total_steps)
 
-    with _folder(files) as folder:
-        imports = _write_files(folder, timeline, writer, target_rows, actions, points, closures)
-        total = simulated + len(imports)
-        report(simulated, total)
-        try:
-            for step, planned in enumerate(imports, start=simulated + 1):
-                planned.run(database_url, settings)
-                report(step, total)
-        except BaseException:
-            with session_scope(database_url) as session:
-                _make_room(session, True)
-            raise
+        timings = _action_timings(rng, timeline)
+        effects = _Effects(timings)
+        writer = _ObservationWriter(timeline, units, metrics, settings.small_sample_threshold)
+        for step, agency in enumerate(content.AGENCIES, start=2):
+            _simulate_agency(agency, timeline, rng, effects, writer, settings)
+            writer.flush(session)
+            report(step, total_steps)
+        _simulate_enterprise(timeline, rng, writer)
+        writer.flush(session)
+        revisions = _insert_revision(session, writer, units, metrics)
+        report(total_steps - 1, total_steps)
+
+        target_rows = _targets(timeline, writer, units, metrics)
+        session.execute(insert(Target).execution_options(render_nulls=True), target_rows)
+        actions = _insert_actions(session, timings, units, metrics, timeline)
+        contact_points, closures = _insert_contacts(session, units, timeline, settings)
+        report(total_steps, total_steps)
 
     agencies = len(content.AGENCIES)
     services = sum(len(agency.services) for agency in content.AGENCIES)
@@ -221,20 +198,20 @@ def generate_demo(
         today=timeline.today,
         first_fiscal_year=timeline.first_year,
         last_fiscal_year=timeline.last_year,
-        units=1 + agencies + services,
+        units=len(units),
         agencies=agencies,
         services=services,
-        metrics=len(content.METRICS),
+        metrics=len(metrics),
         observations=writer.written,
         draft_observations=writer.drafts,
         not_reported=writer.not_reported,
         small_samples=writer.small_samples,
         targets=len(target_rows),
-        actions=sum(1 for action in actions if not action["internal_note"]),
-        draft_actions=sum(1 for action in actions if action["internal_note"]),
-        contact_points=len(points),
-        closures=len(closures),
-        revisions=1,
+        actions=sum(1 for action in actions if action.visibility == PUBLISHED),
+        draft_actions=sum(1 for action in actions if action.visibility == DRAFT),
+        contact_points=contact_points,
+        closures=closures,
+        revisions=revisions,
         seconds=round(time.perf_counter() - started, 2),
     )
 
@@ -391,191 +368,6 @@ class _Effects:
         return self._sum(kind, month_number, lambda t: t.spec.unit in (service, agency))
 
 
-# -- files and imports -----------------------------------------------------------------------
-
-Row = dict[str, object]
-
-
-@contextmanager
-def _folder(files: Path | None) -> Iterator[Path]:
-    if files is not None:
-        folder = Path(files)
-        folder.mkdir(parents=True, exist_ok=True)
-        yield folder
-        return
-    with tempfile.TemporaryDirectory(prefix="cxdash-demo-") as name:
-        yield Path(name)
-
-
-def _cell(value: object) -> str:
-    """A value as the documented formats read it: plain numbers, ISO dates, yes/no."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        text = repr(value)
-        return text if "e" not in text else f"{value:.12f}".rstrip("0")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[Row]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(columns)
-        for row in rows:
-            out.writerow([_cell(row.get(column)) for column in columns])
-    return path
-
-
-@dataclass(frozen=True)
-class _Import:
-    """One file to import, the way ``cxdash import*`` would, at the time ``at``."""
-
-    kind: str  # "units", "metrics", "targets", "observations", "actions", ...
-    path: Path
-    publish: bool
-    at: dt.datetime
-
-    def run(self, database_url: str, settings: Settings) -> None:
-        with frozen_clock(self.at):
-            result = self._import(database_url, settings)
-        if not result.ok:
-            problems = "; ".join(
-                f"row {p.row}, column {p.column!r}, value {p.value!r}: {p.reason}"
-                for p in result.problems[:5]
-            )
-            raise DemoError(f"the demo's {self.path.name} did not import: {problems}")
-
-    def _import(self, database_url: str, settings: Settings) -> ImportReport:
-        if self.kind == "observations":
-            from data.loaders import import_observations
-
-            return import_observations(
-                database_url, self.path, settings=settings, publish=self.publish
-            )
-        if self.kind == "targets":
-            from data.targets_import import import_targets
-
-            return import_targets(database_url, self.path, publish=self.publish)
-        from data.content import import_file
-
-        return import_file(database_url, self.path, self.kind, publish=self.publish)
-
-
-UNIT_COLUMNS = (
-    "slug", "kind", "parent", "code", "name_en", "name_es", "description_en",
-    "description_es", "website",
-)  # fmt: skip
-METRIC_COLUMNS = (
-    "code", "name_en", "name_es", "dimension", "scale", "direction", "norm_best",
-    "norm_worst", "definition_en", "definition_es", "method_en", "method_es",
-    "data_source_en", "data_source_es", "target_setting_en", "target_setting_es",
-    "is_survey", "headline",
-)  # fmt: skip
-TARGET_COLUMNS = (
-    "agency", "service", "metric", "kind", "value", "comparator", "text_en", "text_es",
-    "promise_en", "promise_es", "effective_from", "effective_to",
-)  # fmt: skip
-OBSERVATION_COLUMNS = (
-    "agency", "service", "metric", "period_start", "period_end", "granularity",
-    "segment_type", "segment_value", "value", "numerator", "denominator", "response_rate",
-    "series_break", "note",
-)  # fmt: skip
-ACTION_COLUMNS = (
-    "agency", "service", "id", "title_en", "title_es", "description_en", "description_es",
-    "status", "started_on", "completed_on", "link", "measures", "internal_note",
-)  # fmt: skip
-CONTACT_POINT_COLUMNS = (
-    "agency", "service", "id", "channel", "label_en", "label_es", "value", "address",
-    "hours_en", "hours_es", "appointment_en", "appointment_es", "languages", "sort_order",
-)  # fmt: skip
-CLOSURE_COLUMNS = (
-    "agency", "service", "id", "contact_point", "starts_on", "ends_on", "reason_en",
-    "reason_es",
-)  # fmt: skip
-
-
-def _unit_columns(slug: str) -> Row:
-    """The ``agency`` and ``service`` cells naming a unit (the enterprise is an "agency")."""
-    agency = _AGENCY_OF.get(slug, slug)
-    return {"agency": agency, "service": None if agency == slug else slug}
-
-
-def _write_files(
-    folder: Path,
-    timeline: _Timeline,
-    writer: _ObservationWriter,
-    targets: list[Row],
-    actions: list[Row],
-    points: list[Row],
-    closures: list[Row],
-) -> list[_Import]:
-    """Every demo file, written to ``folder``; returns the imports in the order to run them."""
-    setup = _at(timeline.start, 9)
-    later = _at(timeline.today, 15)
-
-    def split(rows: list[Row], draft: Callable[[Row], bool]) -> tuple[list[Row], list[Row]]:
-        return [r for r in rows if not draft(r)], [r for r in rows if draft(r)]
-
-    published_targets, draft_targets = split(targets, lambda r: r["visibility"] == DRAFT)
-    published_actions, draft_actions = split(actions, lambda r: bool(r["internal_note"]))
-    imports = [
-        _Import("units", _write_csv(folder / "units.csv", UNIT_COLUMNS, _unit_rows()), True, setup),
-        _Import(
-            "metrics",
-            _write_csv(folder / "metrics.csv", METRIC_COLUMNS, _metric_rows()),
-            True,
-            setup,
-        ),
-        _Import(
-            "targets",
-            _write_csv(folder / "targets.csv", TARGET_COLUMNS, published_targets),
-            True,
-            setup,
-        ),
-        _Import(
-            "targets",
-            _write_csv(folder / "targets-proposed.csv", TARGET_COLUMNS, draft_targets),
-            False,
-            later,
-        ),
-    ]
-    for number, (stamp, draft, label, rows) in enumerate(writer.files(), start=1):
-        name = f"{number:03d}-{stamp:%Y-%m-%d}-{label}.csv"
-        path = _write_csv(folder / "results" / name, OBSERVATION_COLUMNS, rows)
-        imports.append(_Import("observations", path, not draft, stamp))
-    imports += [
-        _Import(
-            "actions",
-            _write_csv(folder / "actions.csv", ACTION_COLUMNS, published_actions),
-            True,
-            later,
-        ),
-        _Import(
-            "actions",
-            _write_csv(folder / "actions-proposed.csv", ACTION_COLUMNS, draft_actions),
-            False,
-            later,
-        ),
-        _Import(
-            "contact-points",
-            _write_csv(folder / "contact_points.csv", CONTACT_POINT_COLUMNS, points),
-            True,
-            later,
-        ),
-        _Import(
-            "closures", _write_csv(folder / "closures.csv", CLOSURE_COLUMNS, closures), True, later
-        ),
-    ]
-    return imports
-
-
 # -- reference rows --------------------------------------------------------------------------
 
 
@@ -607,54 +399,79 @@ def _make_room(session: Session, replace: bool) -> None:
     session.execute(delete(Unit))
 
 
-def _unit_rows() -> list[Row]:
-    rows: list[Row] = [
-        {
-            "slug": content.ENTERPRISE_SLUG,
-            "kind": "enterprise",
-            "code": "EX",
-            "name_en": content.GOVERNMENT_NAME_EN,
-            "name_es": content.GOVERNMENT_NAME_ES,
-            "description_en": "Customer service results of every state agency.",
-            "description_es": "Resultados del servicio al público de todas las agencias estatales.",
-            "website": content.WEBSITE,
-        }
-    ]
+def _insert_units(session: Session, timeline: _Timeline) -> dict[str, Unit]:
+    created = _at(timeline.start, 9)
+    enterprise = Unit(
+        slug=content.ENTERPRISE_SLUG,
+        kind="enterprise",
+        code="EX",
+        name_en=content.GOVERNMENT_NAME_EN,
+        name_es=content.GOVERNMENT_NAME_ES,
+        description_en="Customer service results of every state agency.",
+        description_es="Resultados del servicio al público de todas las agencias estatales.",
+        website=content.WEBSITE,
+        created_at=created,
+    )
+    units = {enterprise.slug: enterprise}
     for agency in content.AGENCIES:
-        rows.append(
-            {
-                "slug": agency.slug,
-                "kind": "agency",
-                "parent": content.ENTERPRISE_SLUG,
-                "code": agency.code,
-                "name_en": agency.name_en,
-                "name_es": agency.name_es,
-                "description_en": agency.description_en,
-                "description_es": agency.description_es,
-                "website": f"{content.WEBSITE}/{agency.slug}",
-            }
+        agency_unit = Unit(
+            slug=agency.slug,
+            kind="agency",
+            parent=enterprise,
+            code=agency.code,
+            name_en=agency.name_en,
+            name_es=agency.name_es,
+            description_en=agency.description_en,
+            description_es=agency.description_es,
+            website=f"{content.WEBSITE}/{agency.slug}",
+            created_at=created,
         )
+        units[agency.slug] = agency_unit
         for service in agency.services:
-            rows.append(
-                {
-                    "slug": service.slug,
-                    "kind": "service",
-                    "parent": agency.slug,
-                    "code": service.code,
-                    "name_en": service.name_en,
-                    "name_es": service.name_es,
-                    "description_en": service.description_en,
-                    "description_es": service.description_es,
-                    "website": f"{content.WEBSITE}/{agency.slug}/{service.slug}",
-                }
+            units[service.slug] = Unit(
+                slug=service.slug,
+                kind="service",
+                parent=agency_unit,
+                code=service.code,
+                name_en=service.name_en,
+                name_es=service.name_es,
+                description_en=service.description_en,
+                description_es=service.description_es,
+                website=f"{content.WEBSITE}/{agency.slug}/{service.slug}",
+                created_at=created,
             )
-    return rows
+    session.add_all(units.values())
+    session.flush()
+    return units
 
 
-def _metric_rows() -> list[Row]:
-    return [
-        {column: getattr(spec, column) for column in METRIC_COLUMNS} for spec in content.METRICS
-    ]
+def _insert_metrics(session: Session) -> dict[str, Metric]:
+    metrics = {
+        spec.code: Metric(
+            code=spec.code,
+            name_en=spec.name_en,
+            name_es=spec.name_es,
+            dimension=spec.dimension,
+            scale=spec.scale,
+            direction=spec.direction,
+            norm_best=spec.norm_best,
+            norm_worst=spec.norm_worst,
+            definition_en=spec.definition_en,
+            definition_es=spec.definition_es,
+            method_en=spec.method_en,
+            method_es=spec.method_es,
+            data_source_en=spec.data_source_en,
+            data_source_es=spec.data_source_es,
+            target_setting_en=spec.target_setting_en,
+            target_setting_es=spec.target_setting_es,
+            is_survey=spec.is_survey,
+            headline=spec.headline,
+        )
+        for spec in content.METRICS
+    }
+    session.add_all(metrics.values())
+    session.flush()
+    return metrics
 
 
 # -- observations ----------------------------------------------------------------------------
@@ -662,20 +479,22 @@ def _metric_rows() -> list[Row]:
 
 @dataclass
 class _PendingRevision:
-    """The corrected row, imported with ``publish`` after the wrong one was published."""
-
-    row: Row
+    unit: str
+    metric: str
+    period: Period
+    earlier: dict[str, float | None]
     revised_at: dt.datetime
 
 
 @dataclass
 class _ObservationWriter:
-    """Collects observation rows in the long format, grouped by when they are imported."""
+    """Collects observation rows (scored, stamped) and writes them in bulk."""
 
     timeline: _Timeline
+    units: dict[str, Unit]
+    metrics: dict[str, Metric]
     small_sample_threshold: int
-    #: (import time, draft) -> rows of the long format
-    groups: dict[tuple[dt.datetime, bool], list[Row]] = field(default_factory=dict)
+    pending: list[dict[str, object]] = field(default_factory=list)
     #: Published headline values (no segment) by (unit, metric), for data-derived targets.
     values: dict[tuple[str, str], list[tuple[Period, float | None]]] = field(default_factory=dict)
     revision: _PendingRevision | None = None
@@ -683,6 +502,12 @@ class _ObservationWriter:
     drafts: int = 0
     not_reported: int = 0
     small_samples: int = 0
+
+    def __post_init__(self) -> None:
+        self.rules = {
+            code: NormalizationRule(m.scale, m.direction, m.norm_best, m.norm_worst)
+            for code, m in self.metrics.items()
+        }
 
     def add(
         self,
@@ -698,28 +523,33 @@ class _ObservationWriter:
         draft: bool = False,
         note: str | None = None,
         series_break: bool = False,
-    ) -> Row:
+    ) -> dict[str, object]:
         if raw is None:
             numerator = denominator = response_rate = None
             self.not_reported += 1
         stamp = _at(self.timeline.today, 9) if draft else self.timeline.published_at(period)
-        row: Row = {
-            **_unit_columns(unit),
-            "metric": code,
+        row: dict[str, object] = {
+            "unit_id": self.units[unit].id,
+            "metric_id": self.metrics[code].id,
             "period_start": period.start,
             "period_end": period.end,
             "granularity": period.granularity,
-            "segment_type": segment[0] or None,
-            "segment_value": segment[1] or None,
-            "value": raw,
+            "segment_type": segment[0],
+            "segment_value": segment[1],
+            "raw_value": raw,
             "numerator": numerator,
             "denominator": denominator,
             "response_rate": response_rate,
-            "series_break": True if series_break else None,
-            "note": note,
+            "score": normalize(raw, self.rules[code]),
+            "series_break": series_break,
+            "visibility": DRAFT if draft else PUBLISHED,
+            "published_at": None if draft else stamp,
+            "internal_note": note,
+            "import_id": None,
+            "created_at": stamp,
+            "updated_at": stamp,
         }
-        self.groups.setdefault((stamp, draft), []).append(row)
-        self.written += 1
+        self.pending.append(row)
         if draft:
             self.drafts += 1
         elif segment == ("", ""):
@@ -732,15 +562,12 @@ class _ObservationWriter:
             self.small_samples += 1
         return row
 
-    def files(self) -> list[tuple[dt.datetime, bool, str, list[Row]]]:
-        """(import time, draft, label, rows) of every results file, oldest first."""
-        found = [
-            (stamp, draft, "drafts" if draft else "published", rows)
-            for (stamp, draft), rows in self.groups.items()
-        ]
-        if self.revision is not None:
-            found.append((self.revision.revised_at, False, "revised", [self.revision.row]))
-        return sorted(found, key=lambda item: (item[0], item[2]))
+    def flush(self, session: Session) -> None:
+        if self.pending:
+            # render_nulls: one multi-row statement, instead of a batch per pattern of NULLs.
+            session.execute(insert(Observation).execution_options(render_nulls=True), self.pending)
+            self.written += len(self.pending)
+            self.pending = []
 
     def published_values(self, unit: str, code: str, year_offset: int) -> list[float]:
         return [
@@ -963,22 +790,25 @@ def _write_draft_month(slug: str, month: _Month, writer: _ObservationWriter) -> 
 
 
 def _plan_revision(
-    writer: _ObservationWriter, row: Row, slug: str, period: Period, month: _Month
+    writer: _ObservationWriter, row: dict[str, object], slug: str, period: Period, month: _Month
 ) -> None:
-    """The first published service level was wrong; a later file corrects it.
-
-    ``row`` (the month's file) gets the wrong figure; the corrected one, with the reason as
-    its internal note, is imported with ``publish`` weeks later, which keeps the wrong one as
-    the revision.
-    """
-    assert content.REVISED_METRIC == row["metric"] == "service_level_60s"
-    corrected = {**row, "note": content.REVISION_REASON}
-    earlier_level = round(float(row["value"]) + content.REVISED_ERROR, 2)  # type: ignore[arg-type]
-    row["value"] = earlier_level
-    row["numerator"] = round(month.offered * earlier_level / 100)
-    row["denominator"] = month.offered
+    """The first published service level was wrong; the row now holds the corrected one."""
+    earlier_level = round(float(row["raw_value"]) + content.REVISED_ERROR, 2)  # type: ignore[arg-type]
+    earlier_within = round(month.offered * earlier_level / 100)
     revised_at = _at(period.end + dt.timedelta(days=PUBLICATION_LAG_DAYS["month"] + 26), 16)
-    writer.revision = _PendingRevision(row=corrected, revised_at=revised_at)
+    writer.revision = _PendingRevision(
+        unit=slug,
+        metric=content.REVISED_METRIC,
+        period=period,
+        earlier={
+            "raw_value": earlier_level,
+            "numerator": earlier_within,
+            "denominator": month.offered,
+            "score": normalize(earlier_level, writer.rules[content.REVISED_METRIC]),
+        },
+        revised_at=revised_at,
+    )
+    row["updated_at"] = revised_at
 
 
 @dataclass
@@ -1348,14 +1178,46 @@ def _simulate_enterprise(
         )
 
 
+def _insert_revision(
+    session: Session, writer: _ObservationWriter, units: dict[str, Unit], metrics: dict[str, Metric]
+) -> int:
+    revision = writer.revision
+    if revision is None:
+        raise DemoError("the demo's revised figure falls outside the demo months")
+    observation_id = session.scalar(
+        select(Observation.id).where(
+            Observation.unit_id == units[revision.unit].id,
+            Observation.metric_id == metrics[revision.metric].id,
+            Observation.granularity == revision.period.granularity,
+            Observation.period_start == revision.period.start,
+            Observation.segment_type == "",
+            Observation.segment_value == "",
+        )
+    )
+    session.execute(
+        insert(ObservationRevision),
+        [
+            {
+                "observation_id": observation_id,
+                **revision.earlier,
+                "revised_at": revision.revised_at,
+                "import_id": None,
+                "reason": content.REVISION_REASON,
+            }
+        ],
+    )
+    return 1
+
+
 # -- targets ---------------------------------------------------------------------------------
 
 
 class _TargetRows:
-    def __init__(self, timeline: _Timeline):
+    def __init__(self, timeline: _Timeline, units: dict[str, Unit], metrics: dict[str, Metric]):
         self.timeline = timeline
-        self.directions = {spec.code: spec.direction for spec in content.METRICS}
-        self.rows: list[Row] = []
+        self.units = units
+        self.metrics = metrics
+        self.rows: list[dict[str, object]] = []
 
     def add(
         self,
@@ -1370,13 +1232,14 @@ class _TargetRows:
         text: tuple[str, str] | None = None,
         visibility: str = PUBLISHED,
     ) -> None:
+        metric = self.metrics[code]
         self.rows.append(
             {
-                **_unit_columns(unit),
-                "metric": code,
+                "unit_id": self.units[unit].id,
+                "metric_id": metric.id,
                 "kind": kind,
                 "value": value,
-                "comparator": "<=" if self.directions[code] == "lower" else ">=",
+                "comparator": "<=" if metric.direction == "lower" else ">=",
                 "text_en": text[0] if text else None,
                 "text_es": text[1] if text else None,
                 "promise_en": promise[0] if promise else None,
@@ -1384,6 +1247,7 @@ class _TargetRows:
                 "effective_from": start,
                 "effective_to": end,
                 "visibility": visibility,
+                "import_id": None,
             }
         )
 
@@ -1436,8 +1300,13 @@ class _TargetRows:
         return following
 
 
-def _targets(timeline: _Timeline, writer: _ObservationWriter) -> list[Row]:
-    targets = _TargetRows(timeline)
+def _targets(
+    timeline: _Timeline,
+    writer: _ObservationWriter,
+    units: dict[str, Unit],
+    metrics: dict[str, Metric],
+) -> list[dict[str, object]]:
+    targets = _TargetRows(timeline, units, metrics)
     start = timeline.start
 
     def from_baseline(
@@ -1582,32 +1451,39 @@ def _agency_targets(targets: _TargetRows, agency: AgencySpec, start: dt.date) ->
 # -- actions ---------------------------------------------------------------------------------
 
 
-def _action_rows(timings: list[_Timing]) -> list[Row]:
-    """Published actions, and proposed ones (drafts: they carry an internal note)."""
-    rows = []
+def _insert_actions(
+    session: Session,
+    timings: list[_Timing],
+    units: dict[str, Unit],
+    metrics: dict[str, Metric],
+    timeline: _Timeline,
+) -> list[Action]:
+    actions = []
     for timing in timings:
         spec = timing.spec
         agency = timing.agency
         path = agency if spec.unit == agency else f"{agency}/{spec.unit}"
-        rows.append(
-            {
-                **_unit_columns(spec.unit),
-                "id": spec.key,
-                "title_en": spec.title_en,
-                "title_es": spec.title_es,
-                "description_en": spec.description_en,
-                "description_es": spec.description_es,
-                "status": timing.status,
-                "started_on": timing.started_on,
-                "completed_on": timing.completed_on,
-                "link": None
+        actions.append(
+            Action(
+                unit=units[spec.unit],
+                title_en=spec.title_en,
+                title_es=spec.title_es,
+                description_en=spec.description_en,
+                description_es=spec.description_es,
+                status=timing.status,
+                started_on=timing.started_on,
+                completed_on=timing.completed_on,
+                link=None
                 if spec.internal_note
                 else f"{content.WEBSITE}/{path}/improvements/{spec.key}",
-                "measures": ";".join(spec.metrics),
-                "internal_note": spec.internal_note,
-            }
+                visibility=DRAFT if spec.internal_note else PUBLISHED,
+                internal_note=spec.internal_note,
+                metrics=[metrics[code] for code in spec.metrics],
+            )
         )
-    return rows
+    session.add_all(actions)
+    session.flush()
+    return actions
 
 
 # -- contact points and closures -------------------------------------------------------------
@@ -1658,11 +1534,12 @@ SERVICE_LINES = (
 )
 
 
-def _contact_rows(timeline: _Timeline, settings: Settings) -> tuple[list[Row], list[Row]]:
-    """Contact points (keyed by unit and id) and the closures that name them."""
+def _insert_contacts(
+    session: Session, units: dict[str, Unit], timeline: _Timeline, settings: Settings
+) -> tuple[int, int]:
     hours = business_hours_text(settings.business_hours)
-    points: list[Row] = []
-    by_agency: dict[str, list[Row]] = {}
+    points: list[ContactPoint] = []
+    by_agency: dict[str, list[ContactPoint]] = {}
     for number, agency in enumerate(content.AGENCIES, start=1):
         base = f"{content.WEBSITE}/{agency.slug}"
         appointment = (
@@ -1671,142 +1548,137 @@ def _contact_rows(timeline: _Timeline, settings: Settings) -> tuple[list[Row], l
             f"Reserve una cita en {base}/appointments o llame al {agency.phone_number}. "
             "Se atiende sin cita según la disponibilidad.",
         )
-        agency_points: list[Row] = [
-            {
-                "id": "phone",
-                "channel": "phone",
-                "label_en": "Customer service line",
-                "label_es": "Línea de atención al cliente",
-                "value": agency.phone_number,
-                "hours_en": hours[0],
-                "hours_es": hours[1],
-                "languages": agency.languages,
-            }
+        agency_points = [
+            ContactPoint(
+                channel="phone",
+                label_en="Customer service line",
+                label_es="Línea de atención al cliente",
+                value=agency.phone_number,
+                hours_en=hours[0],
+                hours_es=hours[1],
+                languages=agency.languages,
+            )
         ]
-        for office_number, office in enumerate(agency.offices, start=1):
+        for office in agency.offices:
             agency_points.append(
-                {
-                    "id": f"office-{office_number}",
-                    "channel": "walk_in",
-                    "label_en": office.label_en,
-                    "label_es": office.label_es,
-                    "address": office.address,
-                    "hours_en": office.hours_en or hours[0],
-                    "hours_es": office.hours_es or hours[1],
-                    "appointment_en": appointment[0],
-                    "appointment_es": appointment[1],
-                    "languages": agency.languages,
-                }
+                ContactPoint(
+                    channel="walk_in",
+                    label_en=office.label_en,
+                    label_es=office.label_es,
+                    address=office.address,
+                    hours_en=office.hours_en or hours[0],
+                    hours_es=office.hours_es or hours[1],
+                    appointment_en=appointment[0],
+                    appointment_es=appointment[1],
+                    languages=agency.languages,
+                )
             )
         agency_points.append(
-            {
-                "id": "mail",
-                "channel": "mail",
-                "label_en": "Mailing address",
-                "label_es": "Dirección postal",
-                "address": f"{agency.name_en}, PO Box {1000 + number}, Capitol City, EX 90001",
-            }
+            ContactPoint(
+                channel="mail",
+                label_en="Mailing address",
+                label_es="Dirección postal",
+                address=f"{agency.name_en}, PO Box {1000 + number}, Capitol City, EX 90001",
+            )
         )
         agency_points.append(
-            {
-                "id": "web-form",
-                "channel": "web_form",
-                "label_en": "Online contact form",
-                "label_es": "Formulario de contacto en línea",
-                "value": f"{base}/contact",
-                "hours_en": ONLINE_HOURS[0],
-                "hours_es": ONLINE_HOURS[1],
-                "languages": "en,es",
-            }
+            ContactPoint(
+                channel="web_form",
+                label_en="Online contact form",
+                label_es="Formulario de contacto en línea",
+                value=f"{base}/contact",
+                hours_en=ONLINE_HOURS[0],
+                hours_es=ONLINE_HOURS[1],
+                languages="en,es",
+            )
         )
         agency_points.append(
-            {
-                "id": "email",
-                "channel": "email",
-                "label_en": "Email",
-                "label_es": "Correo electrónico",
-                "value": f"{agency.slug}.help@example.gov",
-                "hours_en": ONLINE_HOURS[0],
-                "hours_es": ONLINE_HOURS[1],
-                "languages": "en,es",
-            }
+            ContactPoint(
+                channel="email",
+                label_en="Email",
+                label_es="Correo electrónico",
+                value=f"{agency.slug}.help@example.gov",
+                hours_en=ONLINE_HOURS[0],
+                hours_es=ONLINE_HOURS[1],
+                languages="en,es",
+            )
         )
         if agency.text_line:
             agency_points.append(
-                {
-                    "id": "text",
-                    "channel": "text",
-                    "label_en": "Text message line",
-                    "label_es": "Línea de mensajes de texto",
-                    "value": f"(800) 555-{160 + number:04d}",
-                    "hours_en": hours[0],
-                    "hours_es": hours[1],
-                    "languages": "en,es",
-                }
+                ContactPoint(
+                    channel="text",
+                    label_en="Text message line",
+                    label_es="Línea de mensajes de texto",
+                    value=f"(800) 555-{160 + number:04d}",
+                    hours_en=hours[0],
+                    hours_es=hours[1],
+                    languages="en,es",
+                )
             )
         if agency.video:
             agency_points.append(
-                {
-                    "id": "video",
-                    "channel": "video",
-                    "label_en": "Video appointment",
-                    "label_es": "Cita por video",
-                    "value": f"{base}/video",
-                    "hours_en": hours[0],
-                    "hours_es": hours[1],
-                    "appointment_en": f"Book a video appointment at {base}/video.",
-                    "appointment_es": f"Reserve una cita por video en {base}/video.",
-                    "languages": agency.languages,
-                }
+                ContactPoint(
+                    channel="video",
+                    label_en="Video appointment",
+                    label_es="Cita por video",
+                    value=f"{base}/video",
+                    hours_en=hours[0],
+                    hours_es=hours[1],
+                    appointment_en=f"Book a video appointment at {base}/video.",
+                    appointment_es=f"Reserve una cita por video en {base}/video.",
+                    languages=agency.languages,
+                )
             )
         for order, point in enumerate(agency_points):
-            point.update(_unit_columns(agency.slug), sort_order=order)
+            point.unit = units[agency.slug]
+            point.sort_order = order
         by_agency[agency.slug] = agency_points
         points.extend(agency_points)
 
     for slug, label_en, label_es, phone, line_hours in SERVICE_LINES:
         line_hours = line_hours or hours
         points.append(
-            {
-                **_unit_columns(slug),
-                "id": "phone",
-                "channel": "phone",
-                "label_en": label_en,
-                "label_es": label_es,
-                "value": phone,
-                "hours_en": line_hours[0],
-                "hours_es": line_hours[1],
-                "languages": "en,es",
-                "sort_order": 0,
-            }
+            ContactPoint(
+                unit=units[slug],
+                channel="phone",
+                label_en=label_en,
+                label_es=label_es,
+                value=phone,
+                hours_en=line_hours[0],
+                hours_es=line_hours[1],
+                languages="en,es",
+                sort_order=0,
+            )
         )
 
-    closures = [
-        _closure(number, spec, by_agency, timeline)
-        for number, spec in enumerate(content.CLOSURES, start=1)
-    ]
-    closures.extend(_holiday_closures(timeline, settings))
-    return points, closures
+    closures = [_closure(spec, units, by_agency, timeline) for spec in content.CLOSURES]
+    closures.extend(_holiday_closures(units, timeline, settings))
+    session.add_all(points)
+    session.add_all(closures)
+    session.flush()
+    return len(points), len(closures)
 
 
 def _closure(
-    number: int, spec: content.ClosureSpec, by_agency: dict[str, list[Row]], timeline: _Timeline
-) -> Row:
+    spec: content.ClosureSpec,
+    units: dict[str, Unit],
+    by_agency: dict[str, list[ContactPoint]],
+    timeline: _Timeline,
+) -> Closure:
     points = by_agency[spec.agency]
     point = None
     if isinstance(spec.contact, int):
-        point = [p for p in points if p["channel"] == "walk_in"][spec.contact]
+        point = [p for p in points if p.channel == "walk_in"][spec.contact]
     elif isinstance(spec.contact, str):
-        point = next(p for p in points if p["channel"] == spec.contact)
-    return {
-        **_unit_columns(spec.agency),
-        "id": f"closure-{number}",
-        "contact_point": None if point is None else point["id"],
-        "starts_on": timeline.today + dt.timedelta(days=spec.first),
-        "ends_on": timeline.today + dt.timedelta(days=spec.last),
-        "reason_en": spec.reason_en,
-        "reason_es": spec.reason_es,
-    }
+        point = next(p for p in points if p.channel == spec.contact)
+    return Closure(
+        unit_id=units[spec.agency].id,
+        contact_point=point,
+        starts_on=timeline.today + dt.timedelta(days=spec.first),
+        ends_on=timeline.today + dt.timedelta(days=spec.last),
+        reason_en=spec.reason_en,
+        reason_es=spec.reason_es,
+    )
 
 
 def _holiday_name_es(name: str) -> str:
@@ -1819,7 +1691,9 @@ def _holiday_name_es(name: str) -> str:
     return "; ".join(parts)
 
 
-def _holiday_closures(timeline: _Timeline, settings: Settings) -> list[Row]:
+def _holiday_closures(
+    units: dict[str, Unit], timeline: _Timeline, settings: Settings
+) -> list[Closure]:
     """All state offices close on the next public holidays that fall on a weekday."""
     calendar = holidays.country_holidays(
         settings.holiday_country,
@@ -1830,16 +1704,15 @@ def _holiday_closures(timeline: _Timeline, settings: Settings) -> list[Row]:
         (day, name) for day, name in calendar.items() if day > timeline.today and day.weekday() < 5
     )[: content.HOLIDAY_CLOSURES]
     return [
-        {
-            **_unit_columns(content.ENTERPRISE_SLUG),
-            "id": f"holiday-{day.isoformat()}",
-            "starts_on": day,
-            "ends_on": day,
-            "reason_en": f"All state offices and phone lines closed for {name}.",
-            "reason_es": (
+        Closure(
+            unit_id=units[content.ENTERPRISE_SLUG].id,
+            starts_on=day,
+            ends_on=day,
+            reason_en=f"All state offices and phone lines closed for {name}.",
+            reason_es=(
                 "Todas las oficinas y líneas telefónicas del estado cierran por "
                 f"{_holiday_name_es(name)}."
             ),
-        }
+        )
         for day, name in upcoming
     ]

@@ -1,5 +1,6 @@
-"""Replaying history through the importer (what ``cxdash demo`` does): imports stamped at a
-given time (``frozen_clock``), and month-by-month files that find the values they change.
+"""Replaying history through the importer (a back-fill of earlier periods): imports stamped
+at a given time (``frozen_clock``), and month-by-month files that find the values they
+change.
 
 Each test runs on SQLite and on PostgreSQL (the ``db_url`` fixture).
 """
