@@ -1,0 +1,387 @@
+"""Published rows as API records: observations with their honest status (not reported, small
+sample, suppressed, revised) and the small resources (units, metrics, targets, actions,
+contact points, closures). Drafts and internal notes are never selected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from dashboard import queries
+from dashboard.db import session_scope
+from dashboard.fiscal import FiscalCalendar, Period
+from dashboard.models import (
+    Closure,
+    ContactPoint,
+    Metric,
+    Observation,
+    Unit,
+)
+from dashboard.normalize import PROPORTION_SCALES
+from dashboard.open_data.resources import CSV_LIST_SEPARATOR, OBSERVATIONS, Field, Resource
+from dashboard.settings import Settings
+from dashboard.stats import is_small_sample, wilson_interval
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored timestamp in UTC (SQLite hands them back without a zone; they are UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON carries it: ISO dates, UTC timestamps ending in Z, no NaN."""
+    if isinstance(value, dt.datetime):
+        moment = _utc(value)
+        assert moment is not None
+        return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (list, tuple)):
+        return [json_value(item) for item in value]
+    return value
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell: empty for null, true/false, lists joined with ";"."""
+    value = json_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return CSV_LIST_SEPARATOR.join(csv_cell(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def csv_text(fields: Sequence[Field], records: Iterable[Mapping[str, Any]]) -> str:
+    """CSV with a header row, CRLF line ends (RFC 4180) and a UTF-8 byte-order mark, so that
+    spreadsheet programs read the accents right (as the /download CSVs do)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([f.name for f in fields])
+    for record in records:
+        writer.writerow([csv_cell(record.get(f.name)) for f in fields])
+    return "\ufeff" + buffer.getvalue()
+
+
+def json_record(resource: Resource, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's columns, in the resource's order, as JSON values (nothing else leaks)."""
+    return {f.name: json_value(record.get(f.name)) for f in resource.fields}
+
+
+# -- observations: the honest record ----------------------------------------------------------
+
+
+def proportion_interval(
+    value: float | None, numerator: float | None, denominator: float | None, scale: str
+) -> tuple[float, float] | None:
+    """The 95% Wilson interval of a survey proportion, in its own scale (fraction or percent).
+
+    From the agreeing count when it is there, else from the share times the responses.
+    """
+    if scale not in PROPORTION_SCALES or value is None or denominator is None or denominator <= 0:
+        return None
+    factor = 100.0 if scale == "percent" else 1.0
+    share = value / factor
+    successes = numerator
+    if successes is None or not 0 <= successes <= denominator:
+        if not 0 <= share <= 1:
+            return None
+        successes = share * denominator
+    bounds = wilson_interval(successes, denominator)
+    if bounds is None:
+        return None
+    return round(bounds[0] * factor, 6), round(bounds[1] * factor, 6)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def observation_record(
+    row: Mapping[str, Any],
+    calendar: FiscalCalendar,
+    *,
+    small_sample_threshold: int,
+    small_sample_policy: str,
+) -> dict[str, Any]:
+    """One published observation as the API gives it.
+
+    ``row`` holds the stored columns plus ``unit_slug``, ``unit_kind``, ``metric_code``,
+    ``scale``, ``is_survey``, ``earlier_value`` and ``revised_at``. A null value is
+    "not_reported" (never zero). A survey result with too few responses is flagged, and under
+    the "suppress" policy everything that would reveal it (value, agreeing count, score,
+    interval, earlier value) is withheld; the response count stays, as the reason.
+    """
+    value = _number(row.get("raw_value"))
+    numerator = _number(row.get("numerator"))
+    denominator = _number(row.get("denominator"))
+    scale = row["scale"]
+    is_survey = bool(row.get("is_survey"))
+    small = value is not None and is_survey and is_small_sample(denominator, small_sample_threshold)
+    suppressed = small and small_sample_policy == "suppress"
+    earlier = _number(row.get("earlier_value"))
+    revised = earlier is not None or row.get("revised_at") is not None
+    period = Period(row["period_start"], row["period_end"], row["granularity"])
+    fiscal_year, quarter = calendar.quarter_of(period)
+    interval = (
+        proportion_interval(value, numerator, denominator, scale)
+        if is_survey and not suppressed
+        else None
+    )
+    if value is None:
+        status = "not_reported"
+    elif suppressed:
+        status = "suppressed"
+    else:
+        status = "reported"
+    return {
+        "unit_slug": row["unit_slug"],
+        "unit_kind": row["unit_kind"],
+        "metric_code": row["metric_code"],
+        "scale": scale,
+        "granularity": row["granularity"],
+        "period_start": row["period_start"],
+        "period_end": row["period_end"],
+        "period_label": calendar.period_label(period),
+        "fiscal_year": fiscal_year,
+        "fiscal_quarter": None if row["granularity"] == "fiscal_year" else quarter,
+        "segment_type": row["segment_type"] or None,
+        "segment_value": row["segment_value"] or None,
+        "reporting_status": status,
+        "value": None if suppressed else value,
+        "numerator": None if suppressed else numerator,
+        "denominator": denominator,
+        "response_rate": _number(row.get("response_rate")),
+        "score": None if suppressed or value is None else _number(row.get("score")),
+        "ci_low": interval[0] if interval else None,
+        "ci_high": interval[1] if interval else None,
+        "small_sample": small,
+        "series_break": bool(row.get("series_break")),
+        "revised": revised and not suppressed,
+        "earlier_value": None if suppressed else earlier,
+        "revised_at": None if suppressed else row.get("revised_at"),
+        "published_at": row.get("published_at"),
+    }
+
+
+def _observations_select(filters: Mapping[str, Any]) -> Select[*tuple[Any, ...]]:
+    query = queries.published_observations_select(Metric.scale, Metric.is_survey)
+    if filters.get("unit"):
+        query = query.where(Unit.slug.in_(filters["unit"]))
+    if filters.get("metric"):
+        query = query.where(Metric.code.in_(filters["metric"]))
+    if filters.get("granularity"):
+        query = query.where(Observation.granularity.in_(filters["granularity"]))
+    if filters.get("period"):
+        query = query.where(
+            or_(
+                *(
+                    and_(Observation.period_start >= p.start, Observation.period_end <= p.end)
+                    for p in filters["period"]
+                )
+            )
+        )
+    if filters.get("from") is not None:
+        query = query.where(Observation.period_start >= filters["from"])
+    if filters.get("to") is not None:
+        query = query.where(Observation.period_end <= filters["to"])
+    if filters.get("segment"):
+        conditions = []
+        for kind, value in filters["segment"]:
+            if value is None:
+                conditions.append(Observation.segment_type == kind)
+            else:
+                conditions.append(
+                    and_(Observation.segment_type == kind, Observation.segment_value == value)
+                )
+        query = query.where(or_(*conditions))
+    return query
+
+
+def fetch_observations(
+    database_url: str,
+    filters: Mapping[str, Any],
+    settings: Settings,
+    *,
+    limit: int | None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """(records on the page, total matching) of published observations, in a stable order."""
+    query = _observations_select(filters)
+    ordered = query.order_by(
+        Unit.slug,
+        Metric.code,
+        Observation.granularity,
+        Observation.segment_type,
+        Observation.segment_value,
+        Observation.period_start,
+        Observation.id,
+    ).offset(offset)
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    with session_scope(database_url) as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = [dict(row._mapping) for row in session.execute(ordered).all()]
+    calendar = FiscalCalendar.from_settings(settings)
+    records = [
+        observation_record(
+            row,
+            calendar,
+            small_sample_threshold=settings.small_sample_threshold,
+            small_sample_policy=settings.small_sample_policy,
+        )
+        for row in rows
+    ]
+    return records, total
+
+
+# -- the small resources ----------------------------------------------------------------------
+# A few hundred rows each: loaded whole, filtered and paged in Python.
+
+
+def _unit_records(database_url: str) -> list[dict[str, Any]]:
+    parent = aliased(Unit)
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(
+                Unit.slug,
+                Unit.kind,
+                parent.slug.label("parent_slug"),
+                Unit.code,
+                Unit.name_en,
+                Unit.name_es,
+                Unit.description_en,
+                Unit.description_es,
+                Unit.website,
+            )
+            .outerjoin(parent, Unit.parent_id == parent.id)
+            .where(
+                queries.public_unit(),
+                or_(Unit.parent_id.is_(None), queries.public_unit(parent)),
+            )
+            .order_by(Unit.slug)
+        ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def _contact_point_records(database_url: str) -> list[dict[str, Any]]:
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(*ContactPoint.__table__.columns, Unit.slug.label("unit_slug"))
+            .join(Unit, ContactPoint.unit_id == Unit.id)
+            .where(queries.public_contact_point())
+            .order_by(Unit.slug, ContactPoint.sort_order, ContactPoint.id)
+        ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def _closure_records(database_url: str) -> list[dict[str, Any]]:
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(*Closure.__table__.columns, Unit.slug.label("unit_slug"))
+            .join(Unit, Closure.unit_id == Unit.id)
+            .where(queries.public_closure())
+            .order_by(Closure.starts_on, Unit.slug, Closure.id)
+        ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def _target_records(database_url: str) -> list[dict[str, Any]]:
+    """Every published target, corrected ones included (as history, with superseded_at)."""
+    return queries.published_targets(database_url, include_superseded=True)
+
+
+def _in(values: Sequence[Any] | None, value: Any) -> bool:
+    return not values or value in values
+
+
+def _keep(resource: str, record: Mapping[str, Any], filters: Mapping[str, Any]) -> bool:
+    if resource == "units":
+        return _in(filters.get("kind"), record["kind"]) and _in(
+            filters.get("parent"), record["parent_slug"]
+        )
+    if resource == "metrics":
+        return _in(filters.get("dimension"), record["dimension"])
+    if resource == "targets":
+        day = filters.get("in_force_on")
+        in_force = day is None or (
+            record["superseded_at"] is None
+            and record["effective_from"] <= day
+            and (record["effective_to"] is None or day <= record["effective_to"])
+        )
+        return (
+            in_force
+            and _in(filters.get("unit"), record["unit_slug"])
+            and _in(filters.get("metric"), record["metric_code"])
+        )
+    if resource == "actions":
+        metrics = filters.get("metric")
+        return (
+            _in(filters.get("unit"), record["unit_slug"])
+            and _in(filters.get("status"), record["status"])
+            and (not metrics or bool(set(metrics) & set(record["metric_codes"])))
+        )
+    if resource == "contact-points":
+        return _in(filters.get("unit"), record["unit_slug"]) and _in(
+            filters.get("channel"), record["channel"]
+        )
+    if resource == "closures":
+        return _in(filters.get("unit"), record["unit_slug"])
+    raise AssertionError(f"unknown resource {resource!r}")
+
+
+_LOADERS: dict[str, Callable[[str], list[dict[str, Any]]]] = {
+    "units": _unit_records,
+    "metrics": queries.metrics,
+    "targets": _target_records,
+    "actions": queries.published_actions,
+    "contact-points": _contact_point_records,
+    "closures": _closure_records,
+}
+
+
+def fetch(
+    database_url: str,
+    resource: Resource,
+    filters: Mapping[str, Any],
+    settings: Settings,
+    *,
+    limit: int | None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """(JSON records on the page, total matching) for ``resource``; ``limit=None`` gives all."""
+    if resource is OBSERVATIONS:
+        records, total = fetch_observations(
+            database_url, filters, settings, limit=limit, offset=offset
+        )
+    else:
+        matching = [
+            record
+            for record in _LOADERS[resource.name](database_url)
+            if _keep(resource.name, record, filters)
+        ]
+        total = len(matching)
+        end = None if limit is None else offset + limit
+        records = matching[offset:end]
+    return [json_record(resource, record) for record in records], total

@@ -1,0 +1,170 @@
+"""Reading the published rows an agency page needs, and what every chart of one page shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dashboard.db import session_scope
+from dashboard.fiscal import FiscalCalendar
+from dashboard.models import DIMENSIONS, PUBLISHED, Metric, Observation
+from dashboard.series import (
+    MetricSeries,
+    ObservationRow,
+    build_series,
+)
+from dashboard.settings import Settings
+from dashboard.targets import (
+    TargetSpec,
+)
+from dashboard.views.agency.text import GRANULARITY_ORDER, localized
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def latest_period_ends(database_url: str) -> dict[tuple[str, str], dt.date]:
+    """For each (metric, granularity), the end of the latest period anyone published.
+
+    A unit whose own series stops before this is shown as "not reported" for the periods it
+    skipped, rather than its chart quietly ending early.
+    """
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(Metric.code, Observation.granularity, func.max(Observation.period_end))
+            .join(Metric, Observation.metric_id == Metric.id)
+            .where(Observation.visibility == PUBLISHED, Observation.segment_type == "")
+            .group_by(Metric.code, Observation.granularity)
+        ).all()
+    return {(code, granularity): end for code, granularity, end in rows}
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN and NaT are not equal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def row_records(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as dicts with None (not NaN/NaT) for missing values."""
+    records = frame.to_dict("records")
+    return [{key: (None if _missing(v) else v) for key, v in row.items()} for row in records]
+
+
+def _observation(row: Mapping[str, Any]) -> ObservationRow:
+    revised_at = row.get("revised_at")
+    if revised_at is not None and hasattr(revised_at, "to_pydatetime"):
+        revised_at = revised_at.to_pydatetime()
+    return ObservationRow(
+        period_start=as_date(row["period_start"]),
+        period_end=as_date(row["period_end"]),
+        raw_value=as_float(row.get("raw_value")),
+        numerator=as_float(row.get("numerator")),
+        denominator=as_float(row.get("denominator")),
+        series_break=bool(row.get("series_break")),
+        earlier_value=as_float(row.get("earlier_value")),
+        revised_at=revised_at,
+    )
+
+
+def as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "date"):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def as_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def target_spec(row: Mapping[str, Any], language: str) -> TargetSpec:
+    return TargetSpec(
+        kind=row["kind"],
+        value=as_float(row.get("value")),
+        comparator=row["comparator"],
+        effective_from=as_date(row["effective_from"]),
+        effective_to=as_date(row["effective_to"]) if row.get("effective_to") else None,
+        text=localized(row, "text", language),
+        promise=localized(row, "promise", language),
+    )
+
+
+# -- building ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What every chart of one page shares."""
+
+    language: str
+    fiscal: FiscalCalendar
+    settings: Settings
+    metrics: dict[str, dict[str, Any]]
+    latest_ends: dict[tuple[str, str], dt.date]
+    window: tuple[dt.date | None, dt.date | None]
+    period_token: str | None
+
+    def metric_name(self, code: str) -> str:
+        return localized(self.metrics[code], "name", self.language)
+
+    def series(
+        self,
+        code: str,
+        granularity: str,
+        rows: Iterable[Mapping[str, Any]],
+        targets: list[TargetSpec],
+    ) -> MetricSeries:
+        metric = self.metrics[code]
+        return build_series(
+            (_observation(row) for row in rows),
+            granularity=granularity,
+            scale=metric["scale"],
+            direction=metric["direction"],
+            is_survey=bool(metric["is_survey"]),
+            targets=targets,
+            fiscal=self.fiscal,
+            language=self.language,
+            small_sample_threshold=self.settings.small_sample_threshold,
+            small_sample_policy=self.settings.small_sample_policy,
+            through=self.latest_ends.get((code, granularity)),
+        )
+
+
+def granularities(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The finest granularity each metric is published in."""
+    found: dict[str, str] = {}
+    for code, granularity in pairs:
+        current = found.get(code)
+        if current is None or GRANULARITY_ORDER.index(granularity) < GRANULARITY_ORDER.index(
+            current
+        ):
+            found[code] = granularity
+    return found
+
+
+def ordered_codes(
+    granularity_of: Mapping[str, str], metrics: Mapping[str, Mapping[str, Any]], language: str
+) -> list[str]:
+    """Accuracy, responsiveness, timeliness, satisfaction, access, then the rest."""
+
+    def key(code: str) -> tuple[int, str]:
+        metric = metrics[code]
+        dimension = metric["dimension"]
+        rank = DIMENSIONS.index(dimension) if dimension in DIMENSIONS else len(DIMENSIONS)
+        return rank, localized(metric, "name", language).casefold()
+
+    return sorted((code for code in granularity_of if code in metrics), key=key)

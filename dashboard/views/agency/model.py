@@ -1,0 +1,171 @@
+"""What the agency page shows, as plain dataclasses the layout renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dashboard.charts import ChartSpec
+from dashboard.targets import (
+    Status,
+)
+
+# -- the view ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    title: str
+    description: str | None
+    status: str  # planned | in_progress | completed
+    status_text: str
+    started_on: dt.date
+    completed_on: dt.date | None
+    link: str | None
+    on_chart: bool
+
+
+@dataclass(frozen=True)
+class MetricPanel:
+    code: str
+    name: str
+    definition: str | None
+    granularity: str
+    chart: ChartSpec
+    actions: list[ActionItem]
+
+
+@dataclass(frozen=True)
+class PromiseItem:
+    metric_code: str
+    metric_name: str
+    promise: str  # the posted promise, or "<metric>: <target>" when none was written
+    target_text: str
+    target_kind: str  # "numeric", "baseline" ("Establish baseline") or "text"
+    granularity: str
+    period_label: str | None
+    value_text: str  # "94%", or "Not reported"; never zero for a missing value
+    status: Status | None
+    responses_text: str | None
+    small_sample: bool
+    suppressed: bool
+    revised_text: str | None
+    #: The target's history in words: corrections ("Target changed on ..., from ... to ...")
+    #: and changes after the latest result ("From ...: ≥ 85% (was ≥ 80%)"), oldest first.
+    history: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceItem:
+    slug: str
+    name: str
+    path: str
+    latest_text: str
+    status: Status | None
+    sparkline: ChartSpec | None
+
+
+@dataclass(frozen=True)
+class ContactItem:
+    channel: str
+    channel_name: str
+    label: str
+    value: str | None
+    href: str | None
+    address: str | None
+    hours: str | None
+    appointment: str | None
+    languages: list[str]
+
+
+@dataclass(frozen=True)
+class ContactGroup:
+    unit_name: str
+    is_this_unit: bool
+    items: list[ContactItem]
+
+
+@dataclass(frozen=True)
+class ClosureItem:
+    starts_on: dt.date
+    ends_on: dt.date
+    reason: str
+    place: str | None
+
+
+@dataclass(frozen=True)
+class AgencyView:
+    page: str  # "agency" or "service"
+    language: str
+    slug: str
+    name: str
+    description: str | None
+    website: str | None
+    path: str
+    agency_slug: str
+    agency_name: str
+    agency_path: str
+    metric: str | None
+    period: str | None  # canonical value, e.g. "FY2025"
+    period_label: str | None  # in the page language, e.g. "AF2025"
+    segment: str | None
+    metric_options: list[Option]
+    period_options: list[Option]
+    segment_options: list[Option]
+    promises: list[PromiseItem]
+    panels: list[MetricPanel]
+    breakdowns: list[ChartSpec]
+    segment_note: str | None
+    services: list[ServiceItem]
+    other_actions: list[ActionItem]
+    contacts: list[ContactGroup]
+    closures: list[ClosureItem]
+    today: dt.date
+    small_sample_threshold: int
+    # Its services' standards (issue 8): per dimension "5 of 7 service standards met in
+    # FY2025 Q3", and each service's posted service levels with the latest result.
+    service_summaries: list[ServiceSummary] = field(default_factory=list)
+    service_levels: list[ServiceLevelItem] = field(default_factory=list)
+
+
+def charts(view: AgencyView) -> list[ChartSpec]:
+    """Every chart the page shows (trends, breakdowns and service sparklines), for the CSVs."""
+    found = [panel.chart for panel in view.panels] + list(view.breakdowns)
+    found += [item.sparkline for item in view.services if item.sparkline is not None]
+    return found
+
+
+# -- its services' standards -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """One dimension of the agency's services' standards in their latest period."""
+
+    dimension: str
+    label: str
+    text: str  # "5 of 7 service standards met in FY2025 Q3"
+    reported_text: str  # "7 of 8 service standards reported"
+    not_reported: list[str]  # "Passports (Processing time)"
+
+
+@dataclass(frozen=True)
+class ServiceLevelItem:
+    """A service's posted service level: promise, target in force, latest result, status."""
+
+    service_slug: str
+    service_name: str
+    service_path: str
+    metric_code: str
+    metric_name: str
+    promise: str
+    target_text: str
+    value_text: str  # never zero for a missing value: "Not reported"
+    period_label: str
+    status: Status

@@ -1,0 +1,427 @@
+"""The other sections of an agency page: posted service levels, services and their standards,
+and how to reach the agency (contact points and closures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from dashboard import queries
+from dashboard.charts import ChartSpec, file_stem
+from dashboard.formatting import display_unit, format_count, format_day, format_value
+from dashboard.routes import path_for
+from dashboard.scorecard import (
+    SCORECARD_DIMENSIONS,
+    MetricInfo,
+    Reading,
+    default_period,
+    dimension_label,
+    headline_metrics,
+    offered_periods,
+)
+from dashboard.series import (
+    MetricSeries,
+    period_ticks,
+)
+from dashboard.service_rollup import Service, dimension_metrics, roll_up, service_standards
+from dashboard.summaries import summarize_series
+from dashboard.targets import (
+    HistoricTarget,
+    TargetSpec,
+    describe_target,
+    scheduled_changes,
+    target_corrections,
+)
+from dashboard.views.agency.loading import (
+    ChartContext,
+    as_date,
+    as_float,
+    granularities,
+    ordered_codes,
+)
+from dashboard.views.agency.model import (
+    ClosureItem,
+    ContactGroup,
+    ContactItem,
+    PromiseItem,
+    ServiceItem,
+    ServiceLevelItem,
+    ServiceSummary,
+)
+from dashboard.views.agency.panels import (
+    raw_of,
+    restricted,
+    series_traces,
+    table_columns,
+    table_row,
+    target_trace,
+)
+from dashboard.views.agency.text import (
+    HEADLINE_METRICS,
+    channel_name,
+    language_name,
+    localized,
+    page_text,
+)
+
+# -- posted service levels -------------------------------------------------------------------
+
+
+def promise_items(
+    context: ChartContext,
+    codes: list[str],
+    full_series: Mapping[str, MetricSeries],
+    in_force: Mapping[str, list[TargetSpec]] | None = None,
+    history: Mapping[str, list[HistoricTarget]] | None = None,
+) -> list[PromiseItem]:
+    """Each metric's target in force for its latest period, with that period's result and
+    the target's history (corrections, and changes that take effect after that period)."""
+    language = context.language
+    items: list[PromiseItem] = []
+    for code in codes:
+        series = full_series[code]
+        latest = series.latest
+        if latest is None or latest.target is None:
+            continue
+        target = latest.target
+        name = context.metric_name(code)
+        target_text = describe_target(target, series.scale, language)
+        revised_text = None
+        if latest.revised:
+            revised_text = format_value(
+                raw_of(latest.earlier_value, series.scale), series.scale, language
+            )
+        items.append(
+            PromiseItem(
+                metric_code=code,
+                metric_name=name,
+                promise=target.promise
+                or page_text("promise_default", language, metric=name, target=target_text),
+                target_text=target_text,
+                target_kind=target.kind,
+                granularity=series.granularity,
+                period_label=latest.label,
+                value_text=page_text("suppressed", language)
+                if latest.suppressed
+                else format_value(latest.raw, series.scale, language, target=target),
+                status=latest.status,
+                responses_text=page_text(
+                    "responses_count", language, n=format_count(latest.responses, language)
+                )
+                if series.is_survey and latest.responses is not None
+                else None,
+                small_sample=latest.small_sample,
+                suppressed=latest.suppressed,
+                revised_text=revised_text,
+                history=_target_history(
+                    (in_force or {}).get(code, []),
+                    (history or {}).get(code, []),
+                    latest.period.end,
+                    series.scale,
+                    language,
+                ),
+            )
+        )
+    # Written promises first: they are what the agency posted for the public.
+    items.sort(key=lambda item: item.promise.startswith(item.metric_name + ":"))
+    return items
+
+
+def _target_history(
+    in_force: list[TargetSpec],
+    history: list[HistoricTarget],
+    latest_end: dt.date,
+    scale: str,
+    language: str,
+) -> tuple[str, ...]:
+    """A promise's target history in words (D2): every correction, then every change that
+    takes effect after the latest result's period."""
+    texts = [
+        page_text(
+            "target_corrected",
+            language,
+            date=format_day(change.day, language),
+            old=describe_target(change.old, scale, language),
+            new=describe_target(change.new, scale, language),
+        )
+        for change in target_corrections(history)
+    ]
+    for change in scheduled_changes(in_force, latest_end):
+        new = describe_target(change.new, scale, language)
+        day = format_day(change.day, language)
+        if change.old is None:
+            texts.append(page_text("target_scheduled_first", language, date=day, new=new))
+        else:
+            old = describe_target(change.old, scale, language)
+            texts.append(page_text("target_scheduled", language, date=day, new=new, old=old))
+    return tuple(texts)
+
+
+# -- services ----------------------------------------------------------------------------------
+
+
+def service_item(
+    context: ChartContext,
+    service: Mapping[str, Any],
+    rows: Mapping[tuple[str, str], list[dict[str, Any]]],
+    targets: Mapping[tuple[int, str], list[TargetSpec]],
+    agency: Mapping[str, Any],
+) -> ServiceItem:
+    language = context.language
+    name = localized(service, "name", language)
+    path = path_for("service", agency=agency["slug"], service=service["slug"])
+    granularity_of = granularities(rows)
+    code = next((c for c in HEADLINE_METRICS if c in granularity_of), None)
+    if code is None:
+        code = next(iter(ordered_codes(granularity_of, context.metrics, language)), None)
+    if code is None:
+        return ServiceItem(
+            service["slug"], name, path, page_text("service_no_data", language), None, None
+        )
+    granularity = granularity_of[code]
+    full = context.series(
+        code, granularity, rows[(code, granularity)], list(targets.get((service["id"], code), []))
+    )
+    series = restricted(context, full)
+    metric_name = context.metric_name(code)
+    latest = series.latest
+    if latest is None:
+        return ServiceItem(
+            service["slug"], name, path, page_text("service_no_data", language), None, None
+        )
+    value = (
+        page_text("suppressed", language)
+        if latest.suppressed
+        else format_value(latest.raw, series.scale, language, target=latest.target)
+    )
+    text = page_text(
+        "service_latest", language, metric=metric_name, value=value, period=latest.label
+    )
+    traces = series_traces(context, series, metric_name, with_band=False)
+    target = target_trace(context, series)
+    if target is not None:
+        traces.append(target)
+    table_rows = [table_row(context, series, point) for point in series.points]
+    sparkline = ChartSpec(
+        chart_id=f"service-{service['slug']}",
+        title=f"{name}: {metric_name}",
+        summary=summarize_series(
+            series, metric_name=metric_name, language=language, fiscal=context.fiscal
+        ),
+        y_title=display_unit(series.scale, language),
+        traces=traces,
+        columns=table_columns(context, series, table_rows),
+        rows=table_rows,
+        file_stem=file_stem(service["slug"], code, context.period_token or "all"),
+        x_ticks=period_ticks(series),
+        empty_text=page_text("chart_not_reported", language),
+    )
+    return ServiceItem(service["slug"], name, path, text, latest.status, sparkline)
+
+
+def service_standards_of(
+    context: ChartContext,
+    services: list[dict[str, Any]],
+    by_service: Mapping[int, Mapping[tuple[str, str], list[dict[str, Any]]]],
+    targets: Mapping[tuple[int, str], list[TargetSpec]],
+    agency: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``service_summaries`` and ``service_levels`` of an agency page (empty elsewhere).
+
+    The period is the latest one the services' data have (a quarter, or a fiscal year for
+    yearly results: :func:`dashboard.scorecard.default_period`); results of finer periods
+    are pooled by volume and judged against the target in force, exactly as the overview's
+    roll-up (:mod:`dashboard.service_rollup`).
+    """
+    if not services:
+        return {}
+    language = context.language
+    readings: dict[tuple[str, str], list[Reading]] = defaultdict(list)
+    for service in services:
+        for (code, granularity), rows in by_service.get(service["id"], {}).items():
+            for row in rows:
+                readings[(service["slug"], code)].append(
+                    Reading(
+                        period_start=as_date(row["period_start"]),
+                        period_end=as_date(row["period_end"]),
+                        granularity=granularity,
+                        value=as_float(row.get("raw_value")),
+                        numerator=as_float(row.get("numerator")),
+                        denominator=as_float(row.get("denominator")),
+                    )
+                )
+    period = default_period(context.fiscal, offered_periods(context.fiscal, readings))
+    if period is None:
+        return {}
+    goals = {
+        (service["slug"], code): specs
+        for service in services
+        for (unit_id, code), specs in targets.items()
+        if unit_id == service["id"]
+    }
+    infos = [MetricInfo.from_record(record) for record in context.metrics.values()]
+    headline = headline_metrics(infos)
+    by_dimension = dimension_metrics(infos)
+    units = [Service(s["slug"], localized(s, "name", language), agency["slug"]) for s in services]
+    paths = {
+        s["slug"]: path_for("service", agency=agency["slug"], service=s["slug"]) for s in services
+    }
+    period_label = context.fiscal.period_label(period, language)
+    summaries: list[ServiceSummary] = []
+    levels: list[ServiceLevelItem] = []
+    for dimension in SCORECARD_DIMENSIONS:
+        measures = by_dimension.get(dimension, [])
+        if not measures:
+            continue
+        standards = service_standards(
+            units,
+            measures,
+            headline.get(dimension, measures[0]),
+            readings,
+            goals,
+            period.start,
+            period.end,
+            period.granularity,
+            small_sample_threshold=context.settings.small_sample_threshold,
+            small_sample_policy=context.settings.small_sample_policy,
+            language=language,
+        )
+        if not standards:
+            continue
+        rollup = roll_up(dimension, standards)
+        _met, reported = rollup.lines(language)
+        summaries.append(
+            ServiceSummary(
+                dimension=dimension,
+                label=dimension_label(dimension, language),
+                text=_rollup_text(rollup, period_label, language),
+                reported_text=reported,
+                not_reported=[s.label(language) for s in rollup.not_reported],
+            )
+        )
+        for standard in standards:
+            cell = standard.cell
+            metric_name = standard.metric.name(language)
+            target_text = cell.target_text
+            promise = (cell.target.promise if cell.target is not None else None) or page_text(
+                "promise_default", language, metric=metric_name, target=target_text or "–"
+            )
+            levels.append(
+                ServiceLevelItem(
+                    service_slug=standard.service_slug,
+                    service_name=standard.service_name,
+                    service_path=paths[standard.service_slug],
+                    metric_code=standard.metric.code,
+                    metric_name=metric_name,
+                    promise=promise,
+                    target_text=target_text,
+                    value_text=page_text("suppressed", language)
+                    if cell.suppressed
+                    else format_value(cell.value, cell.scale, language, target=cell.target),
+                    period_label=period_label,
+                    status=cell.status,
+                )
+            )
+    levels.sort(key=lambda item: (item.service_name.casefold(), item.metric_name.casefold()))
+    return {"service_summaries": summaries, "service_levels": levels}
+
+
+def _rollup_text(rollup: Any, period_label: str, language: str) -> str:
+    from dashboard.service_rollup import text as rollup_text
+
+    if not rollup.met.total:
+        return page_text("standards_none_judged", language, period=period_label)
+    return rollup_text(
+        "met_in",
+        language,
+        met=f"{rollup.met.count:,}",
+        total=f"{rollup.met.total:,}",
+        period=period_label,
+    )
+
+
+# -- how to reach us ---------------------------------------------------------------------------
+
+_PHONE_KEEP = re.compile(r"[^0-9+]")
+
+
+def contact_href(channel: str, value: str | None) -> str | None:
+    """A link for a contact point: tel: for phones, sms: for text lines, mailto: for e-mail."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith(("http://", "https://")):
+        return value
+    if channel in ("phone", "voicemail"):
+        digits = _PHONE_KEEP.sub("", value)
+        return f"tel:{digits}" if digits else None
+    if channel == "text":
+        digits = _PHONE_KEEP.sub("", value)
+        return f"sms:{digits}" if digits else None
+    if channel == "email" or "@" in value:
+        return f"mailto:{value}"
+    return None
+
+
+def _contact_item(row: Mapping[str, Any], language: str) -> ContactItem:
+    codes = [code for code in (row.get("languages") or "").split(",") if code.strip()]
+    return ContactItem(
+        channel=row["channel"],
+        channel_name=channel_name(row["channel"], language),
+        label=localized(row, "label", language),
+        value=row.get("value"),
+        href=contact_href(row["channel"], row.get("value")),
+        address=row.get("address"),
+        hours=localized(row, "hours", language),
+        appointment=localized(row, "appointment", language),
+        languages=[language_name(code, language) for code in codes],
+    )
+
+
+def contacts_and_closures(
+    database_url: str,
+    unit: Mapping[str, Any],
+    agency: Mapping[str, Any],
+    all_units: list[dict[str, Any]],
+    language: str,
+    today: dt.date,
+) -> tuple[list[ContactGroup], list[ClosureItem]]:
+    """The unit's contact points (and its agency's, on a service page), and the closures of
+    the unit, its agency and the whole government that have not ended by ``today``."""
+    enterprise_ids = [u["id"] for u in all_units if u["kind"] == "enterprise"]
+    chain = [unit] if unit["id"] == agency["id"] else [unit, agency]
+    rows = queries.contact_points(database_url, [u["id"] for u in chain])
+    groups = []
+    labels: dict[int, str] = {}
+    for member in chain:
+        items = [_contact_item(row, language) for row in rows if row["unit_id"] == member["id"]]
+        for row in rows:
+            labels[row["id"]] = localized(row, "label", language)
+        if items:
+            groups.append(
+                ContactGroup(
+                    unit_name=localized(member, "name", language),
+                    is_this_unit=member["id"] == unit["id"],
+                    items=items,
+                )
+            )
+    names = {u["id"]: localized(u, "name", language) for u in all_units}
+    closure_rows = queries.closures(
+        database_url, [u["id"] for u in chain] + enterprise_ids, ending_on_or_after=today
+    )
+    closures = [
+        ClosureItem(
+            starts_on=as_date(row["starts_on"]),
+            ends_on=as_date(row["ends_on"]),
+            reason=localized(row, "reason", language),
+            place=labels.get(row["contact_point_id"])
+            if row.get("contact_point_id")
+            else names.get(row["unit_id"]),
+        )
+        for row in closure_rows
+    ]
+    return groups, closures
