@@ -9,17 +9,17 @@ because open data is meant to be read from other sites' pages too.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import flask
 from dash import Dash
 from werkzeug.exceptions import MethodNotAllowed
 
-from dashboard import open_data, queries
+from dashboard import api_requests, open_data, queries
 from dashboard.cache import cached
 from dashboard.fiscal import FiscalCalendar
 from dashboard.open_data import BadParameter, Resource
@@ -27,8 +27,171 @@ from dashboard.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-#: Browsers and proxies may keep an answer this long; the ETag makes revalidation cheap.
-CACHE_CONTROL = "public, max-age=300"
+#: A route's view: keyword arguments from the URL rule, a response.
+Answer = Callable[..., flask.Response]
+
+
+@dataclass(frozen=True)
+class Api:
+    """What every route reads: the settings, and what is derived from them once."""
+
+    settings: Settings
+    calendar: FiscalCalendar
+    fingerprint: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Api:
+        return cls(
+            settings=settings,
+            calendar=FiscalCalendar.from_settings(settings),
+            fingerprint=open_data.settings_fingerprint(settings),
+        )
+
+    def data_status(self) -> queries.DataStatus:
+        return queries.data_status(self.settings.database_url)
+
+    def lookups(self, status: queries.DataStatus) -> open_data.Lookups:
+        return cached(
+            f"api:lookups:{status.version}",
+            lambda: open_data.load_lookups(self.settings.database_url),
+        )
+
+
+def register(app: Dash) -> None:
+    server = app.server
+    api = Api.from_settings(server.config["CXDASH_SETTINGS"])
+
+    def route(path: str, endpoint: str, view: Answer, **options: Any) -> None:
+        server.add_url_rule(path, endpoint, _guarded(view), methods=["GET"], **options)
+
+    for resource in open_data.RESOURCES:
+        for path, path_format in ((resource.path, None), (resource.csv_path, "csv")):
+            route(
+                path,
+                api_requests.endpoint_name(resource, path_format),
+                partial(resource_answer, api, resource, path_format),
+            )
+    route(open_data.API_PREFIX, "api_catalog", partial(catalog_answer, api), strict_slashes=False)
+    route(open_data.OPENAPI_PATH, "api_openapi", partial(openapi_answer, api))
+    route(open_data.DICTIONARY_PATH, "api_data_dictionary", partial(dictionary_answer, api, None))
+    route(
+        open_data.DICTIONARY_PATH + ".csv",
+        "api_data_dictionary_csv",
+        partial(dictionary_answer, api, "csv"),
+    )
+    route(open_data.ZIP_PATH, "api_download_all", partial(download_all_answer, api))
+    server.add_url_rule("/api/", "api_not_found_root", api_not_found)
+    server.add_url_rule("/api/<path:rest>", "api_not_found", api_not_found)
+    server.register_error_handler(MethodNotAllowed, api_method_not_allowed)
+
+
+# -- the answers ---------------------------------------------------------------------------
+
+
+def resource_answer(api: Api, resource: Resource, path_format: str | None) -> flask.Response:
+    """A page of a resource's published records, as JSON or CSV."""
+    settings = api.settings
+    status = api.data_status()
+    query = open_data.parse_query(
+        resource, _args(), api.lookups(status), api.calendar, path_format=path_format
+    )
+    records, total = cached(
+        api_requests.resource_cache_key(resource, status.version, api.fingerprint, query),
+        lambda: open_data.fetch(
+            settings.database_url,
+            resource,
+            query.filters,
+            settings,
+            limit=query.limit,
+            offset=query.offset,
+        ),
+    )
+    base = _base_url()
+    if query.format == "csv":
+        response = _csv_response(open_data.csv_text(resource.fields, records), resource.file_name)
+        links = api_requests.link_header(open_data.page_links(base, resource, query, total))
+        if links:
+            response.headers["Link"] = links
+        response.headers["X-Total-Count"] = str(total)
+    else:
+        meta = open_data.metadata(
+            status,
+            settings,
+            base_url=base,
+            resource=resource,
+            query=query,
+            total=total,
+            count=len(records),
+        )
+        response = _json_response({"data": records, "meta": meta})
+    return _finish(response, status, settings)
+
+
+def catalog_answer(api: Api) -> flask.Response:
+    api_requests.reject_parameters(_args(), open_data.API_PREFIX)
+    status = api.data_status()
+    body = open_data.catalog(status, api.settings, _base_url())
+    return _finish(_json_response(body), status, api.settings)
+
+
+def openapi_answer(api: Api) -> flask.Response:
+    status = api.data_status()
+    body = open_data.openapi_document(api.settings)
+    return _finish(_json_response(body), status, api.settings)
+
+
+def dictionary_answer(api: Api, path_format: str | None) -> flask.Response:
+    wanted = api_requests.dictionary_format(_args(), path_format)
+    status = api.data_status()
+    rows = open_data.data_dictionary()
+    if wanted == "csv":
+        dictionary = open_data.DICTIONARY
+        response = _csv_response(open_data.csv_text(dictionary.fields, rows), dictionary.file_name)
+    else:
+        response = _json_response(api_requests.dictionary_document(rows, api.settings))
+    return _finish(response, status, api.settings)
+
+
+def download_all_answer(api: Api) -> flask.Response:
+    api_requests.reject_parameters(_args(), open_data.ZIP_PATH)
+    settings = api.settings
+    status = api.data_status()
+    base = _base_url()
+    # One ZIP per data version: publishing anything changes the key, so it is never stale.
+    body = cached(
+        api_requests.zip_cache_key(status.version, api.fingerprint, base),
+        lambda: open_data.build_zip(settings.database_url, settings, base),
+    )
+    response = flask.Response(
+        body,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{open_data.ZIP_FILE_NAME}"'},
+    )
+    return _finish(response, status, settings)
+
+
+def api_not_found(rest: str = "") -> flask.Response:
+    path = flask.request.path
+    response = _error(404, "not_found", api_requests.not_found_message(path), path=path)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def api_method_not_allowed(error: MethodNotAllowed) -> MethodNotAllowed | flask.Response:
+    # Only the API answers in JSON; every other path keeps Flask's own answer.
+    if not flask.request.path.startswith("/api/"):
+        return error
+    response = _error(
+        405,
+        "method_not_allowed",
+        "the open-data API is read-only: use GET",
+        method=flask.request.method,
+    )
+    response.headers["Allow"] = "GET, HEAD, OPTIONS"
+    return response
+
+
+# -- reading the request, building the response ---------------------------------------------
 
 
 def _base_url() -> str:
@@ -40,12 +203,7 @@ def _args() -> dict[str, list[str]]:
 
 
 def _json_response(body: Any, status: int = 200) -> flask.Response:
-    # json.dumps keeps the columns in the documented order (Flask's jsonify sorts keys).
-    return flask.Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-        status=status,
-        mimetype="application/json",
-    )
+    return flask.Response(api_requests.json_text(body), status=status, mimetype="application/json")
 
 
 def _error(status: int, code: str, message: str, **details: Any) -> flask.Response:
@@ -66,19 +224,17 @@ def _finish(
     response: flask.Response, status: queries.DataStatus, settings: Settings
 ) -> flask.Response:
     """Conditional GET by data version, cache headers, open CORS."""
-    tag = hashlib.sha256(
-        "|".join(
-            (status.version, open_data.settings_fingerprint(settings), flask.request.full_path)
-        ).encode()
-    ).hexdigest()[:32]
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    fingerprint = open_data.settings_fingerprint(settings)
+    response.set_etag(api_requests.etag(status.version, fingerprint, flask.request.full_path))
+    response.headers["Cache-Control"] = api_requests.CACHE_CONTROL
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, X-Total-Count"
-    return response.make_conditional(flask.request)
+    response.headers["Access-Control-Expose-Headers"] = api_requests.EXPOSED_HEADERS
+    # In place: a 304 without a body when the client's ETag matches.
+    response.make_conditional(flask.request)
+    return response
 
 
-def _guarded(view: Callable[..., flask.Response]) -> Callable[..., flask.Response]:
+def _guarded(view: Answer) -> Answer:
     """Bad parameters become a 400 naming them; anything unexpected a JSON 500, logged."""
 
     def guarded(**kwargs: Any) -> flask.Response:
@@ -92,204 +248,4 @@ def _guarded(view: Callable[..., flask.Response]) -> Callable[..., flask.Respons
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
-    guarded.__name__ = view.__name__
     return guarded
-
-
-def register(app: Dash) -> None:
-    server = app.server
-    settings: Settings = server.config["CXDASH_SETTINGS"]
-    calendar = FiscalCalendar.from_settings(settings)
-    fingerprint = open_data.settings_fingerprint(settings)
-
-    def data_status() -> queries.DataStatus:
-        return queries.data_status(settings.database_url)
-
-    def lookups(status: queries.DataStatus) -> open_data.Lookups:
-        return cached(
-            f"api:lookups:{status.version}",
-            lambda: open_data.load_lookups(settings.database_url),
-        )
-
-    def resource_view(resource: Resource, path_format: str | None) -> Callable[[], flask.Response]:
-        def view() -> flask.Response:
-            status = data_status()
-            query = open_data.parse_query(
-                resource, _args(), lookups(status), calendar, path_format=path_format
-            )
-            key = f"api:{resource.name}:{status.version}:{fingerprint}:{query.query_string()}"
-            records, total = cached(
-                key,
-                lambda: open_data.fetch(
-                    settings.database_url,
-                    resource,
-                    query.filters,
-                    settings,
-                    limit=query.limit,
-                    offset=query.offset,
-                ),
-            )
-            base = _base_url()
-            if query.format == "csv":
-                response = _csv_response(
-                    open_data.csv_text(resource.fields, records), resource.file_name
-                )
-                links = open_data.page_links(base, resource, query, total)
-                if links:
-                    response.headers["Link"] = ", ".join(
-                        f'<{url}>; rel="{rel}"' for rel, url in links.items()
-                    )
-                response.headers["X-Total-Count"] = str(total)
-            else:
-                meta = open_data.metadata(
-                    status,
-                    settings,
-                    base_url=base,
-                    resource=resource,
-                    query=query,
-                    total=total,
-                    count=len(records),
-                )
-                response = _json_response({"data": records, "meta": meta})
-            return _finish(response, status, settings)
-
-        view.__name__ = f"api_{resource.name.replace('-', '_')}_{path_format or 'any'}"
-        return view
-
-    for resource in open_data.RESOURCES:
-        endpoint = "api_" + resource.name.replace("-", "_")
-        server.add_url_rule(
-            resource.path, endpoint, _guarded(resource_view(resource, None)), methods=["GET"]
-        )
-        server.add_url_rule(
-            resource.csv_path,
-            endpoint + "_csv",
-            _guarded(resource_view(resource, "csv")),
-            methods=["GET"],
-        )
-
-    @_guarded
-    def api_catalog() -> flask.Response:
-        if flask.request.args:
-            name = next(iter(flask.request.args))
-            raise BadParameter(
-                name, flask.request.args[name], f"{open_data.API_PREFIX} takes no parameters"
-            )
-        status = data_status()
-        return _finish(
-            _json_response(open_data.catalog(status, settings, _base_url())), status, settings
-        )
-
-    server.add_url_rule(
-        open_data.API_PREFIX, "api_catalog", api_catalog, methods=["GET"], strict_slashes=False
-    )
-
-    @_guarded
-    def api_openapi() -> flask.Response:
-        status = data_status()
-        return _finish(_json_response(open_data.openapi_document(settings)), status, settings)
-
-    server.add_url_rule(open_data.OPENAPI_PATH, "api_openapi", api_openapi, methods=["GET"])
-
-    def dictionary_view(path_format: str | None) -> Callable[[], flask.Response]:
-        def view() -> flask.Response:
-            args = _args()
-            for name in args:
-                if name != open_data.FORMAT_PARAMETER:
-                    raise BadParameter(
-                        name, ",".join(args[name]), f"{open_data.DICTIONARY_PATH} takes only format"
-                    )
-            requested = flask.request.args.get(open_data.FORMAT_PARAMETER)
-            if requested is not None and requested not in open_data.FORMATS:
-                raise BadParameter(
-                    open_data.FORMAT_PARAMETER,
-                    requested,
-                    f"format must be one of {', '.join(open_data.FORMATS)}",
-                )
-            status = data_status()
-            rows = open_data.data_dictionary()
-            if (path_format or requested) == "csv":
-                response = _csv_response(
-                    open_data.csv_text(open_data.DICTIONARY.fields, rows),
-                    open_data.DICTIONARY.file_name,
-                )
-            else:
-                response = _json_response(
-                    {
-                        "data": [open_data.json_record(open_data.DICTIONARY, r) for r in rows],
-                        "meta": {
-                            "resource": open_data.DICTIONARY.name,
-                            "description": open_data.DICTIONARY.description_en,
-                            "license": open_data.license_info(settings.open_data_license),
-                            "count": len(rows),
-                        },
-                    }
-                )
-            return _finish(response, status, settings)
-
-        view.__name__ = f"api_dictionary_{path_format or 'any'}"
-        return view
-
-    server.add_url_rule(
-        open_data.DICTIONARY_PATH,
-        "api_data_dictionary",
-        _guarded(dictionary_view(None)),
-        methods=["GET"],
-    )
-    server.add_url_rule(
-        open_data.DICTIONARY_PATH + ".csv",
-        "api_data_dictionary_csv",
-        _guarded(dictionary_view("csv")),
-        methods=["GET"],
-    )
-
-    @_guarded
-    def api_download_all() -> flask.Response:
-        if flask.request.args:
-            name = next(iter(flask.request.args))
-            raise BadParameter(
-                name, flask.request.args[name], f"{open_data.ZIP_PATH} takes no parameters"
-            )
-        status = data_status()
-        base = _base_url()
-        # One ZIP per data version: publishing anything changes the key, so it is never stale.
-        body = cached(
-            f"api:zip:{status.version}:{fingerprint}:{base}",
-            lambda: open_data.build_zip(settings.database_url, settings, base),
-        )
-        response = flask.Response(
-            body,
-            mimetype="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="{open_data.ZIP_FILE_NAME}"'},
-        )
-        return _finish(response, status, settings)
-
-    server.add_url_rule(open_data.ZIP_PATH, "api_download_all", api_download_all, methods=["GET"])
-
-    def api_not_found(rest: str = "") -> flask.Response:
-        response = _error(
-            404,
-            "not_found",
-            f"no API resource at {flask.request.path}; see {open_data.API_PREFIX} "
-            f"or {open_data.OPENAPI_PATH}",
-            path=flask.request.path,
-        )
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    server.add_url_rule("/api/", "api_not_found_root", api_not_found)
-    server.add_url_rule("/api/<path:rest>", "api_not_found", api_not_found)
-
-    @server.errorhandler(MethodNotAllowed)
-    def api_method_not_allowed(error: MethodNotAllowed):  # type: ignore[no-untyped-def]
-        # Only the API answers in JSON; every other path keeps Flask's own answer.
-        if not flask.request.path.startswith("/api/"):
-            return error
-        response = _error(
-            405,
-            "method_not_allowed",
-            "the open-data API is read-only: use GET",
-            method=flask.request.method,
-        )
-        response.headers["Allow"] = "GET, HEAD, OPTIONS"
-        return response

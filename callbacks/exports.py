@@ -14,25 +14,33 @@ instant and publishing new figures changes every key. Exports are rate-limited p
 through the app's cache (shared by the workers on the filesystem and Redis back ends).
 An unknown page, chart or format is the site's 404 page; a failed or slow render is a 503
 with a message, never a hung worker.
+
+This module is the glue: what an export holds (sizes, cache keys, file names, the ZIP) is
+decided by plain functions in :mod:`dashboard.export_files`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import time
-import zipfile
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import flask
 from dash import Dash
 
-from callbacks.pages import Page, page_for, page_view
-from dashboard import exports, rate_limit
+from dashboard import export_files, exports, rate_limit
 from dashboard.cache import cache
 from dashboard.charts import ChartSpec, file_stem
-from dashboard.i18n import normalize_language, translate
+from dashboard.export_files import IMAGE_FORMATS, MAX_SIZE, MIN_SIZE, ZIP_COST
+from dashboard.i18n import (
+    P_,
+    SOURCE_LANGUAGE,
+    Messages,
+    messages,
+    normalize_language,
+    translate,
+)
+from dashboard.pages import Page, page_for, page_view
 from dashboard.routes import Route, href, resolve
 from dashboard.settings import Settings
 from dashboard.views import NotFound
@@ -43,45 +51,28 @@ from layouts.report_figures import (
     report_figure,
 )
 
-IMAGE_FORMATS = ("png", "svg", "pdf")
-#: PNG pixels per CSS pixel: sharp on high-density screens and in print.
-PNG_SCALE = 2.0
-#: Bounds of the optional ``width`` and ``height`` query parameters (CSS pixels).
-MIN_SIZE, MAX_SIZE = 300, 2000
-#: A ZIP renders many images: it counts as this many exports against the rate limit.
-ZIP_COST = 5
-#: Largest ZIP the server builds.
-MAX_ZIP_BYTES = 100 * 1024 * 1024
-
-#: Query parameters that size the image; they are not part of the page's permalink.
-SIZE_PARAMS = ("width", "height")
-
-TEXT = {
-    "busy": {
-        "en": "Too many downloads from your address. Please wait {s} seconds and try again.",
-        "es": "Demasiadas descargas desde su dirección. Espere {s} segundos e inténtelo de nuevo.",
-    },
-    "failed": {
-        "en": "The chart image could not be made right now. Please try again in a minute. "
+TEXT: Messages = messages(
+    P_("busy", "Too many downloads from your address. Please wait {s} seconds and try again."),
+    P_(
+        "failed",
+        "The chart image could not be made right now. Please try again in a minute. "
         "The numbers are also available as CSV on the page. ({reason})",
-        "es": "No se pudo generar la imagen del gráfico. Inténtelo de nuevo en un minuto. "
-        "Las cifras también están disponibles en CSV en la página. ({reason})",
-    },
-    "bad_size": {
-        "en": "width and height must be whole numbers from {low} to {high} (pixels).",
-        "es": "width y height deben ser números enteros de {low} a {high} (píxeles).",
-    },
-    "too_big": {
-        "en": "This page's charts are too large for one ZIP; download them one by one.",
-        "es": "Los gráficos de esta página son demasiado grandes para un ZIP; descárguelos uno "
-        "por uno.",
-    },
-    "source_unit": {"en": "{name}, published on {site}", "es": "{name}, publicado en {site}"},
-    "source_all": {
-        "en": "figures published by each agency on {site}",
-        "es": "cifras publicadas por cada agencia en {site}",
-    },
-}
+    ),
+    P_("bad_size", "width and height must be whole numbers from {low} to {high} (pixels)."),
+    P_("too_big", "This page's charts are too large for one ZIP; download them one by one."),
+    P_("source_unit", "{name}, published on {site}"),
+    P_("source_all", "figures published by each agency on {site}"),
+    # The README.txt of a page's ZIP of charts.
+    P_("manifest_title", "{site}: charts of {permalink}"),
+    P_("manifest_source", "Source: {source}"),
+    P_("manifest_as_of", "Data as of: {date}"),
+    P_("manifest_charts", "Charts: {count}"),
+    P_(
+        "manifest_left_out",
+        "{count} more charts are not in this ZIP (limit {most}); download them from the page.",
+    ),
+    P_("manifest_each", "Each chart: PNG (2x), SVG, PDF and its numbers as CSV (UTF-8)."),
+)
 
 
 def _t(key: str, language: str, **values: object) -> str:
@@ -167,19 +158,8 @@ def image(
     height: int = DEFAULT_HEIGHT,
 ) -> bytes:
     """The chart's image, from the cache when this URL was rendered on this data before."""
-    key = (
-        "export:"
-        + hashlib.sha256(
-            "|".join(
-                [
-                    export.report.permalink,  # host, page path and query: the image prints it
-                    spec.chart_id,
-                    fmt,
-                    f"{width}x{height}",
-                    export.version,
-                ]
-            ).encode()
-        ).hexdigest()
+    key = export_files.image_cache_key(
+        export.report.permalink, spec.chart_id, fmt, width, height, export.version
     )
     body = cache.get(key)
     if isinstance(body, bytes):
@@ -190,7 +170,7 @@ def image(
         fmt,
         width=width,
         height=height,
-        scale=PNG_SCALE if fmt == "png" else 1.0,
+        scale=export_files.png_scale(fmt),
         timeout_s=settings.export_timeout,
     )
     cache.set(key, body)
@@ -201,171 +181,149 @@ def zip_archive(settings: Settings, export: PageExport) -> tuple[bytes, list[str
     """(ZIP bytes, names of the files in it): PNG, SVG, PDF and CSV of every chart."""
     charts = export.charts[: settings.export_max_charts]
     left_out = len(export.charts) - len(charts)
-    buffer = io.BytesIO()
-    names: list[str] = []
-    stems: set[str] = set()
-    total = 0
-    # Each image has its own time limit; the whole archive has one too.
-    deadline = time.monotonic() + max(60, 3 * settings.export_timeout)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        manifest = _manifest_head(settings, export, len(charts), left_out)
-        for spec in charts:
-            stem = (
-                spec.file_stem
-                if spec.file_stem not in stems
-                else f"{spec.file_stem}_{spec.chart_id}"
-            )
-            stems.add(stem)
-            if time.monotonic() > deadline:
-                raise exports.ExportError(
-                    "Making this page's images took too long; download the charts one by one."
-                )
-            files = [(f"{stem}.{fmt}", image(settings, export, spec, fmt)) for fmt in IMAGE_FORMATS]
-            files.append((f"{stem}.csv", ("\ufeff" + spec.csv_text()).encode("utf-8")))
-            for name, body in files:
-                total += len(body)
-                if total > MAX_ZIP_BYTES:
-                    raise ExportRefused(413, _t("too_big", export.language))
-                # PNG and PDF are compressed already.
-                kind = (
-                    zipfile.ZIP_DEFLATED if name.endswith((".svg", ".csv")) else zipfile.ZIP_STORED
-                )
-                archive.writestr(name, body, compress_type=kind)
-                names.append(name)
-            manifest.append(f"- {spec.title}: {', '.join(n for n, _ in files)}")
-        archive.writestr("README.txt", "\n".join(manifest) + "\n")
-    return buffer.getvalue(), ["README.txt", *names]
+    try:
+        return export_files.build_zip(
+            charts,
+            lambda spec, fmt: image(settings, export, spec, fmt),
+            _manifest_head(settings, export, len(charts), left_out),
+            # Each image has its own time limit; the whole archive has one too.
+            time_limit_s=max(60, 3 * settings.export_timeout),
+        )
+    except export_files.ZipTooLarge as error:
+        raise ExportRefused(413, _t("too_big", export.language)) from error
 
 
 def _manifest_head(settings: Settings, export: PageExport, count: int, left_out: int) -> list[str]:
     report = export.report
-    spanish = export.language == "es"
+    language = export.language
     lines = [
-        f"{settings.site_name}: "
-        + ("gráficos de " if spanish else "charts of ")
-        + report.permalink,
-        ("Fuente: " if spanish else "Source: ") + report.source,
-        ("Datos al: " if spanish else "Data as of: ")
-        + (report.as_of.isoformat() if report.as_of else "-"),
-        ("Gráficos: " if spanish else "Charts: ") + str(count),
+        _t("manifest_title", language, site=settings.site_name, permalink=report.permalink),
+        _t("manifest_source", language, source=report.source),
+        _t("manifest_as_of", language, date=report.as_of.isoformat() if report.as_of else "-"),
+        _t("manifest_charts", language, count=count),
     ]
     if left_out:
         lines.append(
-            f"{left_out} gráficos más no caben en este ZIP (límite {settings.export_max_charts})."
-            if spanish
-            else f"{left_out} more charts are not in this ZIP (limit "
-            f"{settings.export_max_charts}); download them from the page."
+            _t("manifest_left_out", language, count=left_out, most=settings.export_max_charts)
         )
-    lines += [
-        "",
-        "Cada gráfico: PNG (2x), SVG, PDF y sus cifras en CSV (UTF-8)."
-        if spanish
-        else "Each chart: PNG (2x), SVG, PDF and its numbers as CSV (UTF-8).",
-        "",
-    ]
+    lines += ["", _t("manifest_each", language), ""]
     return lines
 
 
 def zip_name(export: PageExport) -> str:
     parts = list(export.route.params.values()) or ["overview"]
     extra = [export.query.get(key) for key in ("metric", "segment", "period")]
-    return file_stem(*parts, *extra, "es" if export.language == "es" else None, "charts")
+    language = None if export.language == SOURCE_LANGUAGE else export.language
+    return file_stem(*parts, *extra, language, "charts")
 
 
 # -- routes ------------------------------------------------------------------------------
 
 
+#: What a route answers: a file, a short refusal, or the site's 404 page with its status.
+Answer = flask.Response | tuple[str, int]
+
+
 def register(app: Dash) -> None:
     settings: Settings = app.server.config["CXDASH_SETTINGS"]
     server = app.server
+    server.add_url_rule("/export/", "export_nothing", partial(not_found, app), methods=["GET"])
+    server.add_url_rule(
+        "/export.zip", "export_home_zip", partial(export_zip, app, settings, "/"), methods=["GET"]
+    )
+    server.add_url_rule(
+        "/export/<path:target>", "export_file", partial(export_file, app, settings), methods=["GET"]
+    )
 
-    def not_found():  # type: ignore[no-untyped-def]
-        # The site's own 404 page (the router draws it for any unknown path), with status 404.
-        return app.index(), 404
 
-    def refused(error: ExportRefused, language: str) -> flask.Response:
-        response = flask.Response(error.message + "\n", status=error.status, mimetype="text/plain")
-        response.headers["Content-Type"] = "text/plain; charset=utf-8"
-        response.headers["Content-Language"] = language
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.update(error.headers)
-        return response
+def not_found(app: Dash) -> tuple[str, int]:
+    # The site's own 404 page (the router draws it for any unknown path), with status 404.
+    return app.index(), 404
 
-    def check_rate(cost: int, language: str) -> None:
-        wait = rate_limit.charge_export(settings, rate_limit.client_address(settings), cost)
-        if wait is not None:
-            raise ExportRefused(429, _t("busy", language, s=wait), {"Retry-After": str(wait)})
 
-    def size(language: str) -> tuple[int, int]:
-        values = []
-        for name, default in (("width", DEFAULT_WIDTH), ("height", DEFAULT_HEIGHT)):
-            raw = flask.request.args.get(name)
-            if raw is None or raw == "":
-                values.append(default)
-                continue
-            if not raw.isdigit() or not MIN_SIZE <= int(raw) <= MAX_SIZE:
-                raise ExportRefused(400, _t("bad_size", language, low=MIN_SIZE, high=MAX_SIZE))
-            values.append(int(raw))
-        return values[0], values[1]
+def export_file(app: Dash, settings: Settings, target: str) -> Answer:
+    """``/export/<page path>/<chart>.<format>`` or ``/export/<page path>.zip``."""
+    stem, dot, extension = target.rpartition(".")
+    if not dot or not stem:
+        return not_found(app)
+    if extension == "zip":
+        return export_zip(app, settings, "/" + stem)
+    if extension not in IMAGE_FORMATS:
+        return not_found(app)
+    page_path, _, chart_id = stem.rpartition("/")
+    return export_image(app, settings, "/" + page_path, chart_id, extension)
 
-    def request_language() -> str:
-        return normalize_language(flask.request.args.get("lang"), settings.default_language)
 
-    def page_args() -> dict[str, str]:
-        return {k: v for k, v in flask.request.args.to_dict().items() if k not in SIZE_PARAMS}
+def export_zip(app: Dash, settings: Settings, page_path: str) -> Answer:
+    language = _request_language(settings)
+    try:
+        _check_rate(settings, ZIP_COST, language)
+        export = resolve_page(settings, page_path, _page_args())
+        if export is None:
+            return not_found(app)
+        body, _names = zip_archive(settings, export)
+    except ExportRefused as error:
+        return _refused(error, language)
+    except exports.ExportError as error:
+        return _render_failed(error, language)
+    return _attachment(body, "application/zip", f"{zip_name(export)}.zip")
 
-    def export_zip(page_path: str):  # type: ignore[no-untyped-def]
-        language = request_language()
-        try:
-            check_rate(ZIP_COST, language)
-            export = resolve_page(settings, page_path, page_args())
-            if export is None:
-                return not_found()
-            body, _names = zip_archive(settings, export)
-        except ExportRefused as error:
-            return refused(error, language)
-        except exports.ExportError as error:
-            return refused(
-                ExportRefused(503, _t("failed", language, reason=error.message)), language
-            )
-        return _attachment(body, "application/zip", f"{zip_name(export)}.zip")
 
-    @server.get("/export/")
-    def export_nothing():  # type: ignore[no-untyped-def]
-        return not_found()
+def export_image(app: Dash, settings: Settings, page_path: str, chart_id: str, fmt: str) -> Answer:
+    language = _request_language(settings)
+    try:
+        width, height = _size(language)
+        _check_rate(settings, 1, language)
+        export = resolve_page(settings, page_path, _page_args())
+        spec = _chart(export, chart_id)
+        if export is None or spec is None:
+            return not_found(app)
+        body = image(settings, export, spec, fmt, width=width, height=height)
+    except ExportRefused as error:
+        return _refused(error, language)
+    except exports.ExportError as error:
+        return _render_failed(error, language)
+    return _attachment(body, exports.FORMATS[fmt], f"{spec.file_stem}.{fmt}")
 
-    @server.get("/export.zip")
-    def export_home_zip():  # type: ignore[no-untyped-def]
-        return export_zip("/")
 
-    @server.get("/export/<path:target>")
-    def export_file(target: str):  # type: ignore[no-untyped-def]
-        stem, dot, extension = target.rpartition(".")
-        if not dot or not stem:
-            return not_found()
-        if extension == "zip":
-            return export_zip("/" + stem)
-        if extension not in IMAGE_FORMATS:
-            return not_found()
-        page_path, _, chart_id = stem.rpartition("/")
-        language = request_language()
-        try:
-            width, height = size(language)
-            check_rate(1, language)
-            export = resolve_page(settings, "/" + page_path, page_args())
-            if export is None:
-                return not_found()
-            spec = next((c for c in export.charts if c.chart_id == chart_id), None)
-            if spec is None:
-                return not_found()
-            body = image(settings, export, spec, extension, width=width, height=height)
-        except ExportRefused as error:
-            return refused(error, language)
-        except exports.ExportError as error:
-            return refused(
-                ExportRefused(503, _t("failed", language, reason=error.message)), language
-            )
-        return _attachment(body, exports.FORMATS[extension], f"{spec.file_stem}.{extension}")
+def _chart(export: PageExport | None, chart_id: str) -> ChartSpec | None:
+    if export is None:
+        return None
+    return next((c for c in export.charts if c.chart_id == chart_id), None)
+
+
+def _refused(error: ExportRefused, language: str) -> flask.Response:
+    response = flask.Response(error.message + "\n", status=error.status, mimetype="text/plain")
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Language"] = language
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(error.headers)
+    return response
+
+
+def _render_failed(error: exports.ExportError, language: str) -> flask.Response:
+    return _refused(ExportRefused(503, _t("failed", language, reason=error.message)), language)
+
+
+def _check_rate(settings: Settings, cost: int, language: str) -> None:
+    wait = rate_limit.charge_export(settings, rate_limit.client_address(settings), cost)
+    if wait is not None:
+        raise ExportRefused(429, _t("busy", language, s=wait), {"Retry-After": str(wait)})
+
+
+def _size(language: str) -> tuple[int, int]:
+    try:
+        return export_files.parse_size(flask.request.args, (DEFAULT_WIDTH, DEFAULT_HEIGHT))
+    except export_files.BadSize as error:
+        raise ExportRefused(400, _t("bad_size", language, low=MIN_SIZE, high=MAX_SIZE)) from error
+
+
+def _request_language(settings: Settings) -> str:
+    return normalize_language(flask.request.args.get("lang"), settings.default_language)
+
+
+def _page_args() -> dict[str, str]:
+    return export_files.page_args(flask.request.args.to_dict())
 
 
 def _attachment(body: bytes, mimetype: str, file_name: str) -> flask.Response:

@@ -15,19 +15,10 @@ from typing import Any
 import flask
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks.pages import Page
 from dashboard import review_jobs
 from dashboard.fiscal import FiscalCalendar
 from dashboard.settings import Settings
-from dashboard.views import review as review_view
 from layouts import review as review_layout
-
-PAGE = Page(
-    build=review_view.build,
-    layout=review_layout.layout,
-    charts=lambda view: [],
-    params=review_view.PARAMS,
-)
 
 #: Where the finished pack and the status are served (outside Dash's page routing).
 PACK_PREFIX = review_jobs.PACK_PREFIX
@@ -72,6 +63,7 @@ def register(app: Dash) -> None:
         wanted = review_jobs.request_from(request, settings.default_language)
         if wanted is None:  # no request, or not one the page makes
             return (no_update,) * 8
+        status: dict[str, Any] | None
         if ctx.triggered_id == "review-pack-button":
             status = review_jobs.start(settings, wanted, run_in_app=in_app)
             job = status["job"]
@@ -84,11 +76,11 @@ def register(app: Dash) -> None:
         return job, words, value, maximum, hidden, link, finished, not finished
 
     @server.get(f"{PACK_PREFIX}<job>.pdf")
-    def review_pack_pdf(job: str):  # type: ignore[no-untyped-def]
+    def review_pack_pdf(job: str) -> flask.Response:
         return _pdf_response(review_jobs.pack_for_download(job))
 
     @server.get(f"{PACK_PREFIX}fy<year>/<job>.pdf")
-    def review_pack_year_pdf(year: str, job: str):  # type: ignore[no-untyped-def]
+    def review_pack_year_pdf(year: str, job: str) -> flask.Response:
         return _pdf_response(review_jobs.pack_for_download(job, year))
 
     def _pdf_response(found: tuple[bytes, dict[str, Any]] | None) -> flask.Response:
@@ -106,7 +98,7 @@ def register(app: Dash) -> None:
         )
 
     @server.get(f"{PACK_PREFIX}<job>")
-    def review_pack_status(job: str):  # type: ignore[no-untyped-def]
+    def review_pack_status(job: str) -> tuple[dict[str, str], int] | dict[str, Any]:
         status = review_jobs.status(job)
         if status is None:
             return {"error": "no such review pack"}, 404
@@ -115,5 +107,5 @@ def register(app: Dash) -> None:
     # Anything else under the prefix names no pack (not a page for Dash's catch-all either).
     @server.get(PACK_PREFIX, defaults={"rest": ""})
     @server.get(f"{PACK_PREFIX}<path:rest>")
-    def review_pack_unknown(rest: str):  # type: ignore[no-untyped-def]
+    def review_pack_unknown(rest: str) -> tuple[dict[str, str], int]:
         return {"error": "no such review pack"}, 404

@@ -8,13 +8,14 @@ import flask
 from dash import Dash, Input, Output, State, clientside_callback, html
 from dash.exceptions import PreventUpdate
 
-from callbacks.pages import PageContext, page_for, page_view
 from dashboard import queries
 from dashboard.i18n import normalize_language
+from dashboard.pages import PageContext, page_for, page_view
 from dashboard.routes import parse_query, resolve
 from dashboard.settings import Settings
 from dashboard.views import NotFound
 from layouts import not_found, shell
+from layouts.pages import layout_for
 
 
 def render(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:
@@ -32,8 +33,14 @@ def render(settings: Settings, path: str, search: str | None) -> tuple[list, str
         except NotFound as error:
             content = not_found.layout(path, language, reason=error.message)
         else:
-            context = PageContext(language=language, path=path, query=known, settings=settings)
-            content = page.layout(view, context)
+            context = PageContext(
+                language=language,
+                path=path,
+                query=known,
+                settings=settings,
+                site_origin=_site_origin(),
+            )
+            content = layout_for(route.page)(view, context)
     found = content is not None and status is not None
     if content is None:
         content = not_found.layout(path, language)
@@ -49,18 +56,9 @@ def render(settings: Settings, path: str, search: str | None) -> tuple[list, str
     return frame, language, found
 
 
-def is_known_url(settings: Settings, path: str, args: dict[str, str]) -> bool:
-    """True when a URL names a page that exists (for the HTTP status of the first response)."""
-    route = resolve(path)
-    if route is None:
-        return False
-    page = page_for(route)
-    language = normalize_language(args.get("lang"), settings.default_language)
-    try:
-        page_view(settings, route, page.known(args), language)
-    except NotFound:
-        return False
-    return True
+def _site_origin() -> str:
+    """This site's address (for the examples a page prints); empty outside a request."""
+    return flask.request.url_root.rstrip("/") if flask.has_request_context() else ""
 
 
 def page_url_of_request() -> tuple[str, str] | None:
@@ -128,7 +126,7 @@ def register(app: Dash) -> None:
     )
 
     @app.server.get("/download/<path:target>")
-    def download_csv(target: str):  # type: ignore[no-untyped-def]
+    def download_csv(target: str) -> flask.Response:
         page_path, _, file_name = target.rpartition("/")
         if not file_name.endswith(".csv"):
             flask.abort(404)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -12,10 +13,14 @@ from dashboard.settings import Settings, SettingsError
 
 
 def load_settings() -> Settings:
+    from dashboard import languages
+
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as error:
         raise click.UsageError(str(error)) from None
+    languages.configure_from_settings(settings)
+    return settings
 
 
 @contextmanager
@@ -51,8 +56,18 @@ def init_db() -> None:
 @main.command("demo")
 @click.option("--replace", is_flag=True, help="Delete everything in the store first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has units.")
-def demo(replace: bool, if_empty: bool) -> None:
-    """Fill the store with deterministic demo data (the same seed gives the same data)."""
+@click.option(
+    "--keep-files",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the files the demo imports (units.csv, results-*.csv...) in this folder.",
+)
+def demo(replace: bool, if_empty: bool, keep_files: Path | None) -> None:
+    """Fill the store with deterministic demo data (the same seed gives the same data).
+
+    The data is written as files in the documented import formats and loaded with the
+    importers, so ``--keep-files`` leaves working examples of every file.
+    """
     from dashboard import db
     from data.demo import DemoError, generate_demo, store_is_empty
 
@@ -64,7 +79,11 @@ def demo(replace: bool, if_empty: bool) -> None:
     try:
         with progress_bar("Generating demo data") as progress:
             summary = generate_demo(
-                settings.database_url, settings, progress=progress, replace=replace
+                settings.database_url,
+                settings,
+                progress=progress,
+                replace=replace,
+                files=keep_files,
             )
     except DemoError as error:
         raise click.ClickException(str(error)) from None

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 import flask
 from dash import Dash
 
+from dashboard import languages
 from dashboard.cache import cache, cache_config
 from dashboard.i18n import normalize_language, t
+from dashboard.pages import is_known_url
 from dashboard.settings import PROJECT_ROOT, Settings
 
 # Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
@@ -65,10 +67,16 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = app.server
     server.config["CXDASH_SETTINGS"] = settings
     cache.init_app(server, config=cache_config(settings))
+    # The configured languages (LANGUAGES, DEFAULT_LANGUAGE): the interface, the language
+    # links and the fallback order of agency text follow them.
+    languages.configure_from_settings(settings)
 
     # Our own component (StaticTable) must be registered before the first callback runs:
     # Dash refuses a component library first imported inside a callback.
     import layouts.static_table  # noqa: F401
+
+    # The factory is the composition root: the one module outside callbacks/ that imports
+    # callbacks/, to wire its routes into the app (tests/unit/test_layers.py).
     from callbacks import api, exports, review, router
 
     # {%lang%} and {%noscript%} stay in the template: each request fills them in its own
@@ -184,8 +192,6 @@ def without_babel_polyfill(page: str) -> str:
 
 def _register_not_found(app: Dash, settings: Settings) -> None:
     """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page)."""
-
-    from callbacks.router import is_known_url
 
     @app.server.before_request
     def reject_unknown_paths() -> tuple[str, int] | None:

@@ -15,9 +15,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_skeleton
+
+from dashboard.i18n import P_, Messages, babel_locale, messages, translate
+
 GRANULARITIES = ("month", "quarter", "fiscal_year")
 LABEL_STYLES = ("federal", "state", "canada")
 
+TEXT: Messages = messages(
+    # Translators: the prefix of a fiscal year, as in FY2024 (Spanish: AF, año fiscal).
+    P_("fiscal_year_prefix", "FY"),
+    P_("quarter_label", "{year} Q{quarter}"),
+)
+
+#: Month abbreviations accepted when reading files (labels use each language's CLDR names).
 MONTH_ABBREVIATIONS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
     "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
@@ -31,8 +42,8 @@ _MONTH_NUMBERS: dict[str, int] = {
     "set": 9,
 }
 
-# Fiscal-year prefixes: "FY" in English, "AF" (año fiscal) in Spanish.
-_FY_PREFIX = re.compile(r"^(?:FY|AF)\s*", re.IGNORECASE)
+# Fiscal-year prefixes: "FY" in English, "AF" (año fiscal) in Spanish, "EF" (exercice) in French.
+_FY_PREFIX = re.compile(r"^(?:FY|AF|EF)\s*", re.IGNORECASE)
 # A quarter token anywhere in the text: "Q2" in English, "T2" (trimestre) in Spanish.
 _QUARTER_TOKEN = re.compile(r"(?:^|[\s\-_/])([QT])\s*([0-9]+)(?=$|[\s\-_/])", re.IGNORECASE)
 _QUARTER_SUFFIX = re.compile(r"^(?P<fy>.+?)[\s\-_/]*[QT]\s*(?P<q>[0-9]+)$", re.IGNORECASE)
@@ -190,7 +201,7 @@ class FiscalCalendar:
 
     def year_label(self, fiscal_year: int, language: str = "en") -> str:
         """FY2024 / FY2023-24 / 2023-2024 in English; AF2024 / AF2023-24 / 2023-2024 in Spanish."""
-        prefix = "AF" if language == "es" else "FY"
+        prefix = translate(TEXT, "fiscal_year_prefix", language)
         first_year = fiscal_year - 1
         if self.start_month == 1:
             # The fiscal year is a calendar year: there is no span to write.
@@ -205,14 +216,11 @@ class FiscalCalendar:
         """ "FY2024 Q2" in English, "T2 AF2024" (trimestre, año fiscal) in Spanish."""
         _check_quarter(quarter)
         year = self.year_label(fiscal_year, language)
-        if language == "es":
-            return f"T{quarter} {year}"
-        return f"{year} Q{quarter}"
+        return translate(TEXT, "quarter_label", language, year=year, quarter=quarter)
 
     def period_label(self, period: Period, language: str = "en") -> str:
         if period.granularity == "month":
-            names = MONTH_ABBREVIATIONS["es" if language == "es" else "en"]
-            return f"{names[period.start.month - 1]} {period.start.year}"
+            return format_skeleton("yMMM", period.start, locale=babel_locale(language))
         if period.granularity == "quarter":
             return self.quarter_label(*self.quarter_of(period), language=language)
         return self.year_label(self.fiscal_year_of(period), language)

@@ -1,4 +1,8 @@
-"""Numbers as people read them, in English or Spanish, in each metric's own unit.
+"""Numbers as people read them, in each language, in each metric's own unit.
+
+Digits, separators, percent signs, month names and dates follow each language's CLDR locale
+(Babel's locale data, :func:`dashboard.i18n.babel_locale`): "12,345" and "81.2%" in English,
+"12.345" and "81,2 %" in Spanish, "12 345" and "81,2 %" in French.
 
 Display units: a fraction (0.812) is shown as a percentage (81.2%); every other scale is shown
 as stored. Charts, tables and CSV downloads all use :func:`display_value`, so the three always
@@ -16,7 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
+from babel.dates import format_date, format_skeleton, get_month_names
+from babel.numbers import format_decimal, format_percent
+
+from dashboard.i18n import P_, Messages, babel_locale, messages, translate
 from dashboard.targets import Status, TargetSpec, format_target_value, judge
 
 #: Decimals shown for each scale (in display units).
@@ -32,38 +41,50 @@ DECIMALS = {
     "count": 0,
 }
 
-MONTH_NAMES: dict[str, tuple[str, ...]] = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "es": (
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ),
-}
+TEXT: Messages = messages(
+    P_("not_reported", "Not reported"),
+    P_("unit_business_days", "business days"),
+    P_("unit_count", "count"),
+    P_("change_points", "{number} points"),
+)
 
-_NOT_REPORTED = {"en": "Not reported", "es": "No reportado"}
+
+def not_reported(language: str = "en") -> str:
+    """ "Not reported", the words shown instead of a missing figure (never "0")."""
+    return translate(TEXT, "not_reported", language)
+
+
+def month_name(month: int, language: str = "en") -> str:
+    """A month's name as written in a date: "March", "marzo", "mars"."""
+    return get_month_names("wide", "format", locale=babel_locale(language))[month]
+
+
+def month_year(day: dt.date, language: str = "en") -> str:
+    """A month and its year: "March 2026", "marzo de 2026", "mars 2026"."""
+    return format_skeleton("yMMMM", day, locale=babel_locale(language))
+
+
+def format_number(
+    value: float, language: str = "en", *, decimals: int = 0, exact: bool = True
+) -> str:
+    """``value`` with the language's separators: ``decimals`` decimals, or (``exact=False``) at
+    most that many, trailing zeros dropped."""
+    fraction = ("0" if exact else "#") * decimals
+    pattern = "#,##0" + (f".{fraction}" if decimals else "")
+    return format_decimal(value, format=pattern, locale=babel_locale(language))
+
+
+def format_percent_number(
+    percent: float | Decimal, language: str = "en", *, decimals: int = 1, exact: bool = True
+) -> str:
+    """A number of percent (43.75 -> "43.8%", "43,8 %") in the language's percent style."""
+    locale = babel_locale(language)
+    pattern = locale.percent_formats[None].pattern.split(";")[0]
+    fraction = ("0" if exact else "#") * decimals
+    pattern = pattern.replace("#,##0", "#,##0" + (f".{fraction}" if decimals else ""), 1)
+    value = Decimal(str(percent)) / 100 if not isinstance(percent, Decimal) else percent / 100
+    return format_percent(value, format=pattern, locale=locale, decimal_quantization=True)
+
 
 #: How many decimals beyond the scale's usual ones a figure may gain to agree with its status.
 MAX_EXTRA_DECIMALS = 4
@@ -113,8 +134,8 @@ def display_unit(scale: str, language: str = "en") -> str:
         "seconds": "s",
         "minutes": "min",
         "hours": "h",
-        "business_days": "días hábiles" if language == "es" else "business days",
-        "count": "número" if language == "es" else "count",
+        "business_days": translate(TEXT, "unit_business_days", language),
+        "count": translate(TEXT, "unit_count", language),
     }
     return units.get(scale, "")
 
@@ -128,7 +149,7 @@ def format_value(
     """
     shown = display_value(value, scale, target)
     if shown is None:
-        return _NOT_REPORTED["es" if language == "es" else "en"]
+        return not_reported(language)
     if scale == "count" and isinstance(shown, int):
         return format_count(shown, language)
     assert value is not None
@@ -139,24 +160,21 @@ def format_value(
 
 
 def format_day(day: dt.date, language: str = "en") -> str:
-    """A date in words: "March 10, 2026" / "10 de marzo de 2026"."""
-    if language == "es":
-        return f"{day.day} de {MONTH_NAMES['es'][day.month - 1]} de {day.year}"
-    return f"{MONTH_NAMES['en'][day.month - 1]} {day.day}, {day.year}"
+    """A date in words: "March 10, 2026" / "10 de marzo de 2026" / "10 mars 2026"."""
+    return format_date(day, "long", locale=babel_locale(language))
 
 
 def format_count(value: float | None, language: str = "en") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return _NOT_REPORTED["es" if language == "es" else "en"]
-    text = f"{round(value):,}"
-    return text.replace(",", "\u00a0") if language == "es" else text
+        return not_reported(language)
+    return format_number(round(value), language)
 
 
 def format_score(score: float | None, language: str = "en") -> str:
     """A 0-100 normalized score, one decimal."""
     if score is None or (isinstance(score, float) and math.isnan(score)):
-        return _NOT_REPORTED["es" if language == "es" else "en"]
-    return f"{score:.1f}"
+        return not_reported(language)
+    return format_number(score, language, decimals=1)
 
 
 def format_change(change: float | None, scale: str, language: str = "en") -> str:
@@ -165,8 +183,9 @@ def format_change(change: float | None, scale: str, language: str = "en") -> str
         return "–"
     shown = change * 100.0 if scale == "fraction" else change
     decimals = DECIMALS.get(scale, 2)
-    number = f"{shown:+.{decimals}f}"
+    sign = "-" if math.copysign(1.0, shown) < 0 else "+"
+    number = sign + format_number(abs(shown), language, decimals=decimals)
     if scale in ("fraction", "percent"):
-        return f"{number} {'puntos' if language == 'es' else 'points'}"
+        return translate(TEXT, "change_points", language, number=number)
     unit = display_unit(scale, language)
     return f"{number} {unit}" if unit and scale != "count" else number

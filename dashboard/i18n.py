@@ -1,99 +1,212 @@
-"""Interface text in English and Spanish.
+"""Interface text: English in the code, every other language in a gettext catalogue.
 
-Agency-provided text (names, promises, actions) lives in the store with ``_en`` / ``_es``
-columns; this module holds only the words of the interface itself.
+The words of the interface (not agency content, which lives in the store with one row per
+language) are written in English where they are used, each with a stable key::
+
+    TEXT = messages(
+        P_("data_as_of", "Data as of {date}"),
+        NP_("services", "{count} service", "{count} services"),
+    )
+    translate(TEXT, "data_as_of", language, date=...)
+
+``P_`` and ``NP_`` are markers that ``pybabel extract -F babel.cfg`` understands (the key is
+the message context, ``msgctxt``; the English text is the ``msgid``). Translations live in
+``dashboard/translations/<language>/LC_MESSAGES/messages.po``; each is read once per process
+with Babel, so a fresh clone needs no build step. A missing, empty or fuzzy translation falls
+back to the English text. Placeholders are ``str.format`` fields (``{date}``) and must be the
+same in every translation (``tests/unit/test_translations.py`` checks). See
+``docs/translations.md`` for adding a language.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
+import io
 from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
 
-LANGUAGES = ("en", "es")
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "skip_to_content": {"en": "Skip to main content", "es": "Saltar al contenido principal"},
-    "site_tagline": {
-        "en": "How well government serves the public",
-        "es": "Qué tan bien atiende el gobierno al público",
-    },
-    "language_switch": {"en": "Español", "es": "English"},
-    "language_switch_label": {"en": "Ver en español", "es": "View in English"},
-    "home_title": {"en": "Customer service performance", "es": "Desempeño del servicio al público"},
-    "home_intro": {
-        "en": (
-            "Each agency posts the service levels it promises the public. This dashboard shows "
-            "how well it keeps those promises: accuracy, responsiveness, timeliness and "
-            "satisfaction, and the actions it takes to improve."
-        ),
-        "es": (
-            "Cada agencia publica los niveles de servicio que promete al público. Este panel "
-            "muestra qué tan bien cumple esas promesas: exactitud, capacidad de respuesta, "
-            "puntualidad y satisfacción, y las acciones que toma para mejorar."
-        ),
-    },
-    "agencies_heading": {"en": "Agencies", "es": "Agencias"},
-    "services_count": {"en": "{n} services", "es": "{n} servicios"},
-    "services_count_one": {"en": "1 service", "es": "1 servicio"},
-    "no_agencies": {
-        "en": "No agencies have been loaded yet. Run `cxdash demo` or `cxdash import`.",
-        "es": "Aún no se han cargado agencias. Ejecute `cxdash demo` o `cxdash import`.",
-    },
-    "data_as_of": {"en": "Data as of {date}", "es": "Datos al {date}"},
-    "last_updated": {"en": "Last updated {date}", "es": "Última actualización: {date}"},
-    "no_data_yet": {"en": "No published data yet", "es": "Aún no hay datos publicados"},
-    "not_found_title": {"en": "Page not found", "es": "Página no encontrada"},
-    "store_unavailable_title": {
-        "en": "The dashboard is unavailable for a moment",
-        "es": "El tablero no está disponible por un momento",
-    },
-    "store_unavailable_body": {
-        "en": "Its figures cannot be read right now. Please try again in a few minutes.",
-        "es": "Sus cifras no se pueden leer en este momento. Vuelva a intentarlo en unos minutos.",
-    },
-    "not_found_body": {
-        "en": "We could not find the page {path}. It may have moved, or the address may be wrong.",
-        "es": "No encontramos la página {path}. Puede haberse movido o la dirección es incorrecta.",
-    },
-    "back_home": {"en": "Go to the overview of all agencies", "es": "Ir al resumen de agencias"},
-    "methodology_link": {
-        "en": "How the figures are measured (methodology)",
-        "es": "Cómo se miden las cifras (metodología)",
-    },
-    "footer_source": {
-        "en": "Figures are published by each agency. Drafts are never shown.",
-        "es": "Las cifras las publica cada agencia. Nunca se muestran borradores.",
-    },
-    "noscript": {
-        "en": "This dashboard needs JavaScript to show its figures.",
-        "es": "Este panel necesita JavaScript para mostrar sus cifras.",
-    },
-    "loading": {"en": "Loading…", "es": "Cargando…"},
-    "review_link": {
-        "en": "Quarterly review: this quarter against the last, and the review pack (PDF)",
-        "es": "Revisión trimestral: este trimestre frente al anterior y el paquete (PDF)",
-    },
-    "open_data_link": {
-        "en": "Open data: download all figures, or use the API",
-        "es": "Datos abiertos: descargue todas las cifras o use la API",
-    },
-}
+from dashboard import languages as configured
+from dashboard.settings import SOURCE_LANGUAGE, TRANSLATIONS_DIR
+
+DOMAIN = "messages"
 
 
-def normalize_language(value: str | None, default: str = "en") -> str:
-    value = (value or "").strip().lower()[:2]
-    return value if value in LANGUAGES else default
+class Message(NamedTuple):
+    """One interface text: its key (the ``msgctxt``), English text and, for a text that
+    depends on a number, the English plural."""
+
+    key: str
+    text: str
+    plural: str | None = None
 
 
-def translate(
-    table: Mapping[str, Mapping[str, str]], key: str, language: str, **values: object
-) -> str:
-    """``table[key]`` in ``language`` (English when that language is missing), with ``values``
-    filled in. Every module's own text table is read through this one rule."""
-    entry = table[key]
-    text = entry.get(language) or entry["en"]
+#: A module's table of interface texts, by key.
+Messages = Mapping[str, Message]
+
+
+def P_(key: str, text: str) -> Message:
+    """Mark an interface text for translation: ``key`` is its stable id, ``text`` English."""
+    return Message(key, text)
+
+
+def NP_(key: str, singular: str, plural: str) -> Message:
+    """Mark a text that depends on a number (the ``count`` or ``n`` value given to
+    :func:`translate`): gettext chooses the form each language needs."""
+    return Message(key, singular, plural)
+
+
+def messages(*entries: Message) -> dict[str, Message]:
+    """A table of interface texts by key (a repeated key is a mistake)."""
+    table: dict[str, Message] = {}
+    for entry in entries:
+        if entry.key in table:
+            raise ValueError(f"interface text {entry.key!r} is defined twice")
+        table[entry.key] = entry
+    return table
+
+
+def catalogue_path(language: str) -> Path:
+    return TRANSLATIONS_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def has_catalogue(language: str) -> bool:
+    """Whether the interface can be shown in ``language`` (English always can)."""
+    return language == SOURCE_LANGUAGE or catalogue_path(language).is_file()
+
+
+@functools.cache
+def translations(language: str) -> gettext.NullTranslations:
+    """``language``'s catalogue, read once per process (English: the texts as written).
+
+    Entries that are fuzzy or not (fully) translated are left out, so they fall back to English.
+    """
+    path = catalogue_path(language)
+    if language == SOURCE_LANGUAGE or not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, domain=DOMAIN)
+    for message in list(catalog)[1:]:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            catalog.delete(message.id, context=message.context)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+@functools.cache
+def babel_locale(language: str) -> Locale:
+    """The CLDR locale whose number and date conventions ``language`` uses."""
+    try:
+        return Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(SOURCE_LANGUAGE)
+
+
+def language_name(language: str, *, in_sentence: bool = False) -> str:
+    """A language's name in that language, as a reader looks for it: "Español", "Français";
+    ``in_sentence``: as written inside a sentence ("español", "English")."""
+    locale = babel_locale(language)
+    name = locale.get_display_name(locale) or language
+    return name if in_sentence else name[:1].upper() + name[1:]
+
+
+def normalize_language(value: str | None, default: str = SOURCE_LANGUAGE) -> str:
+    """``value`` when it names a configured language ("es", "ES", "es-MX"), else ``default``."""
+    code = (value or "").strip().lower().replace("-", "_")
+    languages = configured.content_languages()
+    if code in languages:
+        return code
+    primary = code.split("_")[0]
+    return primary if primary in languages else default
+
+
+def _plural_number(values: dict[str, object], key: str, language: str) -> int:
+    for name in ("count", "n"):
+        number = values.get(name)
+        if isinstance(number, int) and not isinstance(number, bool):
+            values[name] = format_integer(number, language)
+            return number
+    raise TypeError(f"interface text {key!r} needs a whole-number count= or n= value")
+
+
+def format_integer(value: int, language: str) -> str:
+    """A whole number with the language's digit grouping: 12,345 / 12.345 / 12 345."""
+    return format_decimal(value, format="#,##0", locale=babel_locale(language))
+
+
+def translate(table: Messages, key: str, language: str, /, **values: object) -> str:
+    """``table[key]`` in ``language`` (English when untranslated), with ``values`` filled in.
+
+    For a text marked with :func:`NP_` the ``count`` (or ``n``) value, a whole number, chooses
+    the form and is written with the language's digit grouping.
+    """
+    message = table[key]
+    catalogue = translations(language)
+    if message.plural is None:
+        text = catalogue.pgettext(message.key, message.text)
+    else:
+        number = _plural_number(values, key, language)
+        text = catalogue.npgettext(message.key, message.text, message.plural, number)
     return text.format(**values) if values else text
 
 
-def t(key: str, language: str, **values: object) -> str:
-    """The interface text ``key`` in ``language`` (English when Spanish is missing)."""
+MESSAGES: Messages = messages(
+    P_("skip_to_content", "Skip to main content"),
+    P_("site_tagline", "How well government serves the public"),
+    P_("language_switch_label", "View in {language}"),
+    P_("language_switch_nav", "Languages"),
+    # Punctuation that follows the language's typography (French: a no-break space before ; and :).
+    P_("label_colon", "{label}:"),
+    P_("label_value", "{label}: {value}"),
+    P_("list_separator", "; "),
+    P_("home_title", "Customer service performance"),
+    P_(
+        "home_intro",
+        "Each agency posts the service levels it promises the public. This dashboard shows "
+        "how well it keeps those promises: accuracy, responsiveness, timeliness and "
+        "satisfaction, and the actions it takes to improve.",
+    ),
+    P_("agencies_heading", "Agencies"),
+    P_("no_agencies", "No agencies have been loaded yet. Run `cxdash demo` or `cxdash import`."),
+    P_("data_as_of", "Data as of {date}"),
+    P_("last_updated", "Last updated {date}"),
+    P_("no_data_yet", "No published data yet"),
+    P_("not_found_title", "Page not found"),
+    P_("store_unavailable_title", "The dashboard is unavailable for a moment"),
+    P_(
+        "store_unavailable_body",
+        "Its figures cannot be read right now. Please try again in a few minutes.",
+    ),
+    P_(
+        "not_found_body",
+        "We could not find the page {path}. It may have moved, or the address may be wrong.",
+    ),
+    P_("back_home", "Go to the overview of all agencies"),
+    P_("methodology_link", "How the figures are measured (methodology)"),
+    P_("footer_source", "Figures are published by each agency. Drafts are never shown."),
+    P_("noscript", "This dashboard needs JavaScript to show its figures."),
+    P_("loading", "Loading…"),
+    P_("review_link", "Quarterly review: this quarter against the last, and the review pack (PDF)"),
+    P_("open_data_link", "Open data: download all figures, or use the API"),
+)
+
+
+def t(key: str, language: str, /, **values: object) -> str:
+    """The shared interface text ``key`` (:data:`MESSAGES`) in ``language``."""
     return translate(MESSAGES, key, language, **values)
+
+
+def content_fallback_order(language: str | None) -> tuple[str, ...]:
+    """The languages agency text (names, promises...) is looked for in, for a reader of
+    ``language``: that language, then DEFAULT_LANGUAGE, then the other configured languages
+    (set by the app factory from settings; see :mod:`dashboard.languages`)."""
+    return configured.fallback_order(language)

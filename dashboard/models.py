@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -33,8 +33,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm.decl_api import DeclarativeAttributeIntercept
+
+from dashboard import languages as content_languages
 
 # Fixed names for constraints, so that Alembic migrations are the same on every database.
 NAMING_CONVENTION = {
@@ -108,8 +112,160 @@ class Base(DeclarativeBase):
     }
 
 
-class Unit(Base):
+def _text_name(cls: Any, name: str) -> tuple[str, str] | None:
+    """``("name", "fr")`` for ``name_fr`` when ``name`` is one of ``cls``'s translated
+    fields; None for any other attribute name."""
+    field, sep, language = name.rpartition("_")
+    if sep and field in cls.TRANSLATED and content_languages.LANGUAGE_CODE.match(language):
+        return field, language
+    return None
+
+
+class _TranslatedMeta(DeclarativeAttributeIntercept):
+    """Class-level ``Model.<field>_<language>`` (``Unit.name_en``): the text as a correlated
+    scalar subquery labelled with that name, so ``select(Action.code, Action.title_en)``,
+    ``order_by(Unit.name_en)`` and ``Unit.name_es.is_(None)`` read the text rows."""
+
+    def __getattr__(cls, name: str) -> Any:
+        split = _text_name(cls, name)
+        model = cls.__dict__.get("text_model")
+        if split is None or model is None:
+            raise AttributeError(name)
+        field, language = split
+        expression = (
+            select(model.text)
+            .where(model.owner_id == cls.id, model.language == language, model.field == field)
+            .correlate_except(model)
+            .scalar_subquery()
+            .label(name)
+        )
+        #: What the expression stands for, for length checks and problems ("units.name_en").
+        expression.translated = (cls, field, language)  # type: ignore[attr-defined]
+        return expression
+
+
+class Translated:
+    """Agency content whose words are stored as rows per language (``<table>_texts``: owner,
+    language, field, text), not as a column per language.
+
+    ``TRANSLATED`` names the fields; ``texts`` holds the rows (loaded with the owner, one
+    query per kind of owner). ``text(field, language)`` answers with the fallback order of
+    :func:`dashboard.languages.fallback_order`. For compatibility, ``<field>_<language>``
+    works for any language code as a constructor argument, an attribute to read (the text in
+    exactly that language, or None) and to set (None removes it).
+    """
+
+    TRANSLATED: ClassVar[tuple[str, ...]] = ()
+    #: The field every row must have in the default language (a name, title, label, reason).
+    REQUIRED_TEXT: ClassVar[str | None] = None
+    #: Maximum lengths of short fields (names, titles): other fields are unbounded text.
+    TEXT_LENGTHS: ClassVar[dict[str, int]] = {}
+    #: The model of the text rows, set by :func:`_texts_table`.
+    text_model: ClassVar[Any] = None
+
+    texts: Any
+
+    def __init__(self, **kwargs: Any) -> None:
+        words = {key: kwargs.pop(key) for key in list(kwargs) if _text_name(type(self), key)}
+        super().__init__(**kwargs)
+        for key, value in words.items():
+            setattr(self, key, value)
+
+    def __getattr__(self, name: str) -> Any:
+        split = _text_name(type(self), name)
+        if split is None:
+            raise AttributeError(name)
+        return self.exact_text(*split)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        split = _text_name(type(self), name)
+        if split is None:
+            super().__setattr__(name, value)
+        else:
+            self.set_text(split[0], split[1], value)
+
+    def exact_text(self, field: str, language: str) -> str | None:
+        """``field`` in exactly ``language``, or None."""
+        for row in self.texts:
+            if row.field == field and row.language == language:
+                return row.text
+        return None
+
+    def text_map(self, field: str) -> dict[str, str]:
+        """``{language: text}`` for ``field``."""
+        return {row.language: row.text for row in self.texts if row.field == field}
+
+    def text_record(self) -> dict[str, str | None]:
+        """``{"name_en": ..., "name_es": ...}``: see :func:`text_record`."""
+        return text_record(type(self), ((r.language, r.field, r.text) for r in self.texts))
+
+    def text(self, field: str, language: str | None = None) -> str | None:
+        """``field`` in ``language``, else along the deployment's fallback order, else in any
+        stored language."""
+        return content_languages.pick(self.text_map(field), language)
+
+    def set_text(self, field: str, language: str, value: str | None) -> None:
+        if field not in self.TRANSLATED:
+            raise AttributeError(f"{type(self).__name__} has no translated field {field!r}")
+        rows = self.texts
+        for row in rows:
+            if row.field == field and row.language == language:
+                if value is None:
+                    rows.remove(row)
+                else:
+                    row.text = value
+                return
+        if value is not None:
+            rows.append(self.text_model(language=language, field=field, text=value))
+
+
+def text_length_check(lengths: dict[str, int]) -> str:
+    """The CHECK that keeps short fields (names, titles) within their limits on every
+    database, as their ``String(n)`` columns did (the migration writes the same)."""
+    return " AND ".join(
+        f"(field <> '{field}' OR length(text) <= {limit})"
+        for field, limit in sorted(lengths.items())
+    )
+
+
+def _texts_table(owner: type[Translated], table: str) -> type[Base]:
+    """The model of ``owner``'s text rows, and ``owner.texts``: one factory for every kind of
+    translated content, so that the six text tables are alike."""
+    owner_table = owner.__tablename__  # type: ignore[attr-defined]
+    model = type(
+        f"{owner.__name__}Text",
+        (Base,),
+        {
+            "__tablename__": table,
+            "__doc__": f"The words of one {owner.__name__} in one language, a row per field.",
+            "__table_args__": (
+                CheckConstraint(text_length_check(owner.TEXT_LENGTHS), name="text_length"),
+            ),
+            "owner_id": mapped_column(
+                Integer, ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True
+            ),
+            "language": mapped_column(String(12), primary_key=True),
+            "field": mapped_column(String(40), primary_key=True),
+            "text": mapped_column(Text, nullable=False),
+        },
+    )
+    owner.text_model = model
+    owner.texts = relationship(
+        model,
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by=(model.language, model.field),  # type: ignore[attr-defined]
+    )
+    return model
+
+
+class Unit(Translated, Base, metaclass=_TranslatedMeta):
     """The enterprise, an agency, or a service / program office under an agency."""
+
+    TRANSLATED = ("name", "description")
+    REQUIRED_TEXT = "name"
+    TEXT_LENGTHS: ClassVar[dict[str, int]] = {"name": 300}
 
     __tablename__ = "units"
     __table_args__ = (
@@ -122,10 +278,6 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     code: Mapped[str | None] = mapped_column(String(40))
-    name_en: Mapped[str] = mapped_column(String(300))
-    name_es: Mapped[str | None] = mapped_column(String(300))
-    description_en: Mapped[str | None] = mapped_column(Text)
-    description_es: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(500))
     #: A unit that only draft rows use is a draft: not public until something of it is.
     visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
@@ -134,12 +286,16 @@ class Unit(Base):
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent")
 
-    def name(self, language: str = "en") -> str:
-        return (self.name_es if language == "es" else None) or self.name_en
+    def name(self, language: str | None = None) -> str:
+        return self.text("name", language) or ""
 
 
-class Metric(Base):
+class Metric(Translated, Base, metaclass=_TranslatedMeta):
     """What is measured, on which raw scale, and how it becomes a 0-100 score."""
+
+    TRANSLATED = ("name", "definition", "method", "data_source", "target_setting")
+    REQUIRED_TEXT = "name"
+    TEXT_LENGTHS: ClassVar[dict[str, int]] = {"name": 300}
 
     __tablename__ = "metrics"
     __table_args__ = (
@@ -151,8 +307,6 @@ class Metric(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(80), unique=True)
-    name_en: Mapped[str] = mapped_column(String(300))
-    name_es: Mapped[str | None] = mapped_column(String(300))
     dimension: Mapped[str] = mapped_column(String(20))
     scale: Mapped[str] = mapped_column(String(20))
     direction: Mapped[str] = mapped_column(String(10), default="higher")
@@ -160,14 +314,6 @@ class Metric(Base):
     #: fraction, 1 and 5 for a mean...). Time and count scales need both to be normalized.
     norm_best: Mapped[float | None] = mapped_column(Float)
     norm_worst: Mapped[float | None] = mapped_column(Float)
-    definition_en: Mapped[str | None] = mapped_column(Text)
-    definition_es: Mapped[str | None] = mapped_column(Text)
-    method_en: Mapped[str | None] = mapped_column(Text)
-    method_es: Mapped[str | None] = mapped_column(Text)
-    data_source_en: Mapped[str | None] = mapped_column(Text)
-    data_source_es: Mapped[str | None] = mapped_column(Text)
-    target_setting_en: Mapped[str | None] = mapped_column(Text)
-    target_setting_es: Mapped[str | None] = mapped_column(Text)
     #: True for survey proportions: results get a Wilson interval and small-sample checks.
     is_survey: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The headline measure of its dimension (overall satisfaction, not a driver such as ease):
@@ -176,8 +322,8 @@ class Metric(Base):
     #: A metric that only draft rows use is a draft: not public until something of it is.
     visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
 
-    def name(self, language: str = "en") -> str:
-        return (self.name_es if language == "es" else None) or self.name_en
+    def name(self, language: str | None = None) -> str:
+        return self.text("name", language) or ""
 
 
 class StoreLock(Base):
@@ -283,8 +429,14 @@ class ObservationRevision(Base):
     observation: Mapped[Observation] = relationship(back_populates="revisions")
 
 
-class Target(Base):
-    """A posted service level: the promise, the target, and when it is in force."""
+class Target(Translated, Base, metaclass=_TranslatedMeta):
+    """A posted service level: the promise, the target, and when it is in force.
+
+    ``text``: for non-numeric targets, "Establish baseline", "≥10% improvement".
+    """
+
+    TRANSLATED = ("text", "promise")
+    TEXT_LENGTHS: ClassVar[dict[str, int]] = {"text": 300}
 
     __tablename__ = "targets"
     __table_args__ = (
@@ -302,11 +454,6 @@ class Target(Base):
     #: In the metric's raw scale.
     value: Mapped[float | None] = mapped_column(Float)
     comparator: Mapped[str] = mapped_column(String(2), default=">=")
-    #: For non-numeric targets: "Establish baseline", "≥10% improvement".
-    text_en: Mapped[str | None] = mapped_column(String(300))
-    text_es: Mapped[str | None] = mapped_column(String(300))
-    promise_en: Mapped[str | None] = mapped_column(Text)
-    promise_es: Mapped[str | None] = mapped_column(Text)
     effective_from: Mapped[dt.date] = mapped_column(Date)
     #: Inclusive; NULL means still in force.
     effective_to: Mapped[dt.date | None] = mapped_column(Date)
@@ -329,8 +476,12 @@ action_metrics = Table(
 )
 
 
-class Action(Base):
+class Action(Translated, Base, metaclass=_TranslatedMeta):
     """An action taken to improve a unit's results."""
+
+    TRANSLATED = ("title", "description")
+    REQUIRED_TEXT = "title"
+    TEXT_LENGTHS: ClassVar[dict[str, int]] = {"title": 300}
 
     __tablename__ = "actions"
     __table_args__ = (
@@ -343,10 +494,6 @@ class Action(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     #: The agency's own identifier for the action: what makes a re-import idempotent.
     code: Mapped[str | None] = mapped_column(String(80))
-    title_en: Mapped[str] = mapped_column(String(300))
-    title_es: Mapped[str | None] = mapped_column(String(300))
-    description_en: Mapped[str | None] = mapped_column(Text)
-    description_es: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="planned")
     started_on: Mapped[dt.date] = mapped_column(Date)
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -359,8 +506,16 @@ class Action(Base):
     metrics: Mapped[list[Metric]] = relationship(secondary=action_metrics)
 
 
-class ContactPoint(Base):
-    """How to reach a unit: a phone line, a walk-in office, a mailing address, a web form."""
+class ContactPoint(Translated, Base, metaclass=_TranslatedMeta):
+    """How to reach a unit: a phone line, a walk-in office, a mailing address, a web form.
+
+    Translated: ``label``, ``hours`` (opening hours in words, beside the structured ``hours``
+    column) and ``appointment`` (how to book one).
+    """
+
+    TRANSLATED = ("label", "hours", "appointment")
+    REQUIRED_TEXT = "label"
+    TEXT_LENGTHS: ClassVar[dict[str, int]] = {"label": 300}
 
     __tablename__ = "contact_points"
     __table_args__ = (
@@ -374,18 +529,12 @@ class ContactPoint(Base):
     #: The agency's own identifier for the contact point: what makes a re-import idempotent.
     code: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str] = mapped_column(String(12))
-    label_en: Mapped[str] = mapped_column(String(300))
-    label_es: Mapped[str | None] = mapped_column(String(300))
     #: Phone number, e-mail address or URL.
     value: Mapped[str | None] = mapped_column(String(300))
     address: Mapped[str | None] = mapped_column(Text)
-    hours_en: Mapped[str | None] = mapped_column(Text)
-    hours_es: Mapped[str | None] = mapped_column(Text)
     #: Opening hours by weekday: {"mon": [["09:00", "16:30"]], ..., "sun": []}; a weekday
     #: missing from the mapping is unknown, an empty list is closed. NULL: only the text above.
     hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    appointment_en: Mapped[str | None] = mapped_column(Text)
-    appointment_es: Mapped[str | None] = mapped_column(Text)
     languages: Mapped[str | None] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
@@ -395,8 +544,12 @@ class ContactPoint(Base):
     closures: Mapped[list[Closure]] = relationship(back_populates="contact_point")
 
 
-class Closure(Base):
+class Closure(Translated, Base, metaclass=_TranslatedMeta):
     """A scheduled closure, posted in advance (a holiday, a move, training day)."""
+
+    TRANSLATED = ("reason",)
+    REQUIRED_TEXT = "reason"
+    TEXT_LENGTHS: ClassVar[dict[str, int]] = {"reason": 300}
 
     __tablename__ = "closures"
     __table_args__ = (
@@ -412,9 +565,144 @@ class Closure(Base):
     contact_point_id: Mapped[int | None] = mapped_column(ForeignKey("contact_points.id"))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
-    reason_en: Mapped[str] = mapped_column(String(300))
-    reason_es: Mapped[str | None] = mapped_column(String(300))
     visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
     contact_point: Mapped[ContactPoint | None] = relationship(back_populates="closures")
+
+
+UnitText = _texts_table(Unit, "unit_texts")
+MetricText = _texts_table(Metric, "metric_texts")
+TargetText = _texts_table(Target, "target_texts")
+ActionText = _texts_table(Action, "action_texts")
+ContactPointText = _texts_table(ContactPoint, "contact_point_texts")
+ClosureText = _texts_table(Closure, "closure_texts")
+
+#: Every kind of translated content, with its text table.
+TRANSLATED_MODELS: tuple[type[Translated], ...] = (
+    Unit,
+    Metric,
+    Target,
+    Action,
+    ContactPoint,
+    Closure,
+)
+
+
+def text_expression(model: Any, field: str, language: str | None = None) -> Any:
+    """``model``'s ``field`` in ``language`` (the default language when None) as a correlated
+    scalar subquery: for ordering by a name in SQL (``order_by(text_expression(Unit, "name"))``)."""
+    language = language or content_languages.default_language()
+    return getattr(model, f"{field}_{language}")
+
+
+def text_record(model: Any, rows: Any = ()) -> dict[str, str | None]:
+    """``{"name_en": ..., "name_es": ..., "description_en": ...}`` from ``(language, field,
+    text)`` rows: every translated field of ``model`` in every configured language (None when
+    missing), and any other language stored. What record dicts handed to the views carry."""
+    record: dict[str, str | None] = {
+        f"{field}_{language}": None
+        for field in model.TRANSLATED
+        for language in content_languages.content_languages()
+    }
+    for language, field, text in rows:
+        record[f"{field}_{language}"] = text
+    return record
+
+
+def load_texts(session: Any, model: Any, owner_ids: Any = None) -> dict[int, dict[str, str | None]]:
+    """:func:`text_record` of each of ``model``'s rows in ``owner_ids`` (every row when None),
+    by owner id: one query per kind of content (a few for very many owners), never one per row."""
+    texts = model.text_model
+    columns = select(texts.owner_id, texts.language, texts.field, texts.text)
+    grouped: dict[int, list[tuple[str, str, str]]] = {}
+    if owner_ids is None:
+        batches = [columns]
+    else:
+        ids = sorted(set(owner_ids))
+        batches = [
+            columns.where(texts.owner_id.in_(ids[start : start + 5000]))
+            for start in range(0, len(ids), 5000)
+        ]
+    for query in batches:
+        for owner_id, language, field, text in session.execute(query):
+            grouped.setdefault(owner_id, []).append((language, field, text))
+    return {owner_id: text_record(model, rows) for owner_id, rows in grouped.items()}
+
+
+def with_texts(
+    session: Any, model: Any, records: list[dict[str, Any]], id_key: str = "id"
+) -> list[dict[str, Any]]:
+    """``records`` (dicts with ``model``'s id under ``id_key``) with their texts added as
+    ``<field>_<language>`` keys (:func:`load_texts`)."""
+    texts = load_texts(session, model, [record[id_key] for record in records])
+    empty = text_record(model)
+    for record in records:
+        record.update(texts.get(record[id_key], empty))
+    return records
+
+
+def insert_with_texts(session: Any, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk-insert ``rows`` of ``model`` given with ``<field>_<language>`` keys (as before the
+    text tables): the rows in one statement, then their text rows in one more. The new ids."""
+    from sqlalchemy import insert
+
+    plain: list[dict[str, Any]] = []
+    words: list[list[tuple[str, str, str]]] = []
+    for row in rows:
+        keep: dict[str, Any] = {}
+        texts: list[tuple[str, str, str]] = []
+        for key, value in row.items():
+            split = _text_name(model, key)
+            if split is None:
+                keep[key] = value
+            elif value is not None:
+                texts.append((split[1], split[0], value))
+        plain.append(keep)
+        words.append(texts)
+    if not plain:
+        return []
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    ids = list(session.scalars(statement.execution_options(render_nulls=True), plain))
+    text_rows = [
+        {"owner_id": owner_id, "language": language, "field": field, "text": text}
+        for owner_id, texts in zip(ids, words, strict=True)
+        for language, field, text in texts
+    ]
+    if text_rows:
+        session.execute(insert(model.text_model), text_rows)
+    return ids
+
+
+#: Labels of the text columns :func:`select_with_texts` adds.
+_TEXT_LABELS = ("text_language_", "text_field_", "text_text_")
+
+
+def select_with_texts(query: Any, model: Any) -> Any:
+    """``query`` (rows of ``model``) with its text rows outer-joined: the rows and their words
+    in ONE query; :func:`records_with_texts` folds the result into one dict per row."""
+    texts = model.text_model
+    language, field, text = _TEXT_LABELS
+    return query.add_columns(
+        texts.language.label(language), texts.field.label(field), texts.text.label(text)
+    ).outerjoin(texts, texts.owner_id == model.id)
+
+
+def records_with_texts(rows: Any, model: Any, id_key: str = "id") -> list[dict[str, Any]]:
+    """The rows of a :func:`select_with_texts` query as dicts, one per ``model`` row (in the
+    query's order), each with ``<field>_<language>`` keys as :func:`text_record` makes."""
+    language_key, field_key, text_key = _TEXT_LABELS
+    records: dict[Any, dict[str, Any]] = {}
+    empty = text_record(model)
+    for row in rows:
+        mapping = row._mapping
+        owner = mapping[id_key]
+        record = records.get(owner)
+        if record is None:
+            record = {k: v for k, v in mapping.items() if k not in _TEXT_LABELS}
+            record.update(empty)
+            records[owner] = record
+        language = mapping[language_key]
+        if language is not None:
+            record[f"{mapping[field_key]}_{language}"] = mapping[text_key]
+    return list(records.values())

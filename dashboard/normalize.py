@@ -12,6 +12,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
+
+from dashboard.i18n import P_, Messages, babel_locale, messages, translate
+
+TEXT: Messages = messages(
+    P_("business_days", "business days"),
+    P_("not_normalized", "Not normalized: shown in its raw unit only."),
+    P_(
+        "linear",
+        "Linear 0–100 score: {best} scores 100 and {worst} scores 0; values beyond either end "
+        "are clipped to 0 or 100.",
+    ),
+)
+
 #: Natural (low, high) ends of the bounded scales.
 NATURAL_RANGE: dict[str, tuple[float, float]] = {
     "fraction": (0.0, 1.0),
@@ -87,25 +101,21 @@ def describe(rule: NormalizationRule, language: str = "en") -> str:
     ends = rule.ends()
     # A fraction is read as a percentage everywhere on the site, so its ends are written so.
     unit = "%" if rule.scale == "fraction" else SCALE_UNITS.get(rule.scale, "")
-    if language == "es" and rule.scale == "business_days":
-        unit = " días hábiles"
+    if rule.scale == "business_days":
+        unit = " " + translate(TEXT, "business_days", language)
     if ends is None:
-        if language == "es":
-            return "No se normaliza: se muestra solo en su unidad original."
-        return "Not normalized: shown in its raw unit only."
+        return translate(TEXT, "not_normalized", language)
     worst, best = ends
     if rule.scale == "fraction":
         worst, best = worst * 100.0, best * 100.0
-    if language == "es":
-        return (
-            f"Puntuación 0–100 lineal: {_fmt(best)}{unit} vale 100 y {_fmt(worst)}{unit} vale 0; "
-            "los valores fuera de ese rango se limitan a 0 o 100."
-        )
-    return (
-        f"Linear 0–100 score: {_fmt(best)}{unit} scores 100 and {_fmt(worst)}{unit} scores 0; "
-        "values beyond either end are clipped to 0 or 100."
+    return translate(
+        TEXT,
+        "linear",
+        language,
+        best=_fmt(best, language) + unit,
+        worst=_fmt(worst, language) + unit,
     )
 
 
-def _fmt(value: float) -> str:
-    return f"{value:g}"
+def _fmt(value: float, language: str = "en") -> str:
+    return format_decimal(value, format="0.######", locale=babel_locale(language))

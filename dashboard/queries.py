@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from dashboard.db import session_scope
 from dashboard.models import (
@@ -33,6 +33,10 @@ from dashboard.models import (
     ObservationRevision,
     Target,
     Unit,
+    action_metrics,
+    records_with_texts,
+    select_with_texts,
+    text_expression,
 )
 from dashboard.scorecard import (
     HeadlineChoice,
@@ -120,33 +124,25 @@ def data_status(database_url: str) -> DataStatus:
 
 
 def list_agencies(database_url: str) -> list[dict[str, object]]:
-    """Every published agency with its published services, ordered by English name."""
-    service = aliased(Unit)
+    """Every published agency with its published services, ordered by name in the default
+    language. Names and descriptions come as ``<field>_<language>`` keys (``name_en``)."""
+    query = (
+        select(Unit.id, Unit.parent_id, Unit.slug, Unit.kind)
+        .where(Unit.kind.in_(("agency", "service")), public_unit())
+        .order_by(text_expression(Unit, "name"), Unit.id)
+    )
     with session_scope(database_url) as session:
-        agencies = session.scalars(
-            select(Unit).where(Unit.kind == "agency", public_unit()).order_by(Unit.name_en)
-        ).all()
-        rows = session.execute(
-            select(service.parent_id, service.slug, service.name_en, service.name_es)
-            .where(service.kind == "service", public_unit(service))
-            .order_by(service.name_en)
-        ).all()
-    services: dict[int | None, list[dict[str, str | None]]] = {}
-    for parent_id, slug, name_en, name_es in rows:
-        services.setdefault(parent_id, []).append(
-            {"slug": slug, "name_en": name_en, "name_es": name_es}
-        )
-    return [
-        {
-            "slug": agency.slug,
-            "name_en": agency.name_en,
-            "name_es": agency.name_es,
-            "description_en": agency.description_en,
-            "description_es": agency.description_es,
-            "services": services.get(agency.id, []),
-        }
-        for agency in agencies
-    ]
+        rows = records_with_texts(session.execute(select_with_texts(query, Unit)), Unit)
+    services: dict[int | None, list[dict[str, Any]]] = {}
+    agencies: list[tuple[int, dict[str, Any]]] = []
+    for row in rows:
+        words = {k: v for k, v in row.items() if k not in ("id", "parent_id", "slug", "kind")}
+        if row["kind"] == "service":
+            names = {key: value for key, value in words.items() if key.startswith("name_")}
+            services.setdefault(row["parent_id"], []).append({"slug": row["slug"], **names})
+        else:
+            agencies.append((row["id"], {"slug": row["slug"], **words}))
+    return [{**record, "services": services.get(agency_id, [])} for agency_id, record in agencies]
 
 
 # -- shared loaders for the public pages ---------------------------------------------------
@@ -160,36 +156,31 @@ def units(database_url: str) -> list[dict[str, Any]]:
     A unit under a draft parent is left out with it (its parent's slug would name a draft).
     """
     parent = aliased(Unit)
+    query = (
+        select(
+            Unit.id,
+            Unit.slug,
+            Unit.kind,
+            Unit.website,
+            parent.slug.label("parent_slug"),
+        )
+        .outerjoin(parent, Unit.parent_id == parent.id)
+        .where(public_unit(), or_(Unit.parent_id.is_(None), public_unit(parent)))
+        .order_by(text_expression(Unit, "name"), Unit.id)
+    )
     with session_scope(database_url) as session:
-        rows = session.execute(
-            select(
-                Unit.id,
-                Unit.slug,
-                Unit.kind,
-                Unit.name_en,
-                Unit.name_es,
-                Unit.description_en,
-                Unit.description_es,
-                Unit.website,
-                parent.slug.label("parent_slug"),
-            )
-            .outerjoin(parent, Unit.parent_id == parent.id)
-            .where(public_unit(), or_(Unit.parent_id.is_(None), public_unit(parent)))
-            .order_by(Unit.name_en)
-        ).all()
-    return [dict(row._mapping) for row in rows]
+        return records_with_texts(session.execute(select_with_texts(query, Unit)), Unit)
 
 
 def metrics(database_url: str) -> list[dict[str, Any]]:
     """Every published metric definition, in a stable order (dimension, then name)."""
     with session_scope(database_url) as session:
-        rows = session.scalars(
-            select(Metric).where(public_metric()).order_by(Metric.dimension, Metric.name_en)
-        ).all()
-        return [
-            {column.key: getattr(metric, column.key) for column in Metric.__table__.columns}
-            for metric in rows
-        ]
+        query = (
+            select(*Metric.__table__.columns)
+            .where(public_metric())
+            .order_by(Metric.dimension, text_expression(Metric, "name"), Metric.id)
+        )
+        return records_with_texts(session.execute(select_with_texts(query, Metric)), Metric)
 
 
 def published_observations_select(*extra_columns: Any) -> Select[*tuple[Any, ...]]:
@@ -306,10 +297,6 @@ def published_targets(
             Target.kind,
             Target.value,
             Target.comparator,
-            Target.text_en,
-            Target.text_es,
-            Target.promise_en,
-            Target.promise_es,
             Target.effective_from,
             Target.effective_to,
             Target.superseded_at,
@@ -323,7 +310,7 @@ def published_targets(
     if unit_ids is not None:
         query = query.where(Target.unit_id.in_(list(unit_ids)))
     with session_scope(database_url) as session:
-        return [dict(row._mapping) for row in session.execute(query).all()]
+        return records_with_texts(session.execute(select_with_texts(query, Target)), Target)
 
 
 def published_actions(
@@ -331,7 +318,15 @@ def published_actions(
 ) -> list[dict[str, Any]]:
     """Published actions taken to improve, with the codes of the metrics they address."""
     query = (
-        select(Action, Unit.slug)
+        select(
+            Action.id,
+            Action.unit_id,
+            Unit.slug.label("unit_slug"),
+            Action.status,
+            Action.started_on,
+            Action.completed_on,
+            Action.link,
+        )
         .join(Unit, Action.unit_id == Unit.id)
         .where(Action.visibility == PUBLISHED, public_unit())
         .order_by(Action.started_on, Action.id)
@@ -339,54 +334,50 @@ def published_actions(
     if unit_ids is not None:
         query = query.where(Action.unit_id.in_(list(unit_ids)))
     with session_scope(database_url) as session:
-        rows = session.execute(query.options(selectinload(Action.metrics))).all()
-        return [
-            {
-                "id": action.id,
-                "unit_id": action.unit_id,
-                "unit_slug": slug,
-                "title_en": action.title_en,
-                "title_es": action.title_es,
-                "description_en": action.description_en,
-                "description_es": action.description_es,
-                "status": action.status,
-                "started_on": action.started_on,
-                "completed_on": action.completed_on,
-                "link": action.link,
-                "metric_codes": sorted(metric.code for metric in action.metrics),
-            }
-            for action, slug in rows
-        ]
+        actions = records_with_texts(session.execute(select_with_texts(query, Action)), Action)
+        codes: dict[int, list[str]] = {}
+        if actions:
+            links = session.execute(
+                select(action_metrics.c.action_id, Metric.code)
+                .join(Metric, Metric.id == action_metrics.c.metric_id)
+                .where(action_metrics.c.action_id.in_(select(query.subquery().c.id)))
+            )
+            for action_id, code in links:
+                codes.setdefault(action_id, []).append(code)
+    for action in actions:
+        action["metric_codes"] = sorted(codes.get(action["id"], []))
+    return actions
 
 
 def contact_points(database_url: str, unit_ids: Iterable[int]) -> list[dict[str, Any]]:
     """The published contact points of published units among ``unit_ids``."""
+    query = (
+        select(*ContactPoint.__table__.columns)
+        .join(Unit, ContactPoint.unit_id == Unit.id)
+        .where(ContactPoint.unit_id.in_(list(unit_ids)), public_contact_point())
+        .order_by(ContactPoint.unit_id, ContactPoint.sort_order, ContactPoint.id)
+    )
     with session_scope(database_url) as session:
-        rows = session.execute(
-            select(*ContactPoint.__table__.columns)
-            .join(Unit, ContactPoint.unit_id == Unit.id)
-            .where(ContactPoint.unit_id.in_(list(unit_ids)), public_contact_point())
-            .order_by(ContactPoint.unit_id, ContactPoint.sort_order, ContactPoint.id)
-        ).all()
-    return [dict(row._mapping) for row in rows]
+        rows = session.execute(select_with_texts(query, ContactPoint))
+        return records_with_texts(rows, ContactPoint)
 
 
 def closures(
     database_url: str, unit_ids: Iterable[int], *, ending_on_or_after: dt.date
 ) -> list[dict[str, Any]]:
     """Published scheduled closures that have not ended by ``ending_on_or_after``."""
+    query = (
+        select(*Closure.__table__.columns)
+        .join(Unit, Closure.unit_id == Unit.id)
+        .where(
+            Closure.unit_id.in_(list(unit_ids)),
+            Closure.ends_on >= ending_on_or_after,
+            public_closure(),
+        )
+        .order_by(Closure.starts_on)
+    )
     with session_scope(database_url) as session:
-        rows = session.execute(
-            select(*Closure.__table__.columns)
-            .join(Unit, Closure.unit_id == Unit.id)
-            .where(
-                Closure.unit_id.in_(list(unit_ids)),
-                Closure.ends_on >= ending_on_or_after,
-                public_closure(),
-            )
-            .order_by(Closure.starts_on)
-        ).all()
-    return [dict(row._mapping) for row in rows]
+        return records_with_texts(session.execute(select_with_texts(query, Closure)), Closure)
 
 
 # -- the headline measure of each dimension ------------------------------------------------

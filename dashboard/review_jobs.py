@@ -41,9 +41,12 @@ from dashboard import queries
 from dashboard.cache import cache as app_cache
 from dashboard.fiscal import FiscalCalendar
 from dashboard.i18n import normalize_language
+from dashboard.pages import page_view
 from dashboard.review import FiscalYear, Quarter, ReviewPeriod
 from dashboard.review_pack import Pack, PackError, build_pack
+from dashboard.routes import Route
 from dashboard.settings import Settings
+from dashboard.views import NotFound
 
 #: Seconds a finished pack (and its status) stays in the cache; keys change with the data.
 PACK_TIMEOUT_S = 6 * 3600
@@ -306,10 +309,14 @@ def start(
             job,
             request,
             state="error",
-            error_en="the server is building other review packs.",
-            error_es="el servidor está creando otros paquetes de revisión.",
+            **_error_fields(PackError.of("error_busy")),
         )
     return queued
+
+
+def _error_fields(error: PackError) -> dict[str, str]:
+    """The reason a pack failed, in each language it is written in: ``error_en``, ``error_es``."""
+    return {f"error_{code}": message for code, message in error.messages.items()}
 
 
 def _stale(current: dict[str, Any]) -> bool:
@@ -336,21 +343,13 @@ def _save(
 
 
 def _build(settings: Settings, request: PackRequest, job: str, store: Cache) -> None:
-    # Imported here: the registry imports every page's callbacks, which import this module.
-    from callbacks.pages import page_view
-    from dashboard.routes import Route
-    from dashboard.views import NotFound
-
     _save(store, job, request, state="running", step="loading", done=0, total=1)
     try:
         view, data = page_view(settings, Route("review"), request.query(), request.language)
         if view.has_data and view.quarter != request.period:
             # "fy" alone names a year's latest quarter when the year has quarterly results.
             label = request.label(FiscalCalendar.from_settings(settings))
-            raise PackError(
-                f"no yearly review is published for {label}.",
-                f"no hay una revisión anual publicada para {label}.",
-            )
+            raise PackError.of("error_no_yearly_review", label=label)
 
         def progress(step: str, done: int, total: int, agency: int, agencies: int) -> None:
             _save(
@@ -376,8 +375,7 @@ def _build(settings: Settings, request: PackRequest, job: str, store: Cache) -> 
             job,
             request,
             state="error",
-            error_en=error.message_en,
-            error_es=error.message_es,
+            **_error_fields(error),
         )
     except Exception:
         _log.exception("review pack %s failed", job)
@@ -386,8 +384,7 @@ def _build(settings: Settings, request: PackRequest, job: str, store: Cache) -> 
             job,
             request,
             state="error",
-            error_en="an unexpected error occurred.",
-            error_es="ocurrió un error inesperado.",
+            **_error_fields(PackError.of("error_unexpected")),
         )
     else:
         store.set(_pdf_key(job), pack.pdf, timeout=PACK_TIMEOUT_S)

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.formatting import display_unit, display_value, format_change, format_day
-from dashboard.i18n import translate
+from dashboard.i18n import P_, Messages, messages, translate
+from dashboard.languages import content_languages
 from dashboard.review import ComparisonRow, ReviewedAction
 from dashboard.review_text import (
     MOVEMENT_SYMBOLS,
@@ -82,68 +83,43 @@ CHROMIUM_FLAGS = (
 
 _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
-TEXT: dict[str, dict[str, str]] = {
-    "pack_title": {
-        "en": "Quarterly review pack, {quarter}",
-        "es": "Paquete de revisión trimestral, {quarter}",
-    },
-    "pack_title_year": {
-        "en": "Annual review pack, {quarter}",
-        "es": "Paquete de revisión anual, {quarter}",
-    },
-    "as_of": {"en": "Published data as of {day}.", "es": "Datos publicados al {day}."},
-    "made": {"en": "Made {day}.", "es": "Elaborado el {day}."},
-    "summary": {"en": "Enterprise summary", "es": "Resumen de todas las agencias"},
-    "met": {"en": "Met target", "es": "Cumplen la meta"},
-    "reported": {"en": "Reported", "es": "Reportaron"},
-    "improved": {"en": "Improved", "es": "Mejoraron"},
-    "declined": {"en": "Declined", "es": "Empeoraron"},
-    "missed": {"en": "Missed", "es": "Incumplidas"},
-    "matrix": {
-        "en": "Status, result and real change from {previous}, by agency",
-        "es": "Estado, resultado y cambio real frente a {previous}, por agencia",
-    },
-    "legend": {
-        "en": "✓ met · ✗ not met · – no target · ? not reported; ▲ improved · ▼ declined · "
+TEXT: Messages = messages(
+    P_("pack_title", "Quarterly review pack, {quarter}"),
+    P_("pack_title_year", "Annual review pack, {quarter}"),
+    P_("as_of", "Published data as of {day}."),
+    P_("made", "Made {day}."),
+    P_("summary", "Enterprise summary"),
+    P_("met", "Met target"),
+    P_("reported", "Reported"),
+    P_("improved_count", "Improved"),
+    P_("declined_count", "Declined"),
+    P_("missed", "Missed"),
+    P_("matrix", "Status, result and real change from {previous}, by agency"),
+    P_(
+        "legend",
+        "✓ met · ✗ not met · – no target · ? not reported; ▲ improved · ▼ declined · "
         "≈ no real change · – cannot compare.",
-        "es": "✓ cumplida · ✗ no cumplida · – sin meta · ? no reportado; ▲ mejoró · ▼ empeoró · "
-        "≈ sin cambio real · – no comparable.",
-    },
-    "top_improved": {"en": "Biggest real improvements", "es": "Mayores mejoras reales"},
-    "top_declined": {"en": "Biggest real declines", "es": "Mayores caídas reales"},
-    "silent": {"en": "Did not report", "es": "No reportaron"},
-    "actions": {
-        "en": "Actions started or completed this quarter",
-        "es": "Acciones iniciadas o completadas este trimestre",
-    },
-    "actions_year": {
-        "en": "Actions started or completed this year",
-        "es": "Acciones iniciadas o completadas este año",
-    },
-    "none": {"en": "None.", "es": "Ninguna."},
-    "more": {"en": "… and {count} more on the review page.", "es": "… y {count} más en la página."},
-    "missed_here": {"en": "Targets missed", "es": "Metas incumplidas"},
-    "moved_here": {
-        "en": "Real changes from {previous}",
-        "es": "Cambios reales frente a {previous}",
-    },
-    "last_reported": {"en": "last reported {quarter}", "es": "último reporte {quarter}"},
-    "never_reported": {"en": "not reported recently", "es": "sin reportes recientes"},
-    "chart_alt": {
-        "en": "Trend charts of {agency}, {first} to {last}: {details}",
-        "es": "Gráficos de tendencia de {agency}, {first} a {last}: {details}",
-    },
-    "chart_unavailable": {
-        "en": "The trend charts could not be drawn: {reason}",
-        "es": "No se pudieron dibujar los gráficos de tendencia: {reason}",
-    },
-    "target_line": {"en": "Target", "es": "Meta"},
-    "result_line": {"en": "Result", "es": "Resultado"},
-    "followed": {"en": "What followed", "es": "Qué siguió"},
-    "too_early": {"en": "too early to judge", "es": "demasiado pronto para juzgar"},
-    "how_to_read": {"en": "How to read this pack", "es": "Cómo leer este paquete"},
-    "page_of": {"en": "{agency}", "es": "{agency}"},
-}
+    ),
+    P_("top_improved", "Biggest real improvements"),
+    P_("top_declined", "Biggest real declines"),
+    P_("silent", "Did not report"),
+    P_("actions", "Actions started or completed this quarter"),
+    P_("actions_year", "Actions started or completed this year"),
+    P_("none", "None."),
+    P_("more", "… and {count} more on the review page."),
+    P_("missed_here", "Targets missed"),
+    P_("moved_here", "Real changes from {previous}"),
+    P_("last_reported", "last reported {quarter}"),
+    P_("never_reported", "not reported recently"),
+    P_("chart_alt", "Trend charts of {agency}, {first} to {last}: {details}"),
+    P_("chart_unavailable", "The trend charts could not be drawn: {reason}"),
+    P_("target_line", "Target"),
+    P_("result_line", "Result"),
+    P_("followed", "What followed"),
+    P_("too_early", "too early to judge"),
+    P_("how_to_read", "How to read this pack"),
+    P_("page_of", "{agency}"),
+)
 
 
 def _t(key: str, language: str, **values: Any) -> str:
@@ -159,13 +135,37 @@ def _actions_heading(view: ReviewView) -> str:
     return _t("actions_year" if view.annual else "actions", view.language)
 
 
-class PackError(RuntimeError):
-    """The pack could not be made; ``message_en`` / ``message_es`` say why, for the reader."""
+ERRORS: Messages = messages(
+    P_("error_no_results", "No results are published yet."),
+    P_("error_too_long", "it took longer than {seconds} seconds."),
+    P_("error_no_printer", "the PDF printer (Chromium) is not installed on the server."),
+    P_("error_print_too_long", "printing the PDF took longer than {seconds} seconds."),
+    P_("error_printer_failed", "the PDF printer failed{detail}."),
+    P_("error_no_yearly_review", "no yearly review is published for {label}."),
+    P_("error_busy", "the server is building other review packs."),
+    P_("error_unexpected", "an unexpected error occurred."),
+)
 
-    def __init__(self, message_en: str, message_es: str) -> None:
+
+class PackError(RuntimeError):
+    """The pack could not be made; ``messages`` say why, for the reader, by language
+    (``message_en`` / ``message_es`` as attributes too)."""
+
+    def __init__(self, message_en: str, message_es: str | None = None, **messages: str) -> None:
         super().__init__(message_en)
+        self.messages = {"en": message_en, **({"es": message_es} if message_es else {}), **messages}
         self.message_en = message_en
-        self.message_es = message_es
+        self.message_es = message_es or message_en
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> PackError:
+        """The error ``key`` of :data:`ERRORS`, in every configured language."""
+        texts = {
+            code: translate(ERRORS, key, code, **values)
+            for code in dict.fromkeys(("en", *content_languages()))
+        }
+        english = texts.pop("en")
+        return cls(english, **texts)
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def build_pack(
 ) -> Pack:
     """The review pack of ``view`` as a PDF. Raises :class:`PackError` on failure."""
     if not view.has_data or view.quarter is None:
-        raise PackError("No results are published yet.", "Aún no hay resultados.")
+        raise PackError.of("error_no_results")
     if render is None:
         from dashboard.exports import render_figure
 
@@ -214,10 +214,7 @@ def build_pack(
 
     def report(step: str, done: int, agency: int = 0) -> None:
         if time.monotonic() - started > time_limit_s:
-            raise PackError(
-                f"it took longer than {time_limit_s:g} seconds.",
-                f"tardó más de {time_limit_s:g} segundos.",
-            )
+            raise PackError.of("error_too_long", seconds=f"{time_limit_s:g}")
         if progress is not None:
             progress(step, done, total, agency, len(agencies))
 
@@ -248,10 +245,7 @@ def build_pack(
 def print_pdf(document: str, *, timeout_s: float = PRINT_TIMEOUT_S) -> bytes:
     """Print an HTML document to PDF with headless Chromium, killed after ``timeout_s``."""
     if not Path(CHROMIUM).exists():
-        raise PackError(
-            "the PDF printer (Chromium) is not installed on the server.",
-            "la impresora de PDF (Chromium) no está instalada en el servidor.",
-        )
+        raise PackError.of("error_no_printer")
     with tempfile.TemporaryDirectory(prefix="cxdash-pack-") as folder:
         source = Path(folder) / "pack.html"
         target = Path(folder) / "pack.pdf"
@@ -274,19 +268,13 @@ def print_pdf(document: str, *, timeout_s: float = PRINT_TIMEOUT_S) -> bytes:
             _out, errors = process.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             _kill(process)
-            raise PackError(
-                f"printing the PDF took longer than {timeout_s:g} seconds.",
-                f"imprimir el PDF tardó más de {timeout_s:g} segundos.",
-            ) from None
+            raise PackError.of("error_print_too_long", seconds=f"{timeout_s:g}") from None
         finally:
             _kill(process)  # Chromium may leave helpers behind in its group
         pdf = target.read_bytes() if target.exists() else b""
     if process.returncode != 0 or not pdf.startswith(b"%PDF"):
         detail = (errors or b"").decode("utf-8", "replace").strip().splitlines()[-1:]
-        raise PackError(
-            "the PDF printer failed" + (f" ({detail[0][:200]})." if detail else "."),
-            "la impresora de PDF falló.",
-        )
+        raise PackError.of("error_printer_failed", detail=f" ({detail[0][:200]})" if detail else "")
     return pdf
 
 
@@ -495,8 +483,8 @@ def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> dict[
             _t("met", language),
             _t("reported", language),
             _t("missed", language),
-            _t("improved", language),
-            _t("declined", language),
+            _t("improved_count", language),
+            _t("declined_count", language),
         ],
         "summaries": [
             {

@@ -16,23 +16,27 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Generic, TypeVar
 
+from dashboard.formatting import format_number, format_percent_number
+from dashboard.i18n import NP_, P_, Messages, messages, t, translate
 from dashboard.targets import Status
 
 K = TypeVar("K", bound=Hashable)
 
-_WORDS = {
-    "en": {"of": "of", "met": "met", "reported": "reported", "no_target": "without a target"},
-    "es": {"of": "de", "met": "cumplen", "reported": "reportan", "no_target": "sin meta"},
-}
+TEXT: Messages = messages(
+    P_("ratio", "{count} of {total}"),
+    P_("ratio_met", "{count} of {total} met, {percent}"),
+    P_("ratio_reported", "{count} of {total} reported"),
+    NP_("without_target", "{count} without a target", "{count} without a target"),
+)
 
 
-def format_percent(share: float | None, decimals: int = 1) -> str:
-    """43.75% -> "43.8%" (half up); None -> "—" (no denominator, no percentage)."""
+def format_percent(share: float | None, decimals: int = 1, language: str = "en") -> str:
+    """43.75% -> "43.8%" (half up; "43,8 %" in Spanish); None -> "—" (no denominator)."""
     if share is None:
         return "—"
     quantum = Decimal(1).scaleb(-decimals)
     percent = (Decimal(str(share)) * 100).quantize(quantum, rounding=ROUND_HALF_UP)
-    return f"{percent}%"
+    return format_percent_number(percent, language, decimals=decimals)
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Ratio:
         """count / total as a fraction, or None when there is nothing to count."""
         return None if self.total == 0 else self.count / self.total
 
-    def percent_text(self, decimals: int = 1) -> str:
+    def percent_text(self, decimals: int = 1, language: str = "en") -> str:
         """The share as "43.8%", computed exactly from the integers and rounded half up."""
         if self.total == 0:
             return format_percent(None)
@@ -59,15 +63,20 @@ class Ratio:
         percent = (Decimal(self.count) * 100 / Decimal(self.total)).quantize(
             quantum, rounding=ROUND_HALF_UP
         )
-        return f"{percent}%"
+        return format_percent_number(percent, language, decimals=decimals)
 
     def text(self, language: str = "en") -> str:
         """ "7 of 16 (43.8%)" / "7 de 16 (43.8%)"; "0 of 0" without a percentage."""
-        of = _WORDS[_lang(language)]["of"]
-        counted = f"{self.count:,} {of} {self.total:,}"
+        counted = translate(
+            TEXT,
+            "ratio",
+            language,
+            count=format_number(self.count, language),
+            total=format_number(self.total, language),
+        )
         if self.total == 0:
             return counted
-        return f"{counted} ({self.percent_text()})"
+        return f"{counted} ({self.percent_text(language=language)})"
 
 
 @dataclass(frozen=True)
@@ -95,18 +104,29 @@ class RollUp:
 
         For example "7 of 14 met, 50.0%; 15 of 16 reported; 1 without a target".
         """
-        words = _WORDS[_lang(language)]
         parts = [
-            f"{self.met.count:,} {words['of']} {self.met.total:,} {words['met']}, "
-            f"{self.met.percent_text()}"
+            translate(
+                TEXT,
+                "ratio_met",
+                language,
+                count=format_number(self.met.count, language),
+                total=format_number(self.met.total, language),
+                percent=self.met.percent_text(language=language),
+            )
         ]
         if self.not_reported:
             parts.append(
-                f"{self.reported.count:,} {words['of']} {self.reported.total:,} {words['reported']}"
+                translate(
+                    TEXT,
+                    "ratio_reported",
+                    language,
+                    count=format_number(self.reported.count, language),
+                    total=format_number(self.reported.total, language),
+                )
             )
         if self.no_target:
-            parts.append(f"{len(self.no_target):,} {words['no_target']}")
-        return "; ".join(parts)
+            parts.append(translate(TEXT, "without_target", language, count=len(self.no_target)))
+        return t("list_separator", language).join(parts)
 
 
 def units_meeting_targets(statuses: Mapping[str, Status]) -> RollUp:
@@ -215,7 +235,3 @@ def enterprise_trend(rows: Iterable[tuple[str, K, float | None]]) -> list[TrendP
             )
         )
     return points
-
-
-def _lang(language: str) -> str:
-    return "es" if language == "es" else "en"

@@ -34,9 +34,10 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from dashboard import languages
 from dashboard.fiscal import FiscalCalendar, Period
-from dashboard.formatting import format_score
-from dashboard.i18n import translate
+from dashboard.formatting import format_number, format_score
+from dashboard.i18n import NP_, P_, Messages, messages, translate
 from dashboard.normalize import NormalizationError, NormalizationRule, normalize
 from dashboard.rollups import Ratio, RollUp, TrendPoint
 from dashboard.stats import is_small_sample
@@ -67,69 +68,46 @@ _GRANULARITY_ORDER = ("fiscal_year", "quarter", "month")
 #: Raw scales whose values are shares, pooled as sum(numerator) / sum(denominator).
 _SHARE_FACTOR = {"fraction": 1.0, "percent": 100.0}
 
-TEXT: dict[str, dict[str, str]] = {
-    "accuracy": {"en": "Accuracy", "es": "Exactitud"},
-    "responsiveness": {"en": "Responsiveness", "es": "Capacidad de respuesta"},
-    "timeliness": {"en": "Timeliness", "es": "Puntualidad"},
-    "satisfaction": {"en": "Satisfaction", "es": "Satisfacción"},
-    "access": {"en": "Access", "es": "Acceso"},
-    # The dimension inside a sentence ("4 of 12 measure accuracy").
-    "accuracy_noun": {"en": "accuracy", "es": "la exactitud"},
-    "responsiveness_noun": {"en": "responsiveness", "es": "la capacidad de respuesta"},
-    "timeliness_noun": {"en": "timeliness", "es": "la puntualidad"},
-    "satisfaction_noun": {"en": "satisfaction", "es": "la satisfacción"},
-    "access_noun": {"en": "access", "es": "el acceso"},
-    # "Average accuracy score" / "puntuación media de exactitud".
-    "accuracy_score": {"en": "accuracy", "es": "exactitud"},
-    "responsiveness_score": {"en": "responsiveness", "es": "capacidad de respuesta"},
-    "timeliness_score": {"en": "timeliness", "es": "puntualidad"},
-    "satisfaction_score": {"en": "satisfaction", "es": "satisfacción"},
-    "access_score": {"en": "access", "es": "acceso"},
-    "met": {"en": "{met} of {total} met, {percent}", "es": "{met} de {total} cumplen, {percent}"},
-    "none_judged": {
-        "en": "No agency or service standard could be judged against a numeric target",
-        "es": "Ninguna agencia ni estándar de servicio pudo evaluarse contra una meta numérica",
-    },
-    "reported": {"en": "{count} of {total} reported", "es": "{count} de {total} reportaron"},
-    "no_target_one": {
-        "en": "1 reported without a numeric target",
-        "es": "1 reportó sin meta numérica",
-    },
-    "no_target_many": {
-        "en": "{count} reported without a numeric target",
-        "es": "{count} reportaron sin meta numérica",
-    },
-    "coverage": {
-        "en": "{count} of {total} measure {noun} in {year}",
-        "es": "{count} de {total} miden {noun} en {year}",
-    },
-    "trend_change": {
-        "en": "Average {dimension} score {verb} {first} to {last} between {start} and {end}",
-        "es": "La puntuación media de {dimension} {verb} {first} a {last} entre {start} y {end}",
-    },
-    "trend_same": {
-        "en": "Average {dimension} score was {last} in both {start} and {end}",
-        "es": "La puntuación media de {dimension} fue {last} tanto en {start} como en {end}",
-    },
-    "trend_single": {
-        "en": "Average {dimension} score was {last} in {end}",
-        "es": "La puntuación media de {dimension} fue {last} en {end}",
-    },
-    "trend_none": {
-        "en": "No agency reported {noun} between {start} and {end}",
-        "es": "Ninguna agencia reportó {noun} entre {start} y {end}",
-    },
-    "rose": {"en": "rose from", "es": "subió de"},
-    "fell": {"en": "fell from", "es": "bajó de"},
-    "trend_reported": {
-        "en": "{count} of {total} agencies reported in the latest quarter ({end})",
-        "es": "{count} de {total} agencias reportaron en el último trimestre ({end})",
-    },
-    "trend_reported_year": {
-        "en": "{count} of {total} agencies reported in the latest fiscal year ({end})",
-        "es": "{count} de {total} agencias reportaron en el último año fiscal ({end})",
-    },
-}
+TEXT: Messages = messages(
+    P_("accuracy", "Accuracy"),
+    P_("responsiveness", "Responsiveness"),
+    P_("timeliness", "Timeliness"),
+    P_("satisfaction", "Satisfaction"),
+    P_("access", "Access"),
+    P_("accuracy_noun", "accuracy"),
+    P_("responsiveness_noun", "responsiveness"),
+    P_("timeliness_noun", "timeliness"),
+    P_("satisfaction_noun", "satisfaction"),
+    P_("access_noun", "access"),
+    P_("accuracy_score", "accuracy"),
+    P_("responsiveness_score", "responsiveness"),
+    P_("timeliness_score", "timeliness"),
+    P_("satisfaction_score", "satisfaction"),
+    P_("access_score", "access"),
+    P_("met", "{met} of {total} met, {percent}"),
+    P_("none_judged", "No agency or service standard could be judged against a numeric target"),
+    P_("reported", "{count} of {total} reported"),
+    NP_(
+        "no_target",
+        "{count} reported without a numeric target",
+        "{count} reported without a numeric target",
+    ),
+    P_("coverage", "{count} of {total} measure {noun} in {year}"),
+    P_(
+        "trend_change",
+        "Average {dimension} score {verb} {first} to {last} between {start} and {end}",
+    ),
+    P_("trend_same", "Average {dimension} score was {last} in both {start} and {end}"),
+    P_("trend_single", "Average {dimension} score was {last} in {end}"),
+    P_("trend_none", "No agency reported {noun} between {start} and {end}"),
+    P_("rose", "rose from"),
+    P_("fell", "fell from"),
+    P_("trend_reported", "{count} of {total} agencies reported in the latest quarter ({end})"),
+    P_(
+        "trend_reported_year",
+        "{count} of {total} agencies reported in the latest fiscal year ({end})",
+    ),
+)
 
 
 def text(key: str, language: str, **values: Any) -> str:
@@ -156,7 +134,8 @@ class MetricInfo:
     norm_best: float | None = None
     norm_worst: float | None = None
     name_en: str = ""
-    name_es: str | None = None
+    #: ``(language, name)`` pairs: the name in every language the store holds it in.
+    names: tuple[tuple[str, str], ...] = ()
     headline: bool = False  # the catalogue's headline measure of its dimension
 
     @classmethod
@@ -169,8 +148,14 @@ class MetricInfo:
             is_survey=bool(record.get("is_survey")),
             norm_best=record.get("norm_best"),
             norm_worst=record.get("norm_worst"),
-            name_en=record.get("name_en") or record["code"],
-            name_es=record.get("name_es"),
+            name_en=record.get("name_en") or "",
+            names=tuple(
+                (key.removeprefix("name_"), value)
+                for key, value in record.items()
+                if key.startswith("name_")
+                and value
+                and languages.LANGUAGE_CODE.match(key.removeprefix("name_"))
+            ),
             headline=bool(record.get("headline")),
         )
 
@@ -179,7 +164,8 @@ class MetricInfo:
         return NormalizationRule(self.scale, self.direction, self.norm_best, self.norm_worst)
 
     def name(self, language: str) -> str:
-        return (self.name_es if language == "es" else None) or self.name_en
+        names = {"en": self.name_en, **dict(self.names)}
+        return languages.pick(names, language) or self.code
 
     def can_be_normalized(self) -> bool:
         try:
@@ -555,9 +541,9 @@ def rollup_lines(
             text(
                 "met",
                 language,
-                met=f"{rollup.met.count:,}",
-                total=f"{rollup.met.total:,}",
-                percent=rollup.met.percent_text(),
+                met=format_number(rollup.met.count, language),
+                total=format_number(rollup.met.total, language),
+                percent=rollup.met.percent_text(language=language),
             )
         )
     else:
@@ -566,20 +552,19 @@ def rollup_lines(
         text(
             "reported",
             language,
-            count=f"{rollup.reported.count:,}",
-            total=f"{rollup.reported.total:,}",
+            count=format_number(rollup.reported.count, language),
+            total=format_number(rollup.reported.total, language),
         )
     )
     if rollup.no_target:
         count = len(rollup.no_target)
-        key = "no_target_one" if count == 1 else "no_target_many"
-        lines.append(text(key, language, count=f"{count:,}"))
+        lines.append(text("no_target", language, count=count))
     lines.append(
         text(
             "coverage",
             language,
-            count=f"{coverage.count:,}",
-            total=f"{coverage.total:,}",
+            count=format_number(coverage.count, language),
+            total=format_number(coverage.total, language),
             noun=text(f"{dimension}_noun", language),
             year=year_label,
         )
@@ -632,7 +617,9 @@ def trend_summary(
                 end=last_label,
             )
         else:
-            verb = "rose" if float(last_text) > float(first_text) else "fell"
+            # Compared as shown (one decimal), not as the text (which has the language's comma).
+            rose = round(last.mean or 0.0, 1) > round(first.mean or 0.0, 1)
+            verb = "rose" if rose else "fell"
             sentence = text(
                 "trend_change",
                 language,
@@ -647,8 +634,8 @@ def trend_summary(
     tail = text(
         "trend_reported_year" if yearly else "trend_reported",
         language,
-        count=f"{latest.units_reported:,}",
-        total=f"{agencies:,}",
+        count=format_number(latest.units_reported, language),
+        total=format_number(agencies, language),
         end=end,
     )
     return f"{sentence}; {tail}."

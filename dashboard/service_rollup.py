@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from dashboard.i18n import translate
+from dashboard.formatting import format_number
+from dashboard.i18n import NP_, P_, Messages, messages, translate
 from dashboard.rollups import Ratio
 from dashboard.scorecard import (
     AgencyRow,
@@ -42,39 +43,21 @@ from dashboard.scorecard import (
 )
 from dashboard.targets import Status, TargetSpec, targets_in_force
 
-TEXT: dict[str, dict[str, str]] = {
-    "met": {
-        "en": "{met} of {total} service standards met ({percent})",
-        "es": "{met} de {total} estándares de servicio cumplidos ({percent})",
-    },
-    "met_in": {
-        "en": "{met} of {total} service standards met in {period}",
-        "es": "{met} de {total} estándares de servicio cumplidos en {period}",
-    },
-    "none_judged": {
-        "en": "No service standard reported against a numeric target",
-        "es": "Ningún estándar de servicio reportó frente a una meta numérica",
-    },
-    "reported": {
-        "en": "{count} of {total} service standards reported",
-        "es": "{count} de {total} estándares de servicio reportaron",
-    },
-    "not_reported": {"en": "Not reported: {names}", "es": "No reportaron: {names}"},
-    "standard": {"en": "{service} ({metric})", "es": "{service} ({metric})"},
-    "standard_of": {"en": "{agency}: {standard}", "es": "{agency}: {standard}"},
-    "standards_of_one": {
-        "en": "{agency} (1 service standard)",
-        "es": "{agency} (1 estándar de servicio)",
-    },
-    "standards_of_many": {
-        "en": "{agency} ({count} service standards)",
-        "es": "{agency} ({count} estándares de servicio)",
-    },
-    "from_services": {
-        "en": "Rolled up from its services' standards",
-        "es": "Agregado de los estándares de sus servicios",
-    },
-}
+TEXT: Messages = messages(
+    P_("met", "{met} of {total} service standards met ({percent})"),
+    P_("met_in", "{met} of {total} service standards met in {period}"),
+    P_("none_judged", "No service standard reported against a numeric target"),
+    P_("reported", "{count} of {total} service standards reported"),
+    P_("not_reported", "Not reported: {names}"),
+    P_("standard", "{service} ({metric})"),
+    P_("standard_of", "{agency}: {standard}"),
+    NP_(
+        "standards_of",
+        "{agency} ({count} service standard)",
+        "{agency} ({count} service standards)",
+    ),
+    P_("from_services", "Rolled up from its services' standards"),
+)
 
 
 def text(key: str, language: str, **values: Any) -> str:
@@ -138,9 +121,9 @@ class StandardsRollup:
             text(
                 "met",
                 language,
-                met=f"{self.met.count:,}",
-                total=f"{self.met.total:,}",
-                percent=self.met.percent_text(),
+                met=format_number(self.met.count, language),
+                total=format_number(self.met.total, language),
+                percent=self.met.percent_text(language=language),
             )
             if self.met.total
             else text("none_judged", language)
@@ -150,8 +133,8 @@ class StandardsRollup:
             text(
                 "reported",
                 language,
-                count=f"{self.reported.count:,}",
-                total=f"{self.reported.total:,}",
+                count=format_number(self.reported.count, language),
+                total=format_number(self.reported.total, language),
             ),
         ]
 
@@ -289,7 +272,7 @@ class EnterpriseUnits:
                 named.append(self.names[key])
         return [
             text(
-                "standards_of_one" if standards[name] == 1 else "standards_of_many",
+                "standards_of",
                 language,
                 agency=name,
                 count=standards[name],

@@ -8,6 +8,7 @@ knobs that the README documents (a test checks that every field is documented th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,6 +17,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Fiscal-year label styles: how a jurisdiction writes its fiscal years.
 LABEL_STYLES = ("federal", "state", "canada")
+
+#: Where the interface catalogues live (``dashboard.i18n``): ``<language>/LC_MESSAGES/messages.po``.
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+#: The language the interface is written in; it needs no catalogue.
+SOURCE_LANGUAGE = "en"
+
+#: A language code: ``en``, ``fr``, ``pt_br`` (lower case; also a column suffix in imports).
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:_[a-z]{2,4})?$")
 
 #: Default label style for each common fiscal-year start month.
 _DEFAULT_STYLE_FOR_START = {10: "federal", 7: "state", 4: "canada"}
@@ -42,6 +52,41 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
     value = (env.get(name) or default).strip().lower()
     if value not in choices:
         raise SettingsError(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def _languages(env: Mapping[str, str], translations: Path = TRANSLATIONS_DIR) -> tuple[str, ...]:
+    """LANGUAGES: comma-separated language codes, each with an interface catalogue."""
+    raw = env.get("LANGUAGES")
+    if raw is None or raw.strip() == "":
+        raw = "en,es"
+    codes = [part.strip().lower().replace("-", "_") for part in raw.split(",")]
+    for code in codes:
+        if not _LANGUAGE_CODE.match(code):
+            raise SettingsError(
+                f"LANGUAGES={raw!r}: {code!r} is not a language code (write codes like en,es,fr)"
+            )
+        catalogue = translations / code / "LC_MESSAGES" / "messages.po"
+        if code != SOURCE_LANGUAGE and not catalogue.is_file():
+            shown = (
+                catalogue.relative_to(PROJECT_ROOT)
+                if catalogue.is_relative_to(PROJECT_ROOT)
+                else catalogue
+            )
+            raise SettingsError(
+                f"LANGUAGES={raw!r}: {code!r} has no interface catalogue ({shown}); "
+                "see docs/translations.md"
+            )
+    return tuple(dict.fromkeys(codes))
+
+
+def _default_language(env: Mapping[str, str], languages: tuple[str, ...]) -> str:
+    raw = env.get("DEFAULT_LANGUAGE")
+    value = (raw or SOURCE_LANGUAGE).strip().lower().replace("-", "_")
+    if value not in languages:
+        raise SettingsError(
+            f"DEFAULT_LANGUAGE={value!r} must be one of the LANGUAGES: {', '.join(languages)}"
+        )
     return value
 
 
@@ -90,7 +135,9 @@ class Settings:
     small_sample_policy: str = "flag"
     #: Name of the government shown in the header.
     site_name: str = "cxdash"
-    #: Language served when the URL does not choose one: "en" or "es".
+    #: Languages the interface is offered in (each needs a catalogue, docs/translations.md).
+    languages: tuple[str, ...] = ("en", "es")
+    #: Language served when the URL does not choose one: one of ``languages``.
     default_language: str = "en"
     #: Seed for ``cxdash demo``; the same seed gives the same demo data.
     demo_seed: int = 2024
@@ -118,6 +165,7 @@ class Settings:
         redis_url = env.get("CACHE_REDIS_URL") or None
         default_cache = "redis" if redis_url else "simple"
         cache_type = _choice(env, "CACHE_TYPE", default_cache, ("simple", "filesystem", "redis"))
+        languages = _languages(env)
         if cache_type == "redis" and not redis_url:
             raise SettingsError("CACHE_TYPE=redis needs CACHE_REDIS_URL")
         return cls(
@@ -139,7 +187,8 @@ class Settings:
             small_sample_threshold=_int(env, "SMALL_SAMPLE_THRESHOLD", 30, 1, 1_000_000),
             small_sample_policy=_choice(env, "SMALL_SAMPLE_POLICY", "flag", ("flag", "suppress")),
             site_name=env.get("SITE_NAME") or cls.site_name,
-            default_language=_choice(env, "DEFAULT_LANGUAGE", "en", ("en", "es")),
+            languages=languages,
+            default_language=_default_language(env, languages),
             demo_seed=_int(env, "DEMO_SEED", 2024, 0, 2**31 - 1),
             host=env.get("HOST") or cls.host,
             port=_int(env, "PORT", 8050, 1, 65535),
@@ -166,6 +215,7 @@ ENVIRONMENT_VARIABLES = {
     "small_sample_threshold": "SMALL_SAMPLE_THRESHOLD",
     "small_sample_policy": "SMALL_SAMPLE_POLICY",
     "site_name": "SITE_NAME",
+    "languages": "LANGUAGES",
     "default_language": "DEFAULT_LANGUAGE",
     "demo_seed": "DEMO_SEED",
     "host": "HOST",

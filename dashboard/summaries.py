@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from dashboard.fiscal import FiscalCalendar
 from dashboard.formatting import format_count, format_value
-from dashboard.i18n import translate
+from dashboard.i18n import P_, Messages, messages, translate
 from dashboard.series import MetricSeries, SeriesPoint
 from dashboard.targets import Status, describe_target
 
@@ -23,131 +23,67 @@ FLAT_CHANGE = {"fraction": 1.0, "percent": 1.0, "mean_1_5": 0.05, "score_0_10": 
 #: For other scales (times, counts): a change smaller than this share of the first value.
 FLAT_RELATIVE_CHANGE = 0.02
 
-TEXT: dict[str, dict[str, str]] = {
-    "nothing": {
-        "en": "{Name}: no results have been published for these periods.",
-        "es": "{Name}: no se han publicado resultados para estos periodos.",
-    },
-    "single": {"en": "{Name} was {value} in {period}", "es": "{Name}: {value} en {period}"},
-    "rose_year": {
-        "en": "{Name} rose from {first} to {last} over {year}",
-        "es": "{Name}: subió de {first} a {last} en {year}",
-    },
-    "fell_year": {
-        "en": "{Name} fell from {first} to {last} over {year}",
-        "es": "{Name}: bajó de {first} a {last} en {year}",
-    },
-    "flat_year": {
-        "en": "{Name} held steady at about {last} over {year}",
-        "es": "{Name}: se mantuvo estable en torno a {last} en {year}",
-    },
-    "rose": {
-        "en": "{Name} rose from {first} in {start} to {last} in {end}",
-        "es": "{Name}: subió de {first} en {start} a {last} en {end}",
-    },
-    "fell": {
-        "en": "{Name} fell from {first} in {start} to {last} in {end}",
-        "es": "{Name}: bajó de {first} en {start} a {last} en {end}",
-    },
-    "flat": {
-        "en": "{Name} held steady at about {last} from {start} to {end}",
-        "es": "{Name}: se mantuvo estable en torno a {last} entre {start} y {end}",
-    },
-    "lower_better": {"en": " (lower is better)", "es": " (menos es mejor)"},
-    "not_reported_latest": {
-        "en": "{Name} was not reported for {period}; the last published result was {value} in "
+TEXT: Messages = messages(
+    P_("nothing", "{Name}: no results have been published for these periods."),
+    P_("single", "{Name} was {value} in {period}"),
+    P_("rose_year", "{Name} rose from {first} to {last} over {year}"),
+    P_("fell_year", "{Name} fell from {first} to {last} over {year}"),
+    P_("flat_year", "{Name} held steady at about {last} over {year}"),
+    P_("rose", "{Name} rose from {first} in {start} to {last} in {end}"),
+    P_("fell", "{Name} fell from {first} in {start} to {last} in {end}"),
+    P_("flat", "{Name} held steady at about {last} from {start} to {end}"),
+    P_("lower_better", " (lower is better)"),
+    P_(
+        "not_reported_latest",
+        "{Name} was not reported for {period}; the last published result was {value} in "
         "{last_period}",
-        "es": "{Name}: no se reportó en {period}; el último resultado publicado fue {value} en "
-        "{last_period}",
-    },
-    "suppressed_latest": {
-        "en": "{Name} for {period} rests on too few responses to publish; the last published "
+    ),
+    P_(
+        "suppressed_latest",
+        "{Name} for {period} rests on too few responses to publish; the last published "
         "result was {value} in {last_period}",
-        "es": "{Name}: el resultado de {period} se basa en muy pocas respuestas para publicarlo; "
-        "el último resultado publicado fue {value} en {last_period}",
-    },
-    "all_suppressed": {
-        "en": "{Name}: every result here rests on too few responses to publish.",
-        "es": "{Name}: todos los resultados se basan en muy pocas respuestas para publicarlos.",
-    },
-    "met_in": {"en": "target {target} met in {period}", "es": "meta {target} cumplida en {period}"},
-    "met_since": {
-        "en": "target {target} met since {period}",
-        "es": "meta {target} cumplida desde {period}",
-    },
-    "met_every": {
-        "en": "target {target} met in every period shown",
-        "es": "meta {target} cumplida en todos los periodos mostrados",
-    },
-    "not_met_in": {
-        "en": "target {target} not met in {period}",
-        "es": "meta {target} no cumplida en {period}",
-    },
-    "not_met_since": {
-        "en": "target {target} not met since {period}",
-        "es": "meta {target} no cumplida desde {period}",
-    },
-    "not_met_every": {
-        "en": "target {target} not met in any period shown",
-        "es": "meta {target} no cumplida en ningún periodo mostrado",
-    },
-    "baseline": {
-        "en": "the target for this period is to establish a baseline",
-        "es": "la meta de este periodo es establecer una línea de base",
-    },
-    "text_target": {
-        "en": "target: {target} (a single result cannot meet or miss it)",
-        "es": "meta: {target} (un solo resultado no puede cumplirla ni incumplirla)",
-    },
-    "no_target": {"en": "no target is set", "es": "no hay una meta establecida"},
-    "status_in_brackets": {
-        "en": " (target {target}, {status})",
-        "es": " (meta {target}, {status})",
-    },
-    "met_word": {"en": "met", "es": "cumplida"},
-    "not_met_word": {"en": "not met", "es": "no cumplida"},
-    "break_survey": {
-        "en": "The survey question changed in {period}, so earlier results are not comparable.",
-        "es": "La pregunta de la encuesta cambió en {period}, por lo que los resultados "
-        "anteriores no son comparables.",
-    },
-    "break_method": {
-        "en": "The way this is measured changed in {period}, so earlier results are not "
-        "comparable.",
-        "es": "La forma de medir este resultado cambió en {period}, por lo que los resultados "
-        "anteriores no son comparables.",
-    },
-    "target_changed": {
-        "en": "The target changed from {old} to {new} starting in {period}.",
-        "es": "La meta cambió de {old} a {new} a partir de {period}.",
-    },
-    "target_after_baseline": {
-        "en": "After the baseline year, a target of {new} applies starting in {period}.",
-        "es": "Tras el año de línea de base, rige una meta de {new} a partir de {period}.",
-    },
-    "small_sample": {
-        "en": "The latest result rests on only {n} responses, so read it with caution.",
-        "es": "El último resultado se basa en solo {n} respuestas, por lo que debe leerse con "
-        "cautela.",
-    },
-    "breakdown_nothing": {
-        "en": "{Name}: no results by {segment} have been published for these periods.",
-        "es": "{Name}: no se han publicado resultados por {segment} para estos periodos.",
-    },
-    "breakdown_one": {
-        "en": "In {period}, {name} for {group} was {value}.",
-        "es": "En {period}, {name} para {group}: {value}.",
-    },
-    "breakdown_range": {
-        "en": "In {period}, {name} ranged from {low} ({low_group}) to {high} ({high_group}).",
-        "es": "En {period}, {name} osciló entre {low} ({low_group}) y {high} ({high_group}).",
-    },
-    "breakdown_missing": {
-        "en": "Not reported for {groups}.",
-        "es": "Sin datos reportados para {groups}.",
-    },
-    "and": {"en": " and ", "es": " y "},
-}
+    ),
+    P_("all_suppressed", "{Name}: every result here rests on too few responses to publish."),
+    P_("met_in", "target {target} met in {period}"),
+    P_("met_since", "target {target} met since {period}"),
+    P_("met_every", "target {target} met in every period shown"),
+    P_("not_met_in", "target {target} not met in {period}"),
+    P_("not_met_since", "target {target} not met since {period}"),
+    P_("not_met_every", "target {target} not met in any period shown"),
+    P_("baseline", "the target for this period is to establish a baseline"),
+    P_("text_target", "target: {target} (a single result cannot meet or miss it)"),
+    P_("no_target", "no target is set"),
+    P_("status_in_brackets", " (target {target}, {status})"),
+    # Two clauses of one sentence: "Timeliness rose from 71% to 84%; target ≥ 80% met".
+    P_("clauses", "{first}; {second}"),
+    P_("met_word", "met"),
+    P_("not_met_word", "not met"),
+    P_(
+        "break_survey",
+        "The survey question changed in {period}, so earlier results are not comparable.",
+    ),
+    P_(
+        "break_method",
+        "The way this is measured changed in {period}, so earlier results are not comparable.",
+    ),
+    P_("target_changed", "The target changed from {old} to {new} starting in {period}."),
+    P_(
+        "target_after_baseline",
+        "After the baseline year, a target of {new} applies starting in {period}.",
+    ),
+    P_("small_sample", "The latest result rests on only {n} responses, so read it with caution."),
+    P_(
+        "breakdown_nothing",
+        "{Name}: no results by {segment} have been published for these periods.",
+    ),
+    P_("breakdown_one", "In {period}, {name} for {group} was {value}."),
+    P_(
+        "breakdown_range",
+        "In {period}, {name} ranged from {low} ({low_group}) to {high} ({high_group}).",
+    ),
+    P_("breakdown_missing", "Not reported for {groups}."),
+    P_("and", " and "),
+)
 
 
 def _t(key: str, language: str, **values: object) -> str:
@@ -269,7 +205,7 @@ def _trend_sentence(
         )
         if series.direction == "lower" and direction != "flat":
             opening += _t("lower_better", language)
-    return f"{opening}; {_target_clause(series, latest, language)}"
+    return _t("clauses", language, first=opening, second=_target_clause(series, latest, language))
 
 
 def _second_sentence(series: MetricSeries, language: str) -> str | None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from dashboard.i18n import P_, Messages, messages, translate
+
 COMPARATORS = (">=", ">", "<=", "<", "=")
 TARGET_KINDS = ("numeric", "baseline", "text")
 
@@ -32,20 +34,15 @@ class Status(StrEnum):
     NOT_REPORTED = "not_reported"
 
 
-STATUS_LABELS: dict[str, dict[Status, str]] = {
-    "en": {
-        Status.MET: "Met",
-        Status.NOT_MET: "Not met",
-        Status.NO_TARGET: "No target",
-        Status.NOT_REPORTED: "Not reported",
-    },
-    "es": {
-        Status.MET: "Cumplido",
-        Status.NOT_MET: "No cumplido",
-        Status.NO_TARGET: "Sin meta",
-        Status.NOT_REPORTED: "No reportado",
-    },
-}
+TEXT: Messages = messages(
+    P_("status_met", "Met"),
+    P_("status_not_met", "Not met"),
+    P_("status_no_target", "No target"),
+    P_("status_not_reported", "Not reported"),
+    P_("no_target", "No target"),
+    P_("baseline", "Establish baseline"),
+    P_("unit_business_days", "{number} business days"),
+)
 
 # A text mark beside every status, so that colour is never the only signal.
 STATUS_SYMBOLS = {
@@ -131,40 +128,23 @@ def judge(value: float | None, target: TargetSpec | None) -> Status:
 
 
 def status_label(status: Status, language: str = "en") -> str:
-    return STATUS_LABELS["es" if language == "es" else "en"][Status(status)]
+    return translate(TEXT, f"status_{Status(status).value}", language)
 
 
 def status_symbol(status: Status) -> str:
     return STATUS_SYMBOLS[Status(status)]
 
 
-_SCALE_SUFFIX = {
-    "en": {
-        "percent": "%",
-        "fraction": "%",
-        "mean_1_5": "/5",
-        "score_0_10": "/10",
-        "seconds": " s",
-        "minutes": " min",
-        "hours": " h",
-        "business_days": " business days",
-        "count": "",
-    },
-    "es": {
-        "percent": "%",
-        "fraction": "%",
-        "mean_1_5": "/5",
-        "score_0_10": "/10",
-        "seconds": " s",
-        "minutes": " min",
-        "hours": " h",
-        "business_days": " días hábiles",
-        "count": "",
-    },
+#: How a number is written on each scale ("{number}" is the number in the page's language;
+#: a percentage takes the language's percent style, business days the language's words).
+_SCALE_PATTERN = {
+    "mean_1_5": "{number}/5",
+    "score_0_10": "{number}/10",
+    "seconds": "{number} s",
+    "minutes": "{number} min",
+    "hours": "{number} h",
+    "count": "{number}",
 }
-
-_NO_TARGET_TEXT = {"en": "No target", "es": "Sin meta"}
-_BASELINE_TEXT = {"en": "Establish baseline", "es": "Establecer línea de base"}
 
 
 def format_target_value(
@@ -174,26 +154,31 @@ def format_target_value(
 
     At most ``decimals`` decimals, trailing zeros dropped.
     """
-    language = "es" if language == "es" else "en"
-    suffixes = _SCALE_SUFFIX[language]
-    if scale not in suffixes:
+    # Imported here: dashboard.formatting imports this module.
+    from dashboard.formatting import format_number, format_percent_number
+
+    if scale not in _SCALE_PATTERN and scale not in ("percent", "fraction", "business_days"):
         raise ValueError(f"unknown scale {scale!r}")
     shown = value * 100.0 if scale == "fraction" else value
-    number = f"{round(shown, decimals):,.{decimals}f}".rstrip("0").rstrip(".")
-    if number == "-0":
-        number = "0"
-    return f"{number}{suffixes[scale]}"
+    shown = round(shown, decimals)
+    if shown == 0:
+        shown = 0.0  # never "-0"
+    if scale in ("percent", "fraction"):
+        return format_percent_number(shown, language, decimals=decimals, exact=False)
+    number = format_number(shown, language, decimals=decimals, exact=False)
+    if scale == "business_days":
+        return translate(TEXT, "unit_business_days", language, number=number)
+    return _SCALE_PATTERN[scale].format(number=number)
 
 
 def describe_target(target: TargetSpec | None, scale: str, language: str = "en") -> str:
     """The target in words: "≥ 95%", "≤ 60 s", "Establish baseline", or "No target"."""
-    language = "es" if language == "es" else "en"
     if target is None:
-        return _NO_TARGET_TEXT[language]
+        return translate(TEXT, "no_target", language)
     if target.kind == "baseline":
-        return target.text or _BASELINE_TEXT[language]
+        return target.text or translate(TEXT, "baseline", language)
     if target.kind == "text":
-        return target.text or _NO_TARGET_TEXT[language]
+        return target.text or translate(TEXT, "no_target", language)
     assert target.value is not None  # guaranteed by TargetSpec for numeric targets
     symbol = COMPARATOR_SYMBOLS[target.comparator]
     return f"{symbol} {format_target_value(target.value, scale, language)}"

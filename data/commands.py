@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from dashboard import languages
 from dashboard.settings import Settings, SettingsError
 from data.report import ImportReport
 
@@ -26,9 +27,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 def _settings() -> Settings:
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as error:
         raise click.UsageError(str(error)) from None
+    # The languages imported text may be in (``<field>_<language>`` columns).
+    languages.configure_from_settings(settings)
+    return settings
 
 
 @contextmanager

@@ -27,16 +27,17 @@ from typing import Any
 
 from dashboard.db import session_factory
 from dashboard.fiscal import MONTH_ABBREVIATIONS, FiscalCalendar, Period
+from dashboard.languages import content_languages, default_language, not_configured
 from dashboard.models import COMPARATORS, SEGMENT_TYPES, Observation, Target, Unit
 from dashboard.settings import Settings
 from data.mapping import (
     ENTERPRISE_MARKER,
-    LONG_FORMAT_COLUMNS,
     Mapping,
     MappingError,
     Measure,
     WidePeriod,
     load_mapping,
+    long_format_columns,
     long_format_mapping,
     render_template,
 )
@@ -48,6 +49,8 @@ from data.store import (
     ObservationRecord,
     TargetRecord,
     UnitKey,
+    column_label,
+    column_length,
     commit_import,
     record_failure,
 )
@@ -172,7 +175,7 @@ def import_observations(
 # -- building records ---------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     text: str | None
     column: str | None  # the file's column header, or "[constants] field"
@@ -201,6 +204,9 @@ class _RecordBuilder:
         self._period_cache: dict[tuple[Any, ...], Period | _PeriodProblem] = {}
         self._reported_once: set[str] = set()
         self._positions: dict[str, int] = {}
+        self._columns = mapping.columns
+        self._lookups = {name for name, table in mapping.lookups.items() if table}
+        self._markers = mapping.missing.markers
         #: Notes already given, so that a row's note is listed once, not once per measure.
         self._row_notes: set[tuple[int, str]] = set()
         #: The cell each record's value came from, as written (quoted in problems).
@@ -229,10 +235,19 @@ class _RecordBuilder:
                     self.report.problem(
                         header_row, name, None, "required column is missing from the header"
                     )
+            known_columns = long_format_columns()
+            for name in self.table.header:
+                key = header_key(name) if name else ""
+                language = key.removeprefix("promise_")
+                if key.startswith("promise_") and language not in content_languages():
+                    ok = False
+                    self.report.problem(header_row, name, name, not_configured(language))
             unused = [
                 name
                 for name in self.table.header
-                if name and header_key(name) not in LONG_FORMAT_COLUMNS
+                if name
+                and header_key(name) not in known_columns
+                and not header_key(name).startswith("promise_")
             ]
             if unused:
                 self.report.notes.append(
@@ -261,10 +276,15 @@ class _RecordBuilder:
             constant = getattr(measure, field)
             if constant is not None:
                 return _Cell(constant, f"[[measures]] {field}")
-        column = self.mapping.columns.get(field)
+        column = self._columns.get(field)
         if column is not None:
-            text = cells[self._position(column)]
-            return _Cell(self.mapping.lookup(field, text.strip()), column)
+            position = self._positions.get(column)
+            if position is None:
+                position = self._position(column)
+            text = cells[position].strip()
+            if field in self._lookups:
+                text = self.mapping.lookup(field, text)
+            return _Cell(text, column)
         if field in self.mapping.constants:
             return _Cell(self.mapping.constants[field], f"[constants] {field}")
         return _Cell(None, None)
@@ -281,7 +301,8 @@ class _RecordBuilder:
         return position
 
     def _is_missing(self, text: str | None) -> bool:
-        return text is None or text in self.mapping.missing
+        # The common case first: "" or a marker exactly as listed (then the full rule).
+        return text is None or text in self._markers or text in self.mapping.missing
 
     # -- the rows -----------------------------------------------------------------------
 
@@ -340,7 +361,7 @@ class _RecordBuilder:
         "problem" (the default): a problem naming the row, column and limit, and None.
         "truncate": the text cut to the limit, ending with "…", listed in the report.
         """
-        limit = store_column.type.length
+        limit = column_length(store_column)
         if limit is None or len(text) <= limit:
             return text
         if self.mapping.long_text == "truncate":
@@ -361,7 +382,7 @@ class _RecordBuilder:
             cell.column,
             _preview(text),
             f"{what} is {len(text):,} characters long; the store holds at most {limit} "
-            f"({store_column.table.name}.{store_column.name}). Shorten it, or set "
+            f"({column_label(store_column)}). Shorten it, or set "
             f'long_text = "truncate" in the mapping to cut it to {limit} characters',
         )
         return None
@@ -455,7 +476,7 @@ class _RecordBuilder:
         """The service whose code is the row's key cells joined (``[service] key``).
 
         Every key cell empty means the agency itself; some empty is a problem. A new service
-        is named by the ``name_en`` (and ``name_es``) template.
+        is named by the ``name_<language>`` templates (the default language's required).
         """
         key = self.mapping.service_key
         assert key is not None
@@ -477,25 +498,29 @@ class _RecordBuilder:
             raise _RowError
         code = key.code(parts)
         names: dict[str, str | None] = {}
-        for language, template in (("en", key.name_en), ("es", key.name_es)):
-            if not template:
-                names[language] = None
-                continue
+        for language, template in key.names:
             name = render_template(template, lambda column: self._template_cell(cells, column))
             if name:
                 where = _Cell(name, f"[service] name_{language}")
-                fitted = self._fit(row, where, name, Unit.name_en, f"the service name ({language})")
+                fitted = self._fit(
+                    row,
+                    where,
+                    name,
+                    getattr(Unit, f"name_{language}"),
+                    f"the service name ({language})",
+                )
                 if fitted is None:
                     raise _RowError
                 name = fitted
             names[language] = name or None
+        default = default_language()
         try:
             return self.catalog.find_service_by_code(
                 agency,
                 code,
-                names["en"] or code,
+                names.get(default) or code,
                 self.mapping.creates_services,
-                name_es=names["es"],
+                names={k: v for k, v in names.items() if v and k != default},
             )
         except LookupError as error:
             self.report.problem(row, " + ".join(key.columns), code, str(error))
@@ -835,10 +860,10 @@ class _RecordBuilder:
             text = self._fit(row, text_cell, text, Target.text_en, "the target text")
             if text is None:
                 return None
-        promise_en = self._text(cells, measure.promise_en)
-        promise_es = self._text(cells, measure.promise_es)
+        promises = {key: self._text(cells, column) for key, column in measure.promises}
+        promises = {key: promise for key, promise in promises.items() if promise is not None}
         if value is None and text is None:
-            if promise_en or promise_es:
+            if promises:
                 # Once per row, not once per measure or period of the row.
                 self._row_note(row, "the promise text was not stored because the row has no target")
             return None
@@ -857,7 +882,9 @@ class _RecordBuilder:
             kind = "numeric"
         else:
             kind = "baseline" if text and _BASELINE.search(text) else "text"
-        return TargetRecord(kind, value, comparator, text, promise_en, promise_es)
+        texts: dict[str, str] = {f"text_{default_language()}": text} if text is not None else {}
+        texts.update({key: promise for key, promise in promises.items() if promise is not None})
+        return TargetRecord(kind, value, comparator, texts)
 
     def _text(self, cells: list[str], column: str | None) -> str | None:
         cell = self._measure_cell(cells, column)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dashboard import languages
 from dashboard.fiscal import FiscalCalendar, Period
 from dashboard.models import COMPARATORS, GRANULARITIES, SEGMENT_TYPES
 from data.readers import header_key
@@ -66,9 +67,10 @@ MEASURE_COLUMNS = (
     "target",
     "target_text",
     "target_comparator_column",
-    "promise_en",
-    "promise_es",
 )
+#: Measure keys ``promise_<language>`` (one per configured language) also name columns: the
+#: service promise in that language.
+PROMISE_PREFIX = "promise_"
 
 #: Measure keys that are settings, not columns.
 MEASURE_SETTINGS = (
@@ -132,7 +134,7 @@ _TOP_LEVEL = {
     "on_invalid",
     "long_text",
 }
-_SERVICE_KEYS = {"key", "name_en", "name_es", "key_separator"}
+_SERVICE_KEYS = {"key", "key_separator"}  # and name_<language> templates
 _FILE_KEYS = {"delimiter", "sheet", "skip_rows", "decimal", "missing", "date_format", "encoding"}
 
 
@@ -164,8 +166,8 @@ class Measure:
     target_text: str | None = None
     target_comparator: str | None = None
     target_comparator_column: str | None = None
-    promise_en: str | None = None
-    promise_es: str | None = None
+    #: ``(promise_<language>, column)``: the columns holding the service promise, by language.
+    promises: tuple[tuple[str, str], ...] = ()
     segment_type: str | None = None
     segment_value: str | None = None
     #: None: the mapping's ``on_invalid``.
@@ -173,13 +175,19 @@ class Measure:
 
     def columns(self) -> dict[str, str]:
         """Measure key -> column name, for the keys that name a column."""
-        return {
+        plain = {
             key: getattr(self, key) for key in MEASURE_COLUMNS if getattr(self, key) is not None
         }
+        return {**plain, **dict(self.promises)}
+
+    def promise_column(self, language: str) -> str | None:
+        return dict(self.promises).get(f"{PROMISE_PREFIX}{language}")
 
     def for_period(self, label: str) -> Measure:
         replaced = {key: name.replace("{period}", label) for key, name in self.columns().items()}
-        return Measure(**{**self.__dict__, **replaced})
+        promises = tuple((key, replaced[key]) for key, _ in self.promises)
+        plain = {key: name for key, name in replaced.items() if key in MEASURE_COLUMNS}
+        return Measure(**{**self.__dict__, **plain, "promises": promises})
 
 
 @dataclass(frozen=True)
@@ -196,14 +204,14 @@ class ServiceKey:
 
     #: The columns whose cells, joined with ``separator``, are the service's code.
     columns: tuple[str, ...]
-    #: Templates over columns ("{service_name_en}: {service_std_en}") for a new service's name.
-    name_en: str | None = None
-    name_es: str | None = None
+    #: ``(language, template)``: templates over columns ("{service_name_en}: {service_std_en}")
+    #: for a new service's name in each language (``name_<language>`` in the mapping).
+    names: tuple[tuple[str, str], ...] = ()
     separator: str = "-"
 
     def template_columns(self) -> set[str]:
         names: set[str] = set()
-        for template in (self.name_en, self.name_es):
+        for _language, template in self.names:
             if template:
                 names.update(template_fields(template))
         return names
@@ -333,7 +341,9 @@ class Mapping:
 
 # -- the built-in long format -------------------------------------------------------------
 
-#: Columns of the long format (docs/import-format.md), in the documented order.
+#: Columns of the long format (docs/import-format.md), in the documented order; the promise
+#: columns ``promise_<language>`` of every configured language follow ``target_text``
+#: (:func:`long_format_columns`).
 LONG_FORMAT_COLUMNS = (
     "agency",
     "service",
@@ -351,11 +361,16 @@ LONG_FORMAT_COLUMNS = (
     "target",
     "target_comparator",
     "target_text",
-    "promise_en",
-    "promise_es",
     "series_break",
     "note",
 )
+
+
+def long_format_columns() -> tuple[str, ...]:
+    """:data:`LONG_FORMAT_COLUMNS` with the promise column of each configured language."""
+    at = LONG_FORMAT_COLUMNS.index("target_text") + 1
+    promises = tuple(f"{PROMISE_PREFIX}{code}" for code in languages.content_languages())
+    return (*LONG_FORMAT_COLUMNS[:at], *promises, *LONG_FORMAT_COLUMNS[at:])
 
 
 _LONG_ROW_FIELDS = (
@@ -388,15 +403,18 @@ def long_format_mapping(header: list[str]) -> Mapping:
             ("target", "target"),
             ("target_comparator_column", "target_comparator"),
             ("target_text", "target_text"),
-            ("promise_en", "promise_en"),
-            ("promise_es", "promise_es"),
         )
         if name in present
     }
+    promises = tuple(
+        (key, present[key])
+        for key in (f"{PROMISE_PREFIX}{code}" for code in languages.content_languages())
+        if key in present
+    )
     return Mapping(
         name="cxdash long format",
         columns=columns,
-        measures=(Measure(**measure_columns),),
+        measures=(Measure(**measure_columns, promises=promises),),
         builtin=True,
     )
 
@@ -418,20 +436,110 @@ def load_mapping(path: Path, calendar: FiscalCalendar) -> Mapping:
 def parse_mapping(
     raw: dict[str, Any], calendar: FiscalCalendar, source: str = "mapping"
 ) -> Mapping:
+    """The mapping a TOML table describes; every problem in it at once, as a MappingError."""
     problems: list[str] = []
+    options = _options(raw, problems)
+    file_options = _file_options(raw, problems)
+    columns = _columns(raw, problems)
+    constants = _constants(raw, columns, problems)
+    lookups = _lookups(raw, problems)
+    definitions = _metric_definitions(raw, problems)
+    service_key = _service_key(raw.get("service"), columns, constants, problems)
+    layout = options.layout
+    measures = _measures(_layout_measures(raw.get("measures"), layout), problems)
+    periods = _layout_periods(raw, layout, calendar, columns, constants, problems)
+    problems.extend(_period_column_problems(measures, layout))
+    if layout != "transposed" and "transposed" in raw:
+        problems.append('[transposed] is only used with layout = "transposed"')
+    problems.extend(_metric_problems(measures, columns, constants))
+    if "agency" not in columns and "agency" not in constants:
+        problems.append(
+            "no agency: map an agency column or set an agency constant "
+            f'(agency = "{ENTERPRISE_MARKER}" for the enterprise itself)'
+        )
+    if layout not in ("wide", "transposed"):
+        problems.extend(_period_problems(columns, constants))
+    ignore = _ignore(raw, problems)
 
-    def text(value: Any, where: str) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            problems.append(f"{where} must be text")
-            return None
-        return str(value)
+    if problems:
+        raise MappingError(source, problems)
+    assert options.name is not None
+    return Mapping(
+        name=options.name,
+        description=str(raw.get("description", "")),
+        layout=layout,
+        create_missing=options.create_missing,
+        delimiter=file_options.delimiter,
+        sheet=file_options.sheet,
+        skip_rows=file_options.skip_rows,
+        decimal=file_options.decimal,
+        encoding=file_options.encoding,
+        missing=MissingMarkers(file_options.missing),
+        date_format=file_options.date_format,
+        columns=columns,
+        constants=constants,
+        lookups=lookups,
+        measures=tuple(measures),
+        wide_granularity=periods.granularity,
+        wide_periods=periods.periods,
+        periods_from_header=periods.from_header,
+        service_key=service_key,
+        on_invalid=options.on_invalid,
+        long_text=options.long_text,
+        metric_definitions=definitions,
+        ignore=tuple(ignore),
+        raw=raw,
+    )
 
+
+@dataclass(frozen=True)
+class _Options:
+    """The mapping's top-level settings (``name`` is None when it is missing: a problem)."""
+
+    name: str | None
+    layout: str
+    on_invalid: str
+    long_text: str
+    create_missing: bool | str
+
+
+@dataclass(frozen=True)
+class _FileOptions:
+    """How to read the file: the ``[file]`` table."""
+
+    delimiter: str
+    decimal: str
+    skip_rows: int
+    missing: list[str]
+    sheet: str | None
+    encoding: str | None
+    date_format: str | None
+
+
+@dataclass(frozen=True)
+class _Periods:
+    """Where a wide or transposed file's periods are (nothing for a long file)."""
+
+    granularity: str | None = None
+    periods: tuple[WidePeriod, ...] = ()
+    from_header: bool = False
+
+
+def _text(value: Any, where: str, problems: list[str]) -> str | None:
+    """A scalar TOML value as text; anything else is a problem (and None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        problems.append(f"{where} must be text")
+        return None
+    return str(value)
+
+
+def _options(raw: dict[str, Any], problems: list[str]) -> _Options:
     unknown = sorted(set(raw) - _TOP_LEVEL)
     if unknown:
         problems.append(f"unknown top-level key(s): {', '.join(unknown)}")
-    name = text(raw.get("name"), "name")
+    name = _text(raw.get("name"), "name", problems)
     if not name:
         problems.append("name is required (a short title for reports)")
     layout = raw.get("layout", "long")
@@ -448,35 +556,52 @@ def parse_mapping(
     create_missing = raw.get("create_missing", False)
     if not isinstance(create_missing, bool) and create_missing != "services":
         problems.append('create_missing must be true, false or "services"')
+    return _Options(name, layout, on_invalid, long_text, create_missing)
 
-    file_section = _table(raw, "file", problems)
-    for key in sorted(set(file_section) - _FILE_KEYS):
+
+def _file_options(raw: dict[str, Any], problems: list[str]) -> _FileOptions:
+    section = _table(raw, "file", problems)
+    for key in sorted(set(section) - _FILE_KEYS):
         problems.append(f"[file] unknown key {key!r}")
-    delimiter = file_section.get("delimiter", "auto")
+    delimiter = section.get("delimiter", "auto")
     if delimiter not in ("auto", ",", ";", "\t", "|"):
         problems.append('[file] delimiter must be "auto", ",", ";", "\\t" or "|"')
-    decimal = file_section.get("decimal", ".")
+    decimal = section.get("decimal", ".")
     if decimal not in (".", ","):
         problems.append('[file] decimal must be "." or ","')
-    skip_rows = file_section.get("skip_rows", 0)
+    skip_rows = section.get("skip_rows", 0)
     if not isinstance(skip_rows, int) or isinstance(skip_rows, bool) or skip_rows < 0:
         problems.append("[file] skip_rows must be a whole number, 0 or more")
         skip_rows = 0
-    missing_list = file_section.get("missing", list(DEFAULT_MISSING_MARKERS))
-    if not isinstance(missing_list, list) or not all(isinstance(m, str) for m in missing_list):
+    missing = section.get("missing", list(DEFAULT_MISSING_MARKERS))
+    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
         problems.append("[file] missing must be a list of texts")
-        missing_list = list(DEFAULT_MISSING_MARKERS)
+        missing = list(DEFAULT_MISSING_MARKERS)
+    return _FileOptions(
+        delimiter=delimiter,
+        decimal=decimal,
+        skip_rows=skip_rows,
+        missing=missing,
+        sheet=section.get("sheet") or None,
+        encoding=section.get("encoding") or None,
+        date_format=section.get("date_format") or None,
+    )
 
+
+def _columns(raw: dict[str, Any], problems: list[str]) -> dict[str, str]:
     columns: dict[str, str] = {}
     for key, value in _table(raw, "columns", problems).items():
         if key not in ROW_FIELDS:
             hint = " (value columns belong in [[measures]])" if key in MEASURE_COLUMNS else ""
             problems.append(f"[columns] unknown field {key!r}{hint}")
             continue
-        column = text(value, f"[columns] {key}")
+        column = _text(value, f"[columns] {key}", problems)
         if column:
             columns[key] = column
+    return columns
 
+
+def _constants(raw: dict[str, Any], columns: dict[str, str], problems: list[str]) -> dict[str, str]:
     constants: dict[str, str] = {}
     for key, value in _table(raw, "constants", problems).items():
         if key not in ROW_FIELDS:
@@ -484,10 +609,13 @@ def parse_mapping(
             continue
         if key in columns:
             problems.append(f"{key} is both a column and a constant; keep one")
-        constant = text(value, f"[constants] {key}")
+        constant = _text(value, f"[constants] {key}", problems)
         if constant is not None:
             constants[key] = constant
+    return constants
 
+
+def _lookups(raw: dict[str, Any], problems: list[str]) -> dict[str, dict[str, str]]:
     lookups: dict[str, dict[str, str]] = {}
     for key, table in _table(raw, "lookup", problems).items():
         if key not in ROW_FIELDS:
@@ -497,7 +625,10 @@ def parse_mapping(
             problems.append(f'[lookup.{key}] must be a table of "file text" = "value"')
             continue
         lookups[key] = {" ".join(str(k).split()).casefold(): str(v) for k, v in table.items()}
+    return lookups
 
+
+def _metric_definitions(raw: dict[str, Any], problems: list[str]) -> dict[str, dict[str, Any]]:
     definitions: dict[str, dict[str, Any]] = {}
     for code, definition in _table(raw, "metrics", problems).items():
         if not isinstance(definition, dict):
@@ -505,62 +636,89 @@ def parse_mapping(
             continue
         problems.extend(check_metric_definition(code, definition))
         definitions[code] = definition
+    return definitions
 
-    service_key = _service_key(raw.get("service"), columns, constants, problems)
 
-    raw_measures = raw.get("measures")
+def _layout_measures(raw_measures: Any, layout: str) -> Any:
+    """``[[measures]]`` as written; in a transposed layout, each period's value is the cell
+    under the period's column (one measure of that kind when none is written)."""
+    if layout != "transposed":
+        return raw_measures
+    if raw_measures is None:
+        raw_measures = [{}]
+    if isinstance(raw_measures, list):
+        raw_measures = [
+            {"value": "{period}", **table} if isinstance(table, dict) else table
+            for table in raw_measures
+        ]
+    return raw_measures
+
+
+def _layout_periods(
+    raw: dict[str, Any],
+    layout: str,
+    calendar: FiscalCalendar,
+    columns: dict[str, str],
+    constants: dict[str, str],
+    problems: list[str],
+) -> _Periods:
+    """The periods of a wide or transposed layout, and the tables used with the wrong one."""
+    periods = _Periods()
     if layout == "transposed":
-        # The value of each period is the cell under the period's column.
-        if raw_measures is None:
-            raw_measures = [{}]
-        if isinstance(raw_measures, list):
-            raw_measures = [
-                {"value": "{period}", **table} if isinstance(table, dict) else table
-                for table in raw_measures
-            ]
-    measures = _measures(raw_measures, problems)
-    wide_granularity: str | None = None
-    wide_periods: tuple[WidePeriod, ...] = ()
-    periods_from_header = False
-    if layout == "transposed":
-        if "metric" not in columns:
-            problems.append(
-                'layout = "transposed" reads each row\'s measure from a column: map it as '
-                "metric in [columns] (its text goes through [lookup.metric])"
-            )
-        section = raw.get("transposed")
-        if isinstance(section, dict) and section.get("periods") == "from_header":
-            granularity = section.get("granularity")
-            if granularity is not None and granularity not in GRANULARITIES:
-                problems.append(
-                    f"[transposed] granularity must be one of {', '.join(GRANULARITIES)}"
-                )
-            for key in sorted(set(section) - {"granularity", "periods"}):
-                problems.append(f"[transposed] unknown key {key!r}")
-            wide_granularity, periods_from_header = granularity, True
-        else:
-            wide_granularity, wide_periods = _wide(
-                section, calendar, columns, constants, problems, name="transposed"
-            )
-        if "wide" in raw:
-            problems.append('[wide] is only used with layout = "wide"')
+        periods = _transposed(raw.get("transposed"), calendar, columns, constants, problems)
     elif layout == "wide":
-        wide_granularity, wide_periods = _wide(
-            raw.get("wide"), calendar, columns, constants, problems
-        )
-    elif "wide" in raw:
+        granularity, wide = _wide(raw.get("wide"), calendar, columns, constants, problems)
+        periods = _Periods(granularity, wide)
+    if layout != "wide" and "wide" in raw:
         problems.append('[wide] is only used with layout = "wide"')
-    if layout in ("wide", "transposed"):
-        for index, measure in enumerate(measures, start=1):
-            reads = [measure.value, measure.numerator, measure.denominator]
-            if not any(name and "{period}" in name for name in reads):
-                problems.append(
-                    f"[[measures]] #{index}: in a {layout} layout the value (or numerator and "
-                    "denominator) column names must contain {period}"
-                )
-    if layout != "transposed" and "transposed" in raw:
-        problems.append('[transposed] is only used with layout = "transposed"')
+    return periods
 
+
+def _transposed(
+    section: Any,
+    calendar: FiscalCalendar,
+    columns: dict[str, str],
+    constants: dict[str, str],
+    problems: list[str],
+) -> _Periods:
+    if "metric" not in columns:
+        problems.append(
+            'layout = "transposed" reads each row\'s measure from a column: map it as '
+            "metric in [columns] (its text goes through [lookup.metric])"
+        )
+    if not (isinstance(section, dict) and section.get("periods") == "from_header"):
+        granularity, periods = _wide(
+            section, calendar, columns, constants, problems, name="transposed"
+        )
+        return _Periods(granularity, periods)
+    granularity = section.get("granularity")
+    if granularity is not None and granularity not in GRANULARITIES:
+        problems.append(f"[transposed] granularity must be one of {', '.join(GRANULARITIES)}")
+    for key in sorted(set(section) - {"granularity", "periods"}):
+        problems.append(f"[transposed] unknown key {key!r}")
+    return _Periods(granularity, (), from_header=True)
+
+
+def _period_column_problems(measures: list[Measure], layout: str) -> list[str]:
+    """In a wide or transposed layout, each measure's columns must name their period."""
+    problems: list[str] = []
+    if layout not in ("wide", "transposed"):
+        return problems
+    for index, measure in enumerate(measures, start=1):
+        reads = [measure.value, measure.numerator, measure.denominator]
+        if not any(name and "{period}" in name for name in reads):
+            problems.append(
+                f"[[measures]] #{index}: in a {layout} layout the value (or numerator and "
+                "denominator) column names must contain {period}"
+            )
+    return problems
+
+
+def _metric_problems(
+    measures: list[Measure], columns: dict[str, str], constants: dict[str, str]
+) -> list[str]:
+    """Each measure needs a metric: its own, or the row's (a column or a constant)."""
+    problems: list[str] = []
     has_metric = "metric" in columns or "metric" in constants
     for index, measure in enumerate(measures, start=1):
         if measure.metric_codes is not None and "metric" not in columns:
@@ -573,48 +731,15 @@ def parse_mapping(
                 f"[[measures]] #{index}: no metric (set metric in the measure, or a metric "
                 "column or constant)"
             )
-    if "agency" not in columns and "agency" not in constants:
-        problems.append(
-            "no agency: map an agency column or set an agency constant "
-            f'(agency = "{ENTERPRISE_MARKER}" for the enterprise itself)'
-        )
-    if layout not in ("wide", "transposed"):
-        problems.extend(_period_problems(columns, constants))
+    return problems
 
+
+def _ignore(raw: dict[str, Any], problems: list[str]) -> list[str]:
     ignore = raw.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
         problems.append("ignore must be a list of column names")
-        ignore = []
-
-    if problems:
-        raise MappingError(source, problems)
-    assert name is not None
-    return Mapping(
-        name=name,
-        description=str(raw.get("description", "")),
-        layout=layout,
-        create_missing=create_missing,
-        delimiter=delimiter,
-        sheet=file_section.get("sheet") or None,
-        skip_rows=skip_rows,
-        decimal=decimal,
-        encoding=file_section.get("encoding") or None,
-        missing=MissingMarkers(missing_list),
-        date_format=file_section.get("date_format") or None,
-        columns=columns,
-        constants=constants,
-        lookups=lookups,
-        measures=tuple(measures),
-        wide_granularity=wide_granularity,
-        wide_periods=wide_periods,
-        periods_from_header=periods_from_header,
-        service_key=service_key,
-        on_invalid=on_invalid,
-        long_text=long_text,
-        metric_definitions=definitions,
-        ignore=tuple(ignore),
-        raw=raw,
-    )
+        return []
+    return ignore
 
 
 def _fold(text: str) -> str:
@@ -640,7 +765,21 @@ def _measures(raw: Any, problems: list[str]) -> list[Measure]:
         if not isinstance(table, dict):
             problems.append(f"{where} must be a table")
             continue
-        unknown = sorted(set(table) - set(MEASURE_COLUMNS) - set(MEASURE_SETTINGS))
+        promise_keys = [key for key in table if key.startswith(PROMISE_PREFIX)]
+        foreign = [
+            key
+            for key in promise_keys
+            if key.removeprefix(PROMISE_PREFIX) not in languages.content_languages()
+        ]
+        for key in foreign:
+            problems.append(
+                f"{where}: {key}: {_foreign_language(key.removeprefix(PROMISE_PREFIX))}"
+            )
+        if foreign:
+            continue
+        unknown = sorted(
+            set(table) - set(MEASURE_COLUMNS) - set(MEASURE_SETTINGS) - set(promise_keys)
+        )
         if unknown:
             problems.append(f"{where}: unknown key(s) {', '.join(unknown)}")
             continue
@@ -655,7 +794,9 @@ def _measures(raw: Any, problems: list[str]) -> list[Measure]:
         if not all(isinstance(v, str) for k, v in table.items() if k != "metric_codes"):
             problems.append(f"{where}: every setting is text (column names, codes, formats)")
             continue
-        measure = Measure(**table)
+        promises = tuple((key, table[key]) for key in promise_keys)
+        plain = {key: value for key, value in table.items() if key not in promise_keys}
+        measure = Measure(**plain, promises=promises)
         if not measure.value and not (measure.numerator and measure.denominator):
             problems.append(f"{where}: needs a value column, or numerator and denominator columns")
         for key in ("value_format", "response_rate_format", "target_format"):
@@ -731,16 +872,25 @@ def _wide(
     return granularity, tuple(periods)
 
 
+def _foreign_language(language: str) -> str:
+    return languages.not_configured(language, "remove the key")
+
+
 def _service_key(
     raw: Any, columns: dict[str, str], constants: dict[str, str], problems: list[str]
 ) -> ServiceKey | None:
     if raw is None:
         return None
+    required = f"name_{languages.default_language()}"
     if not isinstance(raw, dict):
-        problems.append("[service] must be a table with key and name_en")
+        problems.append(f"[service] must be a table with key and {required}")
         return None
-    for key in sorted(set(raw) - _SERVICE_KEYS):
+    name_keys = [key for key in raw if key.startswith("name_")]
+    for key in sorted(set(raw) - _SERVICE_KEYS - set(name_keys)):
         problems.append(f"[service] unknown key {key!r}")
+    for key in name_keys:
+        if key.removeprefix("name_") not in languages.content_languages():
+            problems.append(f"[service] {key}: {_foreign_language(key.removeprefix('name_'))}")
     key_columns = raw.get("key")
     if (
         not isinstance(key_columns, list)
@@ -752,15 +902,16 @@ def _service_key(
         )
         key_columns = []
     templates = {}
-    for name in ("name_en", "name_es"):
+    for code in languages.content_languages():
+        name = f"name_{code}"
         template = raw.get(name)
         if template is not None and not isinstance(template, str):
             problems.append(f'[service] {name} must be text, a template such as "{{service_name}}"')
             template = None
-        templates[name] = template
-    if not templates["name_en"]:
+        templates[code] = template
+    if not templates[languages.default_language()]:
         problems.append(
-            "[service] name_en is required: a template naming the service, such as "
+            f"[service] {required} is required: a template naming the service, such as "
             '"{service_name_en}: {service_std_en}"'
         )
     separator = raw.get("key_separator", "-")
@@ -769,7 +920,8 @@ def _service_key(
         separator = "-"
     if "service" in columns or "service" in constants:
         problems.append("a service column and a [service] key cannot both be set; keep one")
-    return ServiceKey(tuple(key_columns), templates["name_en"], templates["name_es"], separator)
+    names = tuple((code, template) for code, template in templates.items() if template)
+    return ServiceKey(tuple(key_columns), names, separator)
 
 
 def _period_problems(columns: dict[str, str], constants: dict[str, str]) -> list[str]:

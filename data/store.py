@@ -40,6 +40,12 @@ from sqlalchemy.orm import Session
 
 from dashboard.db import session_factory
 from dashboard.fiscal import Period
+from dashboard.languages import (
+    LANGUAGE_CODE,
+    content_languages,
+    default_language,
+    not_configured,
+)
 from dashboard.models import (
     DIMENSIONS,
     DIRECTIONS,
@@ -70,35 +76,42 @@ from data.target_history import (
 )
 from data.values import slugify
 
-#: Metric fields a mapping (or the contacts importer) may set when it creates a metric.
-METRIC_DEFINITION_FIELDS = (
-    "name_en",
-    "name_es",
+#: Metric fields a mapping (or the contacts importer) may set when it creates a metric,
+#: besides its texts (:func:`metric_definition_fields`).
+METRIC_PLAIN_FIELDS = (
     "dimension",
     "scale",
     "direction",
     "norm_best",
     "norm_worst",
-    "definition_en",
-    "definition_es",
-    "method_en",
-    "method_es",
-    "data_source_en",
-    "data_source_es",
-    "target_setting_en",
-    "target_setting_es",
     "is_survey",
     "headline",
 )
 
 
+def metric_definition_fields() -> tuple[str, ...]:
+    """Every field a metric definition may set: its texts as ``<field>_<language>`` for each
+    configured language (``name_en``, ``definition_es``...), and the plain fields."""
+    return (
+        *(f"{name}_{code}" for name in Metric.TRANSLATED for code in content_languages()),
+        *METRIC_PLAIN_FIELDS,
+    )
+
+
 def check_metric_definition(code: str, definition: dict[str, Any]) -> list[str]:
     """Reasons a metric definition cannot be used (empty when it can)."""
     problems = []
-    unknown = sorted(set(definition) - set(METRIC_DEFINITION_FIELDS))
+    allowed = set(metric_definition_fields())
+    unknown = []
+    for key in sorted(set(definition) - allowed):
+        name, _sep, language = key.rpartition("_")
+        if name in Metric.TRANSLATED and LANGUAGE_CODE.match(language):
+            problems.append(f"metric {code}: {key}: {not_configured(language, 'remove it')}")
+        else:
+            unknown.append(key)
     if unknown:
         problems.append(f"metric {code}: unknown field(s) {', '.join(unknown)}")
-    for required in ("name_en", "dimension", "scale"):
+    for required in (f"name_{default_language()}", "dimension", "scale"):
         if not definition.get(required):
             problems.append(f"metric {code}: {required} is required")
     if definition.get("dimension") and definition["dimension"] not in DIMENSIONS:
@@ -138,7 +151,8 @@ class NewUnit:
     id: int | None = None
     #: The agency's own id for it (a key joined from several columns); unique per parent.
     code: str | None = None
-    name_es: str | None = None
+    #: Its name in the other configured languages (``name`` is the default language's).
+    names: dict[str, str] = field(default_factory=dict)
 
 
 UnitKey = int | NewUnit
@@ -186,12 +200,13 @@ class Catalog:
         self._service_codes: dict[tuple[int | None, str], set[int]] = defaultdict(set)
         enterprises = []
         for unit in units:
-            self.unit_names[unit.id] = unit.name_en
+            self.unit_names[unit.id] = unit.name()
             self.unit_kinds[unit.id] = unit.kind
             self.slugs.add(unit.slug)
             if unit.kind == "service" and unit.code:
                 self._service_codes[(unit.parent_id, _key(unit.code))].add(unit.id)
-            keys = {_key(k) for k in (unit.slug, unit.code, unit.name_en, unit.name_es) if k}
+            names = unit.text_map("name").values()
+            keys = {_key(k) for k in (unit.slug, unit.code, *names) if k}
             for key in keys:
                 if unit.kind == "service":
                     if unit.parent_id is not None:
@@ -275,12 +290,12 @@ class Catalog:
         code: str,
         name: str,
         create: bool = False,
-        name_es: str | None = None,
+        names: dict[str, str] | None = None,
     ) -> UnitKey:
         """The service of ``agency`` whose code is ``code`` (a key built from several columns).
 
         Only the code identifies it (names may repeat: several standards of one service);
-        ``name`` and ``name_es`` are used when it is created.
+        ``name`` (and ``names`` in other languages) are used when it is created.
         """
         if not isinstance(agency, NewUnit):
             found = self._service_codes.get((agency, _key(code)), set())
@@ -289,7 +304,7 @@ class Catalog:
             if len(found) > 1:
                 raise LookupError(f"{len(found)} services of this agency have the code {code!r}")
         if create:
-            return self._new_unit("service", name, agency, code=code, name_es=name_es)
+            return self._new_unit("service", name, agency, code=code, names=names)
         raise LookupError(
             f"no service of {self.unit_label(agency)} has the code {code!r} (set "
             "create_missing = true in the mapping to create it)"
@@ -301,7 +316,7 @@ class Catalog:
         name: str,
         parent: int | NewUnit | None,
         code: str | None = None,
-        name_es: str | None = None,
+        names: dict[str, str] | None = None,
     ) -> NewUnit:
         clean = " ".join(name.split())
         identity = (kind, parent, f"code:{_key(code)}" if code else _key(clean))
@@ -312,7 +327,7 @@ class Catalog:
                 slug, counter = f"{base}-{counter}", counter + 1
             self.slugs.add(slug)
             self.new_units[identity] = NewUnit(
-                kind, clean, slug, parent, code=code, name_es=name_es
+                kind, clean, slug, parent, code=code, names=dict(names or {})
             )
         return self.new_units[identity]
 
@@ -356,10 +371,8 @@ class TargetRecord:
     kind: str  # numeric | baseline | text
     value: float | None
     comparator: str
-    text_en: str | None = None
-    promise_en: str | None = None
-    promise_es: str | None = None
-    text_es: str | None = None
+    #: The words the file gives, by column: ``text_<language>``, ``promise_<language>``.
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -549,7 +562,7 @@ def _foreign_observation_problem(
         record.row,
         record.column,
         _show(record.raw_value),
-        f"{record.metric.code} of {stored.unit.name_en}, "
+        f"{record.metric.code} of {stored.unit.name()}, "
         f"{record.period.start.isoformat()} to {record.period.end.isoformat()}{segment} is "
         f"already stored ({_show(stored.raw_value)}) from {where}; this import does not "
         "overwrite figures from another source (remove that figure first, or use another "
@@ -610,15 +623,7 @@ def _existing_observations(
 
 
 def target_content(record: TargetRecord) -> TargetContent:
-    return TargetContent(
-        kind=record.kind,
-        value=record.value,
-        comparator=record.comparator,
-        text_en=record.text_en,
-        text_es=record.text_es,
-        promise_en=record.promise_en,
-        promise_es=record.promise_es,
-    )
+    return TargetContent.of(record.kind, record.value, record.comparator, **record.texts)
 
 
 def _target_matches(current: TargetContent, wanted: TargetRecord) -> bool:
@@ -627,9 +632,8 @@ def _target_matches(current: TargetContent, wanted: TargetRecord) -> bool:
         return False
     if not _same(current.value, wanted.value):
         return False
-    for name in ("text_en", "text_es", "promise_en", "promise_es"):
-        given = getattr(wanted, name)
-        if given is not None and given != getattr(current, name):
+    for name, given in wanted.texts.items():
+        if given is not None and given != current.text(name):
             return False
     return True
 
@@ -704,7 +708,9 @@ def _plan_targets(
                 report.problem(
                     record.row,
                     record.target_column,
-                    _show(wanted.value) if wanted.value is not None else wanted.text_en,
+                    _show(wanted.value)
+                    if wanted.value is not None
+                    else wanted.texts.get(f"text_{default_language()}"),
                     f"row {clash.row} gives a different target for this unit, metric and "
                     "period; a target applies to the unit and metric, whatever the segment",
                 )
@@ -713,13 +719,8 @@ def _plan_targets(
             if current is not None:
                 # Fields the file leaves out (a promise) carry over from the target replaced.
                 old = current.content
-                content = replace(
-                    content,
-                    text_en=content.text_en or old.text_en,
-                    text_es=content.text_es or old.text_es,
-                    promise_en=content.promise_en or old.promise_en,
-                    promise_es=content.promise_es or old.promise_es,
-                )
+                words = {**dict(old.texts), **{k: v for k, v in content.texts if v}}
+                content = replace(content, texts=tuple(sorted(words.items())))
             if publish:
                 outcome, _ = ledger.publish(content, start, now=now, row=record.row)
             else:
@@ -771,9 +772,9 @@ def _write_unit(session: Session, unit: NewUnit, visibility: str = DRAFT) -> int
         slug=unit.slug,
         kind=unit.kind,
         parent_id=parent_id,
-        name_en=unit.name,
         code=unit.code,
-        name_es=unit.name_es,
+        **{f"name_{default_language()}": unit.name},
+        **{f"name_{language}": name for language, name in unit.names.items()},
     )
     session.add(row)
     session.flush()
@@ -786,6 +787,9 @@ def _unit_id(unit: UnitKey) -> int:
         assert unit.id is not None, "new units are written before observations"
         return unit.id
     return unit
+
+
+OBSERVATIONS = cast(Table, Observation.__table__)
 
 
 def apply_writes(
@@ -806,8 +810,10 @@ def apply_writes(
     chunk = 5000
     for start in range(0, len(plan.inserts), chunk):
         batch = plan.inserts[start : start + chunk]
+        # A Core insert of the table: one executemany per chunk (the ORM's bulk insert would
+        # split it into a statement per pattern of NULLs and build its own parameters first).
         session.execute(
-            insert(Observation),
+            insert(OBSERVATIONS),
             [
                 {
                     "unit_id": _unit_id(r.unit),
@@ -959,9 +965,14 @@ def write_target_plans(
                 )
                 session.add(row.stored)
             else:
+                # Texts the content no longer has are removed (None) from the stored row.
+                content = {
+                    **{name: None for name in row.stored.text_record()},
+                    **row.content.as_fields(),
+                }
+                values.update(content)
                 changed_content = any(
-                    getattr(row.stored, name) != value
-                    for name, value in row.content.as_fields().items()
+                    getattr(row.stored, name) != value for name, value in content.items()
                 )
                 for name, value in values.items():
                     setattr(row.stored, name, value)
@@ -1143,8 +1154,10 @@ def check_new_entries(
     for unit in catalog.new_units.values():
         row = first_rows.get(unit)
         column = "service" if unit.kind == "service" else "agency"
-        check_length(report, row, column, unit.name, Unit.name_en, what=f"the {column} name")
-        check_length(report, row, column, unit.name_es, Unit.name_es, what=f"the {column} name")
+        default = default_language()
+        for language, name in ((default, unit.name), *unit.names.items()):
+            name_column = getattr(Unit, f"name_{language}")
+            check_length(report, row, column, name, name_column, what=f"the {column} name")
         check_length(report, row, column, unit.code, Unit.code, what=f"the {column} code")
         check_length(report, row, column, unit.slug, Unit.slug, what="the unit slug")
     for info in catalog.new_metrics.values():
@@ -1174,10 +1187,9 @@ def check_new_entries(
         target = record.target
         if target is None:
             continue
-        for name in ("text_en", "text_es"):
-            value = getattr(target, name)
+        for name, value in target.texts.items():
             key = (record.row, name)
-            if value is not None and key not in seen:
+            if name.startswith("text_") and value is not None and key not in seen:
                 seen.add(key)
                 check_length(
                     report,
@@ -1368,11 +1380,19 @@ def _lock_connection(connection: Connection) -> None:
 
 def column_length(model_column: Any) -> int | None:
     """The maximum length of a String column (``Unit.name_en`` -> 300); None for Text."""
+    translated = getattr(model_column, "translated", None)
+    if translated is not None:
+        owner, field, _language = translated
+        return owner.TEXT_LENGTHS.get(field)
     expression = getattr(model_column, "expression", model_column)
     return getattr(expression.type, "length", None)
 
 
 def column_label(model_column: Any) -> str:
+    translated = getattr(model_column, "translated", None)
+    if translated is not None:
+        owner, field, language = translated
+        return f"{owner.__tablename__}.{field}_{language}"
     expression = getattr(model_column, "expression", model_column)
     table = getattr(expression, "table", None)
     return f"{table.name}.{expression.name}" if table is not None else str(expression.name)
@@ -1421,7 +1441,12 @@ def describe_database_error(error: BaseException) -> tuple[str, str | None, str 
     is_sqlite = type(orig).__module__.startswith("sqlite3")
     nothing = "nothing was written"
 
-    if sqlstate == "22001" or "value too long" in lowered or "string data right" in lowered:
+    if (
+        sqlstate == "22001"
+        or "value too long" in lowered
+        or "string data right" in lowered
+        or ((sqlstate == "23514" or "check constraint" in lowered) and "text_length" in lowered)
+    ):
         found = _overlong_parameter(error)
         if found is not None:
             label, limit, value = found
@@ -1590,12 +1615,13 @@ def _shorten_value(value: str, limit: int = 200) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+_INSERT_COLUMNS = re.compile(r"^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\S+\s*\(([^)]*)\)", re.I)
 _WRITE_TABLE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE)\s+\"?(\w+)\"?", re.I)
 
 
 def _overlong_parameter(error: BaseException) -> tuple[str, int, str] | None:
     """Which parameter of the failed statement is longer than its column, if one is."""
-    from dashboard.models import Base
+    from dashboard.models import TRANSLATED_MODELS, Base
 
     statement = getattr(error, "statement", None) or ""
     match = _WRITE_TABLE.match(statement)
@@ -1604,8 +1630,21 @@ def _overlong_parameter(error: BaseException) -> tuple[str, int, str] | None:
     table = Base.metadata.tables[match.group(1)]
     params = getattr(error, "params", None)
     rows = params if isinstance(params, list | tuple) else [params]
+    owner = next((m for m in TRANSLATED_MODELS if m.text_model.__table__ is table), None)
+    if owner is not None and isinstance(params, tuple) and not isinstance(params[0], tuple):
+        rows = [params]  # one row of positional parameters (SQLite)
+    names = _INSERT_COLUMNS.search(statement)
     for row in rows:
+        if isinstance(row, list | tuple) and names is not None:
+            row = dict(zip((n.strip(' "') for n in names.group(1).split(",")), row, strict=False))
         if not isinstance(row, dict):
+            continue
+        if owner is not None:
+            limit = owner.TEXT_LENGTHS.get(str(row.get("field")))
+            value = row.get("text")
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                table_name = owner.__tablename__  # type: ignore[attr-defined]
+                return f"{table_name}.{row['field']}_{row['language']}", limit, value
             continue
         for name, value in row.items():
             column = table.columns.get(name)

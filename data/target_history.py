@@ -33,8 +33,10 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
+
+from dashboard.languages import content_languages
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -62,24 +64,39 @@ class TargetContent:
     kind: str
     value: float | None
     comparator: str
-    text_en: str | None = None
-    text_es: str | None = None
-    promise_en: str | None = None
-    promise_es: str | None = None
+    #: The target's words, ``(column, text)`` sorted, one per non-empty ``text_<language>`` /
+    #: ``promise_<language>`` (``("promise_en", "We answer within 10 minutes")``).
+    texts: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(
+        cls, kind: str, value: float | None, comparator: str, **texts: str | None
+    ) -> TargetContent:
+        """A content from its texts as keyword arguments (``text_en=...``, ``promise_fr=...``);
+        None leaves a text out."""
+        given = tuple(sorted((k, v) for k, v in texts.items() if v is not None))
+        return cls(kind=kind, value=value, comparator=comparator, texts=given)
+
+    def text(self, column: str) -> str | None:
+        """The text of ``column`` (``text_en``, ``promise_es``), None when not given."""
+        return dict(self.texts).get(column)
 
     def same_as(self, other: TargetContent) -> bool:
         return (
             self.kind == other.kind
             and self.comparator == other.comparator
             and _same_number(self.value, other.value)
-            and self.text_en == other.text_en
-            and self.text_es == other.text_es
-            and self.promise_en == other.promise_en
-            and self.promise_es == other.promise_es
+            and self.texts == other.texts
         )
 
     def as_fields(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The ``Target`` fields: kind, value, comparator and each text by its column."""
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "comparator": self.comparator,
+            **dict(self.texts),
+        }
 
 
 @dataclass(eq=False)
@@ -251,21 +268,24 @@ def _earliest(*days: dt.date | None) -> dt.date | None:
     return min(given) if given else None
 
 
+def _texts_of(target: Any) -> dict[str, str | None]:
+    """A stored target's words by column (``text_en``...): every language it holds."""
+    if hasattr(target, "text_record"):
+        return target.text_record()
+    return {
+        f"{name}_{code}": getattr(target, f"{name}_{code}", None)
+        for name in ("text", "promise")
+        for code in content_languages()
+    }
+
+
 def ledger_from(targets: Iterable[Any]) -> TargetLedger:
     """A ledger of stored ``dashboard.models.Target`` rows (or anything shaped like them)."""
     rows: list[TargetRow] = []
     by_id: dict[int, TargetRow] = {}
     for target in targets:
         row = TargetRow(
-            TargetContent(
-                kind=target.kind,
-                value=target.value,
-                comparator=target.comparator,
-                text_en=target.text_en,
-                text_es=target.text_es,
-                promise_en=target.promise_en,
-                promise_es=target.promise_es,
-            ),
+            TargetContent.of(target.kind, target.value, target.comparator, **_texts_of(target)),
             target.effective_from,
             target.effective_to,
             target.visibility,

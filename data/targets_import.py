@@ -21,7 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.languages import default_language
 from dashboard.models import COMPARATORS, TARGET_KINDS, ImportRun, Target, utcnow
+from data.content.common import text_columns, unconfigured_language, unconfigured_language_reason
 from data.readers import header_key
 from data.report import ImportReport
 from data.store import (
@@ -50,13 +52,17 @@ TARGET_COLUMNS = (
     "kind",
     "value",
     "comparator",
-    "text_en",
-    "text_es",
-    "promise_en",
-    "promise_es",
     "effective_from",
     "effective_to",
 )
+
+
+def target_columns() -> tuple[str, ...]:
+    """Every column a targets file may have: :data:`TARGET_COLUMNS` and the target's words
+    (``text_<language>``, ``promise_<language>``) in each configured language."""
+    return (*TARGET_COLUMNS, *text_columns(Target))
+
+
 REQUIRED_COLUMNS = ("agency", "metric", "effective_from")
 
 _COMPARATOR_SYMBOLS = {"≥": ">=", "≤": "<=", "=>": ">=", "=<": "<=", "==": "="}
@@ -93,7 +99,18 @@ def import_targets(
             report.problem(
                 table.header_row, name, None, "required column is missing from the header"
             )
-    unused = [name for name in table.header if name and header_key(name) not in TARGET_COLUMNS]
+    foreign = set()
+    for name in table.header:
+        language = unconfigured_language(Target, header_key(name)) if name else None
+        if language is not None:
+            foreign.add(name)
+            report.problem(table.header_row, name, name, unconfigured_language_reason(language))
+    columns = target_columns()
+    unused = [
+        name
+        for name in table.header
+        if name and header_key(name) not in columns and name not in foreign
+    ]
     if unused:
         report.notes.append("column(s) not used: " + ", ".join(unused))
     if report.problems:
@@ -252,10 +269,11 @@ def _check_row(
             )
         comparator = given
 
-    texts = {name: cell(name) for name in ("text_en", "text_es", "promise_en", "promise_es")}
-    if kind == "text" and texts["text_en"] is None:
-        problem("text_en", None, "a text target needs its text in text_en")
-    for name in ("text_en", "text_es"):
+    texts = {name: cell(name) for name in text_columns(Target)}
+    required = f"text_{default_language()}"
+    if kind == "text" and texts[required] is None:
+        problem(required, None, f"a text target needs its text in {required}")
+    for name in (column for column in texts if column.startswith("text_")):
         check_length(
             report,
             row,
@@ -276,7 +294,7 @@ def _check_row(
         row,
         unit,
         metric,
-        TargetContent(kind=kind, value=value, comparator=comparator, **texts),
+        TargetContent.of(kind, value, comparator, **texts),
         start,
         end,
     )

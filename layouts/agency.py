@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.formatting import format_day
-from dashboard.i18n import translate
+from dashboard.i18n import P_, Messages, messages, t, translate
 from dashboard.targets import Status, status_label, status_symbol
 from dashboard.views.agency import (
     ActionItem,
@@ -25,138 +25,89 @@ from dashboard.views.agency import (
     PromiseItem,
     ServiceItem,
 )
+from layouts.attributes import aria
 from layouts.components import chart_panel, page_downloads, status_badge
 from layouts.figures import figure
 from layouts.static_table import StaticTable, cell
 
 if TYPE_CHECKING:
-    from callbacks.pages import PageContext
+    from dashboard.pages import PageContext
 
-TEXT: dict[str, dict[str, str]] = {
-    "breadcrumb": {"en": "Breadcrumb", "es": "Ruta de navegación"},
-    "home": {"en": "All agencies", "es": "Todas las agencias"},
-    "website": {"en": "Website of {name}", "es": "Sitio web de {name}"},
-    "service_of": {"en": "A service of {agency}", "es": "Un servicio de {agency}"},
-    "controls": {"en": "Choose what to show", "es": "Elija qué mostrar"},
-    "metric": {"en": "Measure", "es": "Indicador"},
-    "all_metrics": {"en": "All measures", "es": "Todos los indicadores"},
-    "period": {"en": "Fiscal year", "es": "Año fiscal"},
-    "all_periods": {"en": "All years", "es": "Todos los años"},
-    "segment": {"en": "Breakdown", "es": "Desglose"},
-    "no_segment": {"en": "No breakdown", "es": "Sin desglose"},
-    "show": {"en": "Show", "es": "Mostrar"},
-    "promises": {"en": "Posted service levels", "es": "Niveles de servicio publicados"},
-    "promises_intro": {
-        "en": "What {name} promises the public, with the latest result against each promise.",
-        "es": "Lo que {name} promete al público, con el último resultado de cada promesa.",
-    },
-    "standards_heading": {
-        "en": "Service levels posted by its services",
-        "es": "Niveles de servicio publicados por sus servicios",
-    },
-    "standards_intro": {
-        "en": "Each service's promise, the target in force and its latest result. A standard "
+TEXT: Messages = messages(
+    P_("breadcrumb", "Breadcrumb"),
+    P_("home", "All agencies"),
+    P_("website", "Website of {name}"),
+    P_("service_of", "A service of {agency}"),
+    P_("controls", "Choose what to show"),
+    P_("metric", "Measure"),
+    P_("all_metrics", "All measures"),
+    P_("period", "Fiscal year"),
+    P_("all_periods", "All years"),
+    P_("segment", "Breakdown"),
+    P_("no_segment", "No breakdown"),
+    P_("show", "Show"),
+    P_("promises", "Posted service levels"),
+    P_(
+        "promises_intro",
+        "What {name} promises the public, with the latest result against each promise.",
+    ),
+    P_("standards_heading", "Service levels posted by its services"),
+    P_(
+        "standards_intro",
+        "Each service's promise, the target in force and its latest result. A standard "
         "that did not report is listed as not reported, never as a miss.",
-        "es": "La promesa de cada servicio, la meta vigente y su último resultado. Un estándar "
-        "que no reportó figura como no reportado, nunca como incumplimiento.",
-    },
-    "standards_not_reported": {"en": "Not reported: {names}", "es": "No reportaron: {names}"},
-    "standard_result": {
-        "en": "{period}: {value} · target {target}",
-        "es": "{period}: {value} · meta {target}",
-    },
-    "standard_service": {"en": "Service", "es": "Servicio"},
-    "standard_promise": {"en": "Promise", "es": "Promesa"},
-    "standard_target": {"en": "Target", "es": "Meta"},
-    "standard_latest": {"en": "Latest result", "es": "Último resultado"},
-    "standard_status": {"en": "Status", "es": "Estado"},
-    "standards_caption": {
-        "en": "Posted service levels of the services of {name}",
-        "es": "Niveles de servicio publicados de los servicios de {name}",
-    },
-    "no_promises": {
-        "en": "No service levels are posted for {name} yet.",
-        "es": "{name} aún no ha publicado niveles de servicio.",
-    },
-    "latest_month": {"en": "Last month ({period})", "es": "Último mes ({period})"},
-    "latest_quarter": {"en": "Last quarter ({period})", "es": "Último trimestre ({period})"},
-    "latest_fiscal_year": {"en": "Last year ({period})", "es": "Último año ({period})"},
-    "target": {"en": "target {target}", "es": "meta {target}"},
-    "baseline": {
-        "en": "this is a baseline year: the result sets the starting point, it is not judged",
-        "es": "es un año de línea de base: el resultado fija el punto de partida, no se evalúa",
-    },
-    "text_target": {
-        "en": "this target is judged over the year, not on a single result",
-        "es": "esta meta se evalúa en el año, no con un solo resultado",
-    },
-    "small_sample": {
-        "en": "small sample (fewer than {n} responses)",
-        "es": "muestra pequeña (menos de {n} respuestas)",
-    },
-    "suppressed": {
-        "en": "not shown: fewer than {n} responses",
-        "es": "no se muestra: menos de {n} respuestas",
-    },
-    "revised": {"en": "revised; first published as {earlier}", "es": "revisado; antes {earlier}"},
-    "see_trend": {"en": "See the trend of {metric}", "es": "Ver la evolución de {metric}"},
-    "trends": {"en": "Results over time", "es": "Resultados a lo largo del tiempo"},
-    "trends_in": {"en": "Results in {period}", "es": "Resultados en {period}"},
-    "no_results": {
-        "en": "No results have been published for {name} yet.",
-        "es": "Aún no se han publicado resultados de {name}.",
-    },
-    "all_measures_link": {
-        "en": "Show all measures for {name}",
-        "es": "Mostrar todos los indicadores de {name}",
-    },
-    "all_years_link": {"en": "Show all years", "es": "Mostrar todos los años"},
-    "about_measure": {"en": "About this measure:", "es": "Sobre este indicador:"},
-    "actions": {
-        "en": "Actions taken to improve: {metric}",
-        "es": "Acciones tomadas para mejorar: {metric}",
-    },
-    "no_actions": {
-        "en": "No actions addressing this measure are published for this period.",
-        "es": "No hay acciones publicadas sobre este indicador en este periodo.",
-    },
-    "started": {"en": "started", "es": "iniciada el"},
-    "starts": {"en": "starts", "es": "comienza el"},
-    "completed": {"en": "completed", "es": "terminada el"},
-    "not_on_chart": {
-        "en": "(not drawn: no result to place it on)",
-        "es": "(no se dibuja: no hay resultado donde ubicarla)",
-    },
-    "more_about_action": {"en": "More about “{title}”", "es": "Más sobre «{title}»"},
-    "breakdowns": {"en": "Breakdowns", "es": "Desgloses"},
-    "breakdowns_intro": {
-        "en": "Results split by group, where {name} publishes them:",
-        "es": "Resultados por grupo, donde {name} los publica:",
-    },
-    "results_by": {"en": "Results by {segment}", "es": "Resultados por {segment}"},
-    "hide_breakdown": {"en": "Hide the breakdown", "es": "Ocultar el desglose"},
-    "services": {"en": "Services", "es": "Servicios"},
-    "services_intro": {
-        "en": "Each service's headline result over time; open a service for all its results.",
-        "es": "El resultado principal de cada servicio; abra un servicio para ver todos sus "
-        "resultados.",
-    },
-    "other_actions": {"en": "Other actions taken to improve", "es": "Otras acciones de mejora"},
-    "contact": {"en": "How to reach {name}", "es": "Cómo comunicarse con {name}"},
-    "no_contacts": {
-        "en": "No contact information is published yet.",
-        "es": "Aún no se ha publicado información de contacto.",
-    },
-    "hours": {"en": "Hours:", "es": "Horario:"},
-    "appointments": {"en": "Appointments:", "es": "Citas:"},
-    "languages": {"en": "Languages:", "es": "Idiomas:"},
-    "closures": {"en": "Upcoming closures", "es": "Próximos cierres"},
-    "no_closures": {
-        "en": "No closures are scheduled.",
-        "es": "No hay cierres programados.",
-    },
-    "closure_range": {"en": "to", "es": "al"},
-}
+    ),
+    P_("standards_not_reported", "Not reported: {names}"),
+    P_("standard_result", "{period}: {value} · target {target}"),
+    P_("standard_service", "Service"),
+    P_("standard_promise", "Promise"),
+    P_("standard_target", "Target"),
+    P_("standard_latest", "Latest result"),
+    P_("standard_status", "Status"),
+    P_("standards_caption", "Posted service levels of the services of {name}"),
+    P_("no_promises", "No service levels are posted for {name} yet."),
+    P_("latest_month", "Last month ({period})"),
+    P_("latest_quarter", "Last quarter ({period})"),
+    P_("latest_fiscal_year", "Last year ({period})"),
+    P_("target", "target {target}"),
+    P_("baseline", "this is a baseline year: the result sets the starting point, it is not judged"),
+    P_("text_target", "this target is judged over the year, not on a single result"),
+    P_("small_sample", "small sample (fewer than {n} responses)"),
+    P_("suppressed", "not shown: fewer than {n} responses"),
+    P_("revised", "revised; first published as {earlier}"),
+    P_("see_trend", "See the trend of {metric}"),
+    P_("trends", "Results over time"),
+    P_("trends_in", "Results in {period}"),
+    P_("no_results", "No results have been published for {name} yet."),
+    P_("all_measures_link", "Show all measures for {name}"),
+    P_("all_years_link", "Show all years"),
+    P_("about_measure", "About this measure:"),
+    P_("actions", "Actions taken to improve: {metric}"),
+    P_("no_actions", "No actions addressing this measure are published for this period."),
+    P_("started", "started"),
+    P_("starts", "starts"),
+    P_("completed", "completed"),
+    P_("not_on_chart", "(not drawn: no result to place it on)"),
+    P_("more_about_action", "More about “{title}”"),
+    P_("breakdowns", "Breakdowns"),
+    P_("breakdowns_intro", "Results split by group, where {name} publishes them:"),
+    P_("results_by", "Results by {segment}"),
+    P_("hide_breakdown", "Hide the breakdown"),
+    P_("services", "Services"),
+    P_(
+        "services_intro",
+        "Each service's headline result over time; open a service for all its results.",
+    ),
+    P_("other_actions", "Other actions taken to improve"),
+    P_("contact", "How to reach {name}"),
+    P_("no_contacts", "No contact information is published yet."),
+    P_("hours", "Hours:"),
+    P_("appointments", "Appointments:"),
+    P_("languages", "Languages:"),
+    P_("closures", "Upcoming closures"),
+    P_("no_closures", "No closures are scheduled."),
+    P_("closure_range", "to"),
+)
 
 
 def _t(key: str, language: str, **values: Any) -> str:
@@ -206,11 +157,9 @@ def _breadcrumb(view: AgencyView, context: PageContext) -> html.Nav:
                 className="breadcrumb-item",
             )
         )
-    crumbs.append(
-        html.Li(view.name, className="breadcrumb-item active", **{"aria-current": "page"})
-    )
+    crumbs.append(html.Li(view.name, className="breadcrumb-item active", **aria(current="page")))
     return html.Nav(
-        html.Ol(crumbs, className="breadcrumb"), **{"aria-label": _t("breadcrumb", language)}
+        html.Ol(crumbs, className="breadcrumb"), **aria(label=_t("breadcrumb", language))
     )
 
 
@@ -310,7 +259,7 @@ def _promises(view: AgencyView, context: PageContext) -> html.Section | None:
     if not view.promises:
         return html.Section(
             [heading, html.P(_t("no_promises", language, name=view.name))],
-            **{"aria-labelledby": "promises-heading"},
+            **aria(labelledby="promises-heading"),
         )
     return html.Section(
         [
@@ -323,7 +272,7 @@ def _promises(view: AgencyView, context: PageContext) -> html.Section | None:
             ),
         ],
         className="mb-5",
-        **{"aria-labelledby": "promises-heading"},
+        **aria(labelledby="promises-heading"),
     )
 
 
@@ -331,8 +280,12 @@ def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.
     language = context.language
     threshold = view.small_sample_threshold
     result: list[Any] = [
-        _t(f"latest_{item.granularity}", language, period=item.period_label),
-        ": ",
+        t(
+            "label_colon",
+            language,
+            label=_t(f"latest_{item.granularity}", language, period=item.period_label),
+        )
+        + " ",
         html.Strong(item.value_text),
         " · ",
         _t("target", language, target=item.target_text),
@@ -392,14 +345,14 @@ def _service_standards(view: AgencyView, context: PageContext) -> html.Section |
         [
             html.Li(
                 [
-                    html.Strong(f"{summary.label}: "),
+                    html.Strong(t("label_colon", language, label=summary.label) + " "),
                     summary.text,
                     html.Span(f" · {summary.reported_text}", className="small"),
                     html.Div(
                         _t(
                             "standards_not_reported",
                             language,
-                            names="; ".join(summary.not_reported),
+                            names=t("list_separator", language).join(summary.not_reported),
                         ),
                         className="small",
                     )
@@ -448,7 +401,7 @@ def _service_standards(view: AgencyView, context: PageContext) -> html.Section |
             html.Div(table, className="table-responsive"),
         ],
         className="mb-5",
-        **{"aria-labelledby": "standards-heading"},
+        **aria(labelledby="standards-heading"),
     )
 
 
@@ -478,7 +431,7 @@ def _trends(view: AgencyView, context: PageContext) -> html.Section:
     if not view.panels:
         body.append(html.P(_t("no_results", language, name=view.name)))
     body += [_panel(panel, context) for panel in view.panels]
-    return html.Section(body, id="trends", **{"aria-labelledby": "trends-heading"})
+    return html.Section(body, id="trends", **aria(labelledby="trends-heading"))
 
 
 def _panel(panel: MetricPanel, context: PageContext) -> html.Div:
@@ -569,7 +522,7 @@ def _breakdowns(view: AgencyView, context: PageContext) -> html.Section | None:
             ],
             className="mb-5",
             id="breakdowns",
-            **{"aria-labelledby": "breakdowns-heading"},
+            **aria(labelledby="breakdowns-heading"),
         )
     label = next((o.label for o in view.segment_options if o.value == view.segment), view.segment)
     body: list[Any] = [
@@ -589,7 +542,7 @@ def _breakdowns(view: AgencyView, context: PageContext) -> html.Section | None:
         chart_panel(chart, language, csv_href=context.csv_href(chart.chart_id), heading_level=3)
         for chart in view.breakdowns
     ]
-    return html.Section(body, id="breakdowns", **{"aria-labelledby": "breakdowns-heading"})
+    return html.Section(body, id="breakdowns", **aria(labelledby="breakdowns-heading"))
 
 
 # -- services ----------------------------------------------------------------------------------
@@ -610,7 +563,7 @@ def _services(view: AgencyView, context: PageContext) -> html.Section | None:
             ),
         ],
         className="mb-5",
-        **{"aria-labelledby": "services-heading"},
+        **aria(labelledby="services-heading"),
     )
 
 
@@ -625,7 +578,7 @@ def _service(item: ServiceItem, context: PageContext) -> html.Li:
                 style={"height": "60px"},
             ),
             className="sparkline",
-            **{"aria-hidden": "true"},  # the sentence beside it says the same in words
+            **aria(hidden="true"),  # the sentence beside it says the same in words
         )
         if item.sparkline is not None
         else None
@@ -658,7 +611,7 @@ def _other_actions(view: AgencyView, language: str) -> html.Section:
             html.Ul([_action(item, language) for item in view.other_actions]),
         ],
         className="mb-5",
-        **{"aria-labelledby": "other-actions-heading"},
+        **aria(labelledby="other-actions-heading"),
     )
 
 
@@ -681,7 +634,7 @@ def _contacts(view: AgencyView, language: str) -> html.Section:
         )
     else:
         body.append(html.P(_t("no_closures", language), id="closure-list"))
-    return html.Section(body, id="contact", **{"aria-labelledby": "contact-heading"})
+    return html.Section(body, id="contact", **aria(labelledby="contact-heading"))
 
 
 def _contact_group(group: ContactGroup, language: str, *, with_heading: bool) -> html.Div:

@@ -7,25 +7,24 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.charts import ChartSpec, TableColumn
-from dashboard.i18n import translate
+from dashboard.formatting import not_reported
+from dashboard.i18n import P_, Messages, messages, translate
 from dashboard.targets import Status, status_label, status_symbol
+from layouts.attributes import aria
 from layouts.figures import figure, graph_config
 from layouts.static_table import Cell, StaticTable, cell
 
-TEXT = {
-    "show_table": {"en": "Show the data table", "es": "Mostrar la tabla de datos"},
-    "download_csv": {"en": "Download these numbers (CSV)", "es": "Descargar estas cifras (CSV)"},
-    "chart_label": {"en": "Chart: {title}", "es": "Gráfico: {title}"},
-    "images": {"en": "Image:", "es": "Imagen:"},
-    "png": {"en": "PNG image", "es": "Imagen PNG"},
-    "svg": {"en": "SVG image", "es": "Imagen SVG"},
-    "pdf": {"en": "PDF", "es": "PDF"},
-    "image_label": {"en": "{kind} of the chart “{title}”", "es": "{kind} del gráfico «{title}»"},
-    "page_zip": {
-        "en": "Download every chart on this page (ZIP: PNG, SVG, PDF and CSV)",
-        "es": "Descargar todos los gráficos de esta página (ZIP: PNG, SVG, PDF y CSV)",
-    },
-}
+TEXT: Messages = messages(
+    P_("show_table", "Show the data table"),
+    P_("download_csv", "Download these numbers (CSV)"),
+    P_("chart_label", "Chart: {title}"),
+    P_("images", "Image:"),
+    P_("png", "PNG image"),
+    P_("svg", "SVG image"),
+    P_("pdf", "PDF"),
+    P_("image_label", "{kind} of the chart “{title}”"),
+    P_("page_zip", "Download every chart on this page (ZIP: PNG, SVG, PDF and CSV)"),
+)
 
 #: Image formats the server renders for every chart (``callbacks.exports``).
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -40,7 +39,7 @@ def status_badge(status: Status | str, language: str) -> html.Span:
     status = Status(status)
     return html.Span(
         [
-            html.Span(status_symbol(status), **{"aria-hidden": "true"}),
+            html.Span(status_symbol(status), **aria(hidden="true")),
             " ",
             status_label(status, language),
         ],
@@ -109,7 +108,7 @@ def chart_downloads(spec: ChartSpec, language: str, csv_href: str) -> html.P:
                 href=export_href(csv_href, fmt),
                 download=f"{spec.file_stem}.{fmt}",
                 className="chart-image",
-                **{"aria-label": _t("image_label", language, kind=kind, title=spec.title)},
+                **aria(label=_t("image_label", language, kind=kind, title=spec.title)),
             ),
         ]
     return html.P(links, className="chart-downloads small", id=f"chart-{spec.chart_id}-downloads")
@@ -118,13 +117,14 @@ def chart_downloads(spec: ChartSpec, language: str, csv_href: str) -> html.P:
 def page_downloads(zip_href: str, language: str) -> html.P:
     """One link to a ZIP of every chart on the page (images and CSVs)."""
     return html.P(
-        html.A(_t("page_zip", language), href=zip_href, download=True, id="page-downloads-zip"),
+        # download="" is the bare attribute (download=True in React): the server names the file.
+        html.A(_t("page_zip", language), href=zip_href, download="", id="page-downloads-zip"),
         className="page-downloads small",
     )
 
 
 def _not_reported(language: str) -> str:
-    return "No reportado" if language == "es" else "Not reported"
+    return not_reported(language)
 
 
 def chart_panel(
@@ -148,7 +148,7 @@ def chart_panel(
                 # Not aria-hidden: the mode bar's buttons inside it can take focus, and a
                 # hidden element must hold nothing focusable (axe: aria-hidden-focus).
                 role="group",
-                **{"aria-label": _t("chart_label", language, title=spec.title)},
+                **aria(label=_t("chart_label", language, title=spec.title)),
             ),
             html.Ul([html.Li(note) for note in spec.notes], className="chart-notes small")
             if spec.notes
@@ -161,5 +161,5 @@ def chart_panel(
             chart_downloads(spec, language, csv_href),
         ],
         className="chart-panel mb-5",
-        **{"aria-labelledby": title_id},
+        **aria(labelledby=title_id),
     )

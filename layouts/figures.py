@@ -13,9 +13,12 @@ in the legend and in the data table below the chart.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard.charts import ChartSpec, Trace
+
+if TYPE_CHECKING:
+    from dash import dcc
 
 RESULT_COLOURS = ("#1b3a5c", "#2a7ab0", "#5b8c2a", "#8c4a2a", "#6b6b6b")
 TARGET_COLOUR = "#b35900"
@@ -188,7 +191,7 @@ def _actions(trace: Trace) -> dict[str, Any]:
     )
 
 
-def graph_config(spec: ChartSpec) -> dict:
+def graph_config(spec: ChartSpec) -> dcc.Graph.Config:
     """Mode bar: PNG download named after the chart, no Plotly logo, no zoom tools."""
     return {
         "displaylogo": False,

@@ -12,166 +12,105 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.formatting import format_count, format_score, format_value
-from dashboard.i18n import t, translate
+from dashboard.i18n import P_, Messages, messages, t, translate
 from dashboard.scorecard import Cell, dimension_label
 from dashboard.targets import Status, status_label
 from dashboard.views.home import DimensionSummary, HomeView
+from layouts.attributes import aria, data_label
 from layouts.components import chart_panel, page_downloads, status_badge
 
 if TYPE_CHECKING:
-    from callbacks.pages import PageContext
+    from dashboard.pages import PageContext
 
-TEXT: dict[str, dict[str, str]] = {
-    "period_label": {"en": "Period", "es": "Período"},
-    "quarters": {"en": "Fiscal quarters", "es": "Trimestres fiscales"},
-    "years": {"en": "Fiscal years", "es": "Años fiscales"},
-    "show_period": {"en": "Show this period", "es": "Mostrar este período"},
-    "period_through": {
-        "en": "{year} is not over yet: results to date, through {quarter}.",
-        "es": "{year} aún no termina: resultados hasta la fecha, hasta {quarter}.",
-    },
-    "no_data": {
-        "en": "No results have been published yet.",
-        "es": "Aún no se han publicado resultados.",
-    },
-    "rollups_heading": {
-        "en": "Across all agencies, {period}",
-        "es": "En todas las agencias, {period}",
-    },
-    "rollups_intro": {
-        "en": "How many agencies met their target in each dimension, how many reported, and "
+TEXT: Messages = messages(
+    P_("period_label", "Period"),
+    P_("quarters", "Fiscal quarters"),
+    P_("years", "Fiscal years"),
+    P_("show_period", "Show this period"),
+    P_("period_through", "{year} is not over yet: results to date, through {quarter}."),
+    P_("no_data", "No results have been published yet."),
+    P_("rollups_heading", "Across all agencies, {period}"),
+    P_(
+        "rollups_intro",
+        "How many agencies met their target in each dimension, how many reported, and "
         "how many measure it at all. An agency without a figure of its own counts through "
         "its services' standards, each once. Agencies and standards that did not report are "
         "counted as not reported, never as a miss.",
-        "es": "Cuántas agencias cumplieron su meta en cada dimensión, cuántas reportaron y "
-        "cuántas la miden. Una agencia sin cifra propia cuenta a través de los estándares de "
-        "sus servicios, cada uno una vez. Las agencias y estándares que no reportaron se "
-        "cuentan como no reportados, nunca como incumplimiento.",
-    },
-    "did_not_report": {"en": "Did not report: {names}", "es": "No reportaron: {names}"},
-    "scorecard_heading": {"en": "Agency scorecard", "es": "Cuadro de resultados por agencia"},
-    "scorecard_caption": {
-        "en": "Each agency's result in {period} against the target in force: status, the "
+    ),
+    P_("did_not_report", "Did not report: {names}"),
+    P_("scorecard_heading", "Agency scorecard"),
+    P_(
+        "scorecard_caption",
+        "Each agency's result in {period} against the target in force: status, the "
         "result in its unit and its score from 0 to 100.",
-        "es": "Resultado de cada agencia en {period} frente a la meta vigente: estado, el "
-        "resultado en su unidad y su puntuación de 0 a 100.",
-    },
-    "agency": {"en": "Agency", "es": "Agencia"},
-    "search_label": {
-        "en": "Find an agency or service (English or Spanish)",
-        "es": "Buscar una agencia o un servicio (en español o inglés)",
-    },
-    "dim_label": {"en": "Dimension", "es": "Dimensión"},
-    "any_dimension": {"en": "Any dimension", "es": "Cualquier dimensión"},
-    "status_label": {"en": "Status", "es": "Estado"},
-    "any_status": {"en": "Any status", "es": "Cualquier estado"},
-    "sort_label": {"en": "Sort by", "es": "Ordenar por"},
-    "sort_name": {"en": "Agency name (A–Z)", "es": "Nombre de la agencia (A–Z)"},
-    "sort_dimension": {
-        "en": "{dimension} score (highest first)",
-        "es": "Puntuación de {dimension} (más alta primero)",
-    },
-    "apply": {"en": "Apply", "es": "Aplicar"},
-    "clear": {"en": "Clear search and filters", "es": "Borrar búsqueda y filtros"},
-    "showing": {
-        "en": "Showing {count} of {total} agencies.",
-        "es": "Se muestran {count} de {total} agencias.",
-    },
-    "no_match": {
-        "en": "No agency matches your search and filters.",
-        "es": "Ninguna agencia coincide con su búsqueda y filtros.",
-    },
-    "services_heading": {
-        "en": "Services matching “{query}”",
-        "es": "Servicios que coinciden con «{query}»",
-    },
-    "service_of": {"en": "{service}, {agency}", "es": "{service}, {agency}"},
-    "score": {"en": "Score {score} of 100", "es": "Puntuación {score} de 100"},
-    "from_services": {
-        "en": "From its services' standards",
-        "es": "Según los estándares de sus servicios",
-    },
-    "target": {"en": "Target: {target}", "es": "Meta: {target}"},
-    "small_sample": {
-        "en": "Small sample: {n} responses",
-        "es": "Muestra pequeña: {n} respuestas",
-    },
-    "suppressed": {
-        "en": "Not shown: fewer than {n} responses",
-        "es": "No se muestra: menos de {n} respuestas",
-    },
-    "revised_from": {
-        "en": "Revised; first published as {value}",
-        "es": "Revisado; publicado primero como {value}",
-    },
-    "revised": {"en": "Includes revised figures", "es": "Incluye cifras revisadas"},
-    "parts_month": {
-        "en": "{count} of {total} months reported",
-        "es": "{count} de {total} meses reportados",
-    },
-    "parts_quarter": {
-        "en": "{count} of {total} quarters reported",
-        "es": "{count} de {total} trimestres reportados",
-    },
-    "notes_heading": {"en": "How to read the scorecard", "es": "Cómo leer el cuadro"},
-    "note_status": {
-        "en": "Met (✓) and Not met (✗) compare the result with the target in force on the "
+    ),
+    P_("agency", "Agency"),
+    P_("search_label", "Find an agency or service (English or Spanish)"),
+    P_("dim_label", "Dimension"),
+    P_("any_dimension", "Any dimension"),
+    P_("status_label", "Status"),
+    P_("any_status", "Any status"),
+    P_("sort_label", "Sort by"),
+    P_("sort_name", "Agency name (A–Z)"),
+    P_("sort_dimension", "{dimension} score (highest first)"),
+    P_("apply", "Apply"),
+    P_("clear", "Clear search and filters"),
+    P_("showing", "Showing {count} of {total} agencies."),
+    P_("no_match", "No agency matches your search and filters."),
+    P_("services_heading", "Services matching “{query}”"),
+    P_("service_of", "{service}, {agency}"),
+    P_("score", "Score {score} of 100"),
+    P_("from_services", "From its services' standards"),
+    P_("target", "Target: {target}"),
+    P_("small_sample", "Small sample: {n} responses"),
+    P_("suppressed", "Not shown: fewer than {n} responses"),
+    P_("revised_from", "Revised; first published as {value}"),
+    P_("revised", "Includes revised figures"),
+    P_("parts_month", "{count} of {total} months reported"),
+    P_("parts_quarter", "{count} of {total} quarters reported"),
+    P_("notes_heading", "How to read the scorecard"),
+    P_(
+        "note_status",
+        "Met (✓) and Not met (✗) compare the result with the target in force on the "
         "last day of the period. No target (–): the agency has no numeric target for it "
         "(for example “Establish baseline”). Not reported (?): the agency published no "
         "figure; it is never counted as zero.",
-        "es": "Cumplido (✓) y No cumplido (✗) comparan el resultado con la meta vigente el "
-        "último día del período. Sin meta (–): la agencia no tiene una meta numérica "
-        "(por ejemplo, «Establecer línea de base»). No reportado (?): la agencia no publicó "
-        "la cifra; nunca se cuenta como cero.",
-    },
-    "note_metrics": {
-        "en": "Each dimension is judged on one headline measure: {metrics}.",
-        "es": "Cada dimensión se evalúa con una medida principal: {metrics}.",
-    },
-    "note_pooling": {
-        "en": "Monthly measures are combined over the months of the period: the share of the "
+    ),
+    P_("note_metrics", "Each dimension is judged on one headline measure: {metrics}."),
+    P_(
+        "note_pooling",
+        "Monthly measures are combined over the months of the period: the share of the "
         "whole period's volume (all months' counts added up), not an average of monthly "
         "percentages. A fiscal year combines its quarters the same way. When a month or "
         "quarter is missing, the cell says how many were reported.",
-        "es": "Las medidas mensuales se combinan en los meses del período: la proporción del "
-        "volumen total del período (se suman los conteos de todos los meses), no un "
-        "promedio de porcentajes mensuales. Un año fiscal combina sus trimestres de la "
-        "misma manera. Si falta un mes o un trimestre, la celda indica cuántos se reportaron.",
-    },
-    "note_small_flag": {
-        "en": "Survey results based on fewer than {n} responses are marked “Small sample”: "
+    ),
+    P_(
+        "note_small_flag",
+        "Survey results based on fewer than {n} responses are marked “Small sample”: "
         "read them with caution.",
-        "es": "Los resultados de encuestas con menos de {n} respuestas se marcan como "
-        "«Muestra pequeña»: léalos con cautela.",
-    },
-    "note_small_suppress": {
-        "en": "Survey results based on fewer than {n} responses are not shown and count as "
-        "not reported.",
-        "es": "Los resultados de encuestas con menos de {n} respuestas no se muestran y "
-        "cuentan como no reportados.",
-    },
-    "note_revised": {
-        "en": "“Revised” marks a figure changed after it was first published; the earlier "
+    ),
+    P_(
+        "note_small_suppress",
+        "Survey results based on fewer than {n} responses are not shown and count as not reported.",
+    ),
+    P_(
+        "note_revised",
+        "“Revised” marks a figure changed after it was first published; the earlier "
         "value is given.",
-        "es": "«Revisado» indica una cifra cambiada después de publicarse; se indica el valor "
-        "anterior.",
-    },
-    "note_score": {
-        "en": "Scores put every measure on the same 0–100 scale so that agencies compare; "
+    ),
+    P_(
+        "note_score",
+        "Scores put every measure on the same 0–100 scale so that agencies compare; "
         "the methodology page explains each rule.",
-        "es": "Las puntuaciones llevan cada medida a la misma escala de 0 a 100 para comparar "
-        "agencias; la página de metodología explica cada regla.",
-    },
-    "trends_heading": {"en": "Trends across agencies", "es": "Tendencias de todas las agencias"},
-    "trends_intro": {
-        "en": "Each dimension over time, up to {period}: the average score of the agencies "
+    ),
+    P_("trends_heading", "Trends across agencies"),
+    P_(
+        "trends_intro",
+        "Each dimension over time, up to {period}: the average score of the agencies "
         "that reported or, where only services report, the share of their service standards "
         "that met the target.",
-        "es": "Cada dimensión a lo largo del tiempo, hasta {period}: la puntuación media de "
-        "las agencias que reportaron o, donde solo reportan los servicios, la proporción de "
-        "sus estándares de servicio que cumplieron la meta.",
-    },
-}
+    ),
+)
 
 
 def _t(key: str, language: str, **values: Any) -> str:
@@ -385,7 +324,7 @@ def _rollups(view: HomeView) -> html.Section:
             ),
         ],
         className="mb-5",
-        **{"aria-labelledby": "rollups-heading"},
+        **aria(labelledby="rollups-heading"),
     )
 
 
@@ -399,7 +338,11 @@ def _rollup_card(summary: DimensionSummary, language: str) -> html.Li:
                 html.P(first, className="rollup-met fw-semibold mb-1"),
                 html.Ul([html.Li(line) for line in rest], className="small mb-0 ps-3"),
                 html.P(
-                    _t("did_not_report", language, names="; ".join(summary.not_reported)),
+                    _t(
+                        "did_not_report",
+                        language,
+                        names=t("list_separator", language).join(summary.not_reported),
+                    ),
                     className="small mt-2 mb-0 rollup-not-reported",
                 )
                 if summary.not_reported
@@ -448,7 +391,7 @@ def _scorecard_section(view: HomeView, context: PageContext) -> html.Section:
             )
         )
     content.append(_notes(view))
-    return html.Section(content, className="mb-5", **{"aria-labelledby": "scorecard-heading"})
+    return html.Section(content, className="mb-5", **aria(labelledby="scorecard-heading"))
 
 
 def _service_matches(view: HomeView, context: PageContext) -> html.Div:
@@ -533,7 +476,7 @@ def _rollup_cell(cell: Cell, label: str, view: HomeView) -> html.Td:
     return html.Td(
         parts,
         className=f"scorecard-cell cell-{cell.status.value.replace('_', '-')} rollup-cell",
-        **{"data-label": label},
+        **data_label(label),
     )
 
 
@@ -604,7 +547,7 @@ def _cell(cell: Cell, label: str, view: HomeView) -> html.Td:
     return html.Td(
         parts,
         className=f"scorecard-cell cell-{cell.status.value.replace('_', '-')}",
-        **{"data-label": label},
+        **data_label(label),
     )
 
 
@@ -661,5 +604,5 @@ def _trends(view: HomeView, context: PageContext) -> html.Section:
                 className="row",
             ),
         ],
-        **{"aria-labelledby": "trends-heading"},
+        **aria(labelledby="trends-heading"),
     )

@@ -9,8 +9,10 @@ readers pronounce it right; a text it lacks in every language is shown as missin
 from __future__ import annotations
 
 from dash import html
+from dash.development.base_component import ComponentType
 
-from callbacks.pages import PageContext
+from dashboard.i18n import P_, Messages, messages, translate
+from dashboard.pages import PageContext
 from dashboard.views.methodology import (
     DimensionSection,
     LocalizedText,
@@ -20,32 +22,24 @@ from dashboard.views.methodology import (
     RuleSection,
     text,
 )
+from layouts.attributes import aria
 
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"en": "Methodology", "es": "Metodología"},
-    "intro": {
-        "en": (
-            "How every figure on this dashboard is defined, measured and judged. The "
-            "definitions below are the ones published with the data, so they always match the "
-            "measures on the other pages."
-        ),
-        "es": (
-            "Cómo se define, se mide y se juzga cada cifra de este panel. Las definiciones de "
-            "abajo son las que se publican con los datos, por lo que siempre coinciden con las "
-            "medidas de las demás páginas."
-        ),
-    },
-    "contents": {"en": "On this page", "es": "En esta página"},
-    "rules": {"en": "How to read the figures", "es": "Cómo leer las cifras"},
-    "measures": {"en": "The measures", "es": "Las medidas"},
-    "back_to_contents": {"en": "Back to the contents", "es": "Volver al contenido"},
-    "headline_badge": {"en": "Headline measure", "es": "Medida principal"},
-    "driver_badge": {"en": "Driver", "es": "Factor"},
-    "no_metrics": {
-        "en": "No measures have been defined yet.",
-        "es": "Aún no se ha definido ninguna medida.",
-    },
-}
+TEXT: Messages = messages(
+    P_("title", "Methodology"),
+    P_(
+        "intro",
+        "How every figure on this dashboard is defined, measured and judged. The "
+        "definitions below are the ones published with the data, so they always match the "
+        "measures on the other pages.",
+    ),
+    P_("contents", "On this page"),
+    P_("rules", "How to read the figures"),
+    P_("measures", "The measures"),
+    P_("back_to_contents", "Back to the contents"),
+    P_("headline_badge", "Headline measure"),
+    P_("driver_badge", "Driver"),
+    P_("no_metrics", "No measures have been defined yet."),
+)
 
 CONTENTS_ID = "methodology-contents"
 RULES_ID = "rules"
@@ -53,7 +47,7 @@ MEASURES_ID = "measures"
 
 
 def _t(key: str, language: str) -> str:
-    return TEXT[key]["es" if language == "es" else "en"]
+    return translate(TEXT, key, language)
 
 
 def _text(value: LocalizedText, page_language: str) -> str | html.Span:
@@ -101,7 +95,7 @@ def _contents(view: MethodologyView, language: str) -> html.Nav:
             ),
         ],
         className="methodology-contents mb-4",
-        **{"aria-labelledby": CONTENTS_ID},
+        **aria(labelledby=CONTENTS_ID),
     )
 
 
@@ -116,7 +110,7 @@ def _rule(rule: RuleSection) -> html.Section:
         ],
         id=rule.anchor,
         className="methodology-rule",
-        **{"aria-labelledby": heading_id},
+        **aria(labelledby=heading_id),
     )
 
 
@@ -125,7 +119,7 @@ _DT = "col-sm-4 col-lg-3"
 _DD = "col-sm-8 col-lg-9"
 
 
-def _pair(label: str, value: object, class_name: str = "") -> list:
+def _pair(label: str, value: ComponentType, class_name: str = "") -> list:
     return [html.Dt(label, className=_DT), html.Dd(value, className=f"{_DD} {class_name}".strip())]
 
 
@@ -161,7 +155,7 @@ def _metric(entry: MetricEntry, language: str, role: str | None = None) -> html.
         id=entry.anchor,
         className="methodology-metric border rounded p-3 mb-3"
         + (" methodology-incomplete" if entry.missing else ""),
-        **{"aria-labelledby": heading_id},
+        **aria(labelledby=heading_id),
     )
 
 
@@ -190,7 +184,7 @@ def _dimension(section: DimensionSection, language: str) -> html.Section:
         ],
         id=section.anchor,
         className="methodology-dimension",
-        **{"aria-labelledby": heading_id},
+        **aria(labelledby=heading_id),
     )
 
 
@@ -203,8 +197,9 @@ def layout(view: MethodologyView, context: PageContext) -> list:
             _back_link(language),
         ],
         id=RULES_ID,
-        **{"aria-labelledby": f"{RULES_ID}-title"},
+        **aria(labelledby=f"{RULES_ID}-title"),
     )
+    measures: html.Div | html.P
     if view.dimensions:
         measures = html.Div(
             [_dimension(section, language) for section in view.dimensions], id=MEASURES_ID

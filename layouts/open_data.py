@@ -7,192 +7,109 @@ component each, because the data dictionary alone has over a hundred rows.
 
 from __future__ import annotations
 
-import flask
 from dash import html
 
-from callbacks.pages import PageContext
 from dashboard.formatting import format_day
-from dashboard.i18n import translate
+from dashboard.i18n import P_, Messages, messages, translate
 from dashboard.open_data import MAX_LIMIT
+from dashboard.pages import PageContext
 from dashboard.views.open_data import EndpointDoc, FileDoc, OpenDataView, ParameterDoc
+from layouts.attributes import aria
 from layouts.static_table import StaticTable
 
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"en": "Open data", "es": "Datos abiertos"},
-    "intro": {
-        "en": (
-            "Every figure published on this dashboard is open data: download it all at once, "
-            "or ask the API for just what you need, as JSON or CSV. Only published figures are "
-            "included; drafts and internal notes never are."
-        ),
-        "es": (
-            "Cada cifra publicada en este panel es un dato abierto: descárguelo todo de una vez "
-            "o pida a la API solo lo que necesite, en JSON o CSV. Solo se incluyen cifras "
-            "publicadas; nunca borradores ni notas internas."
-        ),
-    },
-    "contents": {"en": "On this page", "es": "En esta página"},
-    "download_title": {"en": "Download all data", "es": "Descargar todos los datos"},
-    "download_body": {
-        "en": (
-            "One ZIP file holds every resource as a CSV file (UTF-8, opens in any spreadsheet), "
-            "the data dictionary, and a README with the source, the date and the licence."
-        ),
-        "es": (
-            "Un archivo ZIP contiene cada recurso como archivo CSV (UTF-8, se abre en cualquier "
-            "hoja de cálculo), el diccionario de datos y un README con la fuente, la fecha y la "
-            "licencia."
-        ),
-    },
-    "download_zip": {
-        "en": "Download all data (ZIP of CSV files)",
-        "es": "Descargar todos los datos (ZIP con archivos CSV)",
-    },
-    "download_dictionary": {
-        "en": "Data dictionary (CSV)",
-        "es": "Diccionario de datos (CSV)",
-    },
-    "as_of": {
-        "en": "The data runs to {date}.",
-        "es": "Los datos llegan hasta el {date}.",
-    },
-    "no_data": {"en": "No data has been published yet.", "es": "Aún no se han publicado datos."},
-    "license": {"en": "Licence:", "es": "Licencia:"},
-    "reading_title": {"en": "How to read the data", "es": "Cómo leer los datos"},
-    "reading_not_reported": {
-        "en": (
-            "An empty value is never a zero. The column reporting_status says why it is "
-            "empty: not_reported (the unit published no value) or suppressed (too few survey "
-            "responses). A period with no row at all was not reported either."
-        ),
-        "es": (
-            "Un valor vacío nunca es un cero. La columna reporting_status dice por qué está "
-            "vacío: not_reported (la unidad no publicó valor) o suppressed (demasiadas pocas "
-            "respuestas). Un periodo sin ninguna fila tampoco se reportó."
-        ),
-    },
-    "reading_small": {
-        "en": (
-            "small_sample is true for survey results on fewer than {n} responses: read them "
-            "with care. ci_low and ci_high give the 95% margin of error (Wilson interval)."
-        ),
-        "es": (
-            "small_sample es true para resultados de encuesta con menos de {n} respuestas: "
-            "léalos con cautela. ci_low y ci_high dan el margen de error al 95 % (intervalo de "
-            "Wilson)."
-        ),
-    },
-    "reading_revised": {
-        "en": (
-            "revised is true for a figure changed after it was first published; earlier_value "
-            "keeps the value first published."
-        ),
-        "es": (
-            "revised es true para una cifra cambiada después de publicarse; earlier_value "
-            "conserva el valor publicado primero."
-        ),
-    },
-    "reading_break": {
-        "en": (
-            "series_break is true where the method or survey question changed: results before "
-            "and after are not comparable."
-        ),
-        "es": (
-            "series_break es true donde cambió el método o la pregunta: los resultados de antes "
-            "y de después no son comparables."
-        ),
-    },
-    "reading_targets": {
-        "en": (
-            "A result is judged against the target in force on the last day of its period "
-            "(targets: effective_from to effective_to)."
-        ),
-        "es": (
-            "Un resultado se juzga contra la meta vigente el último día de su periodo (targets: "
-            "effective_from a effective_to)."
-        ),
-    },
-    "api_title": {"en": "The API", "es": "La API"},
-    "api_intro": {
-        "en": (
-            "A read-only web API under {prefix}. Every address answers in JSON; add .csv to "
-            "the path (or format=csv) for CSV. JSON answers carry meta: the date the data runs "
-            "to, when it was last updated, the licence and your query read back."
-        ),
-        "es": (
-            "Una API web de solo lectura bajo {prefix}. Cada dirección responde en JSON; añada "
-            ".csv a la ruta (o format=csv) para CSV. Las respuestas JSON llevan meta: la fecha "
-            "hasta la que llegan los datos, la última actualización, la licencia y su consulta."
-        ),
-    },
-    "api_paging": {
-        "en": (
-            "Answers come in pages of at most {max} rows; meta.links.next (or, for CSV, the "
-            "Link header) gives the next page. For everything at once, use the download above."
-        ),
-        "es": (
-            "Las respuestas llegan en páginas de como máximo {max} filas; meta.links.next (o, en "
-            "CSV, la cabecera Link) da la página siguiente. Para todo de una vez, use la "
-            "descarga de arriba."
-        ),
-    },
-    "api_errors": {
-        "en": (
-            "A parameter the API cannot use (an unknown unit, a bad period, a page too large) "
-            "gets HTTP 400 with a JSON error naming the parameter and its value."
-        ),
-        "es": (
-            "Un parámetro que la API no puede usar (una unidad desconocida, un periodo "
-            "erróneo, una página demasiado grande) recibe HTTP 400 con un error JSON que nombra "
-            "el parámetro y su valor."
-        ),
-    },
-    "api_example": {
-        "en": "For example, from a terminal:",
-        "es": "Por ejemplo, desde una terminal:",
-    },
-    "openapi_link": {
-        "en": "API description for tools (OpenAPI 3.1, JSON)",
-        "es": "Descripción de la API para herramientas (OpenAPI 3.1, JSON)",
-    },
-    "catalog_link": {
-        "en": "List of endpoints (JSON)",
-        "es": "Lista de direcciones (JSON)",
-    },
-    "paging_caption": {
-        "en": "Parameters every endpoint takes",
-        "es": "Parámetros que aceptan todas las direcciones",
-    },
-    "parameter": {"en": "Parameter", "es": "Parámetro"},
-    "meaning": {"en": "Meaning", "es": "Significado"},
-    "values": {"en": "Values", "es": "Valores"},
-    "example": {"en": "Example", "es": "Ejemplo"},
-    "endpoints_title": {"en": "Endpoints", "es": "Direcciones"},
-    "filters_caption": {"en": "Filters of {path}", "es": "Filtros de {path}"},
-    "no_filters": {"en": "No filters.", "es": "Sin filtros."},
-    "example_json": {"en": "Example: {title} as JSON", "es": "Ejemplo: {title} en JSON"},
-    "example_csv": {"en": "Example: {title} as CSV", "es": "Ejemplo: {title} en CSV"},
-    "addresses": {"en": "Addresses:", "es": "Direcciones:"},
-    "dictionary_title": {"en": "Data dictionary", "es": "Diccionario de datos"},
-    "dictionary_intro": {
-        "en": (
-            "Every column of every file, in the order of the CSV files and the JSON records. "
-            "Lists are separated by ; in CSV."
-        ),
-        "es": (
-            "Cada columna de cada archivo, en el orden de los CSV y de los registros JSON. Las "
-            "listas se separan con ; en CSV."
-        ),
-    },
-    "columns_caption": {"en": "Columns of {file}", "es": "Columnas de {file}"},
-    "column": {"en": "Column", "es": "Columna"},
-    "type": {"en": "Type", "es": "Tipo"},
-    "unit": {"en": "Unit", "es": "Unidad"},
-    "allowed": {"en": "Allowed values", "es": "Valores posibles"},
-    "nullable": {"en": "May be empty", "es": "Puede estar vacía"},
-    "yes": {"en": "yes", "es": "sí"},
-    "no": {"en": "no", "es": "no"},
-}
+TEXT: Messages = messages(
+    P_("title", "Open data"),
+    P_(
+        "intro",
+        "Every figure published on this dashboard is open data: download it all at once, "
+        "or ask the API for just what you need, as JSON or CSV. Only published figures are "
+        "included; drafts and internal notes never are.",
+    ),
+    P_("contents", "On this page"),
+    P_("download_title", "Download all data"),
+    P_(
+        "download_body",
+        "One ZIP file holds every resource as a CSV file (UTF-8, opens in any spreadsheet), "
+        "the data dictionary, and a README with the source, the date and the licence.",
+    ),
+    P_("download_zip", "Download all data (ZIP of CSV files)"),
+    P_("download_dictionary", "Data dictionary (CSV)"),
+    P_("as_of", "The data runs to {date}."),
+    P_("no_data", "No data has been published yet."),
+    P_("license", "Licence:"),
+    P_("reading_title", "How to read the data"),
+    P_(
+        "reading_not_reported",
+        "An empty value is never a zero. The column reporting_status says why it is "
+        "empty: not_reported (the unit published no value) or suppressed (too few survey "
+        "responses). A period with no row at all was not reported either.",
+    ),
+    P_(
+        "reading_small",
+        "small_sample is true for survey results on fewer than {n} responses: read them "
+        "with care. ci_low and ci_high give the 95% margin of error (Wilson interval).",
+    ),
+    P_(
+        "reading_revised",
+        "revised is true for a figure changed after it was first published; earlier_value "
+        "keeps the value first published.",
+    ),
+    P_(
+        "reading_break",
+        "series_break is true where the method or survey question changed: results before "
+        "and after are not comparable.",
+    ),
+    P_(
+        "reading_targets",
+        "A result is judged against the target in force on the last day of its period "
+        "(targets: effective_from to effective_to).",
+    ),
+    P_("api_title", "The API"),
+    P_(
+        "api_intro",
+        "A read-only web API under {prefix}. Every address answers in JSON; add .csv to "
+        "the path (or format=csv) for CSV. JSON answers carry meta: the date the data runs "
+        "to, when it was last updated, the licence and your query read back.",
+    ),
+    P_(
+        "api_paging",
+        "Answers come in pages of at most {max} rows; meta.links.next (or, for CSV, the "
+        "Link header) gives the next page. For everything at once, use the download above.",
+    ),
+    P_(
+        "api_errors",
+        "A parameter the API cannot use (an unknown unit, a bad period, a page too large) "
+        "gets HTTP 400 with a JSON error naming the parameter and its value.",
+    ),
+    P_("api_example", "For example, from a terminal:"),
+    P_("openapi_link", "API description for tools (OpenAPI 3.1, JSON)"),
+    P_("catalog_link", "List of endpoints (JSON)"),
+    P_("paging_caption", "Parameters every endpoint takes"),
+    P_("parameter", "Parameter"),
+    P_("meaning", "Meaning"),
+    P_("values", "Values"),
+    P_("example", "Example"),
+    P_("endpoints_title", "Endpoints"),
+    P_("filters_caption", "Filters of {path}"),
+    P_("no_filters", "No filters."),
+    P_("example_json", "Example: {title} as JSON"),
+    P_("example_csv", "Example: {title} as CSV"),
+    P_("addresses", "Addresses:"),
+    P_("dictionary_title", "Data dictionary"),
+    P_(
+        "dictionary_intro",
+        "Every column of every file, in the order of the CSV files and the JSON records. "
+        "Lists are separated by ; in CSV.",
+    ),
+    P_("columns_caption", "Columns of {file}"),
+    P_("column", "Column"),
+    P_("type", "Type"),
+    P_("unit", "Unit"),
+    P_("allowed", "Allowed values"),
+    P_("nullable", "May be empty"),
+    P_("yes", "yes"),
+    P_("no", "no"),
+)
 
 DOWNLOAD_ID = "download"
 READING_ID = "reading"
@@ -210,7 +127,7 @@ def _section(anchor: str, title: str, children: list) -> html.Section:
         [html.H2(title, id=heading_id, className="h3"), *children],
         id=anchor,
         className="open-data-section mb-5",
-        **{"aria-labelledby": heading_id},
+        **aria(labelledby=heading_id),
     )
 
 
@@ -228,7 +145,7 @@ def _table(table_id: str, caption: str, columns: list, rows: list) -> html.Div:
         className="table-responsive",
         tabIndex="0",
         role="region",
-        **{"aria-label": caption},
+        **aria(label=caption),
     )
 
 
@@ -246,7 +163,7 @@ def _contents(language: str) -> html.Nav:
             html.Ul([html.Li(html.A(_t(key, language), href=f"#{a}")) for a, key in entries]),
         ],
         className="mb-4",
-        **{"aria-labelledby": heading},
+        **aria(labelledby=heading),
     )
 
 
@@ -370,16 +287,11 @@ def _endpoint(endpoint: EndpointDoc, language: str) -> html.Section:
         ],
         id=f"endpoint-{endpoint.name}",
         className="open-data-endpoint border rounded p-3 mb-3",
-        **{"aria-labelledby": heading_id},
+        **aria(labelledby=heading_id),
     )
 
 
-def _site_origin() -> str:
-    """This site's address for the curl example (empty outside a request, as in tests)."""
-    return flask.request.url_root.rstrip("/") if flask.has_request_context() else ""
-
-
-def _api(view: OpenDataView, language: str) -> html.Section:
+def _api(view: OpenDataView, language: str, site_origin: str) -> html.Section:
     return _section(
         API_ID,
         _t("api_title", language),
@@ -389,7 +301,7 @@ def _api(view: OpenDataView, language: str) -> html.Section:
             html.P(_t("api_errors", language)),
             html.P(_t("api_example", language)),
             html.Pre(
-                html.Code(f"curl '{_site_origin()}{view.example_curl_path}'"),
+                html.Code(f"curl '{site_origin}{view.example_curl_path}'"),
                 className="bg-light border rounded p-2",
                 lang="en",
             ),
@@ -447,7 +359,7 @@ def _file(file: FileDoc, language: str) -> html.Section:
         ],
         id=anchor,
         className="open-data-file mb-4",
-        **{"aria-labelledby": heading_id},
+        **aria(labelledby=heading_id),
     )
 
 
@@ -467,6 +379,6 @@ def layout(view: OpenDataView, context: PageContext) -> list:
         _contents(language),
         _download(view, language),
         _reading(view, language),
-        _api(view, language),
+        _api(view, language, context.site_origin),
         _dictionary(view, language),
     ]

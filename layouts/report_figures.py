@@ -14,9 +14,10 @@ import html
 import textwrap
 from dataclasses import dataclass
 
+from dashboard import formatting
 from dashboard.charts import ChartSpec
-from dashboard.formatting import MONTH_NAMES, format_day
-from dashboard.i18n import translate
+from dashboard.formatting import format_day
+from dashboard.i18n import P_, Messages, messages, translate
 from layouts.figures import FONT, Figure, figure
 
 #: Size of an exported image in CSS pixels (a PNG is twice as many pixels: scale 2).
@@ -29,15 +30,15 @@ _LEGEND_PX = 30
 _LINE_PX = 17  # one footer line
 _FOOTER_SIZE = 11
 
-TEXT = {
-    "period": {"en": "Periods shown: {start} to {end}", "es": "Periodos: de {start} a {end}"},
-    "period_one": {"en": "Period shown: {end}", "es": "Periodo: {end}"},
-    "as_of": {"en": "Data as of {date}", "es": "Datos al {date}"},
-    "no_data": {"en": "No published data yet", "es": "Aún no hay datos publicados"},
-    "source": {"en": "Source: {source}", "es": "Fuente: {source}"},
-    "note": {"en": "Note: {note}", "es": "Nota: {note}"},
-    "permalink": {"en": "Online: {url}", "es": "En línea: {url}"},
-}
+TEXT: Messages = messages(
+    P_("period", "Periods shown: {start} to {end}"),
+    P_("period_one", "Period shown: {end}"),
+    P_("as_of", "Data as of {date}"),
+    P_("no_data", "No published data yet"),
+    P_("source", "Source: {source}"),
+    P_("note", "Note: {note}"),
+    P_("permalink", "Online: {url}"),
+)
 
 
 def _t(key: str, language: str, **values: object) -> str:
@@ -171,8 +172,7 @@ def period_text(spec: ChartSpec, language: str) -> str | None:
 
 
 def month_year(day: dt.date, language: str) -> str:
-    names = MONTH_NAMES["es" if language == "es" else "en"]
-    return f"{names[day.month - 1]} {day.year}"
+    return formatting.month_year(day, language)
 
 
 def _escape(text: str) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.formatting import display_value, format_change, format_day, format_value
-from dashboard.i18n import translate
+from dashboard.i18n import P_, Messages, messages, t, translate
 from dashboard.review import (
     SORT_KEYS,
     ComparisonRow,
@@ -33,164 +33,90 @@ from dashboard.review_text import (
 )
 from dashboard.targets import status_label, status_symbol
 from dashboard.views.review import DimensionReview, ReviewView
+from layouts.attributes import aria
 from layouts.static_table import Cell, StaticTable, cell, sparkline_cell
 
 if TYPE_CHECKING:
-    from callbacks.pages import PageContext
+    from dashboard.pages import PageContext
 
-TEXT: dict[str, dict[str, str]] = {
-    "fy_label": {"en": "Fiscal year", "es": "Año fiscal"},
-    "q_label": {"en": "Quarter", "es": "Trimestre"},
-    "sort_label": {"en": "Sort the table by", "es": "Ordenar la tabla por"},
-    "sort_name": {"en": "Agency name (A–Z)", "es": "Nombre de la agencia (A–Z)"},
-    "sort_dimension": {"en": "Dimension", "es": "Dimensión"},
-    "sort_status": {"en": "Status (not met first)", "es": "Estado (no cumplidas primero)"},
-    "sort_declines": {"en": "Biggest declines first", "es": "Mayores caídas primero"},
-    "sort_improvements": {"en": "Biggest improvements first", "es": "Mayores mejoras primero"},
-    "show": {"en": "Show this quarter", "es": "Mostrar este trimestre"},
-    "no_data": {
-        "en": "No quarterly results have been published yet.",
-        "es": "Aún no se han publicado resultados trimestrales.",
-    },
-    "print": {
-        "en": "To print this review, use your browser's Print command: the page prints "
+TEXT: Messages = messages(
+    P_("fy_label", "Fiscal year"),
+    P_("q_label", "Quarter"),
+    P_("sort_label", "Sort the table by"),
+    P_("sort_name", "Agency name (A–Z)"),
+    P_("sort_dimension", "Dimension"),
+    P_("sort_status", "Status (not met first)"),
+    P_("sort_declines", "Biggest declines first"),
+    P_("sort_improvements", "Biggest improvements first"),
+    P_("show", "Show this quarter"),
+    P_("no_data", "No quarterly results have been published yet."),
+    P_(
+        "print",
+        "To print this review, use your browser's Print command: the page prints "
         "without its menus and forms.",
-        "es": "Para imprimir esta revisión, use la función Imprimir del navegador: la página se "
-        "imprime sin menús ni formularios.",
-    },
-    "pack_heading": {"en": "Review pack", "es": "Paquete de revisión"},
-    "pack_intro": {
-        "en": "One PDF for the meeting: the summary across agencies, then a page per agency "
+    ),
+    P_("pack_heading", "Review pack"),
+    P_(
+        "pack_intro",
+        "One PDF for the meeting: the summary across agencies, then a page per agency "
         "with its results, targets missed, real changes, actions and small trend charts.",
-        "es": "Un PDF para la reunión: el resumen de todas las agencias y luego una página por "
-        "agencia con sus resultados, metas incumplidas, cambios reales, acciones y pequeños "
-        "gráficos de tendencia.",
-    },
-    "pack_button": {
-        "en": "Build the review pack (PDF)",
-        "es": "Crear el paquete de revisión (PDF)",
-    },
-    "pack_progress": {"en": "Review pack progress", "es": "Progreso del paquete de revisión"},
-    "pack_queued": {
-        "en": "Waiting for another review pack to finish…",
-        "es": "Esperando a que termine otro paquete de revisión…",
-    },
-    "pack_loading": {"en": "Gathering the figures…", "es": "Reuniendo las cifras…"},
-    "pack_agency": {
-        "en": "Drawing agency {done} of {total}…",
-        "es": "Dibujando la agencia {done} de {total}…",
-    },
-    "pack_printing": {"en": "Printing the PDF…", "es": "Imprimiendo el PDF…"},
-    "pack_ready": {
-        "en": "The review pack is ready ({pages} pages).",
-        "es": "El paquete de revisión está listo ({pages} páginas).",
-    },
-    "pack_download": {
-        "en": "Download the review pack for {quarter} (PDF, {size})",
-        "es": "Descargar el paquete de revisión de {quarter} (PDF, {size})",
-    },
-    "pack_failed": {
-        "en": "The review pack could not be made: {reason} Please try again.",
-        "es": "No se pudo crear el paquete de revisión: {reason} Inténtelo de nuevo.",
-    },
-    "pack_lost": {
-        "en": "The review pack is no longer available. Please build it again.",
-        "es": "El paquete de revisión ya no está disponible. Vuelva a crearlo.",
-    },
-    "summary_heading": {"en": "Across all agencies", "es": "En todas las agencias"},
-    "missed_heading": {
-        "en": "Targets missed this quarter",
-        "es": "Metas incumplidas este trimestre",
-    },
-    "missed_caption": {
-        "en": "Results in {quarter} that did not meet the target in force, furthest from the "
+    ),
+    P_("pack_button", "Build the review pack (PDF)"),
+    P_("pack_progress", "Review pack progress"),
+    P_("pack_queued", "Waiting for another review pack to finish…"),
+    P_("pack_loading", "Gathering the figures…"),
+    P_("pack_agency", "Drawing agency {done} of {total}…"),
+    P_("pack_printing", "Printing the PDF…"),
+    P_("pack_ready", "The review pack is ready ({pages} pages)."),
+    P_("pack_download", "Download the review pack for {quarter} (PDF, {size})"),
+    P_("pack_failed", "The review pack could not be made: {reason} Please try again."),
+    P_("pack_lost", "The review pack is no longer available. Please build it again."),
+    P_("summary_heading", "Across all agencies"),
+    P_("missed_heading", "Targets missed this quarter"),
+    P_(
+        "missed_caption",
+        "Results in {quarter} that did not meet the target in force, furthest from the "
         "target first.",
-        "es": "Resultados de {quarter} que no cumplieron la meta vigente, los más alejados de "
-        "la meta primero.",
-    },
-    "missed_none": {
-        "en": "Every result judged against a numeric target met it.",
-        "es": "Todos los resultados evaluados frente a una meta numérica la cumplieron.",
-    },
-    "movers_heading": {"en": "Biggest movers", "es": "Mayores cambios"},
-    "movers_intro": {
-        "en": "Changes from {previous} larger than the margin of error (or, for measures "
+    ),
+    P_("missed_none", "Every result judged against a numeric target met it."),
+    P_("movers_heading", "Biggest movers"),
+    P_(
+        "movers_intro",
+        "Changes from {previous} larger than the margin of error (or, for measures "
         "without one, the threshold explained below).",
-        "es": "Cambios frente a {previous} mayores que el margen de error (o, para medidas sin "
-        "él, el umbral explicado abajo).",
-    },
-    "improved_heading": {"en": "Improved", "es": "Mejoraron"},
-    "declined_heading": {"en": "Declined", "es": "Empeoraron"},
-    "improved_caption": {
-        "en": "Biggest real improvements since {previous}",
-        "es": "Mayores mejoras reales desde {previous}",
-    },
-    "declined_caption": {
-        "en": "Biggest real declines since {previous}",
-        "es": "Mayores caídas reales desde {previous}",
-    },
-    "improved_none": {
-        "en": "No result improved by more than its margin of error.",
-        "es": "Ningún resultado mejoró más que su margen de error.",
-    },
-    "declined_none": {
-        "en": "No result declined by more than its margin of error.",
-        "es": "Ningún resultado empeoró más que su margen de error.",
-    },
-    "silent_heading": {"en": "Did not report", "es": "No reportaron"},
-    "silent_caption": {
-        "en": "Measures reported in the past year but not in {quarter}",
-        "es": "Medidas reportadas en el último año pero no en {quarter}",
-    },
-    "standard_of": {"en": "{service}, {agency}", "es": "{service}, {agency}"},
-    "silent_none": {
-        "en": "Every agency reported every measure it reported in the past year.",
-        "es": "Cada agencia reportó todas las medidas que reportó en el último año.",
-    },
-    "actions_heading": {
-        "en": "Actions since the last quarter, and what followed",
-        "es": "Acciones desde el último trimestre y qué siguió",
-    },
-    "actions_none": {
-        "en": "No published action started or was completed in {quarter}.",
-        "es": "Ninguna acción publicada empezó ni terminó en {quarter}.",
-    },
-    "action_dates": {
-        "en": "Status on {day}: {status}. Started {started}.",
-        "es": "Estado al {day}: {status}. Iniciada el {started}.",
-    },
-    "action_completed": {"en": "Completed {day}.", "es": "Completada el {day}."},
-    "action_by": {"en": "By {unit}", "es": "Por {unit}"},
-    "action_more": {"en": "More about this action", "es": "Más sobre esta acción"},
-    "followed_caption": {
-        "en": "What followed: {before} (before it started) against {after}",
-        "es": "Qué siguió: {before} (antes de iniciar) frente a {after}",
-    },
-    "before": {"en": "Before ({quarter})", "es": "Antes ({quarter})"},
-    "after": {"en": "After ({quarter})", "es": "Después ({quarter})"},
-    "change": {"en": "Change", "es": "Cambio"},
-    "too_early": {
-        "en": "Started during {quarter}: too early to judge.",
-        "es": "Iniciada durante {quarter}: demasiado pronto para juzgar.",
-    },
-    "no_followed": {
-        "en": "No published measure of results to follow for this action.",
-        "es": "No hay una medida publicada de resultados que seguir para esta acción.",
-    },
-    "table_heading": {
-        "en": "Every agency, every dimension",
-        "es": "Todas las agencias y dimensiones",
-    },
-    "table_caption": {
-        "en": "Each agency's result in {quarter}, {previous} and {year_ago}, the change and "
+    ),
+    P_("improved_heading", "Improved"),
+    P_("declined_heading", "Declined"),
+    P_("improved_caption", "Biggest real improvements since {previous}"),
+    P_("declined_caption", "Biggest real declines since {previous}"),
+    P_("improved_none", "No result improved by more than its margin of error."),
+    P_("declined_none", "No result declined by more than its margin of error."),
+    P_("silent_heading", "Did not report"),
+    P_("silent_caption", "Measures reported in the past year but not in {quarter}"),
+    P_("standard_of", "{service}, {agency}"),
+    P_("silent_none", "Every agency reported every measure it reported in the past year."),
+    P_("actions_heading", "Actions since the last quarter, and what followed"),
+    P_("actions_none", "No published action started or was completed in {quarter}."),
+    P_("action_dates", "Status on {day}: {status}. Started {started}."),
+    P_("action_completed", "Completed {day}."),
+    P_("action_by", "By {unit}"),
+    P_("action_more", "More about this action"),
+    P_("followed_caption", "What followed: {before} (before it started) against {after}"),
+    P_("before", "Before ({quarter})"),
+    P_("after", "After ({quarter})"),
+    P_("change", "Change"),
+    P_("too_early", "Started during {quarter}: too early to judge."),
+    P_("no_followed", "No published measure of results to follow for this action."),
+    P_("table_heading", "Every agency, every dimension"),
+    P_(
+        "table_caption",
+        "Each agency's result in {quarter}, {previous} and {year_ago}, the change and "
         "whether it counts, the status against the target, and the last {count} quarters.",
-        "es": "El resultado de cada agencia en {quarter}, {previous} y {year_ago}, el cambio y "
-        "si cuenta, el estado frente a la meta y los últimos {count} trimestres.",
-    },
-    "trend_words": {"en": "{label}: {value}", "es": "{label}: {value}"},
-    "notes_heading": {"en": "How to read this review", "es": "Cómo leer esta revisión"},
-    "no_target": {"en": "No target", "es": "Sin meta"},
-}
+    ),
+    P_("trend_words", "{label}: {value}"),
+    P_("notes_heading", "How to read this review"),
+    P_("no_target", "No target"),
+)
 
 
 def _t(key: str, language: str, **values: Any) -> str:
@@ -329,22 +255,22 @@ def pack_panel(view: ReviewView) -> html.Section:
             html.Progress(
                 id="review-pack-progress",
                 max=1,
-                value=0,
+                value="0",  # Dash types it as text; the browser reads it as a number
                 hidden=True,
                 className="review-pack-progress d-block w-100 mt-3",
-                **{"aria-label": _t("pack_progress", language)},
+                **aria(label=_t("pack_progress", language)),
             ),
             html.P(
                 id="review-pack-status",
                 role="status",
                 className="mt-2 mb-1",
-                **{"aria-live": "polite"},
+                **aria(live="polite"),
             ),
             html.Div(id="review-pack-link"),
         ],
         className="review-pack card card-body mb-4 no-print",
         id="review-pack",
-        **{"aria-labelledby": "review-pack-heading"},
+        **aria(labelledby="review-pack-heading"),
     )
 
 
@@ -369,7 +295,7 @@ def pack_state(
         words_ = _t("pack_ready", language, pages=status.get("pages") or "")
         return words_, total, total, False, link, True
     if state == "error":
-        reason = status.get("error_es" if language == "es" else "error_en") or ""
+        reason = status.get(f"error_{language}") or status.get("error_en") or ""
         return _t("pack_failed", language, reason=reason), done, total, True, None, True
     step = status.get("step")
     if state == "queued":
@@ -396,7 +322,7 @@ def _section(section_id: str, heading: str, content: list[Any]) -> html.Section:
         [html.H2(heading, id=f"{section_id}-heading", className="h3"), *content],
         className="review-section mb-5",
         id=section_id,
-        **{"aria-labelledby": f"{section_id}-heading"},
+        **aria(labelledby=f"{section_id}-heading"),
     )
 
 
@@ -455,12 +381,12 @@ def _agency_link(row: ComparisonRow, context: PageContext) -> Cell:
 
 def _dimension(row: ComparisonRow, view: ReviewView) -> str:
     label = next((c.label for c in view.columns if c.dimension == row.dimension), row.dimension)
-    return f"{label}: {row.metric.name(view.language)}"
+    return t("label_value", view.language, label=label, value=row.metric.name(view.language))
 
 
 def _standard_measure(row: ComparisonRow, metric_name: str, view: ReviewView) -> str:
     label = next((c.label for c in view.columns if c.dimension == row.dimension), row.dimension)
-    return f"{label}: {metric_name}"
+    return t("label_value", view.language, label=label, value=metric_name)
 
 
 def _missed(view: ReviewView) -> html.Section:

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from dashboard.formatting import format_day
-from dashboard.i18n import t
+from dashboard.i18n import language_name, t
+from dashboard.languages import content_languages
+from layouts.attributes import aria
 
 
 def app_layout(
@@ -34,9 +36,34 @@ def app_layout(
 
 
 def language_href(path: str, language: str) -> str:
-    """The same page in the other language (the language lives in the URL)."""
-    other = "es" if language == "en" else "en"
-    return f"{path}?{urlencode({'lang': other})}"
+    """The same page in ``language`` (the language lives in the URL)."""
+    return f"{path}?{urlencode({'lang': language})}"
+
+
+def language_links(path: str, language: str) -> html.Nav:
+    """Links to the page in every other configured language, each named in its own language
+    (and marked so: ``lang``, ``hreflang``), so a reader finds the one they read."""
+    links = [
+        html.A(
+            language_name(other),
+            href=language_href(path, other),
+            lang=other,
+            hrefLang=other,
+            title=t(
+                "language_switch_label", other, language=language_name(other, in_sentence=True)
+            ),
+            className="btn btn-outline-light btn-sm",
+            id=f"language-switch-{other}",
+        )
+        for other in content_languages()
+        if other != language
+    ]
+    return html.Nav(
+        links,
+        id="language-switch",
+        className="language-switch d-flex flex-wrap gap-2",
+        **aria(label=t("language_switch_nav", language)),
+    )
 
 
 def format_date(day: dt.date | dt.datetime | None, language: str) -> str | None:
@@ -79,17 +106,7 @@ def page(
                                 html.P(t("site_tagline", language), className="mb-0 small"),
                             ]
                         ),
-                        dcc.Link(
-                            # The link names the other language in that language.
-                            html.Span(
-                                t("language_switch", language),
-                                lang="es" if language == "en" else "en",
-                            ),
-                            href=language_href(path, language),
-                            title=t("language_switch_label", language),
-                            className="btn btn-outline-light btn-sm language-switch",
-                            id="language-switch",
-                        ),
+                        language_links(path, language),
                     ],
                     className="d-flex justify-content-between align-items-center py-3 gap-3",
                 ),

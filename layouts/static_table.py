@@ -15,7 +15,8 @@ hidden from screen readers, with its ``text`` (the same numbers in words) visual
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any
 
 from dash.development.base_component import Component
 
@@ -52,16 +53,17 @@ class StaticTable(Component):
     a screen reader announces it with every value.
     """
 
-    _children_props: ClassVar[list[str]] = []
-    _base_nodes: ClassVar[list[str]] = []
+    # Declared like Dash's own Component declares them (instance attributes with a default).
+    _children_props: list[str] = []  # noqa: RUF012
+    _base_nodes: list[str] = []  # noqa: RUF012
     _namespace = "cxdash"
     _type = "StaticTable"
 
     def __init__(
         self,
         *,
-        columns: list[Cell],
-        rows: list[list[Cell]],
+        columns: Sequence[Cell],
+        rows: Sequence[Sequence[Cell]],
         caption: str | None = None,
         row_headers: bool = False,
         column_classes: list[str | None] | None = None,
@@ -83,8 +85,8 @@ class StaticTable(Component):
         props = {
             "id": id,
             "caption": caption,
-            "columns": columns,
-            "rows": rows,
+            "columns": list(columns),
+            "rows": [list(row) for row in rows],
             "row_headers": row_headers,
             "column_classes": column_classes,
             "className": className,

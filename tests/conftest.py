@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from dashboard import db
 from dashboard.models import Base
 from dashboard.settings import Settings
+from tests.demo_stores import DemoStores
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -104,3 +106,45 @@ def redis_url() -> str:
         unavailable("Redis at " + REDIS_URL, error)
     client.flushdb()
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def demo_stores(tmp_path_factory) -> Iterator[DemoStores]:
+    """Each distinct demo store built once per session; see tests/demo_stores.py."""
+    stores = DemoStores(tmp_path_factory.mktemp("demo-stores"), POSTGRES_ADMIN_URL)
+    yield stores
+    try:
+        stores.close()
+    finally:
+        db.dispose_all()
+
+
+@contextmanager
+def demo_store_copy(
+    stores: DemoStores, backend: str, folder: Path, prefix: str = "cxdash_demo"
+) -> Iterator[str]:
+    """A copy of the default demo store on ``backend`` ("sqlite" or "postgres")."""
+    if backend == "sqlite":
+        url = stores.sqlite_copy(folder / "demo.sqlite3")
+        try:
+            yield url
+        finally:
+            db.get_engine(url).dispose()
+        return
+    try:
+        copy = stores.postgres_copy(prefix)
+        url = copy.__enter__()
+    except Exception as error:
+        unavailable("PostgreSQL at " + POSTGRES_ADMIN_URL, error)
+        raise
+    try:
+        yield url
+    finally:
+        copy.__exit__(None, None, None)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_copy_url(request, demo_stores: DemoStores, tmp_path: Path) -> Iterator[str]:
+    """A store of its own holding the demo, on SQLite and on PostgreSQL; may be changed."""
+    with demo_store_copy(demo_stores, request.param, tmp_path) as url:
+        yield url

@@ -66,7 +66,6 @@ from dashboard.open_data.resources import (
     CONTACT_POINTS,
     CSV_LIST_SEPARATOR,
     DEFAULT_LIMIT,
-    DICTIONARY,
     DICTIONARY_PATH,
     DOCS_PAGE_PATH,
     FIELD_TYPES,
@@ -92,6 +91,8 @@ from dashboard.open_data.resources import (
     Field,
     Parameter,
     Resource,
+    dictionary,
+    dictionary_languages,
 )
 
 __all__ = [
@@ -102,7 +103,6 @@ __all__ = [
     "CONTACT_POINTS",
     "CSV_LIST_SEPARATOR",
     "DEFAULT_LIMIT",
-    "DICTIONARY",
     "DICTIONARY_PATH",
     "DOCS_PAGE_PATH",
     "FIELD_TYPES",
@@ -136,6 +136,8 @@ __all__ = [
     "csv_cell",
     "csv_text",
     "data_dictionary",
+    "dictionary",
+    "dictionary_languages",
     "error_body",
     "example_values",
     "fetch",
@@ -157,3 +159,11 @@ __all__ = [
     "settings_fingerprint",
     "source_text",
 ]
+
+
+def __getattr__(name: str) -> Resource:
+    # ``open_data.DICTIONARY`` follows the configured languages (a description column for each),
+    # which are known only once the app or the command line has read its settings.
+    if name == "DICTIONARY":
+        return dictionary()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

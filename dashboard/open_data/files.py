@@ -15,7 +15,6 @@ from dashboard.open_data.records import csv_text, fetch, json_value
 from dashboard.open_data.resources import (
     API_PREFIX,
     API_VERSION,
-    DICTIONARY,
     DICTIONARY_PATH,
     DOCS_PAGE_PATH,
     FORMAT_PARAMETER,
@@ -27,6 +26,8 @@ from dashboard.open_data.resources import (
     RESOURCES,
     ZIP_PATH,
     Resource,
+    dictionary,
+    dictionary_languages,
 )
 from dashboard.settings import Settings
 
@@ -148,13 +149,12 @@ def data_dictionary() -> list[dict[str, Any]]:
             "file": resource.file_name,
             "column": f.name,
             "type": f.type,
-            "description_en": f.description_en,
-            "description_es": f.description_es,
+            **{f"description_{code}": f.description(code) for code in dictionary_languages()},
             "unit": f.unit or None,
             "allowed_values": list(f.allowed),
             "nullable": f.nullable,
         }
-        for resource in (*RESOURCES, DICTIONARY)
+        for resource in (*RESOURCES, dictionary())
         for f in resource.fields
     ]
 
@@ -195,7 +195,7 @@ def readme_text(status: queries.DataStatus, settings: Settings, base_url: str) -
         "",
         "Files (UTF-8 CSV with a byte-order mark, comma-separated, CRLF line ends):",
         files,
-        f"  {'data-dictionary.csv':<22} {DICTIONARY.description_en}",
+        f"  {'data-dictionary.csv':<22} {dictionary().description_en}",
         "",
         "How to read the figures:",
         "- An empty value is never a zero. reporting_status says why it is empty: not_reported",
@@ -233,7 +233,7 @@ def build_zip(database_url: str, settings: Settings, base_url: str) -> bytes:
             archive.writestr(info, text.encode("utf-8"))
 
         add("README.txt", readme_text(status, settings, base_url))
-        add(DICTIONARY.file_name, csv_text(DICTIONARY.fields, data_dictionary()))
+        add(dictionary().file_name, csv_text(dictionary().fields, data_dictionary()))
         for resource in RESOURCES:
             records, _total = fetch(database_url, resource, {}, settings, limit=None)
             add(resource.file_name, csv_text(resource.fields, records))

@@ -21,7 +21,6 @@ from dashboard.open_data.resources import (
     API_PREFIX,
     API_VERSION,
     DEFAULT_LIMIT,
-    DICTIONARY,
     DICTIONARY_PATH,
     DOCS_PAGE_PATH,
     FORMAT_PARAMETER,
@@ -36,6 +35,7 @@ from dashboard.open_data.resources import (
     Field,
     Parameter,
     Resource,
+    dictionary,
 )
 from dashboard.settings import Settings
 
@@ -259,7 +259,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         DICTIONARY_PATH: {
             "get": {
                 "operationId": "getDataDictionary",
-                "summary": DICTIONARY.description_en,
+                "summary": dictionary().description_en,
                 "tags": ["download"],
                 "parameters": [_ref("parameters", "format")],
                 "responses": {
@@ -272,7 +272,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                                     "properties": {
                                         "data": {
                                             "type": "array",
-                                            "items": _ref("schemas", DICTIONARY.schema_name),
+                                            "items": _ref("schemas", dictionary().schema_name),
                                         }
                                     },
                                     "required": ["data"],
@@ -288,7 +288,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         f"{DICTIONARY_PATH}.csv": {
             "get": {
                 "operationId": "getDataDictionaryCsv",
-                "summary": DICTIONARY.description_en + " (CSV)",
+                "summary": dictionary().description_en + " (CSV)",
                 "tags": ["download"],
                 "responses": {
                     "200": {"description": "data-dictionary.csv", "content": _csv_content()}
@@ -300,7 +300,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "Meta": _META_SCHEMA,
         "Error": _ERROR_SCHEMA,
         "License": _LICENSE_SCHEMA,
-        DICTIONARY.schema_name: resource_schema(DICTIONARY),
+        dictionary().schema_name: resource_schema(dictionary()),
     }
     for resource in RESOURCES:
         schemas[resource.schema_name] = resource_schema(resource)

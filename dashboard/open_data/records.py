@@ -24,6 +24,7 @@ from dashboard.models import (
     Metric,
     Observation,
     Unit,
+    with_texts,
 )
 from dashboard.normalize import PROPORTION_SCALES
 from dashboard.open_data.resources import CSV_LIST_SEPARATOR, OBSERVATIONS, Field, Resource
@@ -265,14 +266,11 @@ def _unit_records(database_url: str) -> list[dict[str, Any]]:
     with session_scope(database_url) as session:
         rows = session.execute(
             select(
+                Unit.id,
                 Unit.slug,
                 Unit.kind,
                 parent.slug.label("parent_slug"),
                 Unit.code,
-                Unit.name_en,
-                Unit.name_es,
-                Unit.description_en,
-                Unit.description_es,
                 Unit.website,
             )
             .outerjoin(parent, Unit.parent_id == parent.id)
@@ -282,7 +280,7 @@ def _unit_records(database_url: str) -> list[dict[str, Any]]:
             )
             .order_by(Unit.slug)
         ).all()
-    return [dict(row._mapping) for row in rows]
+        return with_texts(session, Unit, [dict(row._mapping) for row in rows])
 
 
 def _contact_point_records(database_url: str) -> list[dict[str, Any]]:
@@ -293,7 +291,7 @@ def _contact_point_records(database_url: str) -> list[dict[str, Any]]:
             .where(queries.public_contact_point())
             .order_by(Unit.slug, ContactPoint.sort_order, ContactPoint.id)
         ).all()
-    return [dict(row._mapping) for row in rows]
+        return with_texts(session, ContactPoint, [dict(row._mapping) for row in rows])
 
 
 def _closure_records(database_url: str) -> list[dict[str, Any]]:
@@ -304,7 +302,7 @@ def _closure_records(database_url: str) -> list[dict[str, Any]]:
             .where(queries.public_closure())
             .order_by(Closure.starts_on, Unit.slug, Closure.id)
         ).all()
-    return [dict(row._mapping) for row in rows]
+        return with_texts(session, Closure, [dict(row._mapping) for row in rows])
 
 
 def _target_records(database_url: str) -> list[dict[str, Any]]:

@@ -6,9 +6,14 @@ headers, the data dictionary, the OpenAPI document and the docs page.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
+from dashboard.i18n import P_, Message, Messages, babel_locale, messages, translate
+from dashboard.languages import content_languages
 from dashboard.models import (
     ACTION_STATUSES,
     CHANNELS,
@@ -57,20 +62,40 @@ LICENSE_URLS = {
 # -- definitions ------------------------------------------------------------------------------
 
 
+#: Words of the data dictionary that are not one column's description.
+TEXT: Messages = messages(
+    # Translators: a column of agency text in one language: "Name of the unit (English)."
+    P_("column_in_language", "{text} ({language})."),
+)
+
+
 @dataclass(frozen=True)
 class Field:
     """One column of a resource: in the JSON records, the CSV header and the data dictionary."""
 
     name: str
     type: str  # one of FIELD_TYPES
-    description_en: str
-    description_es: str
+    text: Message  # what it means, in English (translated in the catalogues)
     unit: str = ""  # unit of measure, in words ("" when the column has none)
     allowed: tuple[str, ...] = ()  # the only values it takes ("" when open)
     nullable: bool = True
+    #: For a column of agency text in one language (``name_en``): that language.
+    column_language: str | None = None
 
     def description(self, language: str) -> str:
-        return self.description_es if language == "es" else self.description_en
+        text = translate({"text": self.text}, "text", language)
+        if self.column_language is None:
+            return text
+        name = babel_locale(language).languages.get(self.column_language, self.column_language)
+        return translate(TEXT, "column_in_language", language, text=text, language=name)
+
+    @property
+    def description_en(self) -> str:
+        return self.description("en")
+
+    @property
+    def description_es(self) -> str:
+        return self.description("es")
 
 
 @dataclass(frozen=True)
@@ -80,25 +105,97 @@ class Parameter:
     name: str
     #: "unit", "metric", "choice", "date", "period" or "segment": how the value is checked.
     kind: str
-    description_en: str
-    description_es: str
+    text: Message  # what it does, in English (translated in the catalogues)
     allowed: tuple[str, ...] = ()
     repeatable: bool = True  # several values (repeated or comma-separated) are OR-ed
     example: str = ""
 
     def description(self, language: str) -> str:
-        return self.description_es if language == "es" else self.description_en
+        return translate({"text": self.text}, "text", language)
+
+    @property
+    def description_en(self) -> str:
+        return self.description("en")
+
+
+class Columns(Sequence[Field]):
+    """A resource's columns as declared, each agency text's columns (``name_en``, ``name_es``)
+    followed by the same text in every further configured language (``name_fr`` with
+    LANGUAGES=en,es,fr): the records, CSV headers, dictionary and OpenAPI schema all read
+    the columns from here, so a language needs configuration only."""
+
+    def __init__(self, declared: Iterable[Field]) -> None:
+        self.declared = tuple(declared)
+        self._by_languages: dict[tuple[str, ...], tuple[Field, ...]] = {}
+
+    def _columns(self) -> tuple[Field, ...]:
+        codes = content_languages()
+        found = self._by_languages.get(codes)
+        if found is None:
+            found = self._by_languages[codes] = _with_languages(self.declared, codes)
+        return found
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self._columns())
+
+    def __len__(self) -> int:
+        return len(self._columns())
+
+    @overload
+    def __getitem__(self, index: int) -> Field: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Field, ...]: ...
+    def __getitem__(self, index: int | slice) -> Field | tuple[Field, ...]:
+        return self._columns()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Columns) and other.declared == self.declared
+
+    def __hash__(self) -> int:
+        return hash(self.declared)
+
+    def __repr__(self) -> str:
+        return f"Columns({self.declared!r})"
+
+
+def _stem(column: Field | None) -> str | None:
+    """``name`` for the column ``name_en`` of an agency text; None for other columns."""
+    if column is None or column.column_language is None:
+        return None
+    return column.name.removesuffix(f"_{column.column_language}")
+
+
+def _with_languages(declared: tuple[Field, ...], codes: tuple[str, ...]) -> tuple[Field, ...]:
+    """``declared``, each text's last language column followed by the further ``codes``
+    (alike, the language changed: ``name_es`` -> ``name_fr``)."""
+    columns: list[Field] = []
+    for position, column in enumerate(declared):
+        columns.append(column)
+        stem = _stem(column)
+        following = declared[position + 1] if position + 1 < len(declared) else None
+        if stem is None or _stem(following) == stem:
+            continue
+        have = {f.column_language for f in declared if _stem(f) == stem}
+        columns.extend(
+            dataclasses.replace(column, name=f"{stem}_{code}", column_language=code)
+            for code in codes
+            if code not in have
+        )
+    return tuple(columns)
 
 
 @dataclass(frozen=True)
 class Resource:
     name: str  # the path segment and the CSV file stem
-    title_en: str
-    title_es: str
-    description_en: str
-    description_es: str
-    fields: tuple[Field, ...]
+    title_text: Message
+    description_text: Message
+    #: The columns (:class:`Columns`: agency text in every configured language).
+    fields: Sequence[Field]
     parameters: tuple[Parameter, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.fields, Columns):
+            object.__setattr__(self, "fields", Columns(self.fields))
 
     @property
     def path(self) -> str:
@@ -117,96 +214,100 @@ class Resource:
         return "".join(part.capitalize() for part in self.name.split("-"))
 
     def title(self, language: str) -> str:
-        return self.title_es if language == "es" else self.title_en
+        return translate({"title": self.title_text}, "title", language)
 
     def description(self, language: str) -> str:
-        return self.description_es if language == "es" else self.description_en
+        return translate({"description": self.description_text}, "description", language)
+
+    @property
+    def title_en(self) -> str:
+        return self.title("en")
+
+    @property
+    def description_en(self) -> str:
+        return self.description("en")
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
 
-def text_field(name: str, en: str, es: str, **options: Any) -> Field:
-    return Field(name, "string", en, es, **options)
+def text_field(name: str, text: Message, **options: Any) -> Field:
+    return Field(name, "string", text, **options)
 
 
-def _bilingual(name: str, en: str, es: str, *, nullable: bool = True) -> tuple[Field, Field]:
+def _bilingual(name: str, text: Message, *, nullable: bool = True) -> tuple[Field, Field]:
     """The English and Spanish columns of one agency-provided text."""
     return (
-        Field(f"{name}_en", "string", f"{en} (English).", f"{es} (inglés).", nullable=nullable),
-        Field(f"{name}_es", "string", f"{en} (Spanish).", f"{es} (español)."),
+        Field(f"{name}_en", "string", text, nullable=nullable, column_language="en"),
+        Field(f"{name}_es", "string", text, column_language="es"),
     )
 
 
 UNIT_SLUG = text_field(
     "unit_slug",
-    "Slug of the unit (see units.csv); the key used in URLs and filters.",
-    "Identificador de la unidad (ver units.csv); la clave de las URL y los filtros.",
+    P_("unit_slug", "Slug of the unit (see units.csv); the key used in URLs and filters."),
     nullable=False,
 )
 METRIC_CODE = text_field(
     "metric_code",
-    "Code of the metric (see metrics.csv).",
-    "Código de la medida (ver metrics.csv).",
+    P_("metric_code", "Code of the metric (see metrics.csv)."),
     nullable=False,
 )
 
 _UNIT_FILTER = Parameter(
     "unit",
     "unit",
-    "Unit slug (see /api/v1/units). Several: repeat it or separate with commas.",
-    "Identificador de la unidad (ver /api/v1/units). Varios: repítalo o sepárelos con comas.",
+    P_("filter.unit", "Unit slug (see /api/v1/units). Several: repeat it or separate with commas."),
     example="dmv",
 )
 _METRIC_FILTER = Parameter(
     "metric",
     "metric",
-    "Metric code (see /api/v1/metrics). Several: repeat it or separate with commas.",
-    "Código de la medida (ver /api/v1/metrics). Varios: repítalo o sepárelos con comas.",
+    P_(
+        "filter.metric",
+        "Metric code (see /api/v1/metrics). Several: repeat it or separate with commas.",
+    ),
     example="csat_overall",
 )
 
 UNITS = Resource(
     name="units",
-    title_en="Units",
-    title_es="Unidades",
-    description_en="The enterprise, its agencies and their services (program offices).",
-    description_es="La administración, sus agencias y sus servicios (oficinas de programa).",
+    title_text=P_("units:title", "Units"),
+    description_text=P_(
+        "units:description", "The enterprise, its agencies and their services (program offices)."
+    ),
     fields=(
-        text_field(
-            "slug", "Unique slug of the unit.", "Identificador único de la unidad.", nullable=False
-        ),
+        text_field("slug", P_("units.slug", "Unique slug of the unit."), nullable=False),
         text_field(
             "kind",
-            "Level of the unit.",
-            "Nivel de la unidad.",
+            P_("units.kind", "Level of the unit."),
             allowed=UNIT_KINDS,
             nullable=False,
         ),
         text_field(
             "parent_slug",
-            "Slug of the unit this one belongs to; empty for the enterprise.",
-            "Identificador de la unidad de la que depende; vacío para la administración.",
+            P_(
+                "units.parent_slug",
+                "Slug of the unit this one belongs to; empty for the enterprise.",
+            ),
         ),
-        text_field("code", "The agency's own code for the unit.", "Código propio de la unidad."),
-        *_bilingual("name", "Name of the unit", "Nombre de la unidad", nullable=False),
-        *_bilingual("description", "What the unit does", "Qué hace la unidad"),
-        text_field("website", "The unit's website.", "Sitio web de la unidad."),
+        text_field("code", P_("units.code", "The agency's own code for the unit.")),
+        *_bilingual("name", P_("units.name", "Name of the unit"), nullable=False),
+        *_bilingual("description", P_("units.description", "What the unit does")),
+        text_field("website", P_("units.website", "The unit's website.")),
     ),
     parameters=(
         Parameter(
             "kind",
             "choice",
-            "Only units of this level.",
-            "Solo unidades de este nivel.",
+            P_("units.filter.kind", "Only units of this level."),
             allowed=UNIT_KINDS,
             example="agency",
         ),
         Parameter(
             "parent",
             "unit",
-            "Only units under this unit (its slug).",
-            "Solo las unidades que dependen de esta (su identificador).",
+            P_("units.filter.parent", "Only units under this unit (its slug)."),
             example="dmv",
         ),
     ),
@@ -214,60 +315,66 @@ UNITS = Resource(
 
 METRICS = Resource(
     name="metrics",
-    title_en="Metrics",
-    title_es="Medidas",
-    description_en="What is measured, on which scale, and how it becomes a 0–100 score.",
-    description_es="Qué se mide, en qué escala y cómo se convierte en una puntuación de 0 a 100.",
+    title_text=P_("metrics:title", "Metrics"),
+    description_text=P_(
+        "metrics:description", "What is measured, on which scale, and how it becomes a 0–100 score."
+    ),
     fields=(
-        text_field(
-            "code", "Unique code of the metric.", "Código único de la medida.", nullable=False
-        ),
-        *_bilingual("name", "Name of the metric", "Nombre de la medida", nullable=False),
+        text_field("code", P_("metrics.code", "Unique code of the metric."), nullable=False),
+        *_bilingual("name", P_("metrics.name", "Name of the metric"), nullable=False),
         text_field(
             "dimension",
-            "What the metric is about: accuracy, responsiveness, timeliness, satisfaction...",
-            "De qué trata: exactitud, capacidad de respuesta, puntualidad, satisfacción...",
+            P_(
+                "metrics.dimension",
+                "What the metric is about: accuracy, responsiveness, timeliness, satisfaction...",
+            ),
             allowed=DIMENSIONS,
             nullable=False,
         ),
         text_field(
             "scale",
-            "Scale of its values: fraction (0–1), percent (0–100), mean_1_5, seconds...",
-            "Escala de sus valores: fracción (0–1), porcentaje (0–100), media 1–5, segundos...",
+            P_(
+                "metrics.scale",
+                "Scale of its values: fraction (0–1), percent (0–100), mean_1_5, seconds...",
+            ),
             allowed=SCALES,
             nullable=False,
         ),
         text_field(
             "direction",
-            "Whether a higher or a lower value is better.",
-            "Si es mejor un valor más alto o más bajo.",
+            P_("metrics.direction", "Whether a higher or a lower value is better."),
             allowed=DIRECTIONS,
             nullable=False,
         ),
         Field(
             "norm_best",
             "number",
-            "Value that scores 100; empty means the scale's natural best end.",
-            "Valor que puntúa 100; vacío significa el mejor extremo natural de la escala.",
+            P_(
+                "metrics.norm_best",
+                "Value that scores 100; empty means the scale's natural best end.",
+            ),
             unit="the metric's scale",
         ),
         Field(
             "norm_worst",
             "number",
-            "Value that scores 0; empty means the scale's natural worst end.",
-            "Valor que puntúa 0; vacío significa el peor extremo natural de la escala.",
+            P_(
+                "metrics.norm_worst",
+                "Value that scores 0; empty means the scale's natural worst end.",
+            ),
             unit="the metric's scale",
         ),
-        *_bilingual("definition", "What the metric means", "Qué significa la medida"),
-        *_bilingual("method", "How it is calculated", "Cómo se calcula"),
-        *_bilingual("data_source", "Where the data comes from", "De dónde vienen los datos"),
-        *_bilingual("target_setting", "How its targets are set", "Cómo se fijan sus metas"),
+        *_bilingual("definition", P_("metrics.definition", "What the metric means")),
+        *_bilingual("method", P_("metrics.method", "How it is calculated")),
+        *_bilingual("data_source", P_("metrics.data_source", "Where the data comes from")),
+        *_bilingual("target_setting", P_("metrics.target_setting", "How its targets are set")),
         Field(
             "is_survey",
             "boolean",
-            "True for survey results: they carry a response count and small-sample flags.",
-            "Verdadero para resultados de encuesta: llevan número de respuestas y aviso de "
-            "muestra pequeña.",
+            P_(
+                "metrics.is_survey",
+                "True for survey results: they carry a response count and small-sample flags.",
+            ),
             nullable=False,
         ),
     ),
@@ -275,8 +382,7 @@ METRICS = Resource(
         Parameter(
             "dimension",
             "choice",
-            "Only metrics of this dimension.",
-            "Solo medidas de esta dimensión.",
+            P_("metrics.filter.dimension", "Only metrics of this dimension."),
             allowed=DIMENSIONS,
             example="timeliness",
         ),
@@ -285,64 +391,65 @@ METRICS = Resource(
 
 TARGETS = Resource(
     name="targets",
-    title_en="Targets",
-    title_es="Metas",
-    description_en=(
+    title_text=P_("targets:title", "Targets"),
+    description_text=P_(
+        "targets:description",
         "Posted service levels: the promise, the target and the dates it is in force. A result "
-        "is judged against the target in force on the last day of its period."
-    ),
-    description_es=(
-        "Niveles de servicio publicados: la promesa, la meta y las fechas en que rige. Un "
-        "resultado se juzga contra la meta vigente el último día de su periodo."
+        "is judged against the target in force on the last day of its period.",
     ),
     fields=(
         UNIT_SLUG,
         METRIC_CODE,
         text_field(
             "kind",
-            "numeric (a value to meet), baseline (establish a baseline) or text (e.g. ≥10% "
-            "improvement).",
-            "numeric (un valor a cumplir), baseline (establecer una línea de base) o text (p. ej. "
-            "mejora ≥10 %).",
+            P_(
+                "targets.kind",
+                "numeric (a value to meet), baseline (establish a baseline) or text (e.g. ≥10% "
+                "improvement).",
+            ),
             allowed=TARGET_KINDS,
             nullable=False,
         ),
         text_field(
             "comparator",
-            "How a value is compared with the target value.",
-            "Cómo se compara un valor con la meta.",
+            P_("targets.comparator", "How a value is compared with the target value."),
             allowed=COMPARATORS,
             nullable=False,
         ),
         Field(
             "value",
             "number",
-            "Target value in the metric's scale; empty for non-numeric targets.",
-            "Valor de la meta en la escala de la medida; vacío si la meta no es numérica.",
+            P_(
+                "targets.value",
+                "Target value in the metric's scale; empty for non-numeric targets.",
+            ),
             unit="the metric's scale",
         ),
-        *_bilingual("text", "The target in words", "La meta en palabras"),
-        *_bilingual("promise", "The service promise posted to the public", "La promesa publicada"),
+        *_bilingual("text", P_("targets.text", "The target in words")),
+        *_bilingual("promise", P_("targets.promise", "The service promise posted to the public")),
         Field(
             "effective_from",
             "date",
-            "First day the target is in force.",
-            "Primer día en que rige la meta.",
+            P_("targets.effective_from", "First day the target is in force."),
             nullable=False,
         ),
         Field(
             "effective_to",
             "date",
-            "Last day the target is in force (inclusive); empty while it still is.",
-            "Último día en que rige (inclusive); vacío mientras siga vigente.",
+            P_(
+                "targets.effective_to",
+                "Last day the target is in force (inclusive); empty while it still is.",
+            ),
         ),
         Field(
             "superseded_at",
             "datetime",
-            "When this target was corrected (UTC): replaced by another for the same dates, kept "
-            "as history and never in force since; empty for a target that was not corrected.",
-            "Cuándo se corrigió esta meta (UTC): otra la sustituyó para las mismas fechas; se "
-            "conserva como historial y ya no rige; vacío si la meta no se corrigió.",
+            P_(
+                "targets.superseded_at",
+                "When this target was corrected (UTC): replaced by another for the same dates, "
+                "kept as history and never in force since; empty for a target that was not "
+                "corrected.",
+            ),
         ),
     ),
     parameters=(
@@ -351,10 +458,11 @@ TARGETS = Resource(
         Parameter(
             "in_force_on",
             "date",
-            "Only targets in force on this day (YYYY-MM-DD); corrected (superseded) targets "
-            "never are.",
-            "Solo metas vigentes ese día (AAAA-MM-DD); una meta corregida (sustituida) nunca "
-            "lo está.",
+            P_(
+                "targets.filter.in_force_on",
+                "Only targets in force on this day (YYYY-MM-DD); corrected (superseded) targets "
+                "never are.",
+            ),
             repeatable=False,
             example="2026-09-30",
         ),
@@ -363,184 +471,197 @@ TARGETS = Resource(
 
 OBSERVATIONS = Resource(
     name="observations",
-    title_en="Observations",
-    title_es="Observaciones",
-    description_en=(
+    title_text=P_("observations:title", "Observations"),
+    description_text=P_(
+        "observations:description",
         "Published results: one value of one metric for one unit, period and segment. A "
-        "period with no row at all was not reported either."
-    ),
-    description_es=(
-        "Resultados publicados: un valor de una medida para una unidad, periodo y segmento. "
-        "Un periodo sin fila tampoco se reportó."
+        "period with no row at all was not reported either.",
     ),
     fields=(
         UNIT_SLUG,
         text_field(
             "unit_kind",
-            "Level of the unit.",
-            "Nivel de la unidad.",
+            P_("observations.unit_kind", "Level of the unit."),
             allowed=UNIT_KINDS,
             nullable=False,
         ),
         METRIC_CODE,
         text_field(
             "scale",
-            "Scale of value (copied from the metric).",
-            "Escala de value (copiada de la medida).",
+            P_("observations.scale", "Scale of value (copied from the metric)."),
             allowed=SCALES,
             nullable=False,
         ),
         text_field(
             "granularity",
-            "Length of the period.",
-            "Duración del periodo.",
+            P_("observations.granularity", "Length of the period."),
             allowed=GRANULARITIES,
             nullable=False,
         ),
         Field(
             "period_start",
             "date",
-            "First day of the period.",
-            "Primer día del periodo.",
+            P_("observations.period_start", "First day of the period."),
             nullable=False,
         ),
         Field(
             "period_end",
             "date",
-            "Last day of the period (inclusive).",
-            "Último día del periodo (inclusive).",
+            P_("observations.period_end", "Last day of the period (inclusive)."),
             nullable=False,
         ),
         text_field(
             "period_label",
-            "The period as this site writes it (Mar 2024, FY2024 Q2, FY2024).",
-            "El periodo como lo escribe este sitio, en inglés (Mar 2024, FY2024 Q2, FY2024).",
+            P_(
+                "observations.period_label",
+                "The period as this site writes it (Mar 2024, FY2024 Q2, FY2024).",
+            ),
             nullable=False,
         ),
         Field(
             "fiscal_year",
             "integer",
-            "Fiscal year of the period, named by the calendar year in which it ends.",
-            "Año fiscal del periodo, con el nombre del año natural en que termina.",
+            P_(
+                "observations.fiscal_year",
+                "Fiscal year of the period, named by the calendar year in which it ends.",
+            ),
             nullable=False,
         ),
         Field(
             "fiscal_quarter",
             "integer",
-            "Fiscal quarter (1–4) of the period; empty for a whole fiscal year.",
-            "Trimestre fiscal (1–4) del periodo; vacío para un año fiscal completo.",
+            P_(
+                "observations.fiscal_quarter",
+                "Fiscal quarter (1–4) of the period; empty for a whole fiscal year.",
+            ),
             allowed=("1", "2", "3", "4"),
         ),
         text_field(
             "segment_type",
-            "What the figure is broken down by; empty for the figure for everyone.",
-            "Por qué se desglosa la cifra; vacío para la cifra de todo el público.",
+            P_(
+                "observations.segment_type",
+                "What the figure is broken down by; empty for the figure for everyone.",
+            ),
             allowed=tuple(kind for kind in SEGMENT_TYPES if kind),
         ),
         text_field(
             "segment_value",
-            "The segment (phone, email, es...); empty for the figure for everyone.",
-            "El segmento (phone, email, es...); vacío para la cifra de todo el público.",
+            P_(
+                "observations.segment_value",
+                "The segment (phone, email, es...); empty for the figure for everyone.",
+            ),
         ),
         text_field(
             "reporting_status",
-            "reported; not_reported (the unit published no value: never a zero); suppressed "
-            "(too few survey responses to publish the value).",
-            "reported (reportado); not_reported (sin valor publicado: nunca un cero); suppressed "
-            "(demasiadas pocas respuestas para publicar el valor).",
+            P_(
+                "observations.reporting_status",
+                "reported; not_reported (the unit published no value: never a zero); suppressed "
+                "(too few survey responses to publish the value).",
+            ),
             allowed=REPORTING_STATUSES,
             nullable=False,
         ),
         Field(
             "value",
             "number",
-            "The result in the metric's scale; empty when not reported or suppressed.",
-            "El resultado en la escala de la medida; vacío si no se reportó o se suprimió.",
+            P_(
+                "observations.value",
+                "The result in the metric's scale; empty when not reported or suppressed.",
+            ),
             unit="the metric's scale (see scale)",
         ),
         Field(
             "numerator",
             "number",
-            "Volume that met the standard, or agreeing survey responses.",
-            "Volumen que cumplió el estándar, o respuestas de acuerdo.",
+            P_(
+                "observations.numerator",
+                "Volume that met the standard, or agreeing survey responses.",
+            ),
             unit="count",
         ),
         Field(
             "denominator",
             "number",
-            "Total volume, or the number of survey responses.",
-            "Volumen total, o número de respuestas a la encuesta.",
+            P_("observations.denominator", "Total volume, or the number of survey responses."),
             unit="count",
         ),
         Field(
             "response_rate",
             "number",
-            "Survey response rate.",
-            "Tasa de respuesta de la encuesta.",
+            P_("observations.response_rate", "Survey response rate."),
             unit="fraction (0–1)",
         ),
         Field(
             "score",
             "number",
-            "The value normalized to 0–100 (see metrics norm_best and norm_worst).",
-            "El valor normalizado de 0 a 100 (ver norm_best y norm_worst de la medida).",
+            P_(
+                "observations.score",
+                "The value normalized to 0–100 (see metrics norm_best and norm_worst).",
+            ),
             unit="points (0–100)",
         ),
         Field(
             "ci_low",
             "number",
-            "Lower end of the 95% Wilson interval of a survey proportion.",
-            "Extremo inferior del intervalo de Wilson al 95 % de una proporción de encuesta.",
+            P_(
+                "observations.ci_low",
+                "Lower end of the 95% Wilson interval of a survey proportion.",
+            ),
             unit="the metric's scale (see scale)",
         ),
         Field(
             "ci_high",
             "number",
-            "Upper end of the 95% Wilson interval of a survey proportion.",
-            "Extremo superior del intervalo de Wilson al 95 % de una proporción de encuesta.",
+            P_(
+                "observations.ci_high",
+                "Upper end of the 95% Wilson interval of a survey proportion.",
+            ),
             unit="the metric's scale (see scale)",
         ),
         Field(
             "small_sample",
             "boolean",
-            "True when a survey result rests on fewer responses than the small-sample "
-            "threshold: read it with care.",
-            "Verdadero si un resultado de encuesta tiene menos respuestas que el umbral de "
-            "muestra pequeña: léalo con cautela.",
+            P_(
+                "observations.small_sample",
+                "True when a survey result rests on fewer responses than the small-sample "
+                "threshold: read it with care.",
+            ),
             nullable=False,
         ),
         Field(
             "series_break",
             "boolean",
-            "True when the method or question changed here: do not compare with earlier periods.",
-            "Verdadero si aquí cambió el método o la pregunta: no compare con periodos anteriores.",
+            P_(
+                "observations.series_break",
+                "True when the method or question changed here: do not compare with earlier "
+                "periods.",
+            ),
             nullable=False,
         ),
         Field(
             "revised",
             "boolean",
-            "True when the figure was changed after it was first published.",
-            "Verdadero si la cifra cambió después de publicarse por primera vez.",
+            P_(
+                "observations.revised",
+                "True when the figure was changed after it was first published.",
+            ),
             nullable=False,
         ),
         Field(
             "earlier_value",
             "number",
-            "The value first published, for a revised figure.",
-            "El valor publicado primero, para una cifra revisada.",
+            P_("observations.earlier_value", "The value first published, for a revised figure."),
             unit="the metric's scale (see scale)",
         ),
         Field(
             "revised_at",
             "datetime",
-            "When the figure was first revised (UTC).",
-            "Cuándo se revisó la cifra por primera vez (UTC).",
+            P_("observations.revised_at", "When the figure was first revised (UTC)."),
         ),
         Field(
             "published_at",
             "datetime",
-            "When the figure was published (UTC).",
-            "Cuándo se publicó la cifra (UTC).",
+            P_("observations.published_at", "When the figure was published (UTC)."),
         ),
     ),
     parameters=(
@@ -549,43 +670,48 @@ OBSERVATIONS = Resource(
         Parameter(
             "period",
             "period",
-            "A fiscal year (FY2025), fiscal quarter (FY2025 Q2) or month (2025-03): only "
-            "periods within it. Several: repeat it or separate with commas.",
-            "Un año fiscal (FY2025), trimestre fiscal (FY2025 Q2) o mes (2025-03): solo los "
-            "periodos dentro de él. Varios: repítalo o sepárelos con comas.",
+            P_(
+                "observations.filter.period",
+                "A fiscal year (FY2025), fiscal quarter (FY2025 Q2) or month (2025-03): only "
+                "periods within it. Several: repeat it or separate with commas.",
+            ),
             example="FY2025 Q2",
         ),
         Parameter(
             "from",
             "date",
-            "Only periods that start on or after this day (YYYY-MM-DD).",
-            "Solo periodos que empiezan ese día o después (AAAA-MM-DD).",
+            P_(
+                "observations.filter.from",
+                "Only periods that start on or after this day (YYYY-MM-DD).",
+            ),
             repeatable=False,
             example="2025-01-01",
         ),
         Parameter(
             "to",
             "date",
-            "Only periods that end on or before this day (YYYY-MM-DD).",
-            "Solo periodos que terminan ese día o antes (AAAA-MM-DD).",
+            P_(
+                "observations.filter.to",
+                "Only periods that end on or before this day (YYYY-MM-DD).",
+            ),
             repeatable=False,
             example="2025-12-31",
         ),
         Parameter(
             "granularity",
             "choice",
-            "Only periods of this length.",
-            "Solo periodos de esta duración.",
+            P_("observations.filter.granularity", "Only periods of this length."),
             allowed=GRANULARITIES,
             example="quarter",
         ),
         Parameter(
             "segment",
             "segment",
-            "overall (the figure for everyone), a segment type (channel) or type:value "
-            "(channel:phone). Without it, every segment.",
-            "overall (la cifra de todo el público), un tipo de segmento (channel) o tipo:valor "
-            "(channel:phone). Sin él, todos los segmentos.",
+            P_(
+                "observations.filter.segment",
+                "overall (the figure for everyone), a segment type (channel) or type:value "
+                "(channel:phone). Without it, every segment.",
+            ),
             example=OVERALL_SEGMENT,
         ),
     ),
@@ -593,31 +719,33 @@ OBSERVATIONS = Resource(
 
 ACTIONS = Resource(
     name="actions",
-    title_en="Actions",
-    title_es="Acciones",
-    description_en="Actions the units take to improve their results.",
-    description_es="Acciones que toman las unidades para mejorar sus resultados.",
+    title_text=P_("actions:title", "Actions"),
+    description_text=P_("actions:description", "Actions the units take to improve their results."),
     fields=(
         UNIT_SLUG,
-        *_bilingual("title", "Title of the action", "Título de la acción", nullable=False),
-        *_bilingual("description", "What the action does", "Qué hace la acción"),
+        *_bilingual("title", P_("actions.title", "Title of the action"), nullable=False),
+        *_bilingual("description", P_("actions.description", "What the action does")),
         text_field(
             "status",
-            "Where the action stands.",
-            "En qué punto está la acción.",
+            P_("actions.status", "Where the action stands."),
             allowed=ACTION_STATUSES,
             nullable=False,
         ),
         Field(
-            "started_on", "date", "Day the action started.", "Día en que empezó.", nullable=False
+            "started_on",
+            "date",
+            P_("actions.started_on", "Day the action started."),
+            nullable=False,
         ),
-        Field("completed_on", "date", "Day it was completed.", "Día en que se completó."),
-        text_field("link", "Where to read more.", "Dónde leer más."),
+        Field("completed_on", "date", P_("actions.completed_on", "Day it was completed.")),
+        text_field("link", P_("actions.link", "Where to read more.")),
         Field(
             "metric_codes",
             "list",
-            "Codes of the metrics it aims to improve (separated by ; in CSV).",
-            "Códigos de las medidas que busca mejorar (separados por ; en CSV).",
+            P_(
+                "actions.metric_codes",
+                "Codes of the metrics it aims to improve (separated by ; in CSV).",
+            ),
             nullable=False,
         ),
     ),
@@ -627,8 +755,7 @@ ACTIONS = Resource(
         Parameter(
             "status",
             "choice",
-            "Only actions in this state.",
-            "Solo acciones en este estado.",
+            P_("actions.filter.status", "Only actions in this state."),
             allowed=ACTION_STATUSES,
             example="completed",
         ),
@@ -637,49 +764,44 @@ ACTIONS = Resource(
 
 CONTACT_POINTS = Resource(
     name="contact-points",
-    title_en="Contact points",
-    title_es="Puntos de contacto",
-    description_en=(
+    title_text=P_("contact-points:title", "Contact points"),
+    description_text=P_(
+        "contact-points:description",
         "How to reach each unit: phone lines, walk-in offices with addresses and hours, "
-        "mailing addresses, web forms."
-    ),
-    description_es=(
-        "Cómo contactar con cada unidad: teléfonos, oficinas presenciales con dirección y "
-        "horario, direcciones postales, formularios web."
+        "mailing addresses, web forms.",
     ),
     fields=(
         Field(
             "id",
             "integer",
-            "Number of the contact point (closures.csv refers to it).",
-            "Número del punto de contacto (closures.csv lo usa).",
+            P_("contact-points.id", "Number of the contact point (closures.csv refers to it)."),
             nullable=False,
         ),
         UNIT_SLUG,
         text_field(
-            "channel", "How people reach it.", "Cómo se accede.", allowed=CHANNELS, nullable=False
+            "channel",
+            P_("contact-points.channel", "How people reach it."),
+            allowed=CHANNELS,
+            nullable=False,
         ),
         *_bilingual(
-            "label", "Name of the contact point", "Nombre del punto de contacto", nullable=False
+            "label", P_("contact-points.label", "Name of the contact point"), nullable=False
         ),
         text_field(
             "value",
-            "Phone number, e-mail address or URL.",
-            "Teléfono, correo electrónico o URL.",
+            P_("contact-points.value", "Phone number, e-mail address or URL."),
         ),
-        text_field("address", "Street or mailing address.", "Dirección postal o física."),
-        *_bilingual("hours", "Hours of operation", "Horario de atención"),
-        *_bilingual("appointment", "How to book an appointment", "Cómo pedir cita"),
+        text_field("address", P_("contact-points.address", "Street or mailing address.")),
+        *_bilingual("hours", P_("contact-points.hours", "Hours of operation")),
+        *_bilingual("appointment", P_("contact-points.appointment", "How to book an appointment")),
         text_field(
             "languages",
-            "Languages served (codes, comma-separated).",
-            "Idiomas en que se atiende (códigos separados por comas).",
+            P_("contact-points.languages", "Languages served (codes, comma-separated)."),
         ),
         Field(
             "sort_order",
             "integer",
-            "Order in which the unit lists it.",
-            "Orden en que la unidad lo presenta.",
+            P_("contact-points.sort_order", "Order in which the unit lists it."),
             nullable=False,
         ),
     ),
@@ -688,8 +810,7 @@ CONTACT_POINTS = Resource(
         Parameter(
             "channel",
             "choice",
-            "Only contact points of this channel.",
-            "Solo puntos de contacto de este canal.",
+            P_("contact-points.filter.channel", "Only contact points of this channel."),
             allowed=CHANNELS,
             example="phone",
         ),
@@ -698,27 +819,28 @@ CONTACT_POINTS = Resource(
 
 CLOSURES = Resource(
     name="closures",
-    title_en="Scheduled closures",
-    title_es="Cierres programados",
-    description_en="Closures posted in advance: holidays, moves, training days.",
-    description_es="Cierres anunciados con antelación: festivos, mudanzas, días de formación.",
+    title_text=P_("closures:title", "Scheduled closures"),
+    description_text=P_(
+        "closures:description", "Closures posted in advance: holidays, moves, training days."
+    ),
     fields=(
         UNIT_SLUG,
         Field(
             "contact_point_id",
             "integer",
-            "The contact point that closes (see contact-points.csv); empty for the whole unit.",
-            "El punto de contacto que cierra (ver contact-points.csv); vacío si cierra la unidad.",
+            P_(
+                "closures.contact_point_id",
+                "The contact point that closes (see contact-points.csv); empty for the whole unit.",
+            ),
         ),
-        Field("starts_on", "date", "First day closed.", "Primer día cerrado.", nullable=False),
+        Field("starts_on", "date", P_("closures.starts_on", "First day closed."), nullable=False),
         Field(
             "ends_on",
             "date",
-            "Last day closed (inclusive).",
-            "Último día cerrado (inclusive).",
+            P_("closures.ends_on", "Last day closed (inclusive)."),
             nullable=False,
         ),
-        *_bilingual("reason", "Why it closes", "Por qué cierra", nullable=False),
+        *_bilingual("reason", P_("closures.reason", "Why it closes"), nullable=False),
     ),
     parameters=(_UNIT_FILTER,),
 )
@@ -735,47 +857,80 @@ RESOURCES: tuple[Resource, ...] = (
 )
 
 #: The columns of data-dictionary.csv (it describes itself too).
+#: The description columns of the data dictionary: English and Spanish always (readers of the
+#: file rely on them), then every other configured language (:func:`dictionary`).
+_DICTIONARY_LANGUAGES = ("en", "es")
+_DESCRIPTION = P_("data-dictionary.description", "What it means")
+
 DICTIONARY = Resource(
     name="data-dictionary",
-    title_en="Data dictionary",
-    title_es="Diccionario de datos",
-    description_en="Every column of every file: its type, meaning, unit and allowed values.",
-    description_es="Cada columna de cada archivo: su tipo, significado, unidad y valores posibles.",
+    title_text=P_("data-dictionary:title", "Data dictionary"),
+    description_text=P_(
+        "data-dictionary:description",
+        "Every column of every file: its type, meaning, unit and allowed values.",
+    ),
     fields=(
-        text_field("file", "The CSV file.", "El archivo CSV.", nullable=False),
-        text_field("column", "The column's name.", "El nombre de la columna.", nullable=False),
+        text_field("file", P_("data-dictionary.file", "The CSV file."), nullable=False),
+        text_field("column", P_("data-dictionary.column", "The column's name."), nullable=False),
         text_field(
             "type",
-            "Type of its values.",
-            "Tipo de sus valores.",
+            P_("data-dictionary.type", "Type of its values."),
             allowed=FIELD_TYPES,
             nullable=False,
         ),
-        text_field(
-            "description_en", "What it means (English).", "Qué significa (inglés).", nullable=False
+        *(
+            Field(
+                f"description_{code}",
+                "string",
+                _DESCRIPTION,
+                nullable=False,
+                column_language=code,
+            )
+            for code in _DICTIONARY_LANGUAGES
         ),
-        text_field(
-            "description_es", "What it means (Spanish).", "Qué significa (español).", nullable=False
-        ),
-        text_field(
-            "unit", "Unit of measure; empty when none.", "Unidad de medida; vacío si no tiene."
-        ),
+        text_field("unit", P_("data-dictionary.unit", "Unit of measure; empty when none.")),
         Field(
             "allowed_values",
             "list",
-            "The only values it takes (separated by ; in CSV); empty when open.",
-            "Los únicos valores que toma (separados por ; en CSV); vacío si es libre.",
+            P_(
+                "data-dictionary.allowed_values",
+                "The only values it takes (separated by ; in CSV); empty when open.",
+            ),
             nullable=False,
         ),
         Field(
             "nullable",
             "boolean",
-            "Whether the column may be empty.",
-            "Si la columna puede estar vacía.",
+            P_("data-dictionary.nullable", "Whether the column may be empty."),
             nullable=False,
         ),
     ),
 )
+
+
+def dictionary_languages() -> tuple[str, ...]:
+    """The languages data-dictionary.csv describes every column in: ``description_<code>``."""
+    return tuple(dict.fromkeys((*_DICTIONARY_LANGUAGES, *content_languages())))
+
+
+@functools.cache
+def _dictionary(codes: tuple[str, ...]) -> Resource:
+    extra = tuple(
+        Field(f"description_{code}", "string", _DESCRIPTION, nullable=False, column_language=code)
+        for code in codes
+        if code not in {f.column_language for f in DICTIONARY.fields}
+    )
+    if not extra:
+        return DICTIONARY
+    at = max(i for i, f in enumerate(DICTIONARY.fields) if f.name.startswith("description_")) + 1
+    fields = (*DICTIONARY.fields[:at], *extra, *DICTIONARY.fields[at:])
+    return dataclasses.replace(DICTIONARY, fields=fields)
+
+
+def dictionary() -> Resource:
+    """The data dictionary's own definition, with a description column per configured language."""
+    return _dictionary(dictionary_languages())
+
 
 #: The common query parameters of every resource.
 LIMIT_PARAMETER = "limit"

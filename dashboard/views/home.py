@@ -51,11 +51,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from dashboard import queries
+from dashboard import languages, queries
 from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
 from dashboard.db import session_scope
 from dashboard.fiscal import FiscalCalendar, Period
-from dashboard.i18n import translate
+from dashboard.formatting import format_score
+from dashboard.i18n import P_, Messages, messages, translate
 from dashboard.models import PUBLISHED, Metric, Observation, Unit
 from dashboard.normalize import describe as describe_rule
 from dashboard.normalize import normalize
@@ -102,116 +103,68 @@ PARAMS = ("period", "sort", "dim", "status", "q", "lang")
 #: Longest search text considered (a longer one is cut, not an error).
 MAX_SEARCH_LENGTH = 100
 
-TEXT: dict[str, dict[str, str]] = {
-    "bad_period": {
-        "en": "“{value}” is not a fiscal quarter or fiscal year with published results. "
+TEXT: Messages = messages(
+    P_(
+        "bad_period",
+        "“{value}” is not a fiscal quarter or fiscal year with published results. "
         "Choose a quarter from {first} to {last}, or one of those fiscal years.",
-        "es": "«{value}» no es un trimestre ni un año fiscal con resultados publicados. "
-        "Elija un trimestre entre {first} y {last}, o uno de esos años fiscales.",
-    },
-    "bad_year": {
-        "en": "“{value}” is not a fiscal year with published results. Choose one from {first} "
-        "to {last}.",
-        "es": "«{value}» no es un año fiscal con resultados publicados. Elija uno entre {first} "
-        "y {last}.",
-    },
-    "bad_sort": {
-        "en": "“{value}” is not a way to sort this page.",
-        "es": "«{value}» no es un orden disponible en esta página.",
-    },
-    "bad_dim": {
-        "en": "“{value}” is not a dimension of the scorecard.",
-        "es": "«{value}» no es una dimensión del cuadro de resultados.",
-    },
-    "bad_status": {
-        "en": "“{value}” is not a status (met, not_met, no_target, not_reported).",
-        "es": "«{value}» no es un estado (met, not_met, no_target, not_reported).",
-    },
-    "trend_title": {
-        "en": "{dimension}: average agency score by quarter",
-        "es": "{dimension}: puntuación media de las agencias por trimestre",
-    },
-    "trend_title_year": {
-        "en": "{dimension}: average agency score by fiscal year",
-        "es": "{dimension}: puntuación media de las agencias por año fiscal",
-    },
-    "column_year": {"en": "Fiscal year", "es": "Año fiscal"},
-    "column_year_end": {"en": "Year ends", "es": "Fin del año"},
-    "trend_y": {"en": "Average score (0–100)", "es": "Puntuación media (0–100)"},
-    "trend_line": {
-        "en": "Average score of the agencies that reported",
-        "es": "Puntuación media de las agencias que reportaron",
-    },
-    "trend_hover": {
-        "en": "{quarter}: {score} ({count} of {total} agencies reported)",
-        "es": "{quarter}: {score} ({count} de {total} agencias reportaron)",
-    },
-    "column_quarter": {"en": "Fiscal quarter", "es": "Trimestre fiscal"},
-    "column_end": {"en": "Quarter ends", "es": "Fin del trimestre"},
-    "column_mean": {"en": "Average score (0–100)", "es": "Puntuación media (0–100)"},
-    "column_reported": {"en": "Agencies reported", "es": "Agencias que reportaron"},
-    "column_agencies": {"en": "Agencies", "es": "Agencias"},
-    "note_metric": {
-        "en": "Measure behind each agency's score: {metric}. {rule}",
-        "es": "Medida en que se basa la puntuación de cada agencia: {metric}. {rule}",
-    },
-    "note_mean": {
-        "en": "Agencies that did not report are left out of the average, never counted as "
+    ),
+    P_(
+        "bad_year",
+        "“{value}” is not a fiscal year with published results. Choose one from {first} to {last}.",
+    ),
+    P_("bad_sort", "“{value}” is not a way to sort this page."),
+    P_("bad_dim", "“{value}” is not a dimension of the scorecard."),
+    P_("bad_status", "“{value}” is not a status (met, not_met, no_target, not_reported)."),
+    P_("trend_title", "{dimension}: average agency score by quarter"),
+    P_("trend_title_year", "{dimension}: average agency score by fiscal year"),
+    P_("column_year", "Fiscal year"),
+    P_("column_year_end", "Year ends"),
+    P_("trend_y", "Average score (0–100)"),
+    P_("trend_line", "Average score of the agencies that reported"),
+    P_("trend_hover", "{quarter}: {score} ({count} of {total} agencies reported)"),
+    P_("column_quarter", "Fiscal quarter"),
+    P_("column_end", "Quarter ends"),
+    P_("column_mean", "Average score (0–100)"),
+    P_("column_reported", "Agencies reported"),
+    P_("column_agencies", "Agencies"),
+    P_("note_metric", "Measure behind each agency's score: {metric}. {rule}"),
+    P_(
+        "note_mean",
+        "Agencies that did not report are left out of the average, never counted as "
         "zero; the table gives how many reported each quarter.",
-        "es": "Las agencias que no reportaron quedan fuera del promedio, nunca cuentan como "
-        "cero; la tabla indica cuántas reportaron cada trimestre.",
-    },
-    "standards_trend_title": {
-        "en": "{dimension}: share of service standards met by quarter",
-        "es": "{dimension}: proporción de estándares de servicio cumplidos por trimestre",
-    },
-    "standards_trend_title_year": {
-        "en": "{dimension}: share of service standards met by fiscal year",
-        "es": "{dimension}: proporción de estándares de servicio cumplidos por año fiscal",
-    },
-    "standards_trend_y": {"en": "Standards met (%)", "es": "Estándares cumplidos (%)"},
-    "standards_trend_line": {
-        "en": "Share of the service standards judged that met their target",
-        "es": "Proporción de los estándares de servicio evaluados que cumplieron su meta",
-    },
-    "standards_trend_hover": {
-        "en": "{quarter}: {share} ({met} of {judged} met; {reported} of {total} reported)",
-        "es": "{quarter}: {share} ({met} de {judged} cumplen; {reported} de {total} reportaron)",
-    },
-    "standards_trend_summary": {
-        "en": "In {last}, {met} of {judged} service standards met their target ({share}); "
+    ),
+    P_("standards_trend_title", "{dimension}: share of service standards met by quarter"),
+    P_("standards_trend_title_year", "{dimension}: share of service standards met by fiscal year"),
+    P_("standards_trend_y", "Standards met (%)"),
+    P_("standards_trend_line", "Share of the service standards judged that met their target"),
+    P_(
+        "standards_trend_hover",
+        "{quarter}: {share} ({met} of {judged} met; {reported} of {total} reported)",
+    ),
+    P_(
+        "standards_trend_summary",
+        "In {last}, {met} of {judged} service standards met their target ({share}); "
         "{reported} of {total} reported.",
-        "es": "En {last}, {met} de {judged} estándares de servicio cumplieron su meta "
-        "({share}); {reported} de {total} reportaron.",
-    },
-    "standards_trend_summary_none": {
-        "en": "In {last}, no service standard could be judged against a numeric target; "
+    ),
+    P_(
+        "standards_trend_summary_none",
+        "In {last}, no service standard could be judged against a numeric target; "
         "{reported} of {total} reported.",
-        "es": "En {last}, ningún estándar de servicio pudo evaluarse contra una meta numérica; "
-        "{reported} de {total} reportaron.",
-    },
-    "column_met": {"en": "Standards met", "es": "Estándares cumplidos"},
-    "column_judged": {
-        "en": "Judged against a target",
-        "es": "Evaluados contra una meta",
-    },
-    "column_share": {"en": "Met (%)", "es": "Cumplidos (%)"},
-    "column_standards_reported": {"en": "Reported", "es": "Reportaron"},
-    "column_standards": {"en": "Service standards", "es": "Estándares de servicio"},
-    "note_standards": {
-        "en": "No agency publishes a figure of its own for this dimension: the chart counts "
+    ),
+    P_("column_met", "Standards met"),
+    P_("column_judged", "Judged against a target"),
+    P_("column_share", "Met (%)"),
+    P_("column_standards_reported", "Reported"),
+    P_("column_standards", "Service standards"),
+    P_(
+        "note_standards",
+        "No agency publishes a figure of its own for this dimension: the chart counts "
         "its services' standards (the measures of the dimension with a target in force). "
         "Standards that did not report are left out of the share, never counted as misses.",
-        "es": "Ninguna agencia publica una cifra propia para esta dimensión: el gráfico cuenta "
-        "los estándares de sus servicios (las medidas de la dimensión con una meta vigente). "
-        "Los estándares que no reportaron quedan fuera de la proporción, nunca cuentan como "
-        "incumplidos.",
-    },
-    "note_break": {
-        "en": "{agency} changed how it measures this in {quarter} (a series break).",
-        "es": "{agency} cambió la forma de medirlo en {quarter} (ruptura de serie).",
-    },
-}
+    ),
+    P_("note_break", "{agency} changed how it measures this in {quarter} (a series break)."),
+)
 
 
 def _t(key: str, language: str, **values: Any) -> str:
@@ -638,7 +591,7 @@ def _targets(
     if not agencies:
         return {}
     for row in queries.published_targets(database_url, unit_ids=[a["id"] for a in agencies]):
-        words = (row.get("text_es") if language == "es" else None) or row.get("text_en")
+        words = languages.record_text(row, "text", language)
         targets[(row["unit_slug"], row["metric_code"])].append(
             TargetSpec(
                 kind=row["kind"],
@@ -684,7 +637,7 @@ def _measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dic
 
 
 def _name(record: Mapping[str, Any], language: str) -> str:
-    return (record.get("name_es") if language == "es" else None) or record["name_en"]
+    return languages.record_text(record, "name", language) or record.get("slug") or ""
 
 
 def _rows(
@@ -742,7 +695,7 @@ def _rows(
             AgencyRow(
                 slug=slug,
                 name=_name(agency, language),
-                names=tuple(n for n in (agency["name_en"], agency.get("name_es")) if n),
+                names=languages.record_texts(agency, "name"),
                 cells=cells,
             )
         )
@@ -876,7 +829,7 @@ def _standards_trend_chart(
             "reported": rollup.reported.count,
             "total": rollup.reported.total,
         }
-        share_texts.append("–" if share is None else rollup.met.percent_text())
+        share_texts.append("–" if share is None else rollup.met.percent_text(language=language))
         hover.append(
             _t("standards_trend_hover", language, quarter=label, share=share_texts[-1], **counts)
         )
@@ -983,7 +936,7 @@ def _trend_chart(
                 "trend_hover",
                 language,
                 quarter=labels[point.key],
-                score="–" if shown is None else f"{shown:.1f}",
+                score="–" if shown is None else format_score(shown, language),
                 count=point.units_reported,
                 total=total,
             )
@@ -1047,7 +1000,7 @@ def _search(
         )
         for service in services
         if service.get("parent_slug") in names
-        and matches(search, (service["name_en"], service.get("name_es")))
+        and matches(search, languages.record_texts(service, "name"))
     ]
     with_services = {match.agency_slug for match in found}
     shown = [row for row in rows if row.slug in with_services or matches(search, row.names)]

@@ -12,30 +12,32 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from dashboard import open_data, queries
+from dashboard.i18n import P_, Messages, messages, translate
 from dashboard.routes import Route
 from dashboard.settings import Settings
 
 #: Rows the example links ask for: enough to see the shape, small enough to read.
 EXAMPLE_LIMIT = 10
 
-TYPE_WORDS: dict[str, dict[str, str]] = {
-    "string": {"en": "text", "es": "texto"},
-    "integer": {"en": "whole number", "es": "número entero"},
-    "number": {"en": "number", "es": "número"},
-    "boolean": {"en": "true or false", "es": "true o false"},
-    "date": {"en": "date (YYYY-MM-DD)", "es": "fecha (AAAA-MM-DD)"},
-    "datetime": {"en": "date and time (UTC)", "es": "fecha y hora (UTC)"},
-    "list": {"en": "list", "es": "lista"},
-}
+TYPE_WORDS: Messages = messages(
+    P_("string", "text"),
+    P_("integer", "whole number"),
+    P_("number", "number"),
+    P_("boolean", "true or false"),
+    P_("date", "date (YYYY-MM-DD)"),
+    P_("datetime", "date and time (UTC)"),
+    P_("list", "list"),
+)
 
-#: Units of measure in the data dictionary, in Spanish (the definitions hold English).
-UNIT_WORDS_ES = {
-    "the metric's scale": "la escala de la medida",
-    "the metric's scale (see scale)": "la escala de la medida (ver scale)",
-    "count": "recuento",
-    "fraction (0–1)": "fracción (0–1)",
-    "points (0–100)": "puntos (0–100)",
-}
+#: Units of measure in the data dictionary, by their English words (the definitions hold English).
+UNIT_WORDS: Messages = messages(
+    P_("dictionary_unit_scale", "the metric's scale"),
+    P_("dictionary_unit_scale_see", "the metric's scale (see scale)"),
+    P_("dictionary_unit_count", "count"),
+    P_("dictionary_unit_fraction", "fraction (0–1)"),
+    P_("dictionary_unit_points", "points (0–100)"),
+)
+_UNIT_KEYS = {message.text: key for key, message in UNIT_WORDS.items()}
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,6 @@ class OpenDataView:
     example_curl_path: str = ""
 
 
-def _lang(language: str) -> str:
-    return "es" if language == "es" else "en"
-
-
 def example_filters(examples: dict[str, str]) -> dict[str, dict[str, str]]:
     """Query parameters of each resource's example link, from real values in the store."""
     unit, metric = examples.get("unit"), examples.get("metric")
@@ -125,7 +123,6 @@ def _link(path: str, query: dict[str, str]) -> str:
 
 
 def endpoint_docs(examples: dict[str, str], language: str) -> tuple[EndpointDoc, ...]:
-    language = _lang(language)
     filters = example_filters(examples)
     return tuple(
         EndpointDoc(
@@ -145,40 +142,41 @@ def endpoint_docs(examples: dict[str, str], language: str) -> tuple[EndpointDoc,
     )
 
 
-PAGING_TEXT = {
-    "limit": {
-        "en": f"Rows per page, 1 to {open_data.MAX_LIMIT} (default {open_data.DEFAULT_LIMIT}).",
-        "es": f"Filas por página, de 1 a {open_data.MAX_LIMIT} (por defecto "
-        f"{open_data.DEFAULT_LIMIT}).",
-    },
-    "offset": {
-        "en": "Rows to skip. Easier: follow meta.links.next (JSON) or the Link header (CSV).",
-        "es": "Filas que se saltan. Más fácil: siga meta.links.next (JSON) o la cabecera Link "
-        "(CSV).",
-    },
-    "format": {
-        "en": "json (default) or csv; adding .csv to the path does the same.",
-        "es": "json (por defecto) o csv; añadir .csv a la ruta hace lo mismo.",
-    },
-}
+PAGING_TEXT: Messages = messages(
+    P_("limit", "Rows per page, 1 to {most} (default {default})."),
+    P_("offset", "Rows to skip. Easier: follow meta.links.next (JSON) or the Link header (CSV)."),
+    P_("format", "json (default) or csv; adding .csv to the path does the same."),
+)
 
 
 def paging_docs(language: str) -> tuple[ParameterDoc, ...]:
-    language = _lang(language)
     return (
-        ParameterDoc("limit", PAGING_TEXT["limit"][language], (), str(open_data.DEFAULT_LIMIT)),
-        ParameterDoc("offset", PAGING_TEXT["offset"][language], (), "0"),
-        ParameterDoc("format", PAGING_TEXT["format"][language], open_data.FORMATS, "csv"),
+        ParameterDoc(
+            "limit",
+            translate(
+                PAGING_TEXT,
+                "limit",
+                language,
+                most=open_data.MAX_LIMIT,
+                default=open_data.DEFAULT_LIMIT,
+            ),
+            (),
+            str(open_data.DEFAULT_LIMIT),
+        ),
+        ParameterDoc("offset", translate(PAGING_TEXT, "offset", language), (), "0"),
+        ParameterDoc(
+            "format", translate(PAGING_TEXT, "format", language), open_data.FORMATS, "csv"
+        ),
     )
 
 
 def _unit_words(unit: str, language: str) -> str:
-    return UNIT_WORDS_ES.get(unit, unit) if language == "es" else unit
+    key = _UNIT_KEYS.get(unit)
+    return translate(UNIT_WORDS, key, language) if key else unit
 
 
 def file_docs(language: str) -> tuple[FileDoc, ...]:
     """The data dictionary, one entry per file of the download (the dictionary included)."""
-    language = _lang(language)
     return tuple(
         FileDoc(
             file_name=resource.file_name,
@@ -186,7 +184,7 @@ def file_docs(language: str) -> tuple[FileDoc, ...]:
             columns=tuple(
                 ColumnDoc(
                     name=f.name,
-                    type=TYPE_WORDS[f.type][language],
+                    type=translate(TYPE_WORDS, f.type, language),
                     description=f.description(language),
                     unit=_unit_words(f.unit, language),
                     allowed=f.allowed,
@@ -202,7 +200,6 @@ def file_docs(language: str) -> tuple[FileDoc, ...]:
 def build(
     database_url: str, settings: Settings, route: Route, query: dict[str, str], language: str
 ) -> OpenDataView:
-    language = _lang(language)
     status = queries.data_status(database_url)
     examples = open_data.example_values(database_url)
     licence = open_data.license_info(settings.open_data_license)

@@ -24,9 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard import queries
+from dashboard import languages, queries
 from dashboard.fiscal import FiscalCalendar
-from dashboard.i18n import translate
+from dashboard.i18n import P_, Messages, messages, translate
 from dashboard.review import (
     REVIEW_DIMENSIONS,
     SORT_KEYS,
@@ -77,39 +77,25 @@ from dashboard.views.home import _targets as published_targets
 #: Query parameters this page reads.
 PARAMS = ("fy", "q", "sort", "lang")
 
-TEXT: dict[str, dict[str, str]] = {
-    "bad_fy": {
-        "en": "“{value}” is not a fiscal year. Choose one from {first} to {last}.",
-        "es": "«{value}» no es un año fiscal. Elija uno entre {first} y {last}.",
-    },
-    "bad_q": {
-        "en": "“{value}” is not a quarter: use 1, 2, 3 or 4.",
-        "es": "«{value}» no es un trimestre: use 1, 2, 3 o 4.",
-    },
-    "no_data": {
-        "en": "No quarterly results are published for “{value}”. Choose a quarter from "
+TEXT: Messages = messages(
+    P_("quarter_short", "Q{quarter}"),
+    P_("bad_fy", "“{value}” is not a fiscal year. Choose one from {first} to {last}."),
+    P_("bad_q", "“{value}” is not a quarter: use 1, 2, 3 or 4."),
+    P_(
+        "no_data",
+        "No quarterly results are published for “{value}”. Choose a quarter from "
         "{first} to {last}.",
-        "es": "No hay resultados trimestrales publicados para «{value}». Elija un trimestre "
-        "entre {first} y {last}.",
-    },
-    "no_data_year": {
-        "en": "No results are published for “{value}”. Choose a fiscal year from {first} to "
-        "{last}.",
-        "es": "No hay resultados publicados para «{value}». Elija un año fiscal entre {first} y "
-        "{last}.",
-    },
-    "whole_year": {"en": "Whole fiscal year", "es": "Año fiscal completo"},
-    "nothing_published": {
-        "en": "No quarterly results have been published yet.",
-        "es": "Aún no se han publicado resultados trimestrales.",
-    },
-    "bad_sort": {
-        "en": "“{value}” is not a way to sort this review.",
-        "es": "«{value}» no es un orden disponible en esta revisión.",
-    },
-    "improved": {"en": "{count} improved", "es": "{count} mejoraron"},
-    "declined": {"en": "{count} declined", "es": "{count} empeoraron"},
-}
+    ),
+    P_(
+        "no_data_year",
+        "No results are published for “{value}”. Choose a fiscal year from {first} to {last}.",
+    ),
+    P_("whole_year", "Whole fiscal year"),
+    P_("nothing_published", "No quarterly results have been published yet."),
+    P_("bad_sort", "“{value}” is not a way to sort this review."),
+    P_("improved", "{count} improved"),
+    P_("declined", "{count} declined"),
+)
 
 
 def _t(key: str, language: str, **values: Any) -> str:
@@ -200,7 +186,7 @@ class ReviewView:
 
 
 def _name(record: Mapping[str, Any], language: str) -> str:
-    return (record.get("name_es") if language == "es" else None) or record["name_en"]
+    return languages.record_text(record, "name", language) or record.get("slug") or ""
 
 
 def build(
@@ -264,9 +250,8 @@ def build(
             unit_slug=a["unit_slug"],
             unit_name=_name(by_slug[a["unit_slug"]], language),
             agency_slug=agency_of[a["unit_slug"]],
-            title=(a.get("title_es") if language == "es" else None) or a["title_en"],
-            description=(a.get("description_es") if language == "es" else None)
-            or a.get("description_en"),
+            title=languages.record_text(a, "title", language) or "",
+            description=languages.record_text(a, "description", language),
             started_on=_date(a["started_on"]),
             completed_on=_date(a["completed_on"]),
             link=a.get("link"),
@@ -335,7 +320,7 @@ def build(
         fiscal_year_options=_year_options(calendar, offered, periods.annual_years, language),
         quarter_options=[Option("", _t("whole_year", language))]
         if isinstance(quarter, FiscalYear)
-        else [Option(str(n), ("T" if language == "es" else "Q") + str(n)) for n in (1, 2, 3, 4)],
+        else [Option(str(n), _t("quarter_short", language, quarter=n)) for n in (1, 2, 3, 4)],
         sort=sort,
         columns=_columns(headline, language),
         agencies=sorted(agencies, key=lambda a: a.name.casefold()),
@@ -441,7 +426,7 @@ def _summary(
             language,
             met=rollup.met.count,
             total=rollup.met.total,
-            percent=rollup.met.percent_text(),
+            percent=rollup.met.percent_text(language=language),
         )
     else:
         met_line = text("none_judged", language)

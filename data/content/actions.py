@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dashboard.models import Action, ImportRun, Metric
 from data.content.common import (
+    REQUIRED_TEXT,
     ContentImporter,
     ParsedRow,
     Row,
@@ -33,10 +34,6 @@ ACTION_COLUMNS = (
     "agency",
     "service",
     "id",
-    "title_en",
-    "title_es",
-    "description_en",
-    "description_es",
     "status",
     "started_on",
     "completed_on",
@@ -44,7 +41,7 @@ ACTION_COLUMNS = (
     "measures",
     "internal_note",
 )
-ACTION_REQUIRED = ("agency", "id", "title_en", "status", "started_on")
+ACTION_REQUIRED = ("agency", "id", REQUIRED_TEXT, "status", "started_on")
 
 #: Fields the public never sees: changing only these is no publication.
 _INTERNAL_FIELDS = ("internal_note",)
@@ -63,16 +60,14 @@ class ActionImporter(ContentImporter):
     subject = "actions"
     columns = ACTION_COLUMNS
     required = ACTION_REQUIRED
+    model = Action
 
     def parse(self, rows: list[Row]) -> None:
         self.parsed: list[_Parsed] = []
         for row in rows:
             code = row.text("id", required=True, limit=(Action, "code"))
             values: dict[str, Any] = {
-                "title_en": row.text("title_en", required=True, limit=(Action, "title_en")),
-                "title_es": row.text("title_es", limit=(Action, "title_es")),
-                "description_en": row.text("description_en"),
-                "description_es": row.text("description_es"),
+                **row.texts(Action),
                 "status": row.parsed("status", parse_action_status, required=True),
                 "started_on": row.parsed("started_on", parse_date, required=True),
                 "completed_on": row.parsed("completed_on", parse_date),

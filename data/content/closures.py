@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.models import PUBLISHED, Closure, ContactPoint, ImportRun
 from data.content.common import (
+    REQUIRED_TEXT,
     ContentImporter,
     ParsedRow,
     Row,
@@ -35,10 +36,8 @@ CLOSURE_COLUMNS = (
     "contact_point",
     "starts_on",
     "ends_on",
-    "reason_en",
-    "reason_es",
 )
-CLOSURE_REQUIRED = ("agency", "id", "starts_on", "ends_on", "reason_en")
+CLOSURE_REQUIRED = ("agency", "id", "starts_on", "ends_on", REQUIRED_TEXT)
 
 
 @dataclass
@@ -52,6 +51,7 @@ class ClosureImporter(ContentImporter):
     subject = "closures"
     columns = CLOSURE_COLUMNS
     required = CLOSURE_REQUIRED
+    model = Closure
 
     def parse(self, rows: list[Row]) -> None:
         self.parsed: list[_Parsed] = []
@@ -60,8 +60,7 @@ class ClosureImporter(ContentImporter):
             values: dict[str, Any] = {
                 "starts_on": row.parsed("starts_on", parse_date, required=True),
                 "ends_on": row.parsed("ends_on", parse_date, required=True),
-                "reason_en": row.text("reason_en", required=True, limit=(Closure, "reason_en")),
-                "reason_es": row.text("reason_es", limit=(Closure, "reason_es")),
+                **row.texts(Closure),
             }
             starts, ends = values["starts_on"], values["ends_on"]
             if starts is not None and ends is not None and ends < starts:

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard import languages
 from dashboard.models import DRAFT, PUBLISHED, ImportRun, Metric, Unit, utcnow
 from data.readers import header_key
 from data.report import ImportReport
@@ -37,6 +38,47 @@ from data.store import column_length as store_column_length
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
+
+#: In an importer's ``required``: the required text (name, title, label, reason) in the
+#: deployment's default language (``name_en``).
+REQUIRED_TEXT = "<required text>"
+
+
+# -- translated columns ----------------------------------------------------------------------
+
+
+def text_columns(model: Any) -> tuple[str, ...]:
+    """``<field>_<language>`` for every translated field of ``model`` and configured language
+    (``name_en``, ``name_es``, ``description_en``...): the text columns a file may have."""
+    return tuple(
+        f"{name}_{language}"
+        for name in model.TRANSLATED
+        for language in languages.content_languages()
+    )
+
+
+def required_text_column(model: Any) -> str:
+    """The column of the text every row needs, in the default language (``name_en``)."""
+    return f"{model.REQUIRED_TEXT}_{languages.default_language()}"
+
+
+def unconfigured_language(model: Any, column: str) -> str | None:
+    """The language of a ``<translated field>_<language>`` column when that language is not
+    configured (``name_de`` without ``de`` in LANGUAGES); None for any other column."""
+    name, sep, language = column.rpartition("_")
+    if (
+        sep
+        and name in model.TRANSLATED
+        and languages.LANGUAGE_CODE.match(language)
+        and language not in languages.content_languages()
+    ):
+        return language
+    return None
+
+
+def unconfigured_language_reason(language: str) -> str:
+    return languages.not_configured(language)
+
 
 #: How the kinds of row are named in the report ("Actions: 2 new, ...").
 INSERTED, REVISED, UNCHANGED, PROMOTED = "inserted", "revised", "unchanged", "promoted"
@@ -124,6 +166,20 @@ class Row:
         checks the length the store allows."""
         # Text is a cell parsed as itself: the same emptiness and length checks.
         return self.parsed(column, str, required=required, limit=limit)
+
+    def texts(self, model: Any) -> dict[str, str | None]:
+        """The translated fields of ``model`` in every configured language, by column
+        (``name_en``...): the required text (a name) in the default language, lengths
+        checked where the store limits them."""
+        required = required_text_column(model) if model.REQUIRED_TEXT else None
+        return {
+            column: self.text(
+                column,
+                required=column == required,
+                limit=(model, column) if column.rpartition("_")[0] in model.TEXT_LENGTHS else None,
+            )
+            for column in text_columns(model)
+        }
 
     def fits(self, column: str, text: str, model: type, attribute: str) -> bool:
         """Whether ``text`` fits the model's column (a problem when it does not)."""
@@ -413,6 +469,20 @@ class ContentImporter:
     #: Every column the file may have (header keys), and those it must have.
     columns: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    #: The model whose translated fields come as ``<field>_<language>`` columns, one per
+    #: configured language (besides ``columns``).
+    model: Any = None
+
+    def all_columns(self) -> tuple[str, ...]:
+        """``columns`` and the text columns of every configured language."""
+        return (*self.columns, *text_columns(self.model)) if self.model else self.columns
+
+    def required_columns(self) -> tuple[str, ...]:
+        """``required``, :data:`REQUIRED_TEXT` as the column of the default language."""
+        return tuple(
+            required_text_column(self.model) if name == REQUIRED_TEXT else name
+            for name in self.required
+        )
 
     def __init__(self, report: ContentReport, publish: bool) -> None:
         self.report = report
@@ -505,10 +575,25 @@ def import_content(
 
     index = table.column_index()
     header = {key: table.header[position] for key, position in index.items()}
-    for name in importer.required:
+    columns = importer.all_columns()
+    for name in importer.required_columns():
         if name not in index:
             report.problem(table.header_row, name, None, "required column is missing")
-    unused = [name for name in table.header if name and header_key(name) not in importer.columns]
+    foreign = set()
+    for name in table.header:
+        language = (
+            unconfigured_language(importer.model, header_key(name))
+            if name and importer.model
+            else None
+        )
+        if language is not None:
+            foreign.add(name)
+            report.problem(table.header_row, name, name, unconfigured_language_reason(language))
+    unused = [
+        name
+        for name in table.header
+        if name and header_key(name) not in columns and name not in foreign
+    ]
     if unused:
         report.notes.append("column(s) not used: " + ", ".join(unused))
     if report.problems:
@@ -518,7 +603,7 @@ def import_content(
     total = len(table) * 2
     if progress:
         progress(0, total)
-    known = {key: position for key, position in index.items() if key in importer.columns}
+    known = {key: position for key, position in index.items() if key in columns}
     rows = [
         Row(report, int(number), {key: str(cells[p]) for key, p in known.items()}, header)
         for number, cells in zip(table.row_numbers.tolist(), table.rows, strict=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.models import ContactPoint, ImportRun
 from data.content.common import (
+    REQUIRED_TEXT,
     ContentImporter,
     ParsedRow,
     Row,
@@ -43,19 +44,13 @@ CONTACT_POINT_COLUMNS = (
     "service",
     "id",
     "channel",
-    "label_en",
-    "label_es",
     "value",
     "address",
     *WEEKDAYS,
-    "hours_en",
-    "hours_es",
-    "appointment_en",
-    "appointment_es",
     "languages",
     "sort_order",
 )
-CONTACT_POINT_REQUIRED = ("agency", "id", "channel", "label_en")
+CONTACT_POINT_REQUIRED = ("agency", "id", "channel", REQUIRED_TEXT)
 
 
 @dataclass
@@ -79,6 +74,7 @@ class ContactPointImporter(ContentImporter):
     subject = "contact points"
     columns = CONTACT_POINT_COLUMNS
     required = CONTACT_POINT_REQUIRED
+    model = ContactPoint
 
     def parse(self, rows: list[Row]) -> None:
         self.parsed: list[_Parsed] = []
@@ -93,24 +89,25 @@ class ContactPointImporter(ContentImporter):
                     limit=(ContactPoint, "value"),
                 )
             hours = parse_hours(row)
+            texts = row.texts(ContactPoint)
+            # Hours in words: as the file writes them, else from the weekday columns.
+            hours_columns = [column for column in texts if column.startswith("hours_")]
+            for column in hours_columns:
+                language = column.removeprefix("hours_")
+                texts[column] = texts[column] or (hours_text(hours, language) if hours else None)
             values: dict[str, Any] = {
                 "channel": channel,
-                "label_en": row.text("label_en", required=True, limit=(ContactPoint, "label_en")),
-                "label_es": row.text("label_es", limit=(ContactPoint, "label_es")),
                 "value": value,
                 "address": row.text("address"),
                 "hours": hours,
-                "hours_en": row.text("hours_en") or (hours and hours_text(hours, "en")),
-                "hours_es": row.text("hours_es") or (hours and hours_text(hours, "es")),
-                "appointment_en": row.text("appointment_en"),
-                "appointment_es": row.text("appointment_es"),
+                **texts,
                 "languages": row.parsed(
                     "languages", parse_languages, limit=(ContactPoint, "languages")
                 ),
             }
             # The hours come from the weekday columns when the file has any of them.
             has_days = any(row.has(day) for day in WEEKDAYS)
-            values = row.given(values, also=("hours", "hours_en", "hours_es") if has_days else ())
+            values = row.given(values, also=("hours", *hours_columns) if has_days else ())
             sort_order = row.parsed("sort_order", parse_int)
             self.parsed.append(_Parsed(row, values, code, sort_order))
 

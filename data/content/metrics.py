@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from dashboard.models import DIMENSIONS, DIRECTIONS, SCALES, ImportRun, Metric, Observation, Target
 from data.content.common import (
     INSERTED,
+    REQUIRED_TEXT,
     ContentImporter,
     ParsedRow,
     Row,
@@ -29,23 +30,13 @@ from data.content.common import (
     repeated,
     write_planned,
 )
-from data.store import METRIC_DEFINITION_FIELDS, check_metric_definition, headline_conflicts
+from data.store import METRIC_PLAIN_FIELDS, check_metric_definition, headline_conflicts
 from data.values import parse_bool, parse_number
 
-#: Free texts the methodology page shows, taken as written.
-_TEXT_COLUMNS = (
-    "definition_en",
-    "definition_es",
-    "method_en",
-    "method_es",
-    "data_source_en",
-    "data_source_es",
-    "target_setting_en",
-    "target_setting_es",
-)
-#: The catalogue file: the metric's code, then every field a metric definition may set.
-METRIC_COLUMNS = ("code", *METRIC_DEFINITION_FIELDS)
-METRIC_REQUIRED = ("code", "name_en", "dimension", "scale")
+#: The catalogue file: the metric's code, then every field a metric definition may set (its
+#: texts, in every configured language, come besides: ``MetricImporter.model``).
+METRIC_COLUMNS = ("code", *METRIC_PLAIN_FIELDS)
+METRIC_REQUIRED = ("code", REQUIRED_TEXT, "dimension", "scale")
 #: What a stored result means depends on these: fixed once results or targets exist.
 _SCORING_FIELDS = ("scale", "direction", "norm_best", "norm_worst")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -87,14 +78,15 @@ class MetricImporter(ContentImporter):
     subject = "metrics"
     columns = METRIC_COLUMNS
     required = METRIC_REQUIRED
+    model = Metric
 
     def parse(self, rows: list[Row]) -> None:
         self.parsed: list[_Parsed] = []
         for row in rows:
             code = row.parsed("code", parse_metric_code, required=True, limit=(Metric, "code"))
+            texts = row.texts(Metric)
             values: dict[str, Any] = {
-                "name_en": row.text("name_en", required=True, limit=(Metric, "name_en")),
-                "name_es": row.text("name_es", limit=(Metric, "name_es")),
+                **{column: texts[column] for column in texts if column.startswith("name_")},
                 "dimension": row.parsed(
                     "dimension", _choice(DIMENSIONS, "dimension"), required=True
                 ),
@@ -105,8 +97,8 @@ class MetricImporter(ContentImporter):
                 "is_survey": bool(row.parsed("is_survey", parse_bool)),
                 "headline": bool(row.parsed("headline", parse_bool)),
             }
-            for name in _TEXT_COLUMNS:
-                values[name] = row.text(name)
+            # Free texts the methodology page shows, taken as written.
+            values.update({column: text for column, text in texts.items() if column not in values})
             if row.ok and code is not None:
                 definition = {
                     name: value

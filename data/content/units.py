@@ -18,9 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard import languages
 from dashboard.models import UNIT_KINDS, ImportRun, Unit
 from data.content.common import (
     INSERTED,
+    REQUIRED_TEXT,
     ContentImporter,
     ParsedRow,
     Row,
@@ -36,16 +38,16 @@ UNIT_COLUMNS = (
     "kind",
     "parent",
     "code",
-    "name_en",
-    "name_es",
-    "description_en",
-    "description_es",
     "website",
 )
-UNIT_REQUIRED = ("slug", "kind", "name_en")
+UNIT_REQUIRED = ("slug", "kind", REQUIRED_TEXT)
 _PARENT_KIND = {"enterprise": None, "agency": "enterprise", "service": "agency"}
-#: Columns whose text finds a unit (data.store.Catalog) and so must not be ambiguous.
-_NAME_COLUMNS = ("slug", "code", "name_en", "name_es")
+
+
+def _name_columns() -> tuple[str, ...]:
+    """Columns whose text finds a unit (data.store.Catalog) and so must not be ambiguous: the
+    slug, the code and the name in every configured language."""
+    return ("slug", "code", *(f"name_{code}" for code in languages.content_languages()))
 
 
 def parse_unit_kind(text: str) -> str:
@@ -71,6 +73,7 @@ class UnitImporter(ContentImporter):
     subject = "units"
     columns = UNIT_COLUMNS
     required = UNIT_REQUIRED
+    model = Unit
 
     def parse(self, rows: list[Row]) -> None:
         self.parsed: list[_Parsed] = []
@@ -80,10 +83,7 @@ class UnitImporter(ContentImporter):
             parent = row.text("parent")
             values: dict[str, Any] = {
                 "code": row.text("code", limit=(Unit, "code")),
-                "name_en": row.text("name_en", required=True, limit=(Unit, "name_en")),
-                "name_es": row.text("name_es", limit=(Unit, "name_es")),
-                "description_en": row.text("description_en"),
-                "description_es": row.text("description_es"),
+                **row.texts(Unit),
                 "website": row.parsed("website", parse_web_link, limit=(Unit, "website")),
             }
             values = row.given(values)
@@ -199,14 +199,15 @@ class UnitImporter(ContentImporter):
         final_parent: dict[str, str | None],
     ) -> None:
         """No two agencies (or services of one agency) may answer to the same name."""
+        name_columns = _name_columns()
         names: dict[str, dict[str, str | None]] = {}
         kinds: dict[str, str] = {}
         for slug, unit in stored.items():
-            names[slug] = {"slug": slug, **{c: getattr(unit, c) for c in _NAME_COLUMNS[1:]}}
+            names[slug] = {"slug": slug, **{c: getattr(unit, c) for c in name_columns[1:]}}
             kinds[slug] = unit.kind
         for slug, parsed in in_file.items():
             names.setdefault(slug, {"slug": slug})
-            names[slug].update({c: parsed.values[c] for c in _NAME_COLUMNS if c in parsed.values})
+            names[slug].update({c: parsed.values[c] for c in name_columns if c in parsed.values})
             kinds[slug] = parsed.kind
         holders: dict[tuple[str | None, str], set[str]] = defaultdict(set)
         for slug, unit_names in names.items():
@@ -218,7 +219,7 @@ class UnitImporter(ContentImporter):
             if not parsed.row.ok:
                 continue  # its parent is not known for sure: its names are checked once it is
             scope = final_parent.get(slug) if parsed.kind == "service" else None
-            for column in _NAME_COLUMNS:
+            for column in name_columns:
                 text = names[slug].get(column)
                 if not text:
                     continue

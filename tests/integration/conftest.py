@@ -6,11 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from dashboard import db
-from dashboard.models import Base
-from dashboard.settings import Settings
-from data.demo import generate_demo
-from tests.conftest import new_postgres_database
+from tests.conftest import demo_store_copy
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -21,15 +17,7 @@ def demo_store(request, tmp_path_factory) -> Iterator[str]:
     """
     name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
 
-    def fill(url: str) -> str:
-        Base.metadata.create_all(db.get_engine(url))
-        generate_demo(url, Settings(database_url=url))
-        return url
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'demo.sqlite3'}"
-        yield fill(url)
-        db.get_engine(url).dispose()
-    else:
-        with new_postgres_database(f"cxdash_{name}"[:40]) as url:
-            yield fill(url)
+    stores = request.getfixturevalue("demo_stores")
+    folder = tmp_path_factory.mktemp(name)
+    with demo_store_copy(stores, request.param, folder, f"cxdash_{name}"[:40]) as url:
+        yield url

@@ -307,3 +307,28 @@ def test_a_state_fiscal_calendar_moves_the_demo_years(sqlite_url: str) -> None:
     assert first_quarter == dt.date(2021, 7, 1)
     # January 2026 is the draft month; nothing at or after it is published.
     assert latest_published == dt.date(2025, 12, 31)
+
+
+def test_the_demo_keeps_its_import_files_when_asked(sqlite_url: str, tmp_path) -> None:
+    """The demo goes through the importers: its files are the documented formats."""
+    from data.mapping import LONG_FORMAT_COLUMNS
+
+    folder = tmp_path / "demo-files"
+    summary = generate_demo(sqlite_url, Settings(database_url=sqlite_url), files=folder)
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == [
+        "actions-proposed.csv", "actions.csv", "closures.csv", "contact_points.csv",
+        "metrics.csv", "results-1-published.csv", "results-2-revised.csv",
+        "results-3-published.csv", "results-4-drafts.csv", "targets-proposed.csv",
+        "targets.csv", "units.csv",
+    ]  # fmt: skip
+    results = sorted(folder.glob("results-*.csv"))
+    rows = 0
+    for path in results:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert set(lines[0].split(",")) <= set(LONG_FORMAT_COLUMNS), path.name
+        rows += len(lines) - 1
+    # Every observation came from a file; the revised one is in two (first wrong, then right).
+    assert rows == summary.observations + summary.revisions
+    with db.session_scope(sqlite_url) as session:
+        assert _count(session, Observation) == summary.observations

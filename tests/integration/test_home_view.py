@@ -367,7 +367,7 @@ def _ids(component, found: list[str]) -> list[str]:  # type: ignore[no-untyped-d
     ],
 )
 def test_layout_renders_with_unique_ids_and_links_keeping_the_language(demo_url, language, query):
-    from callbacks.pages import PageContext
+    from dashboard.pages import PageContext
     from layouts.home import layout
 
     settings = Settings(database_url=demo_url)
@@ -385,7 +385,7 @@ def test_layout_renders_with_unique_ids_and_links_keeping_the_language(demo_url,
 
 
 def test_an_empty_store_is_a_page_that_says_so(db_url):
-    from callbacks.pages import PageContext
+    from dashboard.pages import PageContext
     from layouts.home import layout
 
     settings = Settings(database_url=db_url)

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from callbacks.methodology import PAGE
-from callbacks.pages import PageContext
 from dashboard import queries
 from dashboard.db import session_scope
 from dashboard.factory import create_app
 from dashboard.models import Metric
 from dashboard.normalize import NormalizationRule, describe
+from dashboard.pages import PageContext
 from dashboard.routes import Route
 from dashboard.settings import Settings
 from dashboard.views import methodology as view
-from data.demo import generate_demo
+from layouts.methodology import layout as methodology_layout
 
 LANGUAGES = ("en", "es")
 
@@ -42,8 +41,8 @@ def _classes(component: Any) -> list[str]:
     return own + _classes(getattr(component, "children", None))
 
 
-def test_every_demo_metric_is_fully_defined_in_both_languages(settings: Settings):
-    generate_demo(settings.database_url, settings)
+def test_every_demo_metric_is_fully_defined_in_both_languages(demo_copy_url: str):
+    settings = Settings(database_url=demo_copy_url)
     records = queries.metrics(settings.database_url)
     assert records, "the demo store has metrics"
     for record in records:
@@ -77,7 +76,7 @@ def test_every_demo_metric_is_fully_defined_in_both_languages(settings: Settings
                     record[f"{fact.field}_{language}"], language
                 )
 
-        components = PAGE.layout(
+        components = methodology_layout(
             built,
             PageContext(language=language, path="/methodology", query={}, settings=settings),
         )
@@ -110,7 +109,7 @@ def test_a_metric_without_a_definition_says_so_on_the_page(settings: Settings):
     built = view.build(settings.database_url, settings, Route("methodology"), {}, "es")
     assert built.incomplete == {"first_contact_resolution": ("definition",)}
 
-    components = PAGE.layout(
+    components = methodology_layout(
         built, PageContext(language="es", path="/methodology", query={}, settings=settings)
     )
     assert _classes(components).count("methodology-missing") == 1

@@ -18,7 +18,6 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from callbacks.pages import page_for, page_view
 from callbacks.router import render
 from dashboard import db
 from dashboard.db import session_scope
@@ -32,10 +31,11 @@ from dashboard.models import (
     Target,
     Unit,
 )
+from dashboard.pages import page_for, page_view
 from dashboard.review_pack import pack_html
 from dashboard.routes import resolve
 from dashboard.settings import Settings
-from data.demo import DRAFT_MARKER, generate_demo
+from data.demo import DRAFT_MARKER
 
 DRAFT_AGENCY_SLUG = "bureau-of-unpublished-harbours"
 
@@ -187,10 +187,10 @@ def _public_paths(url: str) -> list[str]:
 
 
 @pytest.fixture
-def demo_url(db_url):
-    generate_demo(db_url, Settings(database_url=db_url))
-    add_draft_catalogue(db_url)
-    return db_url
+def demo_url(demo_copy_url: str) -> str:
+    """A copy of the demo store (tests/demo_stores.py), with draft catalogue entries."""
+    add_draft_catalogue(demo_copy_url)
+    return demo_copy_url
 
 
 def test_no_draft_on_any_page_or_download(demo_url, redis_url):

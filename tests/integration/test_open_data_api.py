@@ -25,7 +25,6 @@ from dashboard.factory import create_app
 from dashboard.fiscal import FiscalCalendar
 from dashboard.models import PUBLISHED, Metric, Observation, ObservationRevision, Unit
 from dashboard.settings import Settings
-from data.demo import generate_demo
 
 RESOURCES = open_data.RESOURCES
 JSON_TYPES = {
@@ -39,10 +38,9 @@ JSON_TYPES = {
 
 
 @pytest.fixture
-def demo_settings(db_url: str) -> Settings:
-    settings = Settings(database_url=db_url)
-    generate_demo(db_url, settings)
-    return settings
+def demo_settings(demo_copy_url: str) -> Settings:
+    """Settings of a copy of the demo store (tests/demo_stores.py)."""
+    return Settings(database_url=demo_copy_url)
 
 
 @pytest.fixture
@@ -409,10 +407,10 @@ def test_the_data_dictionary_endpoint(client):
 
 
 def test_the_open_data_page_documents_every_endpoint_in_both_languages(client, demo_settings):
-    from callbacks.open_data import PAGE
-    from callbacks.pages import PageContext
+    from dashboard.pages import PageContext
     from dashboard.routes import Route
     from dashboard.views import open_data as view
+    from layouts.open_data import layout as open_data_layout
     from tests.integration.test_methodology import _texts
 
     for language, title in (("en", "Open data"), ("es", "Datos abiertos")):
@@ -421,7 +419,7 @@ def test_the_open_data_page_documents_every_endpoint_in_both_languages(client, d
         built = view.build(
             demo_settings.database_url, demo_settings, Route("open_data"), {}, language
         )
-        components = PAGE.layout(
+        components = open_data_layout(
             built,
             PageContext(language=language, path="/data", query={}, settings=demo_settings),
         )

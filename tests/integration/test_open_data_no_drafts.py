@@ -23,15 +23,14 @@ from dashboard import db, open_data
 from dashboard.db import session_scope
 from dashboard.models import DRAFT, PUBLISHED, Observation
 from dashboard.settings import Settings
-from data.demo import generate_demo
 from tests.integration.test_no_drafts_leak import DRAFT_AGENCY_SLUG, _secrets, add_draft_catalogue
 
 
 @pytest.fixture
-def demo_url(db_url: str) -> str:
-    generate_demo(db_url, Settings(database_url=db_url))
-    add_draft_catalogue(db_url)
-    return db_url
+def demo_url(demo_copy_url: str) -> str:
+    """A copy of the demo store (tests/demo_stores.py), with draft catalogue entries."""
+    add_draft_catalogue(demo_copy_url)
+    return demo_copy_url
 
 
 def _draft_only_days(url: str) -> set[str]:

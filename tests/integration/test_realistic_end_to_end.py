@@ -36,10 +36,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from callbacks.pages import PageContext
 from dashboard import db, queries
 from dashboard.db import session_scope
 from dashboard.models import Base, Unit
+from dashboard.pages import PageContext
 from dashboard.review import REVIEW_DIMENSIONS, Quarter
 from dashboard.routes import Route
 from dashboard.settings import Settings

@@ -11,9 +11,9 @@ import datetime as dt
 
 import pytest
 
-from callbacks.pages import PageContext
 from dashboard.db import session_scope
 from dashboard.models import PUBLISHED, Metric, Observation, Target, Unit
+from dashboard.pages import PageContext
 from dashboard.review import FiscalYear, Quarter
 from dashboard.routes import Route
 from dashboard.settings import Settings

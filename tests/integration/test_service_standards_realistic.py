@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from dashboard.db import session_scope
-from dashboard.models import Metric, Observation, Target, Unit
+from dashboard.models import Metric, Observation, Target, Unit, UnitText
 from data.commands import import_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,10 +83,18 @@ def stored_observations(url: str) -> dict[tuple[str, str, str, dt.date], Observa
     """(agency name, standard code, metric code, period start) -> observation."""
     with session_scope(url) as session:
         agency = Unit.__table__.alias("agency")
+        # The agency's English name: a text row since names are stored per language.
+        name = UnitText.__table__.alias("agency_name")
         rows = session.execute(
-            select(Observation, agency.c.name_en, Unit.code, Metric.code)
+            select(Observation, name.c.text, Unit.code, Metric.code)
             .join(Unit, Unit.id == Observation.unit_id)
             .join(agency, agency.c.id == Unit.parent_id)
+            .join(
+                name,
+                (name.c.owner_id == agency.c.id)
+                & (name.c.language == "en")
+                & (name.c.field == "name"),
+            )
             .join(Metric, Metric.id == Observation.metric_id)
         ).all()
         return {

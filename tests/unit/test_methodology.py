@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from callbacks.pages import PageContext
 from dashboard.normalize import NormalizationRule, describe
+from dashboard.pages import PageContext
 from dashboard.settings import Settings
 from dashboard.views import methodology as view
 from layouts import methodology as page
@@ -144,7 +144,7 @@ def test_small_sample_rule_follows_the_threshold_and_policy():
         ),
         "rule-small-samples",
     )
-    assert "menos de 1\u00a0200 respuestas" in suppressed.paragraphs[0]
+    assert "menos de 1.200 respuestas" in suppressed.paragraphs[0]
     assert "no se muestra" in suppressed.paragraphs[0]
 
 

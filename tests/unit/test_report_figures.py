@@ -74,7 +74,7 @@ def test_report_figure_in_spanish():
     fig = report_figure(spec(), context)
     assert "Datos al 30 de junio de 2026" in footer(fig)
     assert "Fuente: Departamento de Ejemplos" in footer(fig)
-    assert fig["layout"]["title"]["subtitle"]["text"].startswith("Periodos: de diciembre 2025")
+    assert fig["layout"]["title"]["subtitle"]["text"].startswith("Periodos: de diciembre de 2025")
 
 
 def test_no_published_data_is_said_in_words():

@@ -37,6 +37,11 @@ def test_label_style_follows_the_fiscal_year_start(start, style):
         ({"BUSINESS_HOURS": "17:00-08:00"}, "opening must come before closing"),
         ({"BUSINESS_HOURS": "nine to five"}, "08:00-17:00"),
         ({"SMALL_SAMPLE_POLICY": "hide"}, "must be one of"),
+        ({"LANGUAGES": "en,xx"}, "'xx' has no interface catalogue"),
+        ({"LANGUAGES": "en,Spanish!"}, "is not a language code"),
+        ({"LANGUAGES": "en,e"}, "is not a language code"),
+        ({"DEFAULT_LANGUAGE": "fr", "LANGUAGES": "en,es"}, "must be one of the LANGUAGES"),
+        ({"DEFAULT_LANGUAGE": "xx"}, "must be one of the LANGUAGES"),
     ],
 )
 def test_bad_values_name_the_variable(env, message):
@@ -57,3 +62,26 @@ def test_every_cxdash_command_is_documented_in_the_readme():
     readme = README.read_text(encoding="utf-8")
     missing = [name for name in main.commands if f"`cxdash {name}" not in readme]
     assert missing == []
+
+
+def test_languages_default_to_english_and_spanish():
+    settings = Settings.from_env({})
+    assert settings.languages == ("en", "es")
+    assert settings.default_language == "en"
+
+
+def test_languages_are_read_in_order_without_repeats():
+    settings = Settings.from_env({"LANGUAGES": " en, FR ,es,fr", "DEFAULT_LANGUAGE": "fr"})
+    assert settings.languages == ("en", "fr", "es")
+    assert settings.default_language == "fr"
+
+
+def test_a_language_needs_a_catalogue_but_english_does_not(tmp_path):
+    from dashboard import settings as module
+
+    assert module._languages({"LANGUAGES": "en"}, tmp_path) == ("en",)
+    with pytest.raises(SettingsError, match="LANGUAGES='en,es'"):
+        module._languages({"LANGUAGES": "en,es"}, tmp_path)
+    (tmp_path / "es" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "es" / "LC_MESSAGES" / "messages.po").write_text("", encoding="utf-8")
+    assert module._languages({"LANGUAGES": "en,es"}, tmp_path) == ("en", "es")

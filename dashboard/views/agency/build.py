@@ -83,7 +83,6 @@ def _fiscal_year_param(
 def build(
     database_url: str, settings: Settings, route: Route, query: dict[str, str], language: str
 ) -> AgencyView:
-    language = "es" if language == "es" else "en"
     fiscal = FiscalCalendar.from_settings(settings)
     all_units = queries.units(database_url)
     unit, agency = _find_units(all_units, route, language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dashboard import languages
 from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
 from dashboard.formatting import display_unit, format_count, format_day, format_value
 from dashboard.series import (
@@ -375,7 +376,8 @@ def _segment_order(segment: str, value: str) -> tuple[int, str]:
         order = list(CHANNEL_NAMES)
         return (order.index(value) if value in order else len(order), value)
     if segment == "language":
-        order = ["en", "es"]
+        # The site's own languages first, then the others by code.
+        order = list(dict.fromkeys(("en", "es", *languages.content_languages())))
         return (order.index(value) if value in order else len(order), value)
     return (0, value)
 

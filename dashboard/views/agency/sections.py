@@ -12,7 +12,8 @@ from typing import Any
 
 from dashboard import queries
 from dashboard.charts import ChartSpec, file_stem
-from dashboard.formatting import display_unit, format_count, format_day, format_value
+from dashboard.formatting import display_unit, format_count, format_day, format_number, format_value
+from dashboard.i18n import t
 from dashboard.routes import path_for
 from dashboard.scorecard import (
     SCORECARD_DIMENSIONS,
@@ -208,7 +209,7 @@ def service_item(
     table_rows = [table_row(context, series, point) for point in series.points]
     sparkline = ChartSpec(
         chart_id=f"service-{service['slug']}",
-        title=f"{name}: {metric_name}",
+        title=t("label_value", language, label=name, value=metric_name),
         summary=summarize_series(
             series, metric_name=metric_name, language=language, fiscal=context.fiscal
         ),
@@ -338,8 +339,8 @@ def _rollup_text(rollup: Any, period_label: str, language: str) -> str:
     return rollup_text(
         "met_in",
         language,
-        met=f"{rollup.met.count:,}",
-        total=f"{rollup.met.total:,}",
+        met=format_number(rollup.met.count, language),
+        total=format_number(rollup.met.total, language),
         period=period_label,
     )
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard.i18n import translate
+from dashboard import languages
+from dashboard.i18n import P_, Messages, babel_locale, messages, translate
 from dashboard.models import SEGMENT_TYPES
 
 GRANULARITY_ORDER = ("month", "quarter", "fiscal_year")
@@ -26,212 +27,115 @@ HEADLINE_METRICS = (
 
 BREAKDOWN_SEGMENTS = tuple(segment for segment in SEGMENT_TYPES if segment)
 
-TEXT: dict[str, dict[str, str]] = {
-    "no_agency": {
-        "en": "There is no agency at this address (“{slug}”).",
-        "es": "No hay ninguna agencia en esta dirección («{slug}»).",
-    },
-    "no_service": {
-        "en": "{agency} has no service at this address (“{slug}”).",
-        "es": "{agency} no tiene ningún servicio en esta dirección («{slug}»).",
-    },
-    "bad_metric": {
-        "en": "{unit} publishes no results for the metric “{metric}”.",
-        "es": "{unit} no publica resultados del indicador «{metric}».",
-    },
-    "bad_period": {
-        "en": "“{period}” is not a fiscal year with published results for {unit}. "
+TEXT: Messages = messages(
+    P_("no_agency", "There is no agency at this address (“{slug}”)."),
+    P_("no_service", "{agency} has no service at this address (“{slug}”)."),
+    P_("bad_metric", "{unit} publishes no results for the metric “{metric}”."),
+    P_(
+        "bad_period",
+        "“{period}” is not a fiscal year with published results for {unit}. "
         "Years with results: {years}.",
-        "es": "«{period}» no es un año fiscal con resultados publicados de {unit}. "
-        "Años con resultados: {years}.",
-    },
-    "no_years": {"en": "none yet", "es": "ninguno todavía"},
-    "bad_segment": {
-        "en": "“{segment}” is not a breakdown we publish; use one of: {choices}.",
-        "es": "«{segment}» no es un desglose que publiquemos; use uno de: {choices}.",
-    },
-    "result": {"en": "Result", "es": "Resultado"},
-    "target_line": {"en": "Target in force", "es": "Meta vigente"},
-    "interval": {"en": "95% confidence interval", "es": "Intervalo de confianza del 95%"},
-    "actions_trace": {"en": "Actions taken", "es": "Acciones tomadas"},
-    "col_period": {"en": "Period", "es": "Periodo"},
-    "col_period_end": {"en": "Period end", "es": "Fin del periodo"},
-    "col_group": {"en": "{segment}", "es": "{segment}"},
-    "col_value": {"en": "Result ({unit})", "es": "Resultado ({unit})"},
-    "col_value_plain": {"en": "Result", "es": "Resultado"},
-    "col_low": {"en": "95% interval, low", "es": "Intervalo del 95%, mínimo"},
-    "col_high": {"en": "95% interval, high", "es": "Intervalo del 95%, máximo"},
-    "col_target": {"en": "Target", "es": "Meta"},
-    "col_status": {"en": "Status", "es": "Estado"},
-    "col_responses": {"en": "Responses", "es": "Respuestas"},
-    "col_volume": {"en": "Volume", "es": "Volumen"},
-    "col_earlier": {"en": "First published value", "es": "Valor publicado primero"},
-    "not_revised": {"en": "–", "es": "–"},
-    "chart_not_reported": {"en": "Not reported", "es": "No reportado"},
-    "col_small": {"en": "Small sample", "es": "Muestra pequeña"},
-    "col_notes": {"en": "Notes", "es": "Notas"},
-    "yes": {"en": "Yes", "es": "Sí"},
-    "suppressed": {"en": "Suppressed", "es": "Suprimido"},
-    "note_suppressed_cell": {
-        "en": "Fewer than {n} responses: not shown",
-        "es": "Menos de {n} respuestas: no se muestra",
-    },
-    "note_small_cell": {
-        "en": "Small sample: fewer than {n} responses",
-        "es": "Muestra pequeña: menos de {n} respuestas",
-    },
-    "note_revised_cell": {
-        "en": "Revised on {date}; first published as {earlier}",
-        "es": "Revisado el {date}; publicado primero como {earlier}",
-    },
-    "note_revised_cell_undated": {
-        "en": "Revised; first published as {earlier}",
-        "es": "Revisado; publicado primero como {earlier}",
-    },
-    "note_break_cell": {
-        "en": "Series break: the method changed here",
-        "es": "Ruptura de la serie: el método cambió aquí",
-    },
-    "note_break_survey_cell": {
-        "en": "Series break: the survey question changed here",
-        "es": "Ruptura de la serie: la pregunta de la encuesta cambió aquí",
-    },
-    "note_band": {
-        "en": "The shaded band is the 95% confidence interval (Wilson score interval) from the "
+    ),
+    P_("no_years", "none yet"),
+    P_("bad_segment", "“{segment}” is not a breakdown we publish; use one of: {choices}."),
+    P_("result", "Result"),
+    P_("target_line", "Target in force"),
+    P_("interval", "95% confidence interval"),
+    P_("actions_trace", "Actions taken"),
+    P_("col_period", "Period"),
+    P_("col_period_end", "Period end"),
+    P_("col_group", "{segment}"),
+    P_("col_value", "Result ({unit})"),
+    P_("col_value_plain", "Result"),
+    P_("col_low", "95% interval, low"),
+    P_("col_high", "95% interval, high"),
+    P_("col_target", "Target"),
+    P_("col_status", "Status"),
+    P_("col_responses", "Responses"),
+    P_("col_volume", "Volume"),
+    P_("col_earlier", "First published value"),
+    P_("not_revised", "–"),
+    P_("chart_not_reported", "Not reported"),
+    P_("col_small", "Small sample"),
+    P_("col_notes", "Notes"),
+    P_("yes", "Yes"),
+    P_("suppressed", "Suppressed"),
+    P_("note_suppressed_cell", "Fewer than {n} responses: not shown"),
+    P_("note_small_cell", "Small sample: fewer than {n} responses"),
+    P_("note_revised_cell", "Revised on {date}; first published as {earlier}"),
+    P_("note_revised_cell_undated", "Revised; first published as {earlier}"),
+    P_("note_break_cell", "Series break: the method changed here"),
+    P_("note_break_survey_cell", "Series break: the survey question changed here"),
+    P_(
+        "note_band",
+        "The shaded band is the 95% confidence interval (Wilson score interval) from the "
         "number of responses.",
-        "es": "La banda sombreada es el intervalo de confianza del 95% (intervalo de Wilson) "
-        "calculado con el número de respuestas.",
-    },
-    "note_gaps": {
-        "en": "Gaps in the line are periods that were not reported (never counted as zero).",
-        "es": "Los huecos en la línea son periodos sin datos reportados (nunca se cuentan como "
-        "cero).",
-    },
-    "note_break": {
-        "en": "{period}: the way this is measured changed, so the line is not joined across "
-        "the change.",
-        "es": "{period}: cambió la forma de medir, por lo que la línea no se une a través del "
-        "cambio.",
-    },
-    "note_break_survey": {
-        "en": "{period}: the survey question changed, so the line is not joined across the change.",
-        "es": "{period}: cambió la pregunta de la encuesta, por lo que la línea no se une a "
-        "través del cambio.",
-    },
-    "note_small": {
-        "en": "{periods}: fewer than {n} responses (small sample); read with caution.",
-        "es": "{periods}: menos de {n} respuestas (muestra pequeña); léase con cautela.",
-    },
-    "note_suppressed": {
-        "en": "{periods}: not shown because fewer than {n} people responded.",
-        "es": "{periods}: no se muestra porque respondieron menos de {n} personas.",
-    },
-    "note_revised": {
-        "en": "{period}: revised on {date}; first published as {earlier}.",
-        "es": "{period}: revisado el {date}; publicado primero como {earlier}.",
-    },
-    "note_revised_undated": {
-        "en": "{period}: revised; first published as {earlier}.",
-        "es": "{period}: revisado; publicado primero como {earlier}.",
-    },
-    "note_actions": {
-        "en": "Diamonds mark actions taken to improve (listed below the chart).",
-        "es": "Los rombos marcan las acciones tomadas para mejorar (listadas bajo el gráfico).",
-    },
-    "hover_point": {"en": "{period}: {value}", "es": "{period}: {value}"},
-    "hover_target": {"en": "target {target}", "es": "meta {target}"},
-    "hover_responses": {"en": "{n} responses", "es": "{n} respuestas"},
-    "hover_volume": {"en": "volume {n}", "es": "volumen {n}"},
-    "hover_small": {"en": "small sample", "es": "muestra pequeña"},
-    "hover_revised": {
-        "en": "revised, first published as {earlier}",
-        "es": "revisado, antes {earlier}",
-    },
-    "hover_target_line": {"en": "Target in force: {target}", "es": "Meta vigente: {target}"},
-    "action_started": {"en": "started {date}", "es": "iniciada el {date}"},
-    "action_starts": {"en": "starts {date}", "es": "comienza el {date}"},
-    "action_completed": {"en": "completed {date}", "es": "terminada el {date}"},
-    "status_planned": {"en": "Planned", "es": "Planificada"},
-    "status_in_progress": {"en": "In progress", "es": "En curso"},
-    "status_completed": {"en": "Completed", "es": "Terminada"},
-    "breakdown_title": {"en": "{metric} by {segment}", "es": "{metric} por {segment}"},
-    "segment_channel": {"en": "channel", "es": "canal"},
-    "segment_language": {"en": "language", "es": "idioma"},
-    "segment_customer_group": {"en": "customer group", "es": "grupo de clientes"},
-    "segment_channel_title": {"en": "Channel", "es": "Canal"},
-    "segment_language_title": {"en": "Language", "es": "Idioma"},
-    "segment_customer_group_title": {"en": "Customer group", "es": "Grupo de clientes"},
-    "responses_count": {"en": "{n} responses", "es": "{n} respuestas"},
-    "service_latest": {
-        "en": "{metric}: {value} in {period}",
-        "es": "{metric}: {value} en {period}",
-    },
-    "service_no_data": {
-        "en": "No results published yet.",
-        "es": "Aún no hay resultados publicados.",
-    },
-    "standards_none_judged": {
-        "en": "No service standard reported against a numeric target in {period}",
-        "es": "Ningún estándar de servicio reportó frente a una meta numérica en {period}",
-    },
-    "breakdown_none": {
-        "en": "No results by {segment} are published for {unit}.",
-        "es": "No se publican resultados por {segment} de {unit}.",
-    },
-    "promise_default": {"en": "{metric}: {target}", "es": "{metric}: {target}"},
-    "target_corrected": {
-        "en": "Target changed on {date}, from {old} to {new}.",
-        "es": "Meta cambiada el {date}: de {old} a {new}.",
-    },
-    "target_scheduled": {
-        "en": "From {date}: {new} (was {old}).",
-        "es": "Desde el {date}: {new} (antes {old}).",
-    },
-    "target_scheduled_first": {"en": "From {date}: {new}.", "es": "Desde el {date}: {new}."},
-}
+    ),
+    P_("note_gaps", "Gaps in the line are periods that were not reported (never counted as zero)."),
+    P_(
+        "note_break",
+        "{period}: the way this is measured changed, so the line is not joined across the change.",
+    ),
+    P_(
+        "note_break_survey",
+        "{period}: the survey question changed, so the line is not joined across the change.",
+    ),
+    P_("note_small", "{periods}: fewer than {n} responses (small sample); read with caution."),
+    P_("note_suppressed", "{periods}: not shown because fewer than {n} people responded."),
+    P_("note_revised", "{period}: revised on {date}; first published as {earlier}."),
+    P_("note_revised_undated", "{period}: revised; first published as {earlier}."),
+    P_("note_actions", "Diamonds mark actions taken to improve (listed below the chart)."),
+    P_("hover_point", "{period}: {value}"),
+    P_("hover_target", "target {target}"),
+    P_("hover_responses", "{n} responses"),
+    P_("hover_volume", "volume {n}"),
+    P_("hover_small", "small sample"),
+    P_("hover_revised", "revised, first published as {earlier}"),
+    P_("hover_target_line", "Target in force: {target}"),
+    P_("action_started", "started {date}"),
+    P_("action_starts", "starts {date}"),
+    P_("action_completed", "completed {date}"),
+    P_("status_planned", "Planned"),
+    P_("status_in_progress", "In progress"),
+    P_("status_completed", "Completed"),
+    P_("breakdown_title", "{metric} by {segment}"),
+    P_("segment_channel", "channel"),
+    P_("segment_language", "language"),
+    P_("segment_customer_group", "customer group"),
+    P_("segment_channel_title", "Channel"),
+    P_("segment_language_title", "Language"),
+    P_("segment_customer_group_title", "Customer group"),
+    P_("responses_count", "{n} responses"),
+    P_("service_latest", "{metric}: {value} in {period}"),
+    P_("service_no_data", "No results published yet."),
+    P_(
+        "standards_none_judged", "No service standard reported against a numeric target in {period}"
+    ),
+    P_("breakdown_none", "No results by {segment} are published for {unit}."),
+    P_("promise_default", "{metric}: {target}"),
+    P_("target_corrected", "Target changed on {date}, from {old} to {new}."),
+    P_("target_scheduled", "From {date}: {new} (was {old})."),
+    P_("target_scheduled_first", "From {date}: {new}."),
+)
 
-CHANNEL_NAMES = {
-    "phone": ("Phone", "Teléfono"),
-    "walk_in": ("In person", "En persona"),
-    "mail": ("Mail", "Correo postal"),
-    "email": ("Email", "Correo electrónico"),
-    "web_form": ("Web form", "Formulario web"),
-    "video": ("Video call", "Videollamada"),
-    "chat": ("Chat", "Chat"),
-    "text": ("Text message", "Mensaje de texto"),
-    "voicemail": ("Voicemail", "Buzón de voz"),
-}
+#: Contact channels in words, in the order pages list them.
+CHANNEL_NAMES: Messages = messages(
+    P_("phone", "Phone"),
+    P_("walk_in", "In person"),
+    P_("mail", "Mail"),
+    P_("email", "Email"),
+    P_("web_form", "Web form"),
+    P_("video", "Video call"),
+    P_("chat", "Chat"),
+    P_("text", "Text message"),
+    P_("voicemail", "Voicemail"),
+)
 
-#: Language names for the codes agencies list (ISO 639), in English and Spanish.
-LANGUAGE_NAMES = {
-    "en": ("English", "inglés"),
-    "es": ("Spanish", "español"),
-    "vi": ("Vietnamese", "vietnamita"),
-    "zh": ("Chinese", "chino"),
-    "so": ("Somali", "somalí"),
-    "ru": ("Russian", "ruso"),
-    "ar": ("Arabic", "árabe"),
-    "ko": ("Korean", "coreano"),
-    "tl": ("Tagalog", "tagalo"),
-    "fr": ("French", "francés"),
-    "ht": ("Haitian Creole", "criollo haitiano"),
-    "pt": ("Portuguese", "portugués"),
-    "uk": ("Ukrainian", "ucraniano"),
-    "fa": ("Persian", "persa"),
-    "am": ("Amharic", "amárico"),
-    "km": ("Khmer", "jemer"),
-    "hmn": ("Hmong", "hmong"),
-    "ja": ("Japanese", "japonés"),
-    "hi": ("Hindi", "hindi"),
-    "pa": ("Punjabi", "panyabí"),
-    "pl": ("Polish", "polaco"),
-    "de": ("German", "alemán"),
-    "it": ("Italian", "italiano"),
-    "ti": ("Tigrinya", "tigriña"),
-    "ne": ("Nepali", "nepalí"),
-    "my": ("Burmese", "birmano"),
-    "ase": ("American Sign Language", "lengua de señas americana"),
-}
+#: Names of the languages agencies list (ISO 639) that CLDR does not name in every language;
+#: every other code is named from Babel's locale data.
+LANGUAGE_NAMES: Messages = messages(
+    P_("language_ase", "American Sign Language"),
+)
 
 
 def page_text(key: str, language: str, **values: object) -> str:
@@ -239,23 +143,24 @@ def page_text(key: str, language: str, **values: object) -> str:
 
 
 def localized(record: Mapping[str, Any], name: str, language: str) -> Any:
-    """Spanish from the store where present, English otherwise."""
-    return (record.get(f"{name}_es") if language == "es" else None) or record.get(f"{name}_en")
+    """``name`` in ``language`` from the store where present, else along the deployment's
+    fallback languages (the default language first)."""
+    return languages.record_text(record, name, language)
 
 
 def channel_name(channel: str, language: str) -> str:
-    names = CHANNEL_NAMES.get(channel)
-    if names is None:
+    if channel not in CHANNEL_NAMES:
         return channel.replace("_", " ").capitalize()
-    return names[1] if language == "es" else names[0]
+    return translate(CHANNEL_NAMES, channel, language)
 
 
 def language_name(code: str, language: str) -> str:
     """A language code in words ("vi" -> "Vietnamese" / "vietnamita")."""
-    names = LANGUAGE_NAMES.get(code.strip().lower())
-    if names is None:
-        return code.strip()
-    return names[1] if language == "es" else names[0]
+    code = code.strip()
+    key = f"language_{code.lower()}"
+    if key in LANGUAGE_NAMES:
+        return translate(LANGUAGE_NAMES, key, language)
+    return babel_locale(language).languages.get(code.lower().replace("-", "_")) or code
 
 
 def segment_value_name(segment: str, value: str, language: str) -> str:

@@ -1,0 +1,25 @@
+"""Which layout draws each page (by its route name, as in ``dashboard.pages.PAGES``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dashboard.pages import PageContext
+from layouts import agency, home, methodology, open_data, review
+
+#: (view, context) -> the page's components.
+Layout = Callable[[Any, PageContext], list]
+
+LAYOUTS: dict[str, Layout] = {
+    "home": home.layout,
+    "agency": agency.layout,
+    "service": agency.layout,
+    "methodology": methodology.layout,
+    "open_data": open_data.layout,
+    "review": review.layout,
+}
+
+
+def layout_for(page: str) -> Layout:
+    return LAYOUTS[page]
