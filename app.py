@@ -1,6 +1,6 @@
 """The WSGI entry point: ``gunicorn app:server``."""
 
-from dashboard.factory import create_app
+from dashboard.web.factory import create_app
 
 app = create_app()
 server = app.server

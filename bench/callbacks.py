@@ -38,9 +38,9 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.demo_store import BenchPage, create_demo_store, pages  # noqa: E402
-from dashboard.cache import cache  # noqa: E402
-from dashboard.factory import create_app  # noqa: E402
-from dashboard.settings import Settings  # noqa: E402
+from dashboard.core.settings import Settings  # noqa: E402
+from dashboard.infra.cache import cache  # noqa: E402
+from dashboard.web.factory import create_app  # noqa: E402
 
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 

@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard import db, queries
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.gateway import queries
+from dashboard.infra import db
 from data.demo import generate_demo
 
 #: The repository root (gunicorn runs ``app:server`` from here).

@@ -7,7 +7,7 @@ Chromium once (unmeasured, as a worker's first export does) and prints medians (
 
 - ``png``: a warm PNG export of the first agency's first trend chart (1000 × 600 CSS pixels at
   scale 2, i.e. 2000 × 1200 pixels):
-  - ``render_figure``: the Kaleido render alone (``dashboard.exports.render_figure``);
+  - ``render_figure``: the Kaleido render alone (``dashboard.infra.exports.render_figure``);
   - ``route, rendered``: ``GET /export/agency/<slug>/<chart>.png`` through Flask's test client
     with the image cache emptied before each request (view from the page-data cache, report
     figure, render, response);
@@ -35,12 +35,13 @@ from typing import Any
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.demo_store import create_demo_store  # noqa: E402
-from dashboard import exports, queries  # noqa: E402
-from dashboard.cache import cache  # noqa: E402
-from dashboard.factory import create_app  # noqa: E402
-from dashboard.routes import Route  # noqa: E402
-from dashboard.settings import Settings  # noqa: E402
+from dashboard.core.routes import Route  # noqa: E402
+from dashboard.core.settings import Settings  # noqa: E402
+from dashboard.gateway import queries  # noqa: E402
+from dashboard.infra import exports  # noqa: E402
+from dashboard.infra.cache import cache  # noqa: E402
 from dashboard.views.agency import build, charts  # noqa: E402
+from dashboard.web.factory import create_app  # noqa: E402
 from layouts.report_figures import DEFAULT_HEIGHT, DEFAULT_WIDTH, ReportContext, report_figure  # noqa: E402
 
 PNG_GOAL_S = 0.5
@@ -111,13 +112,13 @@ REVIEW_PACK_GOAL_S = 15.0
 def measure_review_pack(bench: Bench) -> dict[str, list[float]]:
     """The quarterly review pack (enterprise summary + a page per agency) as a PDF.
 
-    ``build``: dashboard.review_pack.build_pack on the review page's default view (the
+    ``build``: dashboard.views.review_pack.build_pack on the review page's default view (the
     agencies' trend charts rendered warm, the document printed by a new headless Chromium).
     ``cached request``: asking again for the same pack, answered from the cache.
     """
-    from dashboard import review_jobs
-    from dashboard.review_pack import build_pack
     from dashboard.views.review import build as build_review
+    from dashboard.views.review_pack import build_pack
+    from dashboard.web import review_jobs
 
     view = build_review(bench.database_url, bench.settings, Route("review"), {}, "en")
     runs = min(bench.n, REVIEW_PACK_RUNS)

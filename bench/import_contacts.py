@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard import db
-from dashboard.db import session_scope
-from dashboard.models import Base, Unit
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import Base, Unit
 from data.contacts import import_contacts
 
 AGENCIES = [

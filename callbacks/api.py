@@ -19,11 +19,13 @@ import flask
 from dash import Dash
 from werkzeug.exceptions import MethodNotAllowed
 
-from dashboard import api_requests, open_data, queries
-from dashboard.cache import cached
-from dashboard.fiscal import FiscalCalendar
+from dashboard import open_data
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.gateway import queries
+from dashboard.infra.cache import cached
 from dashboard.open_data import BadParameter, Resource
-from dashboard.settings import Settings
+from dashboard.web import api_requests
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ An unknown page, chart or format is the site's 404 page; a failed or slow render
 with a message, never a hung worker.
 
 This module is the glue: what an export holds (sizes, cache keys, file names, the ZIP) is
-decided by plain functions in :mod:`dashboard.export_files`.
+decided by plain functions in :mod:`dashboard.web.export_files`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,7 @@ from typing import Any
 import flask
 from dash import Dash
 
-from dashboard import export_files, exports, rate_limit
-from dashboard.cache import cache
-from dashboard.charts import ChartSpec, file_stem
-from dashboard.export_files import IMAGE_FORMATS, MAX_SIZE, MIN_SIZE, ZIP_COST
-from dashboard.i18n import (
+from dashboard.core.i18n import (
     P_,
     SOURCE_LANGUAGE,
     Messages,
@@ -40,10 +36,15 @@ from dashboard.i18n import (
     normalize_language,
     translate,
 )
-from dashboard.pages import Page, page_for, page_view
-from dashboard.routes import Route, href, resolve
-from dashboard.settings import Settings
+from dashboard.core.routes import Route, href, resolve
+from dashboard.core.settings import Settings
+from dashboard.domain.charts import ChartSpec, file_stem
+from dashboard.infra import exports, rate_limit
+from dashboard.infra.cache import cache
 from dashboard.views import NotFound
+from dashboard.web import export_files
+from dashboard.web.export_files import IMAGE_FORMATS, MAX_SIZE, MIN_SIZE, ZIP_COST
+from dashboard.web.pages import Page, page_for, page_view
 from layouts.report_figures import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,

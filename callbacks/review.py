@@ -1,6 +1,6 @@
 """The quarterly review page, and the glue of its review pack: start, poll, download.
 
-The pack is built by :mod:`dashboard.review_jobs` in the background; the page's button
+The pack is built by :mod:`dashboard.web.review_jobs` in the background; the page's button
 starts it, a dcc.Interval polls its status (the words go to a polite live region), and the
 finished PDF is served from the cache by ``/review-pack/<job>.pdf`` (a quarter's) or
 ``/review-pack/fy<year>/<job>.pdf`` (an annual review's). ``/review-pack/<job>`` answers the
@@ -15,9 +15,9 @@ from typing import Any
 import flask
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from dashboard import review_jobs
-from dashboard.fiscal import FiscalCalendar
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.web import review_jobs
 from layouts import review as review_layout
 
 #: Where the finished pack and the status are served (outside Dash's page routing).

@@ -8,12 +8,12 @@ import flask
 from dash import Dash, Input, Output, State, clientside_callback, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import queries
-from dashboard.i18n import normalize_language
-from dashboard.pages import PageContext, page_for, page_view
-from dashboard.routes import parse_query, resolve
-from dashboard.settings import Settings
+from dashboard.core.i18n import normalize_language
+from dashboard.core.routes import parse_query, resolve
+from dashboard.core.settings import Settings
+from dashboard.gateway import queries
 from dashboard.views import NotFound
+from dashboard.web.pages import PageContext, page_for, page_view
 from layouts import not_found, shell
 from layouts.pages import layout_for
 

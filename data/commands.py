@@ -1,4 +1,4 @@
-"""The ``cxdash import`` and ``cxdash import-contacts`` commands (wired into dashboard.cli).
+"""The ``cxdash import`` and ``cxdash import-contacts`` commands (wired into dashboard.web.cli).
 
 Both read the settings from the environment, show a progress bar on stderr for long files,
 print the report (text or JSON) on stdout, and exit with status 1 when the file had any
@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from dashboard import languages
-from dashboard.settings import Settings, SettingsError
+from dashboard.core import languages
+from dashboard.core.settings import Settings, SettingsError
 from data.report import ImportReport
 
 #: Files with fewer work items than this finish too fast to need a progress bar.

@@ -6,7 +6,7 @@ spam``. For every unit, calendar month (of receipt) and channel, and for the uni
 (segment ""), it stores:
 
 - ``ack_within_1bd``: the share of messages acknowledged within one business day
-  (dashboard.business_days: weekends and the jurisdiction's holidays do not count, the
+  (dashboard.domain.business_days: weekends and the jurisdiction's holidays do not count, the
   clock runs only in opening hours). Spam and phishing are left out of the numerator and
   the denominator; a message with no response counts as not acknowledged.
 - ``median_hours_first_response``: the median business hours to the first response, over
@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.business_days import BusinessCalendar
-from dashboard.db import session_factory
-from dashboard.fiscal import FiscalCalendar
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.domain.business_days import BusinessCalendar
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.infra.db import session_factory
 from data.readers import RawTable
 from data.report import ImportReport
 from data.store import (
@@ -506,7 +506,7 @@ def _aggregate(
     frame = pd.concat([frame, agency_rows], ignore_index=True)
     frame["hours"] = frame["minutes"] / 60.0
     frame["responded"] = frame["minutes"].notna()
-    # The rule of dashboard.business_days.acknowledged_within; no response (NaN) is False.
+    # The rule of dashboard.domain.business_days.acknowledged_within; no response (NaN) is False.
     frame["ack"] = frame["minutes"] <= business.minutes_per_day
     return _records_from_frame(frame, metrics, fiscal)
 

@@ -1,6 +1,6 @@
 """The content import commands: ``cxdash import-units``, ``import-metrics``,
 ``import-actions``, ``import-contact-points`` and ``import-closures`` (wired into
-dashboard.cli). Like ``cxdash import``: all rows or none, drafts unless ``--publish``,
+dashboard.web.cli). Like ``cxdash import``: all rows or none, drafts unless ``--publish``,
 the report (text or JSON) on stdout, exit status 1 when the file had any problem.
 """
 

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dashboard.db import session_factory
-from dashboard.fiscal import MONTH_ABBREVIATIONS, FiscalCalendar, Period
-from dashboard.languages import content_languages, default_language, not_configured
-from dashboard.models import COMPARATORS, SEGMENT_TYPES, Observation, Target, Unit
-from dashboard.settings import Settings
+from dashboard.core.languages import content_languages, default_language, not_configured
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import MONTH_ABBREVIATIONS, FiscalCalendar, Period
+from dashboard.infra.db import session_factory
+from dashboard.infra.models import COMPARATORS, SEGMENT_TYPES, Observation, Target, Unit
 from data.mapping import (
     ENTERPRISE_MARKER,
     Mapping,

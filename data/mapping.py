@@ -33,9 +33,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from dashboard import languages
-from dashboard.fiscal import FiscalCalendar, Period
-from dashboard.models import COMPARATORS, GRANULARITIES, SEGMENT_TYPES
+from dashboard.core import languages
+from dashboard.domain.fiscal import FiscalCalendar, Period
+from dashboard.infra.models import COMPARATORS, GRANULARITIES, SEGMENT_TYPES
 from data.readers import header_key
 from data.store import check_metric_definition
 from data.values import DEFAULT_MISSING_MARKERS, TIME_FACTORS_SECONDS, MissingMarkers

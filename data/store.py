@@ -38,15 +38,16 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from dashboard.db import session_factory
-from dashboard.fiscal import Period
-from dashboard.languages import (
+from dashboard.core.languages import (
     LANGUAGE_CODE,
     content_languages,
     default_language,
     not_configured,
 )
-from dashboard.models import (
+from dashboard.domain.fiscal import Period
+from dashboard.domain.normalize import NormalizationError, NormalizationRule, normalize
+from dashboard.infra.db import session_factory
+from dashboard.infra.models import (
     DIMENSIONS,
     DIRECTIONS,
     DRAFT,
@@ -61,7 +62,6 @@ from dashboard.models import (
     Unit,
     utcnow,
 )
-from dashboard.normalize import NormalizationError, NormalizationRule, normalize
 from data.readers import RawTable, ReadError, file_checksum, read_table
 from data.report import ImportReport
 from data.target_history import (
@@ -1331,7 +1331,7 @@ def record_failure(
 
 # -- the store lock, lengths and database errors ------------------------------------------
 
-#: How long a SQLite import waits for another one to finish (dashboard.db sets the same
+#: How long a SQLite import waits for another one to finish (dashboard.infra.db sets the same
 #: busy timeout on every SQLite connection).
 SQLITE_WAIT_SECONDS = 30
 
@@ -1348,7 +1348,7 @@ def lock_store(session: Session) -> None:
       the end of the transaction; READ COMMITTED, so later statements see the first import's
       rows).
     - SQLite: an UPDATE of that row, i.e. the database's write lock; a second writer waits
-      for the busy timeout (30 s, dashboard.db) and then fails with "database is locked",
+      for the busy timeout (30 s, dashboard.infra.db) and then fails with "database is locked",
       which :func:`database_problem` reports. On SQLite this must really be the first
       statement that writes: the driver starts the transaction there.
 
@@ -1621,7 +1621,7 @@ _WRITE_TABLE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE)\s+\"?(\
 
 def _overlong_parameter(error: BaseException) -> tuple[str, int, str] | None:
     """Which parameter of the failed statement is longer than its column, if one is."""
-    from dashboard.models import TRANSLATED_MODELS, Base
+    from dashboard.infra.models import TRANSLATED_MODELS, Base
 
     statement = getattr(error, "statement", None) or ""
     match = _WRITE_TABLE.match(statement)

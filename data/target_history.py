@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.languages import content_languages
+from dashboard.core.languages import content_languages
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -280,7 +280,7 @@ def _texts_of(target: Any) -> dict[str, str | None]:
 
 
 def ledger_from(targets: Iterable[Any]) -> TargetLedger:
-    """A ledger of stored ``dashboard.models.Target`` rows (or anything shaped like them)."""
+    """A ledger of stored ``dashboard.infra.models.Target`` rows (or anything shaped like them)."""
     rows: list[TargetRow] = []
     by_id: dict[int, TargetRow] = {}
     for target in targets:

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.languages import default_language
-from dashboard.models import COMPARATORS, TARGET_KINDS, ImportRun, Target, utcnow
+from dashboard.core.languages import default_language
+from dashboard.infra.models import COMPARATORS, TARGET_KINDS, ImportRun, Target, utcnow
 from data.content.common import text_columns, unconfigured_language, unconfigured_language_reason
 from data.readers import header_key
 from data.report import ImportReport

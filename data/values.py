@@ -13,8 +13,8 @@ import math
 import re
 from collections.abc import Iterable
 
-from dashboard.models import CHANNELS
-from dashboard.normalize import NATURAL_RANGE, SCALE_UNITS
+from dashboard.domain.normalize import NATURAL_RANGE, SCALE_UNITS
+from dashboard.infra.models import CHANNELS
 
 #: Cells that mean "not reported" unless a mapping lists its own (compared case-insensitively).
 DEFAULT_MISSING_MARKERS = ("", "ND", "N/D", "No Data", "N/A", "NA", "n.a.", "..", "-", "—")

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from dashboard.formatting import format_day
-from dashboard.i18n import P_, Messages, messages, t, translate
-from dashboard.targets import Status, status_label, status_symbol
+from dashboard.core.i18n import P_, Messages, messages, t, translate
+from dashboard.domain.formatting import format_day
+from dashboard.domain.targets import Status, status_label, status_symbol
 from dashboard.views.agency import (
     ActionItem,
     AgencyView,
@@ -31,7 +31,7 @@ from layouts.figures import figure
 from layouts.static_table import StaticTable, cell
 
 if TYPE_CHECKING:
-    from dashboard.pages import PageContext
+    from dashboard.web.pages import PageContext
 
 TEXT: Messages = messages(
     P_("breadcrumb", "Breadcrumb"),

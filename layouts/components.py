@@ -6,10 +6,10 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.charts import ChartSpec, TableColumn
-from dashboard.formatting import not_reported
-from dashboard.i18n import P_, Messages, messages, translate
-from dashboard.targets import Status, status_label, status_symbol
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.domain.charts import ChartSpec, TableColumn
+from dashboard.domain.formatting import not_reported
+from dashboard.domain.targets import Status, status_label, status_symbol
 from layouts.attributes import aria
 from layouts.figures import figure, graph_config
 from layouts.static_table import Cell, StaticTable, cell

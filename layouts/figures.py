@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from dashboard.charts import ChartSpec, Trace
+from dashboard.domain.charts import ChartSpec, Trace
 
 if TYPE_CHECKING:
     from dash import dcc

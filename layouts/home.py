@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from dashboard.formatting import format_count, format_score, format_value
-from dashboard.i18n import P_, Messages, messages, t, translate
-from dashboard.scorecard import Cell, dimension_label
-from dashboard.targets import Status, status_label
+from dashboard.core.i18n import P_, Messages, messages, t, translate
+from dashboard.domain.formatting import format_count, format_score, format_value
+from dashboard.domain.scorecard import Cell, dimension_label
+from dashboard.domain.targets import Status, status_label
 from dashboard.views.home import DimensionSummary, HomeView
 from layouts.attributes import aria, data_label
 from layouts.components import chart_panel, page_downloads, status_badge
 
 if TYPE_CHECKING:
-    from dashboard.pages import PageContext
+    from dashboard.web.pages import PageContext
 
 TEXT: Messages = messages(
     P_("period_label", "Period"),

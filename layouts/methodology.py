@@ -11,8 +11,7 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import ComponentType
 
-from dashboard.i18n import P_, Messages, messages, translate
-from dashboard.pages import PageContext
+from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.views.methodology import (
     DimensionSection,
     LocalizedText,
@@ -22,6 +21,7 @@ from dashboard.views.methodology import (
     RuleSection,
     text,
 )
+from dashboard.web.pages import PageContext
 from layouts.attributes import aria
 
 TEXT: Messages = messages(

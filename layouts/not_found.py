@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.i18n import t
+from dashboard.core.i18n import t
 
 
 def layout(path: str, language: str, reason: str | None = None) -> list:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.formatting import format_day
-from dashboard.i18n import P_, Messages, messages, translate
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.domain.formatting import format_day
 from dashboard.open_data import MAX_LIMIT
-from dashboard.pages import PageContext
 from dashboard.views.open_data import EndpointDoc, FileDoc, OpenDataView, ParameterDoc
+from dashboard.web.pages import PageContext
 from layouts.attributes import aria
 from layouts.static_table import StaticTable
 
@@ -304,6 +304,8 @@ def _api(view: OpenDataView, language: str, site_origin: str) -> html.Section:
                 html.Code(f"curl '{site_origin}{view.example_curl_path}'"),
                 className="bg-light border rounded p-2",
                 lang="en",
+                # It may scroll sideways on a phone: focusable, so the keyboard can scroll it.
+                tabIndex="0",
             ),
             html.Ul(
                 [

@@ -1,11 +1,11 @@
-"""Which layout draws each page (by its route name, as in ``dashboard.pages.PAGES``)."""
+"""Which layout draws each page (by its route name, as in ``dashboard.web.pages.PAGES``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from dashboard.pages import PageContext
+from dashboard.web.pages import PageContext
 from layouts import agency, home, methodology, open_data, review
 
 #: (view, context) -> the page's components.

@@ -14,10 +14,10 @@ import html
 import textwrap
 from dataclasses import dataclass
 
-from dashboard import formatting
-from dashboard.charts import ChartSpec
-from dashboard.formatting import format_day
-from dashboard.i18n import P_, Messages, messages, translate
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.domain import formatting
+from dashboard.domain.charts import ChartSpec
+from dashboard.domain.formatting import format_day
 from layouts.figures import FONT, Figure, figure
 
 #: Size of an exported image in CSS pixels (a PNG is twice as many pixels: scale 2).

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from dashboard.formatting import display_value, format_change, format_day, format_value
-from dashboard.i18n import P_, Messages, messages, t, translate
-from dashboard.review import (
+from dashboard.core.i18n import P_, Messages, messages, t, translate
+from dashboard.domain.formatting import display_value, format_change, format_day, format_value
+from dashboard.domain.review import (
     SORT_KEYS,
     ComparisonRow,
     FollowUp,
@@ -21,8 +21,7 @@ from dashboard.review import (
     ReviewedAction,
     quarter_bounds,
 )
-from dashboard.review_jobs import PackRequest
-from dashboard.review_text import (
+from dashboard.domain.review_text import (
     MOVEMENT_SYMBOLS,
     action_status_label,
     change_text,
@@ -31,13 +30,14 @@ from dashboard.review_text import (
     value_text,
     words,
 )
-from dashboard.targets import status_label, status_symbol
+from dashboard.domain.targets import status_label, status_symbol
 from dashboard.views.review import DimensionReview, ReviewView
+from dashboard.web.review_jobs import PackRequest
 from layouts.attributes import aria
 from layouts.static_table import Cell, StaticTable, cell, sparkline_cell
 
 if TYPE_CHECKING:
-    from dashboard.pages import PageContext
+    from dashboard.web.pages import PageContext
 
 TEXT: Messages = messages(
     P_("fy_label", "Fiscal year"),
@@ -326,6 +326,16 @@ def _section(section_id: str, heading: str, content: list[Any]) -> html.Section:
     )
 
 
+def _scroll_region(table: Any, labelled_by: str) -> html.Div:
+    """A table that may scroll sideways on a narrow screen: a named region that takes focus,
+    so that keyboard users can scroll it too (WCAG 2.1.1; axe "scrollable-region-focusable")."""
+    # Named by the table's own caption where it has one: the section around it already
+    # carries the heading's name, and two landmarks may not share one.
+    caption = getattr(table, "caption", None)
+    name = aria(label=caption) if isinstance(caption, str) else aria(labelledby=labelled_by)
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **name)
+
+
 def _summary(view: ReviewView) -> html.Section:
     language = view.language
     return _section(
@@ -401,7 +411,7 @@ def _missed(view: ReviewView) -> html.Section:
         "review-missed",
         _t("missed_heading", language),
         [
-            html.Div(
+            _scroll_region(
                 StaticTable(
                     id="review-missed-table",
                     caption=_t("missed_caption", language, quarter=view.quarter_label),
@@ -416,7 +426,7 @@ def _missed(view: ReviewView) -> html.Section:
                     row_headers=True,
                     className="table table-sm review-table",
                 ),
-                className="table-responsive",
+                "review-missed-heading",
             )
         ],
     )
@@ -442,12 +452,14 @@ def _movers(view: ReviewView) -> html.Section:
     previous = view.label(view.previous)
 
     def table(kind: str, rows: list[ComparisonRow]) -> list[Any]:
-        heading = html.H3(_t(f"{kind}_heading", language), className="h5")
+        heading = html.H3(
+            _t(f"{kind}_heading", language), id=f"review-{kind}-heading", className="h5"
+        )
         if not rows:
             return [heading, html.P(_t(f"{kind}_none", language), id=f"review-{kind}-none")]
         return [
             heading,
-            html.Div(
+            _scroll_region(
                 StaticTable(
                     id=f"review-{kind}-table",
                     caption=_t(f"{kind}_caption", language, previous=previous),
@@ -471,7 +483,7 @@ def _movers(view: ReviewView) -> html.Section:
                     row_headers=True,
                     className="table table-sm review-table",
                 ),
-                className="table-responsive",
+                f"review-{kind}-heading",
             ),
         ]
 
@@ -581,7 +593,9 @@ def _action(item: ReviewedAction, view: ReviewView, context: PageContext) -> htm
     return html.Li(
         html.Article(
             [
-                html.H3(action.title, className="h5 mb-1"),
+                html.H3(
+                    action.title, id=f"review-action-{action.action_id}-title", className="h5 mb-1"
+                ),
                 html.P(
                     [
                         _t("action_by", language, unit=by),
@@ -608,7 +622,7 @@ def _follow_ups(item: ReviewedAction, view: ReviewView) -> Any:
     if not item.follow_ups:
         return html.P(_t("no_followed", language), className="small")
     first = item.follow_ups[0]
-    return html.Div(
+    return _scroll_region(
         [
             StaticTable(
                 caption=_t(
@@ -631,7 +645,7 @@ def _follow_ups(item: ReviewedAction, view: ReviewView) -> Any:
             if any(f.too_early for f in item.follow_ups)
             else None,
         ],
-        className="table-responsive",
+        f"review-action-{item.action.action_id}-title",
     )
 
 
@@ -717,7 +731,7 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
         "review-table-section",
         _t("table_heading", language),
         [
-            html.Div(
+            _scroll_region(
                 StaticTable(
                     id="review-table",
                     caption=_t(
@@ -733,7 +747,7 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
                     row_headers=True,
                     className="table table-sm review-table review-comparison align-top",
                 ),
-                className="table-responsive",
+                "review-table-section-heading",
             )
         ],
     )

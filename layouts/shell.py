@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from dashboard.formatting import format_day
-from dashboard.i18n import language_name, t
-from dashboard.languages import content_languages
+from dashboard.core.i18n import language_name, t
+from dashboard.core.languages import content_languages
+from dashboard.domain.formatting import format_day
 from layouts.attributes import aria
 
 

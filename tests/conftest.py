@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dashboard import db
-from dashboard.models import Base
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.models import Base
 from tests.demo_stores import DemoStores
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dashboard import db
-from dashboard.models import Base
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.models import Base
 from data.demo import generate_demo
 
 #: Settings that change the demo, as keyword arguments of :class:`Settings` (sorted items).

@@ -4,12 +4,12 @@ One table of :class:`Resource` definitions (each with its :class:`Field` columns
 filter :class:`Parameter` s) is the single source of the JSON records, the CSV headers, the
 data dictionary, the OpenAPI document and the docs page, so they cannot drift apart.
 
-Published data only: every query here filters drafts (``visibility``) and none selects an
-internal note. Units, metrics, contact points and closures are drafts until published, like
-everything else: the filters are ``dashboard.queries``' (``public_unit``, ``public_metric``,
-``public_contact_point``, ``public_closure``), so the API and the pages see the same rows.
-Targets are listed with their history: a corrected target keeps its row, with
-``superseded_at``, and is never in force (``in_force_on`` leaves it out).
+Published data only: every row comes from the gateway (:mod:`dashboard.gateway.open_data`),
+which filters drafts with the same conditions as the pages (:mod:`dashboard.gateway.published`)
+and never selects an internal note; units, metrics, contact points and closures are drafts
+until published, like everything else. Targets are listed with their history: a corrected
+target keeps its row, with ``superseded_at``, and is never in force (``in_force_on`` leaves
+it out).
 
 "Not reported" is a null ``value`` with ``reporting_status`` = "not_reported", never a
 zero; survey results on fewer responses than the small-sample threshold carry

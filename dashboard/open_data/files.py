@@ -9,7 +9,8 @@ import io
 import zipfile
 from typing import Any
 
-from dashboard import queries
+from dashboard.core.settings import Settings
+from dashboard.gateway import queries
 from dashboard.open_data.parameters import ResourceQuery
 from dashboard.open_data.records import csv_text, fetch, json_value
 from dashboard.open_data.resources import (
@@ -29,7 +30,6 @@ from dashboard.open_data.resources import (
     dictionary,
     dictionary_languages,
 )
-from dashboard.settings import Settings
 
 # -- metadata ---------------------------------------------------------------------------------
 

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from dashboard import queries
-from dashboard.db import session_scope
-from dashboard.models import (
-    PUBLISHED,
-    Metric,
-    Observation,
-    Unit,
-)
+from dashboard.core.settings import Settings
+from dashboard.gateway import open_data as gateway
 from dashboard.open_data.files import license_info
 from dashboard.open_data.resources import (
     API_PREFIX,
@@ -37,7 +29,6 @@ from dashboard.open_data.resources import (
     Resource,
     dictionary,
 )
-from dashboard.settings import Settings
 
 # -- OpenAPI ----------------------------------------------------------------------------------
 
@@ -439,28 +430,8 @@ def openapi_path(flask_rule: str) -> str:
 
 def example_values(database_url: str) -> dict[str, str]:
     """Real values for the docs page's example links: a unit and metric that have data."""
-    with session_scope(database_url) as session:
-        row = session.execute(
-            select(
-                Unit.slug.label("unit_slug"),
-                Metric.code.label("metric_code"),
-                Observation.period_end,
-            )
-            .join(Unit, Observation.unit_id == Unit.id)
-            .join(Metric, Observation.metric_id == Metric.id)
-            .where(
-                Observation.visibility == PUBLISHED,
-                Unit.kind == "agency",
-                queries.public_unit(),
-                queries.public_metric(),
-            )
-            .order_by(Observation.period_end.desc(), Unit.slug, Metric.code)
-            .limit(1)
-        ).first()
-    if row is None:
+    latest = gateway.latest_agency_figure(database_url)
+    if latest is None:
         return {}
-    return {
-        "unit": row.unit_slug,
-        "metric": row.metric_code,
-        "period_end": row.period_end.isoformat(),
-    }
+    unit, metric, period_end = latest
+    return {"unit": unit, "metric": metric, "period_end": period_end.isoformat()}

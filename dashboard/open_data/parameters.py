@@ -10,17 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
-
-from dashboard import queries
-from dashboard.db import session_scope
-from dashboard.fiscal import FiscalCalendar
-from dashboard.models import (
-    PUBLISHED,
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.gateway import open_data as gateway
+from dashboard.infra.models import (
     SEGMENT_TYPES,
-    Metric,
-    Observation,
-    Unit,
 )
 from dashboard.open_data.resources import (
     DEFAULT_LIMIT,
@@ -76,19 +69,9 @@ class Lookups:
 
 
 def load_lookups(database_url: str) -> Lookups:
-    with session_scope(database_url) as session:
-        # Drafts are unknown: naming one is the same error as naming nothing.
-        slugs = session.scalars(select(Unit.slug).where(queries.public_unit())).all()
-        codes = session.scalars(select(Metric.code).where(queries.public_metric())).all()
-        segments = session.execute(
-            select(Observation.segment_type, Observation.segment_value)
-            .where(Observation.visibility == PUBLISHED)
-            .distinct()
-        ).all()
+    slugs, codes, segments = gateway.names_in_use(database_url)
     return Lookups(
-        unit_slugs=frozenset(slugs),
-        metric_codes=frozenset(codes),
-        segments=frozenset((kind, value) for kind, value in segments),
+        unit_slugs=frozenset(slugs), metric_codes=frozenset(codes), segments=frozenset(segments)
     )
 
 

@@ -12,24 +12,13 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import aliased
-
-from dashboard import queries
-from dashboard.db import session_scope
-from dashboard.fiscal import FiscalCalendar, Period
-from dashboard.models import (
-    Closure,
-    ContactPoint,
-    Metric,
-    Observation,
-    Unit,
-    with_texts,
-)
-from dashboard.normalize import PROPORTION_SCALES
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar, Period
+from dashboard.domain.normalize import PROPORTION_SCALES
+from dashboard.domain.stats import is_small_sample, wilson_interval
+from dashboard.gateway import open_data as gateway
+from dashboard.gateway import queries
 from dashboard.open_data.resources import CSV_LIST_SEPARATOR, OBSERVATIONS, Field, Resource
-from dashboard.settings import Settings
-from dashboard.stats import is_small_sample, wilson_interval
 
 # -- values -----------------------------------------------------------------------------------
 
@@ -186,40 +175,6 @@ def observation_record(
     }
 
 
-def _observations_select(filters: Mapping[str, Any]) -> Select[*tuple[Any, ...]]:
-    query = queries.published_observations_select(Metric.scale, Metric.is_survey)
-    if filters.get("unit"):
-        query = query.where(Unit.slug.in_(filters["unit"]))
-    if filters.get("metric"):
-        query = query.where(Metric.code.in_(filters["metric"]))
-    if filters.get("granularity"):
-        query = query.where(Observation.granularity.in_(filters["granularity"]))
-    if filters.get("period"):
-        query = query.where(
-            or_(
-                *(
-                    and_(Observation.period_start >= p.start, Observation.period_end <= p.end)
-                    for p in filters["period"]
-                )
-            )
-        )
-    if filters.get("from") is not None:
-        query = query.where(Observation.period_start >= filters["from"])
-    if filters.get("to") is not None:
-        query = query.where(Observation.period_end <= filters["to"])
-    if filters.get("segment"):
-        conditions = []
-        for kind, value in filters["segment"]:
-            if value is None:
-                conditions.append(Observation.segment_type == kind)
-            else:
-                conditions.append(
-                    and_(Observation.segment_type == kind, Observation.segment_value == value)
-                )
-        query = query.where(or_(*conditions))
-    return query
-
-
 def fetch_observations(
     database_url: str,
     filters: Mapping[str, Any],
@@ -229,21 +184,7 @@ def fetch_observations(
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """(records on the page, total matching) of published observations, in a stable order."""
-    query = _observations_select(filters)
-    ordered = query.order_by(
-        Unit.slug,
-        Metric.code,
-        Observation.granularity,
-        Observation.segment_type,
-        Observation.segment_value,
-        Observation.period_start,
-        Observation.id,
-    ).offset(offset)
-    if limit is not None:
-        ordered = ordered.limit(limit)
-    with session_scope(database_url) as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = [dict(row._mapping) for row in session.execute(ordered).all()]
+    rows, total = gateway.observation_rows(database_url, filters, limit=limit, offset=offset)
     calendar = FiscalCalendar.from_settings(settings)
     records = [
         observation_record(
@@ -259,55 +200,6 @@ def fetch_observations(
 
 # -- the small resources ----------------------------------------------------------------------
 # A few hundred rows each: loaded whole, filtered and paged in Python.
-
-
-def _unit_records(database_url: str) -> list[dict[str, Any]]:
-    parent = aliased(Unit)
-    with session_scope(database_url) as session:
-        rows = session.execute(
-            select(
-                Unit.id,
-                Unit.slug,
-                Unit.kind,
-                parent.slug.label("parent_slug"),
-                Unit.code,
-                Unit.website,
-            )
-            .outerjoin(parent, Unit.parent_id == parent.id)
-            .where(
-                queries.public_unit(),
-                or_(Unit.parent_id.is_(None), queries.public_unit(parent)),
-            )
-            .order_by(Unit.slug)
-        ).all()
-        return with_texts(session, Unit, [dict(row._mapping) for row in rows])
-
-
-def _contact_point_records(database_url: str) -> list[dict[str, Any]]:
-    with session_scope(database_url) as session:
-        rows = session.execute(
-            select(*ContactPoint.__table__.columns, Unit.slug.label("unit_slug"))
-            .join(Unit, ContactPoint.unit_id == Unit.id)
-            .where(queries.public_contact_point())
-            .order_by(Unit.slug, ContactPoint.sort_order, ContactPoint.id)
-        ).all()
-        return with_texts(session, ContactPoint, [dict(row._mapping) for row in rows])
-
-
-def _closure_records(database_url: str) -> list[dict[str, Any]]:
-    with session_scope(database_url) as session:
-        rows = session.execute(
-            select(*Closure.__table__.columns, Unit.slug.label("unit_slug"))
-            .join(Unit, Closure.unit_id == Unit.id)
-            .where(queries.public_closure())
-            .order_by(Closure.starts_on, Unit.slug, Closure.id)
-        ).all()
-        return with_texts(session, Closure, [dict(row._mapping) for row in rows])
-
-
-def _target_records(database_url: str) -> list[dict[str, Any]]:
-    """Every published target, corrected ones included (as history, with superseded_at)."""
-    return queries.published_targets(database_url, include_superseded=True)
 
 
 def _in(values: Sequence[Any] | None, value: Any) -> bool:
@@ -350,12 +242,12 @@ def _keep(resource: str, record: Mapping[str, Any], filters: Mapping[str, Any]) 
 
 
 _LOADERS: dict[str, Callable[[str], list[dict[str, Any]]]] = {
-    "units": _unit_records,
+    "units": gateway.unit_rows,
     "metrics": queries.metrics,
-    "targets": _target_records,
+    "targets": gateway.target_rows,
     "actions": queries.published_actions,
-    "contact-points": _contact_point_records,
-    "closures": _closure_records,
+    "contact-points": gateway.contact_point_rows,
+    "closures": gateway.closure_rows,
 }
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from dashboard.i18n import P_, Message, Messages, babel_locale, messages, translate
-from dashboard.languages import content_languages
-from dashboard.models import (
+from dashboard.core.i18n import P_, Message, Messages, babel_locale, messages, translate
+from dashboard.core.languages import content_languages
+from dashboard.infra.models import (
     ACTION_STATUSES,
     CHANNELS,
     COMPARATORS,

@@ -12,22 +12,22 @@ What the page shows, and the decisions behind it (the page's notes say the same 
   are not offered. A fiscal year that is not over yet and has no yearly results runs "to
   date": up to the end of its latest offered quarter. Any other value, or a period without
   published results, is a 404.
-- **Headline measure per dimension**: :func:`dashboard.scorecard.choose_headlines` (the
+- **Headline measure per dimension**: :func:`dashboard.domain.scorecard.choose_headlines` (the
   catalogue's flag, else the shipped preference list, else the only or most-reported one).
 - **Agency results**: the agency's own published overall figure of the headline measure
   when it published one for the period; otherwise the roll-up of its services' standards
-  ("5 of 7 service standards met"), :mod:`dashboard.service_rollup`. A figure published for
+  ("5 of 7 service standards met"), :mod:`dashboard.domain.service_rollup`. A figure published for
   exactly the chosen period is used as is;
   monthly metrics (responsiveness, access) are pooled over the months of the quarter: sum of
   the months' numerators over sum of their denominators, i.e. the share of the quarter's
   whole volume, with "2 of 3 months" shown when a month is missing. Fiscal years pool their
-  quarters the same way (:func:`dashboard.scorecard.period_result`).
+  quarters the same way (:func:`dashboard.domain.scorecard.period_result`).
 - **Status**: against the target in force on the period's last day; survey results on fewer
   responses than ``settings.small_sample_threshold`` are flagged (or hidden under the
   "suppress" policy). "Not reported" (a published NULL, or no figure at all) is never zero.
 - **Roll-ups** per dimension: "7 of 16 met, 43.8%" over the units that carry figures (an
   agency with its own figure once, else each of its service standards once,
-  :func:`dashboard.service_rollup.enterprise_units`), "15 of 16 reported" with the units that
+  :func:`dashboard.domain.service_rollup.enterprise_units`), "15 of 16 reported" with the units that
   did not report named, and coverage: agencies with any published figure of the dimension
   (their own or their services') during the period's fiscal year.
 - **Trends**: per dimension, the unweighted mean 0-100 score of the agencies that reported,
@@ -48,21 +48,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
-
-from dashboard import languages, queries
-from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
-from dashboard.db import session_scope
-from dashboard.fiscal import FiscalCalendar, Period
-from dashboard.formatting import format_score
-from dashboard.i18n import P_, Messages, messages, translate
-from dashboard.models import PUBLISHED, Metric, Observation, Unit
-from dashboard.normalize import describe as describe_rule
-from dashboard.normalize import normalize
-from dashboard.rollups import Ratio, coverage, enterprise_trend, units_meeting_targets
-from dashboard.routes import Route
-from dashboard.scorecard import (
+from dashboard.core import languages
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.charts import ChartSpec, TableColumn, Trace, file_stem
+from dashboard.domain.fiscal import FiscalCalendar, Period
+from dashboard.domain.formatting import format_score
+from dashboard.domain.normalize import describe as describe_rule
+from dashboard.domain.normalize import normalize
+from dashboard.domain.rollups import Ratio, coverage, enterprise_trend, units_meeting_targets
+from dashboard.domain.scorecard import (
     SCORECARD_DIMENSIONS,
     SORT_KEYS,
     AgencyRow,
@@ -81,8 +77,8 @@ from dashboard.scorecard import (
     sort_rows,
     trend_summary,
 )
-from dashboard.series import thin_ticks
-from dashboard.service_rollup import (
+from dashboard.domain.series import thin_ticks
+from dashboard.domain.service_rollup import (
     Service,
     agency_cell,
     dimension_metrics,
@@ -92,9 +88,9 @@ from dashboard.service_rollup import (
     row_entries,
     service_standards,
 )
-from dashboard.settings import Settings
-from dashboard.stats import is_small_sample
-from dashboard.targets import Status, TargetSpec
+from dashboard.domain.stats import is_small_sample
+from dashboard.domain.targets import Status, TargetSpec
+from dashboard.gateway import queries
 from dashboard.views import NotFound
 
 #: Query parameters this page reads.
@@ -337,7 +333,7 @@ def build(
         by_dimension=by_dimension,
         service_readings=service_readings,
     )
-    measured = _measured_dimensions(database_url, *calendar.year_bounds(fiscal_year))
+    measured = queries.measured_dimensions(database_url, *calendar.year_bounds(fiscal_year))
     names = {row.slug: row.name for row in rows}
     summaries = [
         _summary(dim, metric, rows, measured, calendar.year_label(fiscal_year, language), language)
@@ -605,37 +601,6 @@ def _targets(
     return dict(targets)
 
 
-def _measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dict[str, set[str]]:
-    """For each agency, the dimensions it published any figure of between ``start`` and ``end``.
-
-    Any metric of the dimension and any segment counts, the agency's own or one of its
-    services'; a published "no data" (NULL) does not.
-    """
-    parent = aliased(Unit)
-    query = (
-        select(Unit.slug, Unit.kind, parent.slug, Metric.dimension)
-        .select_from(Observation)
-        .join(Unit, Observation.unit_id == Unit.id)
-        .outerjoin(parent, Unit.parent_id == parent.id)
-        .join(Metric, Observation.metric_id == Metric.id)
-        .where(
-            Observation.visibility == PUBLISHED,
-            Unit.kind.in_(("agency", "service")),
-            Observation.raw_value.is_not(None),
-            Observation.period_start >= start,
-            Observation.period_end <= end,
-        )
-        .distinct()
-    )
-    measured: dict[str, set[str]] = defaultdict(set)
-    with session_scope(database_url) as session:
-        for slug, kind, parent_slug, dimension in session.execute(query).all():
-            owner = slug if kind == "agency" else parent_slug
-            if owner:
-                measured[owner].add(dimension)
-    return dict(measured)
-
-
 def _name(record: Mapping[str, Any], language: str) -> str:
     return languages.record_text(record, "name", language) or record.get("slug") or ""
 
@@ -783,7 +748,7 @@ def _standards_trend_chart(
 ) -> ChartSpec | None:
     """Where no agency publishes a figure of its own in a dimension: the share of all its
     services' standards that met their target, per period (the roll-up rule of
-    :mod:`dashboard.service_rollup`, applied to each period up to ``until``)."""
+    :mod:`dashboard.domain.service_rollup`, applied to each period up to ``until``)."""
     every_service = [service for group in services.values() for service in group]
     codes = {measure.code for measure in measures}
     starts = [

@@ -18,16 +18,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard import languages, queries
-from dashboard.fiscal import FiscalCalendar
-from dashboard.formatting import format_count, format_day, month_name, month_year
-from dashboard.i18n import P_, Messages, messages, translate
-from dashboard.models import DIMENSIONS
-from dashboard.normalize import PROPORTION_SCALES, NormalizationRule, describe
-from dashboard.routes import Route
-from dashboard.scorecard import HeadlineChoice, MetricInfo
-from dashboard.settings import Settings
-from dashboard.targets import Status, status_label, status_symbol
+from dashboard.core import languages
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.formatting import format_count, format_day, month_name, month_year
+from dashboard.domain.normalize import PROPORTION_SCALES, NormalizationRule, describe
+from dashboard.domain.scorecard import HeadlineChoice, MetricInfo
+from dashboard.domain.targets import Status, status_label, status_symbol
+from dashboard.gateway import queries
+from dashboard.infra.models import DIMENSIONS
 
 #: The texts every metric must have, in the order the page shows them.
 METRIC_TEXT_FIELDS = ("definition", "method", "data_source", "target_setting")
@@ -447,7 +448,7 @@ def dimension_sections(
     headlines: Mapping[str, HeadlineChoice] | None = None,
 ) -> tuple[DimensionSection, ...]:
     """The metrics grouped by dimension (in the ART order): the dimension's headline measure
-    (``headlines``, :func:`dashboard.scorecard.choose_headlines`) first, then the other
+    (``headlines``, :func:`dashboard.domain.scorecard.choose_headlines`) first, then the other
     measures, its drivers, by name; with the words that say which heads it and why."""
     headlines = headlines or {}
     by_dimension: dict[str, list[MetricEntry]] = {}

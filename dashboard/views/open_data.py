@@ -11,10 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from dashboard import open_data, queries
-from dashboard.i18n import P_, Messages, messages, translate
-from dashboard.routes import Route
-from dashboard.settings import Settings
+from dashboard import open_data
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.gateway import queries
 
 #: Rows the example links ask for: enough to see the shape, small enough to read.
 EXAMPLE_LIMIT = 10

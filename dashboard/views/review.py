@@ -1,16 +1,16 @@
 """The quarterly review ("/review"): this quarter against the previous one and a year ago.
 
 Parameters: ``fy`` (fiscal year number, "2026"), ``q`` (quarter, "3"), ``sort`` (one of
-:data:`dashboard.review.SORT_KEYS`) and ``lang``. Without ``fy`` and ``q`` the latest period
-the data have is reviewed (:func:`dashboard.review.choose_period`): the latest quarter with
+:data:`dashboard.domain.review.SORT_KEYS`) and ``lang``. Without ``fy`` and ``q`` the latest period
+the data have is reviewed (:func:`dashboard.domain.review.choose_period`): the latest quarter with
 quarterly (or monthly) results, or the latest fiscal year with yearly results only (an
 annual review: this year against the previous one; ``fy`` alone names it). A fiscal year or
 quarter that names no period with results, or an unknown sort, is a 404 that says which
 there are. Agencies without figures of their own are reviewed through their services'
-standards (:mod:`dashboard.service_rollup`).
+standards (:mod:`dashboard.domain.service_rollup`).
 
 The decisions (movement, non-reporting, actions and what followed) are in
-:mod:`dashboard.review`; this module loads the published data and puts the answers together.
+:mod:`dashboard.domain.review`; this module loads the published data and puts the answers together.
 
 Queries (published rows only): units, metrics, the headline measures' overall figures of
 every agency, the published actions of the agencies and their services, the figures of the
@@ -24,10 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard import languages, queries
-from dashboard.fiscal import FiscalCalendar
-from dashboard.i18n import P_, Messages, messages, translate
-from dashboard.review import (
+from dashboard.core import languages
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.review import (
     REVIEW_DIMENSIONS,
     SORT_KEYS,
     TREND_QUARTERS,
@@ -57,16 +59,15 @@ from dashboard.review import (
     silent_standards,
     sort_comparison_rows,
 )
-from dashboard.rollups import Ratio, units_meeting_targets
-from dashboard.routes import Route
-from dashboard.scorecard import (
+from dashboard.domain.rollups import Ratio, units_meeting_targets
+from dashboard.domain.scorecard import (
     MetricInfo,
     dimension_label,
     offered_periods,
     text,
 )
-from dashboard.service_rollup import Service, dimension_metrics, enterprise_units
-from dashboard.settings import Settings
+from dashboard.domain.service_rollup import Service, dimension_metrics, enterprise_units
+from dashboard.gateway import queries
 from dashboard.views import NotFound
 
 # The overview's loaders read exactly what the review needs (published overall figures and

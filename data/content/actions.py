@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dashboard.models import Action, ImportRun, Metric
+from dashboard.infra.models import Action, ImportRun, Metric
 from data.content.common import (
     REQUIRED_TEXT,
     ContentImporter,

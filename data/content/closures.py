@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dashboard.models import PUBLISHED, Closure, ContactPoint, ImportRun
+from dashboard.infra.models import PUBLISHED, Closure, ContactPoint, ImportRun
 from data.content.common import (
     REQUIRED_TEXT,
     ContentImporter,

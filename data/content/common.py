@@ -29,8 +29,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard import languages
-from dashboard.models import DRAFT, PUBLISHED, ImportRun, Metric, Unit, utcnow
+from dashboard.core import languages
+from dashboard.infra.models import DRAFT, PUBLISHED, ImportRun, Metric, Unit, utcnow
 from data.readers import header_key
 from data.report import ImportReport
 from data.store import Catalog, import_transaction, read_import_table, record_failure

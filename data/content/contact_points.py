@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dashboard.models import ContactPoint, ImportRun
+from dashboard.infra.models import ContactPoint, ImportRun
 from data.content.common import (
     REQUIRED_TEXT,
     ContentImporter,

@@ -19,7 +19,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.models import DIMENSIONS, DIRECTIONS, SCALES, ImportRun, Metric, Observation, Target
+from dashboard.infra.models import (
+    DIMENSIONS,
+    DIRECTIONS,
+    SCALES,
+    ImportRun,
+    Metric,
+    Observation,
+    Target,
+)
 from data.content.common import (
     INSERTED,
     REQUIRED_TEXT,

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from dashboard.models import ACTION_STATUSES
+from dashboard.infra.models import ACTION_STATUSES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_EN = {

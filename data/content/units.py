@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard import languages
-from dashboard.models import UNIT_KINDS, ImportRun, Unit
+from dashboard.core import languages
+from dashboard.infra.models import UNIT_KINDS, ImportRun, Unit
 from data.content.common import (
     INSERTED,
     REQUIRED_TEXT,

@@ -31,8 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.fiscal import FiscalCalendar
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
 from data import demo_content as content
 from data.demo import content_rows
 from data.demo.files import FileWriter, Translations

@@ -8,7 +8,7 @@ import datetime as dt
 
 import holidays
 
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
 from data import demo_content as content
 from data.demo.timeline import Row, Timeline, Timing, unit_columns
 

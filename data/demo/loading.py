@@ -1,7 +1,7 @@
 """Loading the demo's files with the importers ``cxdash import*`` uses, in as few runs as
 the story needs.
 
-The story, in import runs (each stamped with :func:`dashboard.models.frozen_clock` at the
+The story, in import runs (each stamped with :func:`dashboard.infra.models.frozen_clock` at the
 time it happens):
 
 1. at the start of the first demo year: the units, the metric catalogue and the published
@@ -31,8 +31,9 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.db import session_scope
-from dashboard.models import (
+from dashboard.core.settings import Settings
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import (
     DRAFT,
     Action,
     Closure,
@@ -46,7 +47,6 @@ from dashboard.models import (
     action_metrics,
     frozen_clock,
 )
-from dashboard.settings import Settings
 from data.demo import files
 from data.demo.files import FileWriter
 from data.demo.simulation import ObservationRows, Revision

@@ -16,8 +16,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.fiscal import Period
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import Period
 from data import demo_content as content
 from data.demo.timeline import (
     CHANNEL_ACK_ADJUSTMENT,

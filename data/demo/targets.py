@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from dashboard.models import DRAFT, PUBLISHED
+from dashboard.infra.models import DRAFT, PUBLISHED
 from data import demo_content as content
 from data.demo.simulation import ObservationRows
 from data.demo.timeline import (

@@ -8,7 +8,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from dashboard.fiscal import FiscalCalendar, Period
+from dashboard.domain.fiscal import FiscalCalendar, Period
 from data import demo_content as content
 from data.demo_content import ActionSpec
 

@@ -1,11 +1,11 @@
-"""Alembic environment: runs cxdash's migrations against the URL set by dashboard.db."""
+"""Alembic environment: runs cxdash's migrations against the URL set by dashboard.infra.db."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
-from dashboard.models import Base
+from dashboard.infra.models import Base
 
 config = context.config
 target_metadata = Base.metadata

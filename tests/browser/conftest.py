@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -50,7 +50,7 @@ def browser():
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory) -> str:
     """One SQLite store with the demo data, shared read-only by the browser tests."""
-    from dashboard import db
+    from dashboard.infra import db
     from data.demo import generate_demo
 
     path = tmp_path_factory.mktemp("browser") / "demo.sqlite3"
@@ -62,7 +62,7 @@ def demo_database(tmp_path_factory) -> str:
 
 class LiveServer:
     def __init__(self, settings: Settings) -> None:
-        from dashboard.factory import create_app
+        from dashboard.web.factory import create_app
 
         self.app = create_app(settings)
         self._server = make_server("127.0.0.1", 0, self.app.server, threaded=True)

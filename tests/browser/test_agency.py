@@ -14,10 +14,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from dashboard import queries
-from dashboard.db import session_scope
-from dashboard.formatting import display_value
-from dashboard.models import PUBLISHED, Metric, Observation, ObservationRevision, Unit
+from dashboard.domain.formatting import display_value
+from dashboard.gateway import queries
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import PUBLISHED, Metric, Observation, ObservationRevision, Unit
 from tests.browser.charts import CHARTS_TIMEOUT_S, open_page, wait_for_charts
 from tests.browser.conftest import axe_violations
 
@@ -233,7 +233,7 @@ def test_bad_slug_is_a_404_page(page, live_server):
 def test_axe_finds_nothing(page, live_server, demo_database, kind, language):
     agency = next(a for a in queries.list_agencies(demo_database) if a["slug"] == "dmv")
     latest = queries.data_status(demo_database).as_of
-    from dashboard.fiscal import FiscalCalendar
+    from dashboard.domain.fiscal import FiscalCalendar
 
     year = FiscalCalendar().year_label(FiscalCalendar().fiscal_year(latest))
     if kind == "agency":

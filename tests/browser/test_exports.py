@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from dashboard import queries
-from dashboard.fiscal import FiscalCalendar
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.gateway import queries
 from tests.browser.charts import open_page
 from tests.browser.conftest import axe_violations
 

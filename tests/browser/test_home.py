@@ -8,7 +8,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from dashboard import queries
+from dashboard.gateway import queries
 from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from dashboard import queries
+from dashboard.gateway import queries
 from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser

@@ -132,7 +132,7 @@ def test_an_annual_review_builds_the_pack_of_the_year(browser, sqlite_url):
     """A store of yearly results only: the pack panel is there, and its PDF names the year."""
     import datetime as dt
 
-    from dashboard.settings import Settings
+    from dashboard.core.settings import Settings
     from tests.browser.conftest import LiveServer
     from tests.integration.test_service_rollups import Store
 

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from dashboard import queries
-from dashboard.charts import TRACE_KINDS, ChartSpec, Trace
+from dashboard.domain.charts import TRACE_KINDS, ChartSpec, Trace
+from dashboard.gateway import queries
 from layouts.figures import figure
 from tests.browser.charts import CHARTS_TIMEOUT_S, wait_for_charts
 

@@ -11,12 +11,15 @@ import pickle
 import pytest
 from sqlalchemy import select
 
-from dashboard import queries
-from dashboard.charts import ChartSpec
-from dashboard.db import session_scope
-from dashboard.fiscal import FiscalCalendar
-from dashboard.formatting import display_value
-from dashboard.models import (
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.charts import ChartSpec
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.formatting import display_value
+from dashboard.domain.targets import Status
+from dashboard.gateway import queries
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import (
     DRAFT,
     PUBLISHED,
     Action,
@@ -27,9 +30,6 @@ from dashboard.models import (
     Target,
     Unit,
 )
-from dashboard.routes import Route
-from dashboard.settings import Settings
-from dashboard.targets import Status
 from dashboard.views import NotFound
 from dashboard.views.agency import AgencyView, build, charts, language_name
 from data.demo import DRAFT_MARKER

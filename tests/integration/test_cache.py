@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import redis
 
-from dashboard.cache import cache, cached
-from dashboard.factory import create_app
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.infra.cache import cache, cached
+from dashboard.web.factory import create_app
 
 
 def _exercise(settings: Settings) -> None:

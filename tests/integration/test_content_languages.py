@@ -16,13 +16,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from dashboard import languages
-from dashboard.cache import cache
-from dashboard.cli import main
-from dashboard.db import session_scope
-from dashboard.factory import create_app
-from dashboard.models import Target, Unit, UnitText
-from dashboard.settings import Settings
+from dashboard.core import languages
+from dashboard.core.settings import Settings
+from dashboard.infra.cache import cache
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import Target, Unit, UnitText
+from dashboard.web.cli import main
+from dashboard.web.factory import create_app
 
 UNITS = (
     "slug,kind,parent,name_en,name_es,name_fr,description_en,description_fr\n"

@@ -13,9 +13,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard import db
-from dashboard.fiscal import FiscalCalendar
-from dashboard.models import (
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.normalize import NormalizationRule, normalize
+from dashboard.infra import db
+from dashboard.infra.models import (
     DRAFT,
     PUBLISHED,
     Action,
@@ -28,8 +30,6 @@ from dashboard.models import (
     Target,
     Unit,
 )
-from dashboard.normalize import NormalizationRule, normalize
-from dashboard.settings import Settings
 from data.demo import DRAFT_MARKER, DemoError, default_today, generate_demo
 
 

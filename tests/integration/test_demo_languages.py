@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dashboard import db
-from dashboard.languages import configure_from_settings
-from dashboard.models import TRANSLATED_MODELS
-from dashboard.settings import Settings
+from dashboard.core.languages import configure_from_settings
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.models import TRANSLATED_MODELS
 from data.demo import generate_demo
 
 FRENCH = ("en", "es", "fr")

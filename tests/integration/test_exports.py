@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db, exports, queries
-from dashboard.charts import ChartSpec
-from dashboard.factory import create_app
-from dashboard.routes import Route
-from dashboard.settings import Settings
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.charts import ChartSpec
+from dashboard.gateway import queries
+from dashboard.infra import db, exports
 from dashboard.views.agency import build, charts
+from dashboard.web.factory import create_app
 from tests.conftest import IN_CI
 from tests.demo_stores import DemoStores
 
@@ -261,7 +262,7 @@ def test_a_failed_render_is_a_503_with_a_message(client, agency, chart, monkeypa
     assert response.status_code == 503
     assert "try again" in response.get_data(as_text=True)
     monkeypatch.undo()
-    # The renderer is one per process (dashboard.exports._renderer), so a second app proves
+    # The renderer is one per process (dashboard.infra.exports._renderer), so a second app proves
     # that it recovered from the hang; that app's longer time limit keeps a real render on a
     # loaded machine from failing the test for a reason other than the code.
     recovered = create_app(

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from callbacks.router import render
-from dashboard import languages
-from dashboard.factory import create_app
-from dashboard.i18n import MESSAGES
-from dashboard.settings import Settings
+from dashboard.core import languages
+from dashboard.core.i18n import MESSAGES
+from dashboard.core.settings import Settings
+from dashboard.web.factory import create_app
 
 PAGES = ("/", "/agency/dmv", "/review", "/methodology", "/data", "/no/such/page")
 

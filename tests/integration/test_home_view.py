@@ -9,14 +9,15 @@ import pickle
 import pytest
 from sqlalchemy import delete, event, select
 
-from dashboard import db, queries
-from dashboard.db import session_scope
-from dashboard.fiscal import FiscalCalendar
-from dashboard.models import DRAFT, PUBLISHED, Metric, Observation, Unit
-from dashboard.routes import Route
-from dashboard.scorecard import SCORECARD_DIMENSIONS
-from dashboard.settings import Settings
-from dashboard.targets import Status
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.scorecard import SCORECARD_DIMENSIONS
+from dashboard.domain.targets import Status
+from dashboard.gateway import queries
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import DRAFT, PUBLISHED, Metric, Observation, Unit
 from dashboard.views import NotFound
 from dashboard.views.home import HomeView, build
 from data.demo import DRAFT_MARKER
@@ -367,7 +368,7 @@ def _ids(component, found: list[str]) -> list[str]:  # type: ignore[no-untyped-d
     ],
 )
 def test_layout_renders_with_unique_ids_and_links_keeping_the_language(demo_url, language, query):
-    from dashboard.pages import PageContext
+    from dashboard.web.pages import PageContext
     from layouts.home import layout
 
     settings = Settings(database_url=demo_url)
@@ -385,7 +386,7 @@ def test_layout_renders_with_unique_ids_and_links_keeping_the_language(demo_url,
 
 
 def test_an_empty_store_is_a_page_that_says_so(db_url):
-    from dashboard.pages import PageContext
+    from dashboard.web.pages import PageContext
     from layouts.home import layout
 
     settings = Settings(database_url=db_url)

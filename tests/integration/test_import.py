@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from dashboard.db import session_scope
-from dashboard.models import (
+from dashboard.core.settings import Settings
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import (
     PUBLISHED,
     ImportRun,
     Metric,
@@ -24,7 +25,6 @@ from dashboard.models import (
     Target,
     Unit,
 )
-from dashboard.settings import Settings
 from data.commands import import_command
 from data.loaders import import_observations
 

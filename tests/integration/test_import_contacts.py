@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from dashboard.db import session_scope
-from dashboard.models import ImportRun, Metric, Observation, Unit
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import ImportRun, Metric, Observation, Unit
 from data.commands import import_contacts_command
 from data.contacts import import_contacts
 from tests.integration.test_import import observation, seed, table_counts, write

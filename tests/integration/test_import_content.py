@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from dashboard import db
-from dashboard.db import session_scope
-from dashboard.models import (
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import (
     DRAFT,
     PUBLISHED,
     Action,
@@ -26,7 +27,6 @@ from dashboard.models import (
     Metric,
     Unit,
 )
-from dashboard.settings import Settings
 from data.content import import_file
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -247,7 +247,7 @@ def test_draft_actions_are_not_public_and_internal_notes_never(sqlite_url):
 
 def _public_texts(url: str, path: str) -> tuple[str, str]:
     from callbacks.router import render
-    from dashboard.factory import create_app
+    from dashboard.web.factory import create_app
 
     settings = Settings(database_url=url)
     app = create_app(settings)
@@ -354,7 +354,7 @@ def test_metric_definition_checked(sqlite_url, tmp_path):
 
 
 def test_command_prints_the_json_report_and_exits_1_on_problems(sqlite_url, tmp_path, monkeypatch):
-    from dashboard.cli import main
+    from dashboard.web.cli import main
 
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     runner = CliRunner()
@@ -396,7 +396,7 @@ def _no_cache(monkeypatch):
 def test_scoring_of_a_metric_with_results_cannot_change(sqlite_url, tmp_path):
     import datetime as dt
 
-    from dashboard.models import Observation
+    from dashboard.infra.models import Observation
 
     import_examples(sqlite_url)
     with session_scope(sqlite_url) as session:

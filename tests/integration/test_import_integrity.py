@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from dashboard import db
-from dashboard.db import session_scope
-from dashboard.models import ImportRun, Metric, Observation, StoreLock, Target, Unit
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import ImportRun, Metric, Observation, StoreLock, Target, Unit
 from data.commands import import_command, import_contacts_command, import_targets_command
 from data.contacts import import_contacts
 from data.loaders import import_observations
@@ -230,7 +230,7 @@ def test_a_read_only_sqlite_store_gives_the_report_not_a_traceback(tmp_path):
     source = tmp_path / "store.sqlite3"
     url = f"sqlite:///{source}"
     db.get_engine(url)
-    from dashboard.models import Base
+    from dashboard.infra.models import Base
 
     Base.metadata.create_all(db.get_engine(url))
     seed(url)

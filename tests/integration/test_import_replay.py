@@ -12,8 +12,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dashboard.db import session_scope
-from dashboard.models import ImportRun, ObservationRevision, frozen_clock, utcnow
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import ImportRun, ObservationRevision, frozen_clock, utcnow
 from data import store
 from tests.integration.test_import import HEADER, observation, run, seed, write
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from dashboard.db import session_scope
-from dashboard.models import Metric, Observation, Unit
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import Metric, Observation, Unit
 from data.commands import import_command
 from tests.integration.test_import import (
     EXAMPLES,

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from dashboard.db import session_scope
-from dashboard.models import ImportRun, Metric, Target, Unit
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import ImportRun, Metric, Target, Unit
 from data.commands import import_targets_command
 from data.targets_import import import_targets
 from tests.integration.test_import import HEADER, run, seed, table_counts, write

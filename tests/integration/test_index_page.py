@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.factory import create_app
-from dashboard.i18n import t
-from dashboard.settings import Settings
+from dashboard.core.i18n import t
+from dashboard.core.settings import Settings
+from dashboard.web.factory import create_app
 
 
 @pytest.mark.parametrize(

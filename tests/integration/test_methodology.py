@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard import queries
-from dashboard.db import session_scope
-from dashboard.factory import create_app
-from dashboard.models import Metric
-from dashboard.normalize import NormalizationRule, describe
-from dashboard.pages import PageContext
-from dashboard.routes import Route
-from dashboard.settings import Settings
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.normalize import NormalizationRule, describe
+from dashboard.gateway import queries
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import Metric
 from dashboard.views import methodology as view
+from dashboard.web.factory import create_app
+from dashboard.web.pages import PageContext
 from layouts.methodology import layout as methodology_layout
 
 LANGUAGES = ("en", "es")

@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from dashboard import db
-from dashboard.models import Base, Unit
+from dashboard.infra import db
+from dashboard.infra.models import Base, Unit
 from tests.conftest import new_postgres_database
 
 
@@ -45,7 +45,7 @@ def test_init_db_creates_the_store_folder_on_a_fresh_clone(tmp_path, monkeypatch
     # A fresh clone has no instance/ folder: `cxdash init-db` must make it, not fail.
     from click.testing import CliRunner
 
-    from dashboard.cli import main
+    from dashboard.web.cli import main
 
     store = tmp_path / "instance" / "nested" / "cxdash.sqlite3"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{store}")

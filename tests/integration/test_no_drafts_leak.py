@@ -19,9 +19,11 @@ import redis
 from sqlalchemy import select
 
 from callbacks.router import render
-from dashboard import db
-from dashboard.db import session_scope
-from dashboard.models import (
+from dashboard.core.routes import resolve
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import (
     DRAFT,
     Action,
     Closure,
@@ -31,10 +33,8 @@ from dashboard.models import (
     Target,
     Unit,
 )
-from dashboard.pages import page_for, page_view
-from dashboard.review_pack import pack_html
-from dashboard.routes import resolve
-from dashboard.settings import Settings
+from dashboard.views.review_pack import pack_html
+from dashboard.web.pages import page_for, page_view
 from data.demo import DRAFT_MARKER
 
 DRAFT_AGENCY_SLUG = "bureau-of-unpublished-harbours"
@@ -177,7 +177,7 @@ def _secrets(url: str) -> tuple[list[str], set[str]]:
 
 
 def _public_paths(url: str) -> list[str]:
-    from dashboard import queries
+    from dashboard.gateway import queries
 
     paths = ["/", "/methodology", "/review"]
     for agency in queries.list_agencies(url):
@@ -195,7 +195,7 @@ def demo_url(demo_copy_url: str) -> str:
 
 def test_no_draft_on_any_page_or_download(demo_url, redis_url):
     settings = Settings(database_url=demo_url, cache_type="redis", cache_redis_url=redis_url)
-    from dashboard.factory import create_app
+    from dashboard.web.factory import create_app
 
     app = create_app(settings)
     client = app.server.test_client()

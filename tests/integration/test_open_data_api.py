@@ -18,13 +18,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import open_data, queries
-from dashboard.cache import cache
-from dashboard.db import session_scope
-from dashboard.factory import create_app
-from dashboard.fiscal import FiscalCalendar
-from dashboard.models import PUBLISHED, Metric, Observation, ObservationRevision, Unit
-from dashboard.settings import Settings
+from dashboard import open_data
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.gateway import queries
+from dashboard.infra.cache import cache
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import PUBLISHED, Metric, Observation, ObservationRevision, Unit
+from dashboard.web.factory import create_app
 
 RESOURCES = open_data.RESOURCES
 JSON_TYPES = {
@@ -407,9 +408,9 @@ def test_the_data_dictionary_endpoint(client):
 
 
 def test_the_open_data_page_documents_every_endpoint_in_both_languages(client, demo_settings):
-    from dashboard.pages import PageContext
-    from dashboard.routes import Route
+    from dashboard.core.routes import Route
     from dashboard.views import open_data as view
+    from dashboard.web.pages import PageContext
     from layouts.open_data import layout as open_data_layout
     from tests.integration.test_methodology import _texts
 

@@ -19,10 +19,11 @@ import redis
 from sqlalchemy import select
 
 from callbacks.router import render
-from dashboard import db, open_data
-from dashboard.db import session_scope
-from dashboard.models import DRAFT, PUBLISHED, Observation
-from dashboard.settings import Settings
+from dashboard import open_data
+from dashboard.core.settings import Settings
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import DRAFT, PUBLISHED, Observation
 from tests.integration.test_no_drafts_leak import DRAFT_AGENCY_SLUG, _secrets, add_draft_catalogue
 
 
@@ -56,7 +57,7 @@ def _local(url: str) -> str:
 
 def test_no_draft_in_any_api_answer_download_or_cache(demo_url, redis_url):
     settings = Settings(database_url=demo_url, cache_type="redis", cache_redis_url=redis_url)
-    from dashboard.factory import create_app
+    from dashboard.web.factory import create_app
 
     app = create_app(settings)
     client = app.server.test_client()

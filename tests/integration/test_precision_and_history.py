@@ -15,10 +15,13 @@ import io
 
 import pytest
 
-from dashboard import db
-from dashboard.db import session_scope
-from dashboard.fiscal import FiscalCalendar
-from dashboard.models import (
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.targets import Status
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import (
     PUBLISHED,
     Metric,
     Observation,
@@ -26,9 +29,6 @@ from dashboard.models import (
     Target,
     Unit,
 )
-from dashboard.routes import Route
-from dashboard.settings import Settings
-from dashboard.targets import Status
 from dashboard.views.agency import AgencyView, build
 from layouts.components import data_table
 from layouts.figures import figure
@@ -181,7 +181,7 @@ def test_the_page_never_rounds_a_miss_into_a_hit(store):
 
 
 def test_the_csv_and_the_chart_image_agree_with_the_status(store):
-    from dashboard.factory import create_app
+    from dashboard.web.factory import create_app
 
     app = create_app(Settings(database_url=store, export_rate_limit=0))
     client = app.server.test_client()
@@ -202,7 +202,7 @@ def test_the_csv_and_the_chart_image_agree_with_the_status(store):
 
 
 def test_the_api_gives_the_value_as_published_and_targets_with_their_history(store):
-    from dashboard.factory import create_app
+    from dashboard.web.factory import create_app
 
     client = create_app(Settings(database_url=store)).server.test_client()
     body = client.get(f"/api/v1/observations?unit={SLUG}&metric=on_time&segment=overall").json

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard import queries
-from dashboard.db import session_scope
-from dashboard.models import DRAFT, PUBLISHED, Metric, Observation, Unit
+from dashboard.gateway import queries
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import DRAFT, PUBLISHED, Metric, Observation, Unit
 
 
 def _seed(url: str) -> None:
@@ -92,7 +92,7 @@ def test_empty_store_has_no_data_date(db_url):
 
 def test_drafts_of_the_catalogue_are_not_public(db_url):
     """D1: a draft unit, metric, contact point or closure reaches no public read."""
-    from dashboard.models import Closure, ContactPoint
+    from dashboard.infra.models import Closure, ContactPoint
 
     _seed(db_url)
     with session_scope(db_url) as session:
@@ -158,7 +158,7 @@ def test_drafts_of_the_catalogue_are_not_public(db_url):
 
 def test_targets_in_force_leave_out_corrected_ones(db_url):
     """D2: a superseded target is history: only listed when history is asked for."""
-    from dashboard.models import Target
+    from dashboard.infra.models import Target
 
     _seed(db_url)
     with session_scope(db_url) as session:
@@ -188,7 +188,7 @@ def test_targets_in_force_leave_out_corrected_ones(db_url):
 def test_data_version_changes_with_every_import_of_any_kind(db_url):
     """A corrected target or a new contact point changes public pages without touching an
     observation: cached pages and API answers must not outlive it."""
-    from dashboard.models import ImportRun
+    from dashboard.infra.models import ImportRun
 
     _seed(db_url)
     before = queries.data_status(db_url)

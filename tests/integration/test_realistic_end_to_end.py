@@ -16,7 +16,7 @@ rules (/methodology, "Agencies, their services and the enterprise"; docs: issue 
 - no department publishes a figure of its own, so each department's cell is the roll-up of
   its standards ("n of m service standards met", over the standards that reported) and the
   enterprise counts each standard once; a department with no standard in a dimension counts
-  once, as not reported (:func:`dashboard.service_rollup.enterprise_units`);
+  once, as not reported (:func:`dashboard.domain.service_rollup.enterprise_units`);
 - the review's "Did not report" lists the standards with no result in the quarter that had
   one in at least one of the 4 quarters before (the rule the review page states).
 
@@ -36,17 +36,18 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dashboard import db, queries
-from dashboard.db import session_scope
-from dashboard.models import Base, Unit
-from dashboard.pages import PageContext
-from dashboard.review import REVIEW_DIMENSIONS, Quarter
-from dashboard.routes import Route
-from dashboard.settings import Settings
-from dashboard.targets import Status
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.review import REVIEW_DIMENSIONS, Quarter
+from dashboard.domain.targets import Status
+from dashboard.gateway import queries
+from dashboard.infra import db
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import Base, Unit
 from dashboard.views import agency as agency_view
 from dashboard.views import home as home_view
 from dashboard.views import review as review_view
+from dashboard.web.pages import PageContext
 from data.commands import import_command
 from tests.conftest import new_postgres_database
 from tests.integration.test_service_standards_realistic import (

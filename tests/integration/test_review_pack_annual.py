@@ -10,14 +10,14 @@ import time
 
 import pytest
 
-from dashboard import review_jobs
-from dashboard.factory import create_app
-from dashboard.review import FiscalYear, Quarter
-from dashboard.review_jobs import PackRequest, download_path, job_id, request_from
-from dashboard.review_pack import build_pack, count_pages, file_name, pack_html
-from dashboard.routes import Route
-from dashboard.settings import Settings
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.review import FiscalYear, Quarter
 from dashboard.views import review as review_view
+from dashboard.views.review_pack import build_pack, count_pages, file_name, pack_html
+from dashboard.web import review_jobs
+from dashboard.web.factory import create_app
+from dashboard.web.review_jobs import PackRequest, download_path, job_id, request_from
 from tests.integration.test_service_rollups import Store, _context
 
 #: As in test_review_view: a slow CI runner gets room.
@@ -228,7 +228,7 @@ def test_the_page_and_the_button_of_an_annual_review_over_http(annual_store):
 
 
 def _version(url: str) -> str:
-    from dashboard import queries
+    from dashboard.gateway import queries
 
     return queries.data_status(url).version
 

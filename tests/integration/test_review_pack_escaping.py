@@ -14,14 +14,14 @@ import jinja2
 import markupsafe
 import pytest
 
-from dashboard import templating
-from dashboard.db import session_scope
-from dashboard.exports import ExportError
-from dashboard.models import PUBLISHED, Action, Metric
-from dashboard.review_pack import build_pack, pack_html
-from dashboard.routes import Route
-from dashboard.settings import Settings
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.infra import templating
+from dashboard.infra.db import session_scope
+from dashboard.infra.exports import ExportError
+from dashboard.infra.models import PUBLISHED, Action, Metric
 from dashboard.views import review as review_view
+from dashboard.views.review_pack import build_pack, pack_html
 from tests.integration.test_service_rollups import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,8 +118,10 @@ def test_names_from_the_data_reach_the_pack_only_escaped(hostile_store):
 def test_chart_alt_text_and_chart_failure_notes_are_escaped(hostile_store, monkeypatch):
     review = _view(hostile_store)
     documents: list[str] = []
-    monkeypatch.setattr("dashboard.review_pack.print_pdf", lambda doc, **_: documents.append(doc))
-    monkeypatch.setattr("dashboard.review_pack.count_pages", lambda pdf: 0)
+    monkeypatch.setattr(
+        "dashboard.views.review_pack.print_pdf", lambda doc, **_: documents.append(doc)
+    )
+    monkeypatch.setattr("dashboard.views.review_pack.count_pages", lambda pdf: 0)
 
     build_pack(review, as_of=dt.date(2024, 10, 15), render=_svg)
     parsed = _assert_only_escaped(documents[-1])

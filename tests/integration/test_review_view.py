@@ -7,16 +7,17 @@ import time
 
 import pytest
 
-from dashboard import queries, review_jobs
-from dashboard.factory import create_app
-from dashboard.fiscal import FiscalCalendar
-from dashboard.review import Movement, Quarter
-from dashboard.review_pack import build_pack, count_pages, pack_html
-from dashboard.routes import Route
-from dashboard.settings import Settings
-from dashboard.targets import Status
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.review import Movement, Quarter
+from dashboard.domain.targets import Status
+from dashboard.gateway import queries
 from dashboard.views import NotFound
 from dashboard.views.review import ReviewView, build
+from dashboard.views.review_pack import build_pack, count_pages, pack_html
+from dashboard.web import review_jobs
+from dashboard.web.factory import create_app
 
 REVIEW = Route("review")
 
@@ -210,7 +211,7 @@ def test_pack_jobs_report_progress_and_a_second_request_is_instant(demo_url):
 
 
 def test_a_chart_failure_costs_the_charts_not_the_pack(demo_url):
-    from dashboard.exports import ExportError
+    from dashboard.infra.exports import ExportError
 
     calls = []
 
@@ -224,7 +225,7 @@ def test_a_chart_failure_costs_the_charts_not_the_pack(demo_url):
 
 
 def test_a_failed_build_ends_with_a_clear_error_and_can_be_retried(demo_url, monkeypatch):
-    from dashboard.review_pack import PackError
+    from dashboard.views.review_pack import PackError
 
     settings = Settings(database_url=demo_url)
     app = create_app(settings)

@@ -11,18 +11,18 @@ import datetime as dt
 
 import pytest
 
-from dashboard.db import session_scope
-from dashboard.models import PUBLISHED, Metric, Observation, Target, Unit
-from dashboard.pages import PageContext
-from dashboard.review import FiscalYear, Quarter
-from dashboard.routes import Route
-from dashboard.settings import Settings
-from dashboard.targets import Status
+from dashboard.core.routes import Route
+from dashboard.core.settings import Settings
+from dashboard.domain.review import FiscalYear, Quarter
+from dashboard.domain.targets import Status
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import PUBLISHED, Metric, Observation, Target, Unit
 from dashboard.views import NotFound
 from dashboard.views import agency as agency_view
 from dashboard.views import home as home_view
 from dashboard.views import methodology as methodology_view
 from dashboard.views import review as review_view
+from dashboard.web.pages import PageContext
 
 # FY2025 Q3 of the federal calendar (October start).
 Q3_START, Q3_END = dt.date(2025, 4, 1), dt.date(2025, 6, 30)
@@ -411,7 +411,7 @@ def test_a_figure_beside_its_status_never_contradicts_it(monthly_store):
     review = review_view.build(monthly_store, settings, Route("review"), {}, "en")
     row = next(r for r in review.rows if r.dimension == "accuracy")
     assert row.status is Status.NOT_MET
-    from dashboard.review_text import value_text
+    from dashboard.domain.review_text import value_text
 
     assert value_text(row.this, "en", 30).startswith("79.98%")
 

@@ -21,8 +21,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from dashboard.db import session_scope
-from dashboard.models import Metric, Observation, Target, Unit, UnitText
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import Metric, Observation, Target, Unit, UnitText
 from data.commands import import_command
 
 ROOT = Path(__file__).resolve().parents[2]

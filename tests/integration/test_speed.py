@@ -10,9 +10,9 @@ import brotli
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from dashboard.factory import create_app
-from dashboard.i18n import t
-from dashboard.settings import PROJECT_ROOT, Settings
+from dashboard.core.i18n import t
+from dashboard.core.settings import PROJECT_ROOT, Settings
+from dashboard.web.factory import create_app
 
 VENDOR = PROJECT_ROOT / "assets" / "vendor"
 BASIC_BUNDLE = VENDOR / f"plotly-basic-{get_plotlyjs_version()}.min.js"

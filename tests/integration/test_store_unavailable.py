@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.factory import create_app
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.web.factory import create_app
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The open-data API's requests and answers without Flask (dashboard.api_requests)."""
+"""The open-data API's requests and answers without Flask (dashboard.web.api_requests)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from dashboard import api_requests, open_data
+from dashboard import open_data
+from dashboard.core.settings import Settings
 from dashboard.open_data import BadParameter
-from dashboard.settings import Settings
+from dashboard.web import api_requests
 
 
 def test_json_text_keeps_the_documented_column_order_and_accents():

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from dashboard.business_days import BusinessCalendar
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.domain.business_days import BusinessCalendar
 
 D = dt.date
 T = dt.datetime

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from dashboard import languages
-from dashboard.models import (
+from dashboard.core import languages
+from dashboard.infra.models import (
     Action,
     ActionText,
     Base,
@@ -139,8 +139,8 @@ def test_class_attributes_are_sql_expressions_on_the_text_rows():
 
 
 def test_the_order_comes_from_settings_and_is_exposed_by_i18n():
-    from dashboard.i18n import content_fallback_order
-    from dashboard.settings import Settings
+    from dashboard.core.i18n import content_fallback_order
+    from dashboard.core.settings import Settings
 
     languages.configure_from_settings(Settings(languages=("en", "es", "fr"), default_language="fr"))
     assert content_fallback_order("es") == ("es", "fr", "en")

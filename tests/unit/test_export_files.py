@@ -1,4 +1,4 @@
-"""What a chart export is made of (dashboard.export_files): sizes, cache keys, the page's ZIP."""
+"""What a chart export is made of (dashboard.web.export_files): sizes, cache keys, the ZIP."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import zipfile
 
 import pytest
 
-from dashboard import export_files
-from dashboard.charts import ChartSpec, TableColumn
-from dashboard.export_files import (
+from dashboard.domain.charts import ChartSpec, TableColumn
+from dashboard.infra.exports import ExportError
+from dashboard.web import export_files
+from dashboard.web.export_files import (
     MAX_SIZE,
     MIN_SIZE,
     BadSize,
@@ -20,7 +21,6 @@ from dashboard.export_files import (
     page_args,
     parse_size,
 )
-from dashboard.exports import ExportError
 
 DEFAULT = (1000, 600)
 

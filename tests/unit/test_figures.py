@@ -7,7 +7,7 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import TRACE_KINDS, ChartSpec, Trace
+from dashboard.domain.charts import TRACE_KINDS, ChartSpec, Trace
 from layouts.figures import TARGET_COLOUR, figure
 
 X = ["2026-03-31", "2026-06-30", "2026-09-30"]

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar, Period
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar, Period
 
 FEDERAL = FiscalCalendar(10, "federal")
 STATE = FiscalCalendar(7, "state")

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from dashboard.formatting import (
+from dashboard.domain.formatting import (
     DECIMALS,
     MAX_EXTRA_DECIMALS,
     decisive_decimals,
     display_value,
     format_value,
 )
-from dashboard.targets import Status, TargetSpec, judge
+from dashboard.domain.targets import Status, TargetSpec, judge
 
 START = dt.date(2024, 7, 1)
 

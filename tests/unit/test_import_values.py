@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar
+from dashboard.domain.fiscal import FiscalCalendar
 from data.mapping import MappingError, load_mapping, parse_mapping
 from data.readers import ReadError, read_table
 from data.values import (

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from dashboard.normalize import NormalizationRule, describe
-from dashboard.pages import PageContext
-from dashboard.settings import Settings
+from dashboard.core.settings import Settings
+from dashboard.domain.normalize import NormalizationRule, describe
 from dashboard.views import methodology as view
+from dashboard.web.pages import PageContext
 from layouts import methodology as page
 
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from dashboard.normalize import (
+from dashboard.domain.normalize import (
     NormalizationError,
     NormalizationRule,
     describe,

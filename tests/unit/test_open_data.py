@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from dashboard import open_data
-from dashboard.fiscal import FiscalCalendar
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
 from dashboard.open_data import (
     OBSERVATIONS,
     RESOURCES,
@@ -16,7 +17,6 @@ from dashboard.open_data import (
     observation_record,
     parse_query,
 )
-from dashboard.settings import Settings
 from dashboard.views import open_data as view
 
 FEDERAL = FiscalCalendar(10, "federal")

@@ -8,7 +8,7 @@ import sys
 
 import plotly.graph_objects as go
 
-from dashboard.charts import ChartSpec, Trace
+from dashboard.domain.charts import ChartSpec, Trace
 from layouts.components import chart_panel, export_href, page_downloads
 from layouts.figures import figure
 from layouts.report_figures import ReportContext, period_text, report_figure
@@ -132,12 +132,12 @@ def test_page_downloads_is_one_zip_link():
 def test_importing_the_export_modules_starts_no_browser():
     code = """
 import sys
-import callbacks.exports, dashboard.exports, layouts.report_figures
-from dashboard.factory import create_app
-from dashboard.settings import Settings
+import callbacks.exports, dashboard.infra.exports, layouts.report_figures
+from dashboard.web.factory import create_app
+from dashboard.core.settings import Settings
 create_app(Settings(database_url="sqlite://"))
 assert "kaleido" not in sys.modules and "choreographer" not in sys.modules, "imported"
-assert not dashboard.exports.is_running()
+assert not dashboard.infra.exports.is_running()
 print("idle")
 """
     result = subprocess.run(

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar
-from dashboard.review import (
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.review import (
     ActionRecord,
     ActionStatus,
     Agency,
@@ -34,9 +34,9 @@ from dashboard.review import (
     sort_comparison_rows,
     status_as_of,
 )
-from dashboard.scorecard import MetricInfo, Reading
-from dashboard.stats import significant_change
-from dashboard.targets import Status, TargetSpec
+from dashboard.domain.scorecard import MetricInfo, Reading
+from dashboard.domain.stats import significant_change
+from dashboard.domain.targets import Status, TargetSpec
 
 FEDERAL = FiscalCalendar(10, "federal")
 STATE = FiscalCalendar(7, "state")

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar
-from dashboard.rollups import (
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.rollups import (
     Ratio,
     coverage,
     enterprise_trend,
@@ -14,7 +14,7 @@ from dashboard.rollups import (
     units_meeting_targets,
     weighted_mean,
 )
-from dashboard.targets import Status
+from dashboard.domain.targets import Status
 
 OFFICES = [f"Office {letter}" for letter in "ABCDEFGHIJKLMNOP"]  # 16 program offices
 

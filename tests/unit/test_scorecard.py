@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar
-from dashboard.rollups import Ratio, TrendPoint, units_meeting_targets
-from dashboard.scorecard import (
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.rollups import Ratio, TrendPoint, units_meeting_targets
+from dashboard.domain.scorecard import (
     AgencyRow,
     Cell,
     MetricInfo,
@@ -26,7 +26,7 @@ from dashboard.scorecard import (
     sort_rows,
     trend_summary,
 )
-from dashboard.targets import Status, TargetSpec
+from dashboard.domain.targets import Status, TargetSpec
 from dashboard.views.home import period_param
 
 CSAT = MetricInfo("csat_overall", "satisfaction", "fraction", is_survey=True, name_en="CSAT")

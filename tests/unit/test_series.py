@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar
-from dashboard.series import (
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.series import (
     ObservationRow,
     band_lines,
     build_series,
@@ -19,8 +19,8 @@ from dashboard.series import (
     target_step_line,
     value_near,
 )
-from dashboard.stats import wilson_interval
-from dashboard.targets import Status, TargetSpec
+from dashboard.domain.stats import wilson_interval
+from dashboard.domain.targets import Status, TargetSpec
 
 FEDERAL = FiscalCalendar(10, "federal")
 

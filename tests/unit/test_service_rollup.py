@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar
-from dashboard.review import (
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.review import (
     FiscalYear,
     Quarter,
     QuarterChoiceError,
@@ -17,7 +17,7 @@ from dashboard.review import (
     quarter_bounds,
     quarters_up_to,
 )
-from dashboard.scorecard import (
+from dashboard.domain.scorecard import (
     AgencyRow,
     HeadlineReason,
     MetricInfo,
@@ -28,7 +28,7 @@ from dashboard.scorecard import (
     period_result,
     score_cell,
 )
-from dashboard.service_rollup import (
+from dashboard.domain.service_rollup import (
     Service,
     agency_cell,
     enterprise_units,
@@ -37,7 +37,7 @@ from dashboard.service_rollup import (
     row_entries,
     service_standards,
 )
-from dashboard.targets import Status, TargetSpec
+from dashboard.domain.targets import Status, TargetSpec
 
 STANDARD = MetricInfo("standard_met", "timeliness", "fraction", name_en="Served on time")
 DAYS = MetricInfo("days", "timeliness", "business_days", direction="lower", name_en="Days")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
+from dashboard.core.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -57,7 +57,7 @@ def test_every_environment_variable_is_documented_in_the_readme():
 
 
 def test_every_cxdash_command_is_documented_in_the_readme():
-    from dashboard.cli import main
+    from dashboard.web.cli import main
 
     readme = README.read_text(encoding="utf-8")
     missing = [name for name in main.commands if f"`cxdash {name}" not in readme]
@@ -77,11 +77,22 @@ def test_languages_are_read_in_order_without_repeats():
 
 
 def test_a_language_needs_a_catalogue_but_english_does_not(tmp_path):
-    from dashboard import settings as module
+    from dashboard.core import settings as module
 
-    assert module._languages({"LANGUAGES": "en"}, tmp_path) == ("en",)
-    with pytest.raises(SettingsError, match="LANGUAGES='en,es'"):
-        module._languages({"LANGUAGES": "en,es"}, tmp_path)
-    (tmp_path / "es" / "LC_MESSAGES").mkdir(parents=True)
-    (tmp_path / "es" / "LC_MESSAGES" / "messages.po").write_text("", encoding="utf-8")
-    assert module._languages({"LANGUAGES": "en,es"}, tmp_path) == ("en", "es")
+    assert module._languages({"LANGUAGES": "en"}, (tmp_path,)) == ("en",)
+    with pytest.raises(SettingsError, match="LANGUAGES='en,de'"):
+        module._languages({"LANGUAGES": "en,de"}, (tmp_path,))
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "de" / "LC_MESSAGES" / "messages.po").write_text("", encoding="utf-8")
+    assert module._languages({"LANGUAGES": "en,de"}, (tmp_path,)) == ("en", "de")
+
+
+def test_a_deployment_adds_a_language_with_its_own_catalogue_folder(tmp_path):
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "de" / "LC_MESSAGES" / "messages.po").write_text("", encoding="utf-8")
+    env = {"LANGUAGES": "en,es,de", "TRANSLATIONS_DIRS": str(tmp_path)}
+    settings = Settings.from_env(env)
+    assert settings.languages == ("en", "es", "de")
+    assert settings.translations_dirs == (tmp_path,)
+    with pytest.raises(SettingsError, match=r"TRANSLATIONS_DIRS=.*is not a folder"):
+        Settings.from_env({**env, "TRANSLATIONS_DIRS": str(tmp_path / "missing")})

@@ -6,8 +6,8 @@ import json
 
 import plotly
 
-from dashboard.charts import ChartSpec, TableColumn
-from dashboard.settings import PROJECT_ROOT
+from dashboard.core.settings import PROJECT_ROOT
+from dashboard.domain.charts import ChartSpec, TableColumn
 from layouts.components import data_table
 from layouts.static_table import StaticTable
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from dashboard.stats import (
+from dashboard.domain.stats import (
     Z_95,
     is_small_sample,
     significant_change,

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from dashboard.fiscal import FiscalCalendar
-from dashboard.formatting import format_day
-from dashboard.series import ObservationRow, build_series
-from dashboard.summaries import in_sentence, summarize_breakdown, summarize_series
-from dashboard.targets import TargetSpec
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.formatting import format_day
+from dashboard.domain.series import ObservationRow, build_series
+from dashboard.domain.summaries import in_sentence, summarize_breakdown, summarize_series
+from dashboard.domain.targets import TargetSpec
 
 FEDERAL = FiscalCalendar(10, "federal")
 EIGHTY = TargetSpec("numeric", 0.80, ">=", date(2021, 10, 1), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.targets import (
+from dashboard.domain.targets import (
     HistoricTarget,
     TargetSpec,
     scheduled_changes,

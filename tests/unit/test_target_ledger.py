@@ -342,7 +342,7 @@ def test_publishing_a_draft_identical_to_the_published_target_merges_it():
 
 @dataclass
 class _Stored:
-    """Shaped like ``dashboard.models.Target`` as far as ``ledger_from`` reads it."""
+    """Shaped like ``dashboard.infra.models.Target`` as far as ``ledger_from`` reads it."""
 
     id: int
     value: float

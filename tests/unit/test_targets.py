@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.targets import (
+from dashboard.domain.targets import (
     Status,
     TargetSpec,
     describe_target,

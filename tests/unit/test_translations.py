@@ -16,8 +16,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from dashboard import i18n
-from dashboard.settings import PROJECT_ROOT
+from dashboard.core import i18n, languages
+from dashboard.core.settings import PROJECT_ROOT, TRANSLATIONS_DIR, Settings
 
 #: The languages cxdash ships a catalogue for (English is the source language).
 SHIPPED = ("es", "fr")
@@ -136,13 +136,15 @@ def test_a_fuzzy_translation_is_not_used(tmp_path, monkeypatch):
         'msgctxt "c"\nmsgid "Three"\nmsgstr ""\n',
         encoding="utf-8",
     )
-    monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", tmp_path)
-    i18n.translations.cache_clear()
+    # A deployment's own catalogue folder (TRANSLATIONS_DIRS), searched before the shipped one.
+    languages.configure_from_settings(
+        Settings(languages=("en", "zz"), translations_dirs=(tmp_path,))
+    )
     try:
         table = i18n.messages(i18n.P_("a", "One"), i18n.P_("b", "Two"), i18n.P_("c", "Three"))
         assert [i18n.translate(table, key, "zz") for key in "abc"] == ["One", "Dos", "Three"]
     finally:
-        i18n.translations.cache_clear()
+        languages.configure_from_settings(Settings())
 
 
 def test_plural_messages_follow_each_language():
@@ -169,14 +171,12 @@ def test_plural_messages_follow_each_language():
 
 
 def test_shipped_catalogues_are_the_ones_in_the_package():
-    found = sorted(
-        p.parent.parent.name for p in Path(i18n.TRANSLATIONS_DIR).glob("*/LC_MESSAGES/*.po")
-    )
+    found = sorted(p.parent.parent.name for p in Path(TRANSLATIONS_DIR).glob("*/LC_MESSAGES/*.po"))
     assert tuple(found) == SHIPPED
 
 
 def test_only_configured_languages_are_served():
-    from dashboard import languages
+    from dashboard.core import languages
 
     before = languages.content_languages()
     try:
@@ -195,7 +195,7 @@ def test_only_configured_languages_are_served():
 def test_numbers_and_dates_follow_each_language():
     import datetime as dt
 
-    from dashboard.formatting import format_count, format_day, format_value, month_year
+    from dashboard.domain.formatting import format_count, format_day, format_value, month_year
 
     day = dt.date(2026, 3, 10)
     assert [format_day(day, code) for code in ("en", "es", "fr")] == [
@@ -217,7 +217,7 @@ def test_numbers_and_dates_follow_each_language():
 def test_language_links_name_each_language_in_itself():
     from dash import html
 
-    from dashboard import languages
+    from dashboard.core import languages
     from layouts.shell import language_links
 
     before = languages.content_languages()
@@ -235,7 +235,8 @@ def test_language_links_name_each_language_in_itself():
 
 
 def test_the_data_dictionary_has_a_description_column_per_configured_language():
-    from dashboard import languages, open_data
+    from dashboard import open_data
+    from dashboard.core import languages
 
     before = languages.content_languages()
     try:

@@ -27,7 +27,6 @@ charts and breakdowns), :mod:`.sections` (service levels, services, contacts) an
 """
 
 from dashboard.views.agency.build import build
-from dashboard.views.agency.loading import latest_period_ends
 from dashboard.views.agency.model import (
     ActionItem,
     AgencyView,
@@ -64,6 +63,5 @@ __all__ = [
     "charts",
     "contact_href",
     "language_name",
-    "latest_period_ends",
     "segment_value_name",
 ]

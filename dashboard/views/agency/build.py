@@ -6,21 +6,20 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from dashboard import queries
-from dashboard.charts import ChartSpec
-from dashboard.fiscal import FiscalCalendar
-from dashboard.routes import Route, path_for
-from dashboard.settings import Settings
-from dashboard.targets import (
+from dashboard.core.routes import Route, path_for
+from dashboard.core.settings import Settings
+from dashboard.domain.charts import ChartSpec
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.targets import (
     HistoricTarget,
     TargetSpec,
 )
+from dashboard.gateway import queries
 from dashboard.views import NotFound
 from dashboard.views.agency.loading import (
     ChartContext,
     as_date,
     granularities,
-    latest_period_ends,
     ordered_codes,
     row_records,
     target_spec,
@@ -159,7 +158,7 @@ def build(
         fiscal=fiscal,
         settings=settings,
         metrics=metrics,
-        latest_ends=latest_period_ends(database_url),
+        latest_ends=queries.latest_period_ends(database_url),
         window=window,
         period_token=fiscal.year_label(year, "en") if year is not None else None,
     )

@@ -8,39 +8,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
-from dashboard.db import session_scope
-from dashboard.fiscal import FiscalCalendar
-from dashboard.models import DIMENSIONS, PUBLISHED, Metric, Observation
-from dashboard.series import (
+from dashboard.core.settings import Settings
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.series import (
     MetricSeries,
     ObservationRow,
     build_series,
 )
-from dashboard.settings import Settings
-from dashboard.targets import (
+from dashboard.domain.targets import (
     TargetSpec,
 )
+from dashboard.infra.models import DIMENSIONS
 from dashboard.views.agency.text import GRANULARITY_ORDER, localized
 
 # -- loading -----------------------------------------------------------------------------------
-
-
-def latest_period_ends(database_url: str) -> dict[tuple[str, str], dt.date]:
-    """For each (metric, granularity), the end of the latest period anyone published.
-
-    A unit whose own series stops before this is shown as "not reported" for the periods it
-    skipped, rather than its chart quietly ending early.
-    """
-    with session_scope(database_url) as session:
-        rows = session.execute(
-            select(Metric.code, Observation.granularity, func.max(Observation.period_end))
-            .join(Metric, Observation.metric_id == Metric.id)
-            .where(Observation.visibility == PUBLISHED, Observation.segment_type == "")
-            .group_by(Metric.code, Observation.granularity)
-        ).all()
-    return {(code, granularity): end for code, granularity, end in rows}
 
 
 def _missing(value: Any) -> bool:

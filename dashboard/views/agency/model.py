@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dashboard.charts import ChartSpec
-from dashboard.targets import (
+from dashboard.domain.charts import ChartSpec
+from dashboard.domain.targets import (
     Status,
 )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard import languages
-from dashboard.charts import ChartSpec, TableColumn, Trace, file_stem
-from dashboard.formatting import display_unit, format_count, format_day, format_value
-from dashboard.series import (
+from dashboard.core import languages
+from dashboard.domain.charts import ChartSpec, TableColumn, Trace, file_stem
+from dashboard.domain.formatting import display_unit, format_count, format_day, format_value
+from dashboard.domain.series import (
     MetricSeries,
     SeriesPoint,
     band_lines,
@@ -19,8 +19,8 @@ from dashboard.series import (
     target_step_line,
     value_near,
 )
-from dashboard.summaries import summarize_breakdown, summarize_series
-from dashboard.targets import (
+from dashboard.domain.summaries import summarize_breakdown, summarize_series
+from dashboard.domain.targets import (
     describe_target,
     status_label,
 )

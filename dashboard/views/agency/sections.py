@@ -10,12 +10,17 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard import queries
-from dashboard.charts import ChartSpec, file_stem
-from dashboard.formatting import display_unit, format_count, format_day, format_number, format_value
-from dashboard.i18n import t
-from dashboard.routes import path_for
-from dashboard.scorecard import (
+from dashboard.core.i18n import t
+from dashboard.core.routes import path_for
+from dashboard.domain.charts import ChartSpec, file_stem
+from dashboard.domain.formatting import (
+    display_unit,
+    format_count,
+    format_day,
+    format_number,
+    format_value,
+)
+from dashboard.domain.scorecard import (
     SCORECARD_DIMENSIONS,
     MetricInfo,
     Reading,
@@ -24,19 +29,20 @@ from dashboard.scorecard import (
     headline_metrics,
     offered_periods,
 )
-from dashboard.series import (
+from dashboard.domain.series import (
     MetricSeries,
     period_ticks,
 )
-from dashboard.service_rollup import Service, dimension_metrics, roll_up, service_standards
-from dashboard.summaries import summarize_series
-from dashboard.targets import (
+from dashboard.domain.service_rollup import Service, dimension_metrics, roll_up, service_standards
+from dashboard.domain.summaries import summarize_series
+from dashboard.domain.targets import (
     HistoricTarget,
     TargetSpec,
     describe_target,
     scheduled_changes,
     target_corrections,
 )
+from dashboard.gateway import queries
 from dashboard.views.agency.loading import (
     ChartContext,
     as_date,
@@ -234,9 +240,9 @@ def service_standards_of(
     """``service_summaries`` and ``service_levels`` of an agency page (empty elsewhere).
 
     The period is the latest one the services' data have (a quarter, or a fiscal year for
-    yearly results: :func:`dashboard.scorecard.default_period`); results of finer periods
+    yearly results: :func:`dashboard.domain.scorecard.default_period`); results of finer periods
     are pooled by volume and judged against the target in force, exactly as the overview's
-    roll-up (:mod:`dashboard.service_rollup`).
+    roll-up (:mod:`dashboard.domain.service_rollup`).
     """
     if not services:
         return {}
@@ -332,7 +338,7 @@ def service_standards_of(
 
 
 def _rollup_text(rollup: Any, period_label: str, language: str) -> str:
-    from dashboard.service_rollup import text as rollup_text
+    from dashboard.domain.service_rollup import text as rollup_text
 
     if not rollup.met.total:
         return page_text("standards_none_judged", language, period=period_label)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard import languages
-from dashboard.i18n import P_, Messages, babel_locale, messages, translate
-from dashboard.models import SEGMENT_TYPES
+from dashboard.core import languages
+from dashboard.core.i18n import P_, Messages, babel_locale, messages, translate
+from dashboard.infra.models import SEGMENT_TYPES
 
 GRANULARITY_ORDER = ("month", "quarter", "fiscal_year")
 

@@ -1,0 +1,258 @@
+"""Every setting cxdash reads from the environment, in one place.
+
+Nothing else in the code base reads ``os.environ``: modules take a ``Settings`` (or one of its
+fields) as an argument, which keeps them testable and makes this file the complete list of
+knobs that the README documents (a test checks that every field is documented there).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+#: Fiscal-year label styles: how a jurisdiction writes its fiscal years.
+LABEL_STYLES = ("federal", "state", "canada")
+
+#: Where the interface catalogues live (read by ``dashboard.core.i18n``):
+#: ``<language>/LC_MESSAGES/messages.po``.
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
+
+#: The language the interface is written in; it needs no catalogue.
+SOURCE_LANGUAGE = "en"
+
+#: A language code: ``en``, ``fr``, ``pt_br`` (lower case; also a column suffix in imports).
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:_[a-z]{2,4})?$")
+
+#: Default label style for each common fiscal-year start month.
+_DEFAULT_STYLE_FOR_START = {10: "federal", 7: "state", 4: "canada"}
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value cxdash cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r} must be between {low} and {high}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def catalogue_file(language: str, directories: Sequence[Path] = ()) -> Path:
+    """Where ``language``'s interface catalogue is: the first of ``directories`` (the
+    deployment's own, ``TRANSLATIONS_DIRS``) that has one, else the shipped
+    ``dashboard/translations``."""
+    for directory in (*directories, TRANSLATIONS_DIR):
+        path = directory / language / "LC_MESSAGES" / "messages.po"
+        if path.is_file():
+            return path
+    return TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+
+
+def _translations_dirs(env: Mapping[str, str]) -> tuple[Path, ...]:
+    """TRANSLATIONS_DIRS: folders of further catalogues (``<lang>/LC_MESSAGES/messages.po``),
+    separated like PATH, so that a deployment adds a language without touching the package."""
+    raw = env.get("TRANSLATIONS_DIRS") or ""
+    directories = tuple(Path(part).expanduser() for part in raw.split(os.pathsep) if part.strip())
+    for directory in directories:
+        if not directory.is_dir():
+            raise SettingsError(f"TRANSLATIONS_DIRS={raw!r}: {str(directory)!r} is not a folder")
+    return directories
+
+
+def _languages(env: Mapping[str, str], directories: Sequence[Path] = ()) -> tuple[str, ...]:
+    """LANGUAGES: comma-separated language codes, each with an interface catalogue."""
+    raw = env.get("LANGUAGES")
+    if raw is None or raw.strip() == "":
+        raw = "en,es"
+    codes = [part.strip().lower().replace("-", "_") for part in raw.split(",")]
+    for code in codes:
+        if not _LANGUAGE_CODE.match(code):
+            raise SettingsError(
+                f"LANGUAGES={raw!r}: {code!r} is not a language code (write codes like en,es,fr)"
+            )
+        catalogue = catalogue_file(code, directories)
+        if code != SOURCE_LANGUAGE and not catalogue.is_file():
+            shown = (
+                catalogue.relative_to(PROJECT_ROOT)
+                if catalogue.is_relative_to(PROJECT_ROOT)
+                else catalogue
+            )
+            raise SettingsError(
+                f"LANGUAGES={raw!r}: {code!r} has no interface catalogue ({shown}); "
+                "see docs/translations.md"
+            )
+    return tuple(dict.fromkeys(codes))
+
+
+def _default_language(env: Mapping[str, str], languages: tuple[str, ...]) -> str:
+    raw = env.get("DEFAULT_LANGUAGE")
+    value = (raw or SOURCE_LANGUAGE).strip().lower().replace("-", "_")
+    if value not in languages:
+        raise SettingsError(
+            f"DEFAULT_LANGUAGE={value!r} must be one of the LANGUAGES: {', '.join(languages)}"
+        )
+    return value
+
+
+def _hours(env: Mapping[str, str], name: str, default: str) -> tuple[int, int]:
+    """Parse "08:00-17:00" into minutes after midnight (480, 1020)."""
+    raw = (env.get(name) or default).strip()
+    try:
+        opens, closes = raw.split("-")
+        open_h, open_m = (int(p) for p in opens.split(":"))
+        close_h, close_m = (int(p) for p in closes.split(":"))
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} must look like 08:00-17:00") from None
+    start, end = open_h * 60 + open_m, close_h * 60 + close_m
+    if not 0 <= start < end <= 24 * 60:
+        raise SettingsError(f"{name}={raw!r}: opening must come before closing")
+    return start, end
+
+
+@dataclass(frozen=True)
+class Settings:
+    """cxdash's configuration. Build it with :meth:`from_env`; tests build it directly."""
+
+    #: SQLAlchemy URL of the store. SQLite file under ``instance/`` unless set.
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'cxdash.sqlite3'}"
+    #: "simple", "filesystem" or "redis"; "redis" is chosen when CACHE_REDIS_URL is set.
+    cache_type: str = "simple"
+    #: Redis URL for the page-data cache in deployments.
+    cache_redis_url: str | None = None
+    #: Directory for the filesystem cache.
+    cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
+    #: Seconds a cached page-data entry lives (keys also change when data is published).
+    cache_default_timeout: int = 300
+    #: Month (1-12) the fiscal year starts: 10 US federal, 7 most states, 4 Canada.
+    fiscal_year_start_month: int = 10
+    #: How fiscal years are written: "federal" (FY2024), "state" (FY2023-24), "canada" (2023-2024).
+    fiscal_year_label_style: str = "federal"
+    #: Country whose public holidays are not business days (``holidays`` package code).
+    holiday_country: str = "US"
+    #: Subdivision (state or province) whose holidays also apply, e.g. "CA" or "ON".
+    holiday_subdivision: str | None = None
+    #: Opening hours of a business day, minutes after midnight.
+    business_hours: tuple[int, int] = (8 * 60, 17 * 60)
+    #: Fewer survey responses than this and a result is a small sample.
+    small_sample_threshold: int = 30
+    #: "flag" shows small-sample results with a warning, "suppress" hides the value.
+    small_sample_policy: str = "flag"
+    #: Name of the government shown in the header.
+    site_name: str = "cxdash"
+    #: Languages the interface is offered in (each needs a catalogue, docs/translations.md).
+    languages: tuple[str, ...] = ("en", "es")
+    #: Language served when the URL does not choose one: one of ``languages``.
+    default_language: str = "en"
+    #: Folders of the deployment's own interface catalogues, searched before the shipped ones.
+    translations_dirs: tuple[Path, ...] = ()
+    #: Seed for ``cxdash demo``; the same seed gives the same demo data.
+    demo_seed: int = 2024
+    #: Host and port for ``cxdash serve``.
+    host: str = "127.0.0.1"
+    port: int = 8050
+    #: Licence of the open data (an SPDX id such as CC0-1.0, or a URL), stated in every
+    #: API response, the OpenAPI document and the download.
+    open_data_license: str = "CC0-1.0"
+    #: Chart image exports (PNG, SVG, PDF, ZIP) one client may ask for per minute; 0: no limit.
+    export_rate_limit: int = 30
+    #: Seconds one chart image may take to render before the export fails with a 503.
+    export_timeout: int = 20
+    #: Most charts a page's ZIP of exports holds.
+    export_max_charts: int = 40
+    #: Reverse proxies in front of the app whose X-Forwarded-For is trusted (client address).
+    trusted_proxies: int = 0
+    #: Extra settings for tests only (never read from the environment).
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        start = _int(env, "FISCAL_YEAR_START_MONTH", 10, 1, 12)
+        redis_url = env.get("CACHE_REDIS_URL") or None
+        default_cache = "redis" if redis_url else "simple"
+        cache_type = _choice(env, "CACHE_TYPE", default_cache, ("simple", "filesystem", "redis"))
+        translations_dirs = _translations_dirs(env)
+        languages = _languages(env, translations_dirs)
+        if cache_type == "redis" and not redis_url:
+            raise SettingsError("CACHE_TYPE=redis needs CACHE_REDIS_URL")
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            cache_type=cache_type,
+            cache_redis_url=redis_url,
+            cache_dir=env.get("CACHE_DIR") or cls.cache_dir,
+            cache_default_timeout=_int(env, "CACHE_DEFAULT_TIMEOUT", 300, 0, 86_400 * 7),
+            fiscal_year_start_month=start,
+            fiscal_year_label_style=_choice(
+                env,
+                "FISCAL_YEAR_LABEL_STYLE",
+                _DEFAULT_STYLE_FOR_START.get(start, "state"),
+                LABEL_STYLES,
+            ),
+            holiday_country=(env.get("HOLIDAY_COUNTRY") or "US").strip().upper(),
+            holiday_subdivision=(env.get("HOLIDAY_SUBDIVISION") or "").strip().upper() or None,
+            business_hours=_hours(env, "BUSINESS_HOURS", "08:00-17:00"),
+            small_sample_threshold=_int(env, "SMALL_SAMPLE_THRESHOLD", 30, 1, 1_000_000),
+            small_sample_policy=_choice(env, "SMALL_SAMPLE_POLICY", "flag", ("flag", "suppress")),
+            site_name=env.get("SITE_NAME") or cls.site_name,
+            languages=languages,
+            default_language=_default_language(env, languages),
+            translations_dirs=translations_dirs,
+            demo_seed=_int(env, "DEMO_SEED", 2024, 0, 2**31 - 1),
+            host=env.get("HOST") or cls.host,
+            port=_int(env, "PORT", 8050, 1, 65535),
+            open_data_license=(env.get("OPEN_DATA_LICENSE") or cls.open_data_license).strip(),
+            export_rate_limit=_int(env, "EXPORT_RATE_LIMIT", 30, 0, 100_000),
+            export_timeout=_int(env, "EXPORT_TIMEOUT", 20, 1, 300),
+            export_max_charts=_int(env, "EXPORT_MAX_CHARTS", 40, 1, 500),
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
+        )
+
+
+#: The environment variable behind each field, for the README check and ``cxdash settings``.
+ENVIRONMENT_VARIABLES = {
+    "database_url": "DATABASE_URL",
+    "cache_type": "CACHE_TYPE",
+    "cache_redis_url": "CACHE_REDIS_URL",
+    "cache_dir": "CACHE_DIR",
+    "cache_default_timeout": "CACHE_DEFAULT_TIMEOUT",
+    "fiscal_year_start_month": "FISCAL_YEAR_START_MONTH",
+    "fiscal_year_label_style": "FISCAL_YEAR_LABEL_STYLE",
+    "holiday_country": "HOLIDAY_COUNTRY",
+    "holiday_subdivision": "HOLIDAY_SUBDIVISION",
+    "business_hours": "BUSINESS_HOURS",
+    "small_sample_threshold": "SMALL_SAMPLE_THRESHOLD",
+    "small_sample_policy": "SMALL_SAMPLE_POLICY",
+    "site_name": "SITE_NAME",
+    "languages": "LANGUAGES",
+    "default_language": "DEFAULT_LANGUAGE",
+    "translations_dirs": "TRANSLATIONS_DIRS",
+    "demo_seed": "DEMO_SEED",
+    "host": "HOST",
+    "port": "PORT",
+    "open_data_license": "OPEN_DATA_LICENSE",
+    "export_rate_limit": "EXPORT_RATE_LIMIT",
+    "export_timeout": "EXPORT_TIMEOUT",
+    "export_max_charts": "EXPORT_MAX_CHARTS",
+    "trusted_proxies": "TRUSTED_PROXIES",
+}
+
+assert set(ENVIRONMENT_VARIABLES) == {f.name for f in fields(Settings)} - {"extra"}

@@ -1,0 +1,191 @@
+"""Numbers as people read them, in each language, in each metric's own unit.
+
+Digits, separators, percent signs, month names and dates follow each language's CLDR locale
+(Babel's locale data, :func:`dashboard.core.i18n.babel_locale`): "12,345" and "81.2%" in English,
+"12.345" and "81,2 %" in Spanish, "12 345" and "81,2 %" in French.
+
+Display units: a fraction (0.812) is shown as a percentage (81.2%); every other scale is shown
+as stored. Charts, tables and CSV downloads all use :func:`display_value`, so the three always
+carry the same numbers.
+
+**One precision rule** (stated on the methodology page): a status is judged on the value as
+published, to its full precision; the figure shown next to a status is rounded to the scale's
+usual decimals (:data:`DECIMALS`) unless that rounding would contradict the status, in which
+case it shows as many more decimals as decide it (at most :data:`MAX_EXTRA_DECIMALS`): 79.982
+against "≥ 80%" is "79.98%, not met", never "80%, not met". Pass the target in force
+(``target=``) wherever a figure is shown beside its status: pages, CSV, API, exports, review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+from babel.dates import format_date, format_skeleton, get_month_names
+from babel.numbers import format_decimal, format_percent
+
+from dashboard.core.i18n import P_, Messages, babel_locale, messages, translate
+from dashboard.domain.targets import Status, TargetSpec, format_target_value, judge
+
+#: Decimals shown for each scale (in display units).
+DECIMALS = {
+    "fraction": 1,
+    "percent": 1,
+    "mean_1_5": 2,
+    "score_0_10": 1,
+    "seconds": 0,
+    "minutes": 1,
+    "hours": 1,
+    "business_days": 1,
+    "count": 0,
+}
+
+TEXT: Messages = messages(
+    P_("not_reported", "Not reported"),
+    P_("unit_business_days", "business days"),
+    P_("unit_count", "count"),
+    P_("change_points", "{number} points"),
+)
+
+
+def not_reported(language: str = "en") -> str:
+    """ "Not reported", the words shown instead of a missing figure (never "0")."""
+    return translate(TEXT, "not_reported", language)
+
+
+def month_name(month: int, language: str = "en") -> str:
+    """A month's name as written in a date: "March", "marzo", "mars"."""
+    return get_month_names("wide", "format", locale=babel_locale(language))[month]
+
+
+def month_year(day: dt.date, language: str = "en") -> str:
+    """A month and its year: "March 2026", "marzo de 2026", "mars 2026"."""
+    return format_skeleton("yMMMM", day, locale=babel_locale(language))
+
+
+def format_number(
+    value: float, language: str = "en", *, decimals: int = 0, exact: bool = True
+) -> str:
+    """``value`` with the language's separators: ``decimals`` decimals, or (``exact=False``) at
+    most that many, trailing zeros dropped."""
+    fraction = ("0" if exact else "#") * decimals
+    pattern = "#,##0" + (f".{fraction}" if decimals else "")
+    return format_decimal(value, format=pattern, locale=babel_locale(language))
+
+
+def format_percent_number(
+    percent: float | Decimal, language: str = "en", *, decimals: int = 1, exact: bool = True
+) -> str:
+    """A number of percent (43.75 -> "43.8%", "43,8 %") in the language's percent style."""
+    locale = babel_locale(language)
+    pattern = locale.percent_formats[None].pattern.split(";")[0]
+    fraction = ("0" if exact else "#") * decimals
+    pattern = pattern.replace("#,##0", "#,##0" + (f".{fraction}" if decimals else ""), 1)
+    value = Decimal(str(percent)) / 100 if not isinstance(percent, Decimal) else percent / 100
+    return format_percent(value, format=pattern, locale=locale, decimal_quantization=True)
+
+
+#: How many decimals beyond the scale's usual ones a figure may gain to agree with its status.
+MAX_EXTRA_DECIMALS = 4
+
+
+def decisive_decimals(value: float, scale: str, target: TargetSpec | None) -> int:
+    """Decimals (in display units) that show ``value`` without contradicting its status.
+
+    The scale's usual decimals, or more when the rounded figure would be judged otherwise
+    than the value itself (79.982 against "≥ 80%": 80.0 would meet it, so 79.98).
+    """
+    usual = DECIMALS.get(scale, 2)
+    if target is None or target.kind != "numeric" or target.value is None:
+        return usual
+    status = judge(value, target)
+    if status not in (Status.MET, Status.NOT_MET):
+        return usual
+    factor = 100.0 if scale == "fraction" else 1.0
+    for decimals in range(usual, usual + MAX_EXTRA_DECIMALS + 1):
+        if judge(round(value * factor, decimals) / factor, target) == status:
+            return decimals
+    return usual + MAX_EXTRA_DECIMALS
+
+
+def display_value(
+    value: float | None, scale: str, target: TargetSpec | None = None
+) -> float | int | None:
+    """The number a chart, table or CSV shows for a raw value (rounded, fraction -> %).
+
+    Whole-number scales come back as ``int`` so that a table cell and a CSV field both read
+    "12345", never "12345.0". With the ``target`` in force, the precision rule above applies.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    shown = value * 100.0 if scale == "fraction" else value
+    decimals = decisive_decimals(value, scale, target)
+    return round(shown) if decimals == 0 else round(shown, decimals)
+
+
+def display_unit(scale: str, language: str = "en") -> str:
+    """The unit of the displayed number, for axis titles and table headers."""
+    units = {
+        "fraction": "%",
+        "percent": "%",
+        "mean_1_5": "1–5",
+        "score_0_10": "0–10",
+        "seconds": "s",
+        "minutes": "min",
+        "hours": "h",
+        "business_days": translate(TEXT, "unit_business_days", language),
+        "count": translate(TEXT, "unit_count", language),
+    }
+    return units.get(scale, "")
+
+
+def format_value(
+    value: float | None, scale: str, language: str = "en", target: TargetSpec | None = None
+) -> str:
+    """A raw value in words: "81.2%", "4.05/5", "45 s", "12,345"; never "0" for missing.
+
+    With the ``target`` in force the figure never contradicts its status (module docstring).
+    """
+    shown = display_value(value, scale, target)
+    if shown is None:
+        return not_reported(language)
+    if scale == "count" and isinstance(shown, int):
+        return format_count(shown, language)
+    assert value is not None
+    decimals = decisive_decimals(value, scale, target)
+    # format_target_value takes raw values; undo the display conversion for fractions.
+    raw = shown / 100.0 if scale == "fraction" else shown
+    return format_target_value(raw, scale, language, decimals=max(2, decimals))
+
+
+def format_day(day: dt.date, language: str = "en") -> str:
+    """A date in words: "March 10, 2026" / "10 de marzo de 2026" / "10 mars 2026"."""
+    return format_date(day, "long", locale=babel_locale(language))
+
+
+def format_count(value: float | None, language: str = "en") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return not_reported(language)
+    return format_number(round(value), language)
+
+
+def format_score(score: float | None, language: str = "en") -> str:
+    """A 0-100 normalized score, one decimal."""
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return not_reported(language)
+    return format_number(score, language, decimals=1)
+
+
+def format_change(change: float | None, scale: str, language: str = "en") -> str:
+    """A signed change in display units: "+3.2 points" for percentages, "-12 s" otherwise."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "–"
+    shown = change * 100.0 if scale == "fraction" else change
+    decimals = DECIMALS.get(scale, 2)
+    sign = "-" if math.copysign(1.0, shown) < 0 else "+"
+    number = sign + format_number(abs(shown), language, decimals=decimals)
+    if scale in ("fraction", "percent"):
+        return translate(TEXT, "change_points", language, number=number)
+    unit = display_unit(scale, language)
+    return f"{number} {unit}" if unit and scale != "count" else number

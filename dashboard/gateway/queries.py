@@ -1,0 +1,433 @@
+"""Read queries for the public pages. Published data only: every query here filters drafts
+with the conditions of :mod:`dashboard.gateway.published` (the one place that says what the
+public may see); the open-data API reads through :mod:`dashboard.gateway.open_data` with the
+same conditions.
+
+Each function takes the database URL and returns plain Python values (dicts, lists, dates), so
+that layouts and callbacks never see a session or an ORM object, and results can be cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased
+
+from dashboard.domain.scorecard import (
+    HeadlineChoice,
+    MetricInfo,
+    choose_headlines,
+    needs_result_counts,
+)
+from dashboard.gateway.published import (
+    public_action,
+    public_closure,
+    public_contact_point,
+    public_metric,
+    public_observation,
+    public_target,
+    public_unit,
+    target_in_force_condition,
+)
+from dashboard.infra.db import session_scope
+from dashboard.infra.models import (
+    Action,
+    Closure,
+    ContactPoint,
+    ImportRun,
+    Metric,
+    Observation,
+    ObservationRevision,
+    Target,
+    Unit,
+    action_metrics,
+    records_with_texts,
+    select_with_texts,
+    text_expression,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class DataStatus:
+    """How current the published data is, and a key that changes whenever it does."""
+
+    as_of: dt.date | None  # end of the latest published period
+    last_updated: dt.datetime | None  # when anything was last published
+    published_count: int
+    #: The latest successful import of any kind: a corrected target, a new contact point or
+    #: a published unit changes public pages without touching an observation.
+    last_import: int | None = None
+
+    @property
+    def version(self) -> str:
+        text = f"{self.as_of}|{self.last_updated}|{self.published_count}|{self.last_import}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def data_status(database_url: str) -> DataStatus:
+    last_import = (
+        select(func.max(ImportRun.id)).where(ImportRun.status == "succeeded").scalar_subquery()
+    )
+    with session_scope(database_url) as session:
+        as_of, last_published, last_changed, count, last_run = session.execute(
+            select(
+                func.max(Observation.period_end),
+                func.max(Observation.published_at),
+                # A revision changes a value without adding a row; updated_at catches it.
+                func.max(Observation.updated_at),
+                func.count(Observation.id),
+                last_import,
+            ).where(public_observation())
+        ).one()
+    last = max((d for d in (last_published, last_changed) if d is not None), default=None)
+    return DataStatus(
+        as_of=as_of, last_updated=last, published_count=count or 0, last_import=last_run
+    )
+
+
+def list_agencies(database_url: str) -> list[dict[str, object]]:
+    """Every published agency with its published services, ordered by name in the default
+    language. Names and descriptions come as ``<field>_<language>`` keys (``name_en``)."""
+    query = (
+        select(Unit.id, Unit.parent_id, Unit.slug, Unit.kind)
+        .where(Unit.kind.in_(("agency", "service")), public_unit())
+        .order_by(text_expression(Unit, "name"), Unit.id)
+    )
+    with session_scope(database_url) as session:
+        rows = records_with_texts(session.execute(select_with_texts(query, Unit)), Unit)
+    services: dict[int | None, list[dict[str, Any]]] = {}
+    agencies: list[tuple[int, dict[str, Any]]] = []
+    for row in rows:
+        words = {k: v for k, v in row.items() if k not in ("id", "parent_id", "slug", "kind")}
+        if row["kind"] == "service":
+            names = {key: value for key, value in words.items() if key.startswith("name_")}
+            services.setdefault(row["parent_id"], []).append({"slug": row["slug"], **names})
+        else:
+            agencies.append((row["id"], {"slug": row["slug"], **words}))
+    return [{**record, "services": services.get(agency_id, [])} for agency_id, record in agencies]
+
+
+# -- shared loaders for the public pages ---------------------------------------------------
+# Each returns plain dicts (or a DataFrame built when called) of published rows only, and never
+# an internal note: those columns are simply not selected.
+
+
+def units(database_url: str) -> list[dict[str, Any]]:
+    """Every published unit (enterprise, agencies, services) with its parent's slug.
+
+    A unit under a draft parent is left out with it (its parent's slug would name a draft).
+    """
+    parent = aliased(Unit)
+    query = (
+        select(
+            Unit.id,
+            Unit.slug,
+            Unit.kind,
+            Unit.website,
+            parent.slug.label("parent_slug"),
+        )
+        .outerjoin(parent, Unit.parent_id == parent.id)
+        .where(public_unit(), or_(Unit.parent_id.is_(None), public_unit(parent)))
+        .order_by(text_expression(Unit, "name"), Unit.id)
+    )
+    with session_scope(database_url) as session:
+        return records_with_texts(session.execute(select_with_texts(query, Unit)), Unit)
+
+
+def metrics(database_url: str) -> list[dict[str, Any]]:
+    """Every published metric definition, in a stable order (dimension, then name)."""
+    with session_scope(database_url) as session:
+        query = (
+            select(*Metric.__table__.columns)
+            .where(public_metric())
+            .order_by(Metric.dimension, text_expression(Metric, "name"), Metric.id)
+        )
+        return records_with_texts(session.execute(select_with_texts(query, Metric)), Metric)
+
+
+def published_observations_select(*extra_columns: Any) -> Select[*tuple[Any, ...]]:
+    """The one statement for published observations (the pages and the open-data API).
+
+    Each row: the observation with its unit and metric, and ``earlier_value`` / ``revised_at``,
+    the first published value of a figure revised later and when (NULL when it never was),
+    then ``extra_columns`` (of the observation, unit or metric). Callers add their own
+    filters and order; drafts are excluded here, once (draft observations, and any row of a
+    draft unit or metric).
+    """
+    first_revision = (
+        select(
+            ObservationRevision.observation_id,
+            func.min(ObservationRevision.revised_at).label("revised_at"),
+        )
+        .group_by(ObservationRevision.observation_id)
+        .subquery()
+    )
+    earlier = aliased(ObservationRevision)
+    return (
+        select(
+            Observation.id,
+            Observation.unit_id,
+            Unit.slug.label("unit_slug"),
+            Unit.kind.label("unit_kind"),
+            Metric.code.label("metric_code"),
+            Observation.period_start,
+            Observation.period_end,
+            Observation.granularity,
+            Observation.segment_type,
+            Observation.segment_value,
+            Observation.raw_value,
+            Observation.numerator,
+            Observation.denominator,
+            Observation.response_rate,
+            Observation.score,
+            Observation.series_break,
+            Observation.published_at,
+            earlier.raw_value.label("earlier_value"),
+            first_revision.c.revised_at,
+            *extra_columns,
+        )
+        .join(Unit, Observation.unit_id == Unit.id)
+        .join(Metric, Observation.metric_id == Metric.id)
+        .outerjoin(first_revision, first_revision.c.observation_id == Observation.id)
+        .outerjoin(
+            earlier,
+            (earlier.observation_id == Observation.id)
+            & (earlier.revised_at == first_revision.c.revised_at),
+        )
+        .where(public_observation(), public_unit(), public_metric())
+    )
+
+
+def published_observations(
+    database_url: str,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    metric_codes: Iterable[str] | None = None,
+    granularity: str | None = None,
+    segment_types: Iterable[str] | None = ("",),
+) -> pd.DataFrame:
+    """Published observations with their unit and metric, and the earliest revised value.
+
+    ``segment_types=("",)`` (the default) gives the overall figures only; ``None`` gives every
+    segment. ``earlier_value`` is the first published value of a figure that was revised
+    later (NULL when it never was), and ``revised_at`` when that happened.
+    """
+    import pandas as pd
+
+    query = published_observations_select().order_by(
+        Unit.slug,
+        Metric.code,
+        Observation.segment_type,
+        Observation.segment_value,
+        Observation.period_start,
+    )
+    if unit_ids is not None:
+        query = query.where(Observation.unit_id.in_(list(unit_ids)))
+    if metric_codes is not None:
+        query = query.where(Metric.code.in_(list(metric_codes)))
+    if granularity is not None:
+        query = query.where(Observation.granularity == granularity)
+    if segment_types is not None:
+        query = query.where(Observation.segment_type.in_(list(segment_types)))
+    with session_scope(database_url) as session:
+        result = session.execute(query)
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame
+
+
+def published_targets(
+    database_url: str,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    include_superseded: bool = False,
+) -> list[dict[str, Any]]:
+    """Published targets (posted service levels) with their unit and metric codes.
+
+    By default only the targets that can be in force (:func:`target_in_force_condition`):
+    what every status is judged against. ``include_superseded=True`` adds the corrected ones,
+    kept as history (``superseded_at`` set, ``superseded_by_id`` the correcting target).
+    """
+    condition = public_target() if include_superseded else target_in_force_condition()
+    query = (
+        select(
+            Target.id,
+            Target.unit_id,
+            Unit.slug.label("unit_slug"),
+            Metric.code.label("metric_code"),
+            Target.kind,
+            Target.value,
+            Target.comparator,
+            Target.effective_from,
+            Target.effective_to,
+            Target.superseded_at,
+            Target.superseded_by_id,
+        )
+        .join(Unit, Target.unit_id == Unit.id)
+        .join(Metric, Target.metric_id == Metric.id)
+        .where(condition, public_unit(), public_metric())
+        .order_by(Unit.slug, Metric.code, Target.effective_from, Target.id)
+    )
+    if unit_ids is not None:
+        query = query.where(Target.unit_id.in_(list(unit_ids)))
+    with session_scope(database_url) as session:
+        return records_with_texts(session.execute(select_with_texts(query, Target)), Target)
+
+
+def published_actions(
+    database_url: str, *, unit_ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """Published actions taken to improve, with the codes of the metrics they address."""
+    query = (
+        select(
+            Action.id,
+            Action.unit_id,
+            Unit.slug.label("unit_slug"),
+            Action.status,
+            Action.started_on,
+            Action.completed_on,
+            Action.link,
+        )
+        .join(Unit, Action.unit_id == Unit.id)
+        .where(public_action(), public_unit())
+        .order_by(Action.started_on, Action.id)
+    )
+    if unit_ids is not None:
+        query = query.where(Action.unit_id.in_(list(unit_ids)))
+    with session_scope(database_url) as session:
+        actions = records_with_texts(session.execute(select_with_texts(query, Action)), Action)
+        codes: dict[int, list[str]] = {}
+        if actions:
+            links = session.execute(
+                select(action_metrics.c.action_id, Metric.code)
+                .join(Metric, Metric.id == action_metrics.c.metric_id)
+                .where(action_metrics.c.action_id.in_(select(query.subquery().c.id)))
+            )
+            for action_id, code in links:
+                codes.setdefault(action_id, []).append(code)
+    for action in actions:
+        action["metric_codes"] = sorted(codes.get(action["id"], []))
+    return actions
+
+
+def contact_points(database_url: str, unit_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The published contact points of published units among ``unit_ids``."""
+    query = (
+        select(*ContactPoint.__table__.columns)
+        .join(Unit, ContactPoint.unit_id == Unit.id)
+        .where(ContactPoint.unit_id.in_(list(unit_ids)), public_contact_point())
+        .order_by(ContactPoint.unit_id, ContactPoint.sort_order, ContactPoint.id)
+    )
+    with session_scope(database_url) as session:
+        rows = session.execute(select_with_texts(query, ContactPoint))
+        return records_with_texts(rows, ContactPoint)
+
+
+def closures(
+    database_url: str, unit_ids: Iterable[int], *, ending_on_or_after: dt.date
+) -> list[dict[str, Any]]:
+    """Published scheduled closures that have not ended by ``ending_on_or_after``."""
+    query = (
+        select(*Closure.__table__.columns)
+        .join(Unit, Closure.unit_id == Unit.id)
+        .where(
+            Closure.unit_id.in_(list(unit_ids)),
+            Closure.ends_on >= ending_on_or_after,
+            public_closure(),
+        )
+        .order_by(Closure.starts_on)
+    )
+    with session_scope(database_url) as session:
+        return records_with_texts(session.execute(select_with_texts(query, Closure)), Closure)
+
+
+# -- the headline measure of each dimension ------------------------------------------------
+
+
+def load_headline_choices(
+    database_url: str, metrics: Sequence[MetricInfo]
+) -> dict[str, HeadlineChoice]:
+    """The headline measure of each dimension and why; results are counted only when the
+    count decides (no flag and no default in a dimension of several measures)."""
+    counts = published_result_counts(database_url) if needs_result_counts(metrics) else None
+    return choose_headlines(metrics, counts)
+
+
+def load_headline_metrics(
+    database_url: str, metrics: Sequence[MetricInfo]
+) -> dict[str, MetricInfo]:
+    """The headline measure of each dimension (:func:`load_headline_choices`)."""
+    return {dim: c.metric for dim, c in load_headline_choices(database_url, metrics).items()}
+
+
+def published_result_counts(database_url: str) -> dict[str, int]:
+    """Published results (a figure, not "no data") per public metric's code."""
+    query = (
+        select(Metric.code, func.count(Observation.id))
+        .join(Metric, Observation.metric_id == Metric.id)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .where(
+            public_observation(),
+            Observation.raw_value.is_not(None),
+            public_metric(),
+            public_unit(),
+        )
+        .group_by(Metric.code)
+    )
+    with session_scope(database_url) as session:
+        return {code: count for code, count in session.execute(query).all()}
+
+
+def measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dict[str, set[str]]:
+    """For each agency, the dimensions it published any figure of between ``start`` and ``end``.
+
+    Any metric of the dimension and any segment counts, the agency's own or one of its
+    services'; a published "no data" (NULL) does not.
+    """
+    parent = aliased(Unit)
+    query = (
+        select(Unit.slug, Unit.kind, parent.slug, Metric.dimension)
+        .select_from(Observation)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .outerjoin(parent, Unit.parent_id == parent.id)
+        .join(Metric, Observation.metric_id == Metric.id)
+        .where(
+            public_observation(),
+            Unit.kind.in_(("agency", "service")),
+            Observation.raw_value.is_not(None),
+            Observation.period_start >= start,
+            Observation.period_end <= end,
+        )
+        .distinct()
+    )
+    measured: dict[str, set[str]] = defaultdict(set)
+    with session_scope(database_url) as session:
+        for slug, kind, parent_slug, dimension in session.execute(query).all():
+            owner = slug if kind == "agency" else parent_slug
+            if owner:
+                measured[owner].add(dimension)
+    return dict(measured)
+
+
+def latest_period_ends(database_url: str) -> dict[tuple[str, str], dt.date]:
+    """For each (metric, granularity), the end of the latest period anyone published.
+
+    A unit whose own series stops before this is shown as "not reported" for the periods it
+    skipped, rather than its chart quietly ending early.
+    """
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(Metric.code, Observation.granularity, func.max(Observation.period_end))
+            .join(Metric, Observation.metric_id == Metric.id)
+            .where(public_observation(), Observation.segment_type == "")
+            .group_by(Metric.code, Observation.granularity)
+        ).all()
+    return {(code, granularity): end for code, granularity, end in rows}

@@ -1,0 +1,240 @@
+"""The app factory: builds a configured Dash app (and its Flask server) from Settings."""
+
+from __future__ import annotations
+
+import html as html_escape
+import re
+from collections.abc import Sequence
+
+import flask
+from dash import Dash
+
+from dashboard.core import languages
+from dashboard.core.i18n import normalize_language, t
+from dashboard.core.settings import PROJECT_ROOT, Settings
+from dashboard.infra.cache import cache, cache_config
+from dashboard.web.pages import is_known_url
+
+# Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
+# "contentinfo" landmark beside the site footer; scripts need no landmark. No IE shim either.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="{%lang%}">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%preload%}
+        {%css%}
+    </head>
+    <body>
+        <noscript>{%noscript%}</noscript>
+        {%app_entry%}
+        <div class="dash-scripts">
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>"""
+
+# Paths Dash and Flask serve themselves; everything else must be a page or a 404.
+_INTERNAL_PREFIXES = (
+    "/_dash",
+    "/assets/",
+    "/_favicon",
+    "/_reload-hash",
+    "/healthz",
+    "/download/",
+    "/api/",  # the open-data API answers its own 404s, in JSON
+    "/export/",
+    "/export.zip",
+    "/review-pack/",  # the review pack's status and PDF (callbacks/review.py)
+)
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    settings = settings or Settings.from_env()
+    app = Dash(
+        __name__,
+        title=settings.site_name,
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        serve_locally=True,  # never a CDN: a government page must not call a third party
+        compress=True,  # flask-compress: zstd, brotli or gzip, whichever the browser accepts
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title change)
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server = app.server
+    server.config["CXDASH_SETTINGS"] = settings
+    cache.init_app(server, config=cache_config(settings))
+    # The configured languages (LANGUAGES, DEFAULT_LANGUAGE): the interface, the language
+    # links and the fallback order of agency text follow them.
+    languages.configure_from_settings(settings)
+
+    # Our own component (StaticTable) must be registered before the first callback runs:
+    # Dash refuses a component library first imported inside a callback.
+    import layouts.static_table  # noqa: F401
+
+    # The factory is the composition root: the one module outside callbacks/ that imports
+    # callbacks/, to wire its routes into the app (tests/unit/test_layers.py).
+    from callbacks import api, exports, review, router
+
+    # {%lang%} and {%noscript%} stay in the template: each request fills them in its own
+    # language (_serve_language_in_index); Dash leaves placeholders it does not know alone.
+    app.index_string = INDEX_STRING.replace(
+        "{%preload%}", preload_links(app.config.requests_pathname_prefix)
+    )
+    app.layout = lambda: router.layout_for_request(settings)
+    _serve_language_in_index(app, settings)
+    _register_not_found(app, settings)
+    _register_health(server, settings)
+    _register_store_unavailable(server, settings)
+
+    router.register(app)
+    api.register(app)
+    exports.register(app)
+    review.register(app)
+    # Hashes of Dash's inline scripts: computed last, once every callback is registered.
+    _register_security_headers(server, app.csp_hashes())
+    return app
+
+
+def preload_links(prefix: str) -> str:
+    """Start fetching what the first page needs while the scripts are still being read.
+
+    Without these, Dash asks for its layout (which holds the page) only once every script has
+    run, and for the chart code only once the page is drawn: two waits in a row before the
+    first chart. The preloaded responses are the ones Dash's own requests then use.
+    """
+    links = [
+        (f"{prefix}_dash-layout", "fetch"),
+        (f"{prefix}_dash-dependencies", "fetch"),
+        (f"{prefix}_dash-component-suites/dash/dcc/async-graph.js", "script"),
+    ]
+    return "\n        ".join(
+        f'<link rel="preload" href="{href}" as="{kind}"'
+        + (' crossorigin="anonymous"' if kind == "fetch" else "")
+        + ">"
+        for href, kind in links
+    )
+
+
+def content_security_policy(script_hashes: Sequence[str]) -> str:
+    """Only this server's own scripts and styles; nothing from a third party, ever.
+
+    Plotly sets inline styles on its SVG elements, hence 'unsafe-inline' for styles only.
+    """
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", *script_hashes]),
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data: blob:",
+        "font-src": "'self' data:",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _register_security_headers(server: flask.Flask, script_hashes: Sequence[str]) -> None:
+    policy = content_security_policy(script_hashes)
+
+    @server.after_request
+    def add_security_headers(response: flask.Response) -> flask.Response:
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if flask.request.path.endswith("/_dash-layout"):
+            # The layout holds the page its Referer names (callbacks.router): a shared cache
+            # must never hand one page's layout to another page.
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Referer")
+        return response
+
+
+def _request_language(settings: Settings) -> str:
+    return normalize_language(flask.request.args.get("lang"), settings.default_language)
+
+
+def _serve_language_in_index(app: Dash, settings: Settings) -> None:
+    """Put the page's language on <html lang> in the first response, before any script runs."""
+    original = app.interpolate_index
+
+    def interpolate_index(**kwargs: str) -> str:
+        page = without_babel_polyfill(original(**kwargs))
+        language = _request_language(settings) if flask.has_request_context() else "en"
+        return page.replace("{%lang%}", language, 1).replace(
+            "{%noscript%}", html_escape.escape(t("noscript", language)), 1
+        )
+
+    # Replaces the bound method on this one app; Dash calls it with keyword arguments only.
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign, assignment]
+
+
+# Dash loads all of @babel/polyfill 7 (core-js 2) for browsers older than any it supports. In
+# Chromium its core-js shims still cost ~150 ms of script time on the first page load, and
+# the only part Dash's own bundles use is the global ``regeneratorRuntime``, which
+# assets/vendor/regenerator-runtime-*.js provides (6 KiB instead of 36).
+_BABEL_POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*')
+
+
+def without_babel_polyfill(page: str) -> str:
+    """The index page without Dash's @babel/polyfill script tag."""
+    return _BABEL_POLYFILL_TAG.sub("", page, count=1)
+
+
+def _register_not_found(app: Dash, settings: Settings) -> None:
+    """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page)."""
+
+    @app.server.before_request
+    def reject_unknown_paths() -> tuple[str, int] | None:
+        path = flask.request.path
+        if path.startswith(_INTERNAL_PREFIXES) or flask.request.method != "GET":
+            return None
+        if is_known_url(settings, path, flask.request.args.to_dict()):
+            return None
+        return app.index(), 404
+
+
+def _register_store_unavailable(server: flask.Flask, settings: Settings) -> None:
+    """A database that is down or not set up gets a short 503 page, never a 500 or traceback.
+
+    The cause goes to the log for the operator; the visitor is told to come back later.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    @server.errorhandler(SQLAlchemyError)
+    def store_unavailable(error: SQLAlchemyError) -> flask.Response:
+        server.logger.error("data store unavailable: %s", error)
+        language = _request_language(settings)
+        title = html_escape.escape(t("store_unavailable_title", language))
+        body = html_escape.escape(t("store_unavailable_body", language))
+        page = (
+            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{body}</p>"
+            "</main></body></html>"
+        )
+        return flask.Response(page, status=503, mimetype="text/html", headers={"Retry-After": "60"})
+
+
+def _register_health(server: flask.Flask, settings: Settings) -> None:
+    @server.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int] | dict[str, str]:
+        from sqlalchemy import text
+
+        from dashboard.infra.db import get_engine
+
+        try:
+            with get_engine(settings.database_url).connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:
+            return {"status": "error", "database": type(error).__name__}, 503
+        return {"status": "ok"}
