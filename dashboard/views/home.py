@@ -42,7 +42,6 @@ agencies (one query for every period and trend), and one grouped query for cover
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -92,6 +91,7 @@ from dashboard.domain.stats import is_small_sample
 from dashboard.domain.targets import Status, TargetSpec
 from dashboard.gateway import queries
 from dashboard.views import NotFound
+from dashboard.views.readings import agency_targets, headline_readings
 
 #: Query parameters this page reads.
 PARAMS = ("period", "sort", "dim", "status", "q", "lang")
@@ -240,26 +240,6 @@ class HomeView:
 # -- building it -----------------------------------------------------------------------------
 
 
-def _clean(value: Any) -> Any:
-    """A pandas cell as a plain value: NaN and NaT (missing) become None."""
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    # NaT is the one value that differs from itself besides NaN.
-    if value != value:
-        return None
-    return value
-
-
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def period_param(calendar: FiscalCalendar, period: Period) -> str:
     """The ``period`` value for a quarter ("FY2026-Q3") or a fiscal year ("FY2026").
 
@@ -296,12 +276,12 @@ def build(
     agencies = [unit for unit in units if unit["kind"] == "agency"]
     metric_infos = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
     headline = queries.load_headline_metrics(database_url, metric_infos)
-    readings = _readings(database_url, agencies, headline)
+    readings = headline_readings(database_url, agencies, headline)
     agency_slugs = {agency["slug"] for agency in agencies}
     services = [unit for unit in units if unit["kind"] == "service"]
     agency_services = [s for s in services if s.get("parent_slug") in agency_slugs]
     by_dimension = dimension_metrics(m for m in metric_infos if m.dimension in headline)
-    service_readings = _readings(
+    service_readings = headline_readings(
         database_url,
         agency_services,
         {m.code: m for ms in by_dimension.values() for m in ms},
@@ -317,7 +297,7 @@ def build(
         q[0] == fiscal_year for q in offered.quarters
     )
 
-    targets = _targets(database_url, agencies + agency_services, language)
+    targets = agency_targets(database_url, agencies + agency_services, language)
     services_by_agency = _services_of(agency_services, language)
     rows = _rows(
         agencies,
@@ -531,74 +511,6 @@ def _columns(headline: Mapping[str, MetricInfo], language: str) -> list[Dimensio
         )
         for dim, metric in headline.items()
     ]
-
-
-def _readings(
-    database_url: str, agencies: list[dict[str, Any]], headline: Mapping[str, MetricInfo]
-) -> dict[tuple[str, str], list[Reading]]:
-    """Each agency's published overall figures of the headline metrics, by (slug, code)."""
-    if not agencies or not headline:
-        return {}
-    frame = queries.published_observations(
-        database_url,
-        unit_ids=[agency["id"] for agency in agencies],
-        metric_codes=[metric.code for metric in headline.values()],
-        segment_types=("",),
-    )
-    # Column lists rather than per-row dicts: a few thousand rows, built once per cache miss.
-    columns = {name: frame[name].tolist() for name in _READING_COLUMNS}
-    readings: dict[tuple[str, str], list[Reading]] = defaultdict(list)
-    for index, slug in enumerate(columns["unit_slug"]):
-        readings[(slug, columns["metric_code"][index])].append(
-            Reading(
-                period_start=_as_date(columns["period_start"][index]),
-                period_end=_as_date(columns["period_end"][index]),
-                granularity=columns["granularity"][index],
-                value=_clean(columns["raw_value"][index]),
-                numerator=_clean(columns["numerator"][index]),
-                denominator=_clean(columns["denominator"][index]),
-                earlier_value=_clean(columns["earlier_value"][index]),
-                revised=_clean(columns["revised_at"][index]) is not None,
-                series_break=bool(_clean(columns["series_break"][index])),
-            )
-        )
-    return dict(readings)
-
-
-_READING_COLUMNS = (
-    "unit_slug",
-    "metric_code",
-    "period_start",
-    "period_end",
-    "granularity",
-    "raw_value",
-    "numerator",
-    "denominator",
-    "earlier_value",
-    "revised_at",
-    "series_break",
-)
-
-
-def _targets(
-    database_url: str, agencies: list[dict[str, Any]], language: str
-) -> dict[tuple[str, str], list[TargetSpec]]:
-    targets: dict[tuple[str, str], list[TargetSpec]] = defaultdict(list)
-    if not agencies:
-        return {}
-    for row in queries.published_targets(database_url, unit_ids=[a["id"] for a in agencies]):
-        words = languages.record_text(row, "text", language)
-        targets[(row["unit_slug"], row["metric_code"])].append(
-            TargetSpec(
-                kind=row["kind"],
-                value=row["value"],
-                comparator=row["comparator"],
-                effective_from=_as_date(row["effective_from"]),
-                effective_to=_as_date(row["effective_to"]) if row["effective_to"] else None,
-                text=words,
-            )
-        )
-    return dict(targets)
 
 
 def _name(record: Mapping[str, Any], language: str) -> str:

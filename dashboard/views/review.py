@@ -72,8 +72,8 @@ from dashboard.views import NotFound
 
 # The overview's loaders read exactly what the review needs (published overall figures and
 # published targets of any units); reused rather than copied so both pages agree.
-from dashboard.views.home import _readings as published_readings
-from dashboard.views.home import _targets as published_targets
+from dashboard.views.readings import agency_targets as published_targets
+from dashboard.views.readings import headline_readings as published_readings
 
 #: Query parameters this page reads.
 PARAMS = ("fy", "q", "sort", "lang")

@@ -15,7 +15,7 @@ for package in (dashboard, layouts, callbacks, data):
         if ".migrations" in module.name:
             continue  # Alembic's env.py runs only inside Alembic
         importlib.import_module(module.name)
-from dashboard import db
+from dashboard.infra import db
 assert db._engines == {}, db._engines
 import gc, pandas
 frames = [o for o in gc.get_objects() if isinstance(o, pandas.DataFrame)]
