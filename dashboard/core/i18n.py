@@ -108,11 +108,35 @@ def _read_catalogue(language: str, path: Path) -> gettext.NullTranslations:
 
 @functools.cache
 def babel_locale(language: str) -> Locale:
-    """The CLDR locale whose number and date conventions ``language`` uses."""
+    """The CLDR locale of ``language`` itself: its name and the names it gives other languages."""
     try:
         return Locale.parse(language)
     except (ValueError, UnknownLocaleError):
         return Locale.parse(SOURCE_LANGUAGE)
+
+
+def format_locale(language: str) -> Locale:
+    """The CLDR locale whose number and date conventions a page in ``language`` follows.
+
+    The deployment's choice (``FORMAT_LOCALES``, e.g. ``es=es_MX``), else the language as
+    written in the deployment's country (``HOLIDAY_COUNTRY``: Spanish in the United States is
+    ``es_US``, "12,345.6" and "81.2%"; French in Canada ``fr_CA``), else the language's own
+    (``fr``: "12 345,6").
+    """
+    return _format_locale(language, configured.format_country(), configured.format_locales())
+
+
+@functools.cache
+def _format_locale(language: str, country: str, chosen: tuple[tuple[str, str], ...]) -> Locale:
+    explicit = dict(chosen).get(language)
+    for candidate in (explicit, f"{language}_{country}" if country else None, language):
+        try:
+            locale = Locale.parse(candidate) if candidate else None
+        except (ValueError, UnknownLocaleError):
+            continue  # no CLDR data for this language in that country (fr_US)
+        if locale is not None:
+            return locale
+    return babel_locale(language)
 
 
 def language_name(language: str, *, in_sentence: bool = False) -> str:
@@ -144,7 +168,7 @@ def _plural_number(values: dict[str, object], key: str, language: str) -> int:
 
 def format_integer(value: int, language: str) -> str:
     """A whole number with the language's digit grouping: 12,345 / 12.345 / 12 345."""
-    return format_decimal(value, format="#,##0", locale=babel_locale(language))
+    return format_decimal(value, format="#,##0", locale=format_locale(language))
 
 
 def translate(table: Messages, key: str, language: str, /, **values: object) -> str:

@@ -20,6 +20,10 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:_[a-z]{2,4})?$")
 _configured: tuple[str, ...] = DEFAULT_ORDER
 #: The deployment's own catalogue folders (``TRANSLATIONS_DIRS``), searched first.
 _catalogue_dirs: tuple[Path, ...] = ()
+#: Where numbers and dates are read (``HOLIDAY_COUNTRY``) and the deployment's own choices of
+#: locale per language (``FORMAT_LOCALES``): see ``dashboard.core.i18n.format_locale``.
+_format_country = "US"
+_format_locales: tuple[tuple[str, str], ...] = ()
 
 
 def configure(languages: Iterable[str] | None, default: str | None = None) -> None:
@@ -35,9 +39,21 @@ def configure(languages: Iterable[str] | None, default: str | None = None) -> No
 def configure_from_settings(settings: object) -> None:
     """:func:`configure` from a ``Settings`` (``languages`` and ``default_language``), and the
     folders of the deployment's own catalogues (``translations_dirs``)."""
-    global _catalogue_dirs
+    global _catalogue_dirs, _format_country, _format_locales
     configure(getattr(settings, "languages", None), getattr(settings, "default_language", None))
     _catalogue_dirs = tuple(getattr(settings, "translations_dirs", ()) or ())
+    _format_country = str(getattr(settings, "holiday_country", "") or "")
+    _format_locales = tuple(sorted(dict(getattr(settings, "format_locales", {}) or {}).items()))
+
+
+def format_country() -> str:
+    """The deployment's country (``HOLIDAY_COUNTRY``): where its numbers and dates are read."""
+    return _format_country
+
+
+def format_locales() -> tuple[tuple[str, str], ...]:
+    """The deployment's own (language, CLDR locale) choices for numbers and dates."""
+    return _format_locales
 
 
 def catalogue_dirs() -> tuple[Path, ...]:

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 #: Fiscal-year label styles: how a jurisdiction writes its fiscal years.
@@ -103,6 +105,26 @@ def _languages(env: Mapping[str, str], directories: Sequence[Path] = ()) -> tupl
     return tuple(dict.fromkeys(codes))
 
 
+def _format_locales(env: Mapping[str, str]) -> dict[str, str]:
+    """FORMAT_LOCALES: ``language=locale`` pairs, comma-separated (``es=es_MX,fr=fr_CA``)."""
+    raw = env.get("FORMAT_LOCALES") or ""
+    chosen: dict[str, str] = {}
+    for pair in (part.strip() for part in raw.split(",") if part.strip()):
+        language, _, locale = pair.partition("=")
+        language, locale = language.strip().lower(), locale.strip()
+        try:
+            parsed = str(Locale.parse(locale.replace("-", "_")))
+        except (ValueError, UnknownLocaleError):
+            raise SettingsError(
+                f"FORMAT_LOCALES={raw!r}: {pair!r} must be language=locale, with a locale CLDR "
+                "knows (es=es_MX, fr=fr_CA)"
+            ) from None
+        if not _LANGUAGE_CODE.match(language):
+            raise SettingsError(f"FORMAT_LOCALES={raw!r}: {language!r} is not a language code")
+        chosen[language] = parsed
+    return chosen
+
+
 def _default_language(env: Mapping[str, str], languages: tuple[str, ...]) -> str:
     raw = env.get("DEFAULT_LANGUAGE")
     value = (raw or SOURCE_LANGUAGE).strip().lower().replace("-", "_")
@@ -164,6 +186,9 @@ class Settings:
     default_language: str = "en"
     #: Folders of the deployment's own interface catalogues, searched before the shipped ones.
     translations_dirs: tuple[Path, ...] = ()
+    #: CLDR locale for the numbers and dates of a language ({"es": "es_MX"}); by default the
+    #: language as written in ``holiday_country`` when CLDR knows it (es_US), else its own.
+    format_locales: Mapping[str, str] = field(default_factory=dict)
     #: Seed for ``cxdash demo``; the same seed gives the same demo data.
     demo_seed: int = 2024
     #: Host and port for ``cxdash serve``.
@@ -216,6 +241,7 @@ class Settings:
             languages=languages,
             default_language=_default_language(env, languages),
             translations_dirs=translations_dirs,
+            format_locales=_format_locales(env),
             demo_seed=_int(env, "DEMO_SEED", 2024, 0, 2**31 - 1),
             host=env.get("HOST") or cls.host,
             port=_int(env, "PORT", 8050, 1, 65535),
@@ -245,6 +271,7 @@ ENVIRONMENT_VARIABLES = {
     "languages": "LANGUAGES",
     "default_language": "DEFAULT_LANGUAGE",
     "translations_dirs": "TRANSLATIONS_DIRS",
+    "format_locales": "FORMAT_LOCALES",
     "demo_seed": "DEMO_SEED",
     "host": "HOST",
     "port": "PORT",

@@ -17,7 +17,7 @@ from typing import Any
 
 from babel.dates import format_skeleton
 
-from dashboard.core.i18n import P_, Messages, babel_locale, messages, translate
+from dashboard.core.i18n import P_, Messages, format_locale, messages, translate
 
 GRANULARITIES = ("month", "quarter", "fiscal_year")
 LABEL_STYLES = ("federal", "state", "canada")
@@ -220,7 +220,7 @@ class FiscalCalendar:
 
     def period_label(self, period: Period, language: str = "en") -> str:
         if period.granularity == "month":
-            return format_skeleton("yMMM", period.start, locale=babel_locale(language))
+            return format_skeleton("yMMM", period.start, locale=format_locale(language))
         if period.granularity == "quarter":
             return self.quarter_label(*self.quarter_of(period), language=language)
         return self.year_label(self.fiscal_year_of(period), language)

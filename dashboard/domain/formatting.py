@@ -1,8 +1,9 @@
 """Numbers as people read them, in each language, in each metric's own unit.
 
-Digits, separators, percent signs, month names and dates follow each language's CLDR locale
-(Babel's locale data, :func:`dashboard.core.i18n.babel_locale`): "12,345" and "81.2%" in English,
-"12.345" and "81,2 %" in Spanish, "12 345" and "81,2 %" in French.
+Digits, separators, percent signs, month names and dates follow CLDR (Babel's locale data) for
+the language as written in the deployment's country (:func:`dashboard.core.i18n.format_locale`):
+"12,345" and "81.2%" in English and in the United States' Spanish (es_US); "12.345" and
+"81,2 %" in Spain's Spanish; "12 345" and "81,2 %" in French.
 
 Display units: a fraction (0.812) is shown as a percentage (81.2%); every other scale is shown
 as stored. Charts, tables and CSV downloads all use :func:`display_value`, so the three always
@@ -25,7 +26,7 @@ from decimal import Decimal
 from babel.dates import format_date, format_skeleton, get_month_names
 from babel.numbers import format_decimal, format_percent
 
-from dashboard.core.i18n import P_, Messages, babel_locale, messages, translate
+from dashboard.core.i18n import P_, Messages, format_locale, messages, translate
 from dashboard.domain.targets import Status, TargetSpec, format_target_value, judge
 
 #: Decimals shown for each scale (in display units).
@@ -56,12 +57,12 @@ def not_reported(language: str = "en") -> str:
 
 def month_name(month: int, language: str = "en") -> str:
     """A month's name as written in a date: "March", "marzo", "mars"."""
-    return get_month_names("wide", "format", locale=babel_locale(language))[month]
+    return get_month_names("wide", "format", locale=format_locale(language))[month]
 
 
 def month_year(day: dt.date, language: str = "en") -> str:
     """A month and its year: "March 2026", "marzo de 2026", "mars 2026"."""
-    return format_skeleton("yMMMM", day, locale=babel_locale(language))
+    return format_skeleton("yMMMM", day, locale=format_locale(language))
 
 
 def format_number(
@@ -71,14 +72,14 @@ def format_number(
     most that many, trailing zeros dropped."""
     fraction = ("0" if exact else "#") * decimals
     pattern = "#,##0" + (f".{fraction}" if decimals else "")
-    return format_decimal(value, format=pattern, locale=babel_locale(language))
+    return format_decimal(value, format=pattern, locale=format_locale(language))
 
 
 def format_percent_number(
     percent: float | Decimal, language: str = "en", *, decimals: int = 1, exact: bool = True
 ) -> str:
     """A number of percent (43.75 -> "43.8%", "43,8 %") in the language's percent style."""
-    locale = babel_locale(language)
+    locale = format_locale(language)
     pattern = locale.percent_formats[None].pattern.split(";")[0]
     fraction = ("0" if exact else "#") * decimals
     pattern = pattern.replace("#,##0", "#,##0" + (f".{fraction}" if decimals else ""), 1)
@@ -161,7 +162,7 @@ def format_value(
 
 def format_day(day: dt.date, language: str = "en") -> str:
     """A date in words: "March 10, 2026" / "10 de marzo de 2026" / "10 mars 2026"."""
-    return format_date(day, "long", locale=babel_locale(language))
+    return format_date(day, "long", locale=format_locale(language))
 
 
 def format_count(value: float | None, language: str = "en") -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 
-from dashboard.core.i18n import P_, Messages, babel_locale, messages, translate
+from dashboard.core.i18n import P_, Messages, format_locale, messages, translate
 
 TEXT: Messages = messages(
     P_("business_days", "business days"),
@@ -118,4 +118,4 @@ def describe(rule: NormalizationRule, language: str = "en") -> str:
 
 
 def _fmt(value: float, language: str = "en") -> str:
-    return format_decimal(value, format="0.######", locale=babel_locale(language))
+    return format_decimal(value, format="0.######", locale=format_locale(language))

@@ -30,7 +30,7 @@ def test_a_miss_just_under_the_target_shows_the_digit_that_decides_it():
     assert decisive_decimals(79.982, "percent", goal) == 2
     assert display_value(79.982, "percent", goal) == 79.98
     assert format_value(79.982, "percent", "en", target=goal) == "79.98%"
-    assert format_value(79.982, "percent", "es", target=goal) == "79,98\u00a0%"
+    assert format_value(79.982, "percent", "es", target=goal) == "79.98%"
     # Without the target the usual decimals (the figure alone judges nothing).
     assert display_value(79.982, "percent") == 80.0
 

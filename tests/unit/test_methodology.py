@@ -144,7 +144,7 @@ def test_small_sample_rule_follows_the_threshold_and_policy():
         ),
         "rule-small-samples",
     )
-    assert "menos de 1.200 respuestas" in suppressed.paragraphs[0]
+    assert "menos de 1,200 respuestas" in suppressed.paragraphs[0]
     assert "no se muestra" in suppressed.paragraphs[0]
 
 

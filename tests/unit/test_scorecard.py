@@ -185,7 +185,7 @@ def test_not_reported_has_no_value_and_no_score():
 def test_a_reported_cell_carries_its_score_and_target_words():
     scored = _score(CSAT, _result(0.85, 500), [TARGET_80], language="es")
     assert scored.score == pytest.approx(85.0)
-    assert scored.target_text == "≥ 80\u00a0%"
+    assert scored.target_text == "≥ 80%"
     waits = period_result([quarter(*Q3, 120.0)], *Q3, "quarter", "seconds")
     assert _score(WAIT, waits, []).score == pytest.approx(80.0)  # 0 s is 100, 600 s is 0
 
@@ -284,7 +284,7 @@ def test_rollup_lines_say_every_denominator():
         "4 of 5 measure accuracy in FY2026",
     ]
     spanish = rollup_lines("accuracy", rollup, Ratio(4, 5), "AF2026", "es")
-    assert spanish[0] == "2 de 3 cumplen, 66,7\u00a0%"
+    assert spanish[0] == "2 de 3 cumplen, 66.7%"
     assert spanish[-1] == "4 de 5 miden la exactitud en AF2026"
 
 
@@ -316,7 +316,7 @@ def test_trend_summary_rose_and_fell():
         "11 of 12 agencies reported in the latest quarter (FY2026 Q3)."
     )
     fell = trend_summary("accuracy", _points(80.0, 79.0), LABELS, 12, "es")
-    assert fell.startswith("La puntuación media de exactitud bajó de 80,0 a 79,0 entre")
+    assert fell.startswith("La puntuación media de exactitud bajó de 80.0 a 79.0 entre")
     assert "11 de 12 agencias reportaron en el último trimestre (FY2026 Q1)" in fell
 
 

@@ -96,3 +96,14 @@ def test_a_deployment_adds_a_language_with_its_own_catalogue_folder(tmp_path):
     assert settings.translations_dirs == (tmp_path,)
     with pytest.raises(SettingsError, match=r"TRANSLATIONS_DIRS=.*is not a folder"):
         Settings.from_env({**env, "TRANSLATIONS_DIRS": str(tmp_path / "missing")})
+
+
+def test_format_locales_are_checked_against_cldr():
+    assert Settings.from_env({"FORMAT_LOCALES": "es=es-MX, fr=fr_CA"}).format_locales == {
+        "es": "es_MX",
+        "fr": "fr_CA",
+    }
+    with pytest.raises(SettingsError, match="FORMAT_LOCALES='es=xx_QQ'"):
+        Settings.from_env({"FORMAT_LOCALES": "es=xx_QQ"})
+    with pytest.raises(SettingsError, match="language=locale"):
+        Settings.from_env({"FORMAT_LOCALES": "es"})

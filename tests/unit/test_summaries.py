@@ -60,8 +60,7 @@ def test_rise_over_a_fiscal_year_with_target_met_since():
 
 def test_rise_over_a_fiscal_year_in_spanish():
     assert summary(FY2024, name="Puntualidad", language="es") == (
-        "Puntualidad: subió de 71\u00a0% a 84\u00a0% en AF2024; "
-        "meta ≥ 80\u00a0% cumplida desde T3 AF2024."
+        "Puntualidad: subió de 71% a 84% en AF2024; meta ≥ 80% cumplida desde T3 AF2024."
     )
 
 
@@ -72,8 +71,8 @@ def test_fall_across_years_names_both_periods():
         "FY2025 Q2."
     )
     assert summary(values, name="Puntualidad", language="es") == (
-        "Puntualidad: bajó de 90\u00a0% en T4 AF2024 a 75\u00a0% en T2 AF2025; "
-        "meta ≥ 80\u00a0% no cumplida en T2 AF2025."
+        "Puntualidad: bajó de 90% en T4 AF2024 a 75% en T2 AF2025; "
+        "meta ≥ 80% no cumplida en T2 AF2025."
     )
 
 
@@ -83,8 +82,8 @@ def test_flat_series_held_steady_and_met_every_period():
         "Timeliness held steady at about 85.5% over FY2025; target ≥ 80% met in every period shown."
     )
     assert summary(values, name="Puntualidad", language="es") == (
-        "Puntualidad: se mantuvo estable en torno a 85,5\u00a0% en AF2025; "
-        "meta ≥ 80\u00a0% cumplida en todos los periodos mostrados."
+        "Puntualidad: se mantuvo estable en torno a 85.5% en AF2025; "
+        "meta ≥ 80% cumplida en todos los periodos mostrados."
     )
 
 
@@ -115,8 +114,8 @@ def test_latest_not_reported_gives_the_last_published_result():
         "FY2025 Q2 (target ≥ 80%, met)."
     )
     assert summary(values, name="Satisfacción", language="es") == (
-        "Satisfacción: no se reportó en T3 AF2025; el último resultado publicado fue 82\u00a0% en "
-        "T2 AF2025 (meta ≥ 80\u00a0%, cumplida)."
+        "Satisfacción: no se reportó en T3 AF2025; el último resultado publicado fue 82% en "
+        "T2 AF2025 (meta ≥ 80%, cumplida)."
     )
 
 
@@ -165,7 +164,7 @@ def test_target_change_is_the_second_sentence():
         "FY2025 Q1. The target changed from ≥ 70% to ≥ 80% starting in FY2025 Q1."
     )
     assert summary(values, name="Puntualidad", language="es", targets=(old, new)).endswith(
-        "La meta cambió de ≥ 70\u00a0% a ≥ 80\u00a0% a partir de T1 AF2025."
+        "La meta cambió de ≥ 70% a ≥ 80% a partir de T1 AF2025."
     )
 
 
@@ -254,7 +253,7 @@ def test_breakdown_gives_the_spread_and_the_missing_groups():
         summarize_breakdown(
             spanish, metric_name="Mensajes con acuse", segment_name="canal", language="es"
         )
-        == "En T2 AF2025, mensajes con acuse osciló entre 84\u00a0% (Buzón de voz) y 92\u00a0% "
+        == "En T2 AF2025, mensajes con acuse osciló entre 84% (Buzón de voz) y 92% "
         "(Correo electrónico)."
     )
 

@@ -166,7 +166,7 @@ def test_plural_messages_follow_each_language():
         i18n.translate(table, "standards_of", "fr", agency="A", count=0) == "A (0 norme de service)"
     )
     assert i18n.translate(table, "standards_of", "es", agency="A", count=1200) == (
-        "A (1.200 estándares de servicio)"
+        "A (1,200 estándares de servicio)"
     )
 
 
@@ -204,9 +204,11 @@ def test_numbers_and_dates_follow_each_language():
         "10 mars 2026",
     ]
     assert month_year(day, "fr") == "mars 2026"
+    # Spanish as written in the deployment's country (HOLIDAY_COUNTRY=US: es_US); French has
+    # no United States variant in CLDR, so its own.
     assert [format_count(12345, code) for code in ("en", "es", "fr")] == [
         "12,345",
-        "12.345",
+        "12,345",
         "12\u202f345",
     ]
     assert format_value(0.812, "fraction", "en") == "81.2%"
@@ -253,3 +255,22 @@ def test_the_data_dictionary_has_a_description_column_per_configured_language():
         assert len(rows) == sum(len(r.fields) for r in (*open_data.RESOURCES, open_data.DICTIONARY))
     finally:
         languages.configure(before)
+
+
+def test_numbers_follow_the_deployments_country_or_its_choice():
+    from dashboard.domain.formatting import format_count, format_value
+
+    try:
+        # Spain's Spanish where the deployment says so.
+        languages.configure_from_settings(Settings(format_locales={"es": "es_ES"}))
+        assert format_count(12345, "es") == "12.345"
+        assert format_value(0.812, "fraction", "es") == "81,2\u00a0%"
+        # A Canadian deployment: French and English as written in Canada.
+        languages.configure_from_settings(Settings(holiday_country="CA"))
+        assert format_count(12345, "fr") == "12\u00a0345"
+        assert format_value(0.812, "fraction", "en") == "81.2%"
+        # Spanish has no Canadian variant in CLDR: its own conventions.
+        assert format_count(12345, "es") == "12.345"
+    finally:
+        languages.configure_from_settings(Settings())
+    assert format_count(12345, "es") == "12,345"  # the United States (es_US) again
