@@ -25,7 +25,9 @@ PROGRESS_THRESHOLD = 20_000
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _settings() -> Settings:
+def load_settings() -> Settings:
+    """The settings from the environment (a bad value is a usage error, not a traceback), with
+    the deployment's languages configured for what follows."""
     try:
         settings = Settings.from_env()
     except SettingsError as error:
@@ -137,7 +139,7 @@ def import_command(
     """Import results from FILE (CSV or XLSX): all rows or, on any problem, none."""
     from data.loaders import import_observations
 
-    settings = _settings()
+    settings = load_settings()
     with _progress(f"Importing {file.name}") as progress:
         report = run_guarded(
             settings.database_url,
@@ -167,7 +169,7 @@ def import_contacts_command(file: Path, dry_run: bool, publish: bool, output_for
     """Turn raw contact records in FILE into responsiveness results per unit and month."""
     from data.contacts import import_contacts
 
-    settings = _settings()
+    settings = load_settings()
     with _progress(f"Importing contacts from {file.name}") as progress:
         report = run_guarded(
             settings.database_url,
@@ -201,7 +203,7 @@ def import_targets_command(file: Path, dry_run: bool, publish: bool, output_form
     """Import posted service levels and promises (targets with their dates) from FILE."""
     from data.targets_import import import_targets
 
-    settings = _settings()
+    settings = load_settings()
     with _progress(f"Importing targets from {file.name}") as progress:
         report = run_guarded(
             settings.database_url,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from data.commands import _DRY_RUN, _FILE, _FORMAT, _finish, _progress, _settings, run_guarded
+from data.commands import _DRY_RUN, _FILE, _FORMAT, _finish, _progress, load_settings, run_guarded
 
 _PUBLISH = click.option(
     "--publish",
@@ -37,7 +37,7 @@ def _content_command(name: str) -> click.Command:
     def command(file: Path, dry_run: bool, publish: bool, output_format: str) -> None:
         from data.content import import_file
 
-        settings = _settings()
+        settings = load_settings()
         click.echo(f"Importing {name.replace('-', ' ')} from {file.name}…", err=True)
         with _progress(f"Importing {file.name}") as progress:
             # The importers report database errors themselves; run_guarded is the last net

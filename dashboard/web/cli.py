@@ -9,18 +9,7 @@ from pathlib import Path
 
 import click
 
-from dashboard.core.settings import Settings, SettingsError
-
-
-def load_settings() -> Settings:
-    from dashboard.core import languages
-
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise click.UsageError(str(error)) from None
-    languages.configure_from_settings(settings)
-    return settings
+from data.commands import load_settings
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from dashboard.core.settings import Settings
 from dashboard.infra import db
 from dashboard.infra.models import Unit
 from dashboard.web.factory import create_app
+from tests.components import texts
 
 GERMAN = {
     "skip_to_content": "Zum Hauptinhalt springen",
@@ -64,31 +65,11 @@ def german(demo_copy_url: str, tmp_path) -> Iterator[tuple[Settings, Any]]:
         languages.configure_from_settings(Settings())
 
 
-def _texts(component: Any) -> str:
-    parts: list[str] = []
-
-    def add(node: Any) -> None:
-        if isinstance(node, str):
-            parts.append(node)
-        elif isinstance(node, (list, tuple)):
-            for child in node:
-                add(child)
-        elif node is not None and not isinstance(node, (int, float)):
-            add(getattr(node, "children", None))
-            for name in ("href", "hrefLang"):
-                value = getattr(node, name, None)
-                if isinstance(value, str):
-                    parts.append(value)
-
-    add(component)
-    return " ".join(parts)
-
-
 @pytest.mark.parametrize("demo_copy_url", ["sqlite", "postgres"], indirect=True)
 def test_a_fourth_language_needs_only_a_catalogue_and_content_rows(german):
     settings, app = german
     frame, language, found = render(settings, "/agency/dmv", "?lang=de")
-    words = _texts(frame)
+    words = texts(frame)
     assert (language, found) == ("de", True)
     assert GERMAN["skip_to_content"] in words and GERMAN["footer_source"] in words
     assert AGENCY_IN_GERMAN in words
@@ -96,7 +77,9 @@ def test_a_fourth_language_needs_only_a_catalogue_and_content_rows(german):
     assert MESSAGES["open_data_link"].text in words
 
     english, _language, _found = render(settings, "/", "?lang=en")
-    assert "Deutsch" in _texts(english) and "?lang=de" in _texts(english)
+    assert "Deutsch" in texts(english, attributes=("href", "hrefLang")) and "?lang=de" in texts(
+        english, attributes=("href", "hrefLang")
+    )
 
     units = app.server.test_client().get("/api/v1/units?limit=1000").get_json()["data"]
     dmv = next(unit for unit in units if unit["slug"] == "dmv")
