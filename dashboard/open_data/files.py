@@ -170,6 +170,8 @@ def settings_fingerprint(settings: Settings) -> str:
             settings.fiscal_year_label_style,
             settings.open_data_license,
             settings.site_name,
+            # Each further configured language adds its columns (name_fr ...) to the records.
+            ",".join(settings.languages),
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:12]

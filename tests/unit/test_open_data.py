@@ -370,3 +370,15 @@ def test_the_docs_view_lists_every_endpoint_parameter_and_column(language):
 def test_docs_examples_without_data_use_no_filters_that_could_fail():
     filters = view.example_filters({})
     assert "unit" not in filters["observations"] and "metric" not in filters["observations"]
+
+
+def test_the_cache_fingerprint_changes_with_what_the_records_hold():
+    # A cached page of records or ZIP built before French was configured lacks name_fr.
+    base = Settings()
+    assert open_data.settings_fingerprint(base) == open_data.settings_fingerprint(Settings())
+    assert open_data.settings_fingerprint(base) != open_data.settings_fingerprint(
+        Settings(languages=("en", "es", "fr"))
+    )
+    assert open_data.settings_fingerprint(base) != open_data.settings_fingerprint(
+        Settings(small_sample_threshold=50)
+    )
