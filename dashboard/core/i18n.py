@@ -87,11 +87,13 @@ def translations(language: str) -> gettext.NullTranslations:
 
     Entries that are fuzzy or not (fully) translated are left out, so they fall back to English.
     """
-    return _read_catalogue(language, catalogue_path(language))
+    # Resolved once per language and set of folders: this runs for every text on every page.
+    return _read_catalogue(language, configured.catalogue_dirs())
 
 
 @functools.cache
-def _read_catalogue(language: str, path: Path) -> gettext.NullTranslations:
+def _read_catalogue(language: str, folders: tuple[Path, ...]) -> gettext.NullTranslations:
+    path = catalogue_file(language, folders)
     if language == SOURCE_LANGUAGE or not path.is_file():
         return gettext.NullTranslations()
     with path.open("rb") as handle:

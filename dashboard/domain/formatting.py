@@ -20,11 +20,13 @@ against "≥ 80%" is "79.98%, not met", never "80%, not met". Pass the target in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton, get_month_names
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 
 from dashboard.core.i18n import P_, Messages, format_locale, messages, translate
 from dashboard.domain.targets import Status, TargetSpec, format_target_value, judge
@@ -70,21 +72,37 @@ def format_number(
 ) -> str:
     """``value`` with the language's separators: ``decimals`` decimals, or (``exact=False``) at
     most that many, trailing zeros dropped."""
-    fraction = ("0" if exact else "#") * decimals
-    pattern = "#,##0" + (f".{fraction}" if decimals else "")
-    return format_decimal(value, format=pattern, locale=format_locale(language))
+    return _formatted_number(value, format_locale(language), decimals, exact)
 
 
 def format_percent_number(
     percent: float | Decimal, language: str = "en", *, decimals: int = 1, exact: bool = True
 ) -> str:
-    """A number of percent (43.75 -> "43.8%", "43,8 %") in the language's percent style."""
-    locale = format_locale(language)
-    pattern = locale.percent_formats[None].pattern.split(";")[0]
+    """A number of percent (43.75 -> "43.8%", "43,8 %") in the language's percent style."""
+    return _formatted_percent(percent, format_locale(language), decimals, exact)
+
+
+# A page formats the same few thousand figures on every build, and Babel parses its pattern on
+# every call: both results are remembered (the locale is part of the key).
+@functools.lru_cache(maxsize=16_384)
+def _formatted_number(value: float, locale: Locale, decimals: int, exact: bool) -> str:
     fraction = ("0" if exact else "#") * decimals
-    pattern = pattern.replace("#,##0", "#,##0" + (f".{fraction}" if decimals else ""), 1)
+    pattern = _pattern("#,##0" + (f".{fraction}" if decimals else ""))
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _formatted_percent(percent: float | Decimal, locale: Locale, decimals: int, exact: bool) -> str:
+    fraction = ("0" if exact else "#") * decimals
+    written = locale.percent_formats[None].pattern.split(";")[0]
+    pattern = _pattern(written.replace("#,##0", "#,##0" + (f".{fraction}" if decimals else ""), 1))
     value = Decimal(str(percent)) / 100 if not isinstance(percent, Decimal) else percent / 100
     return format_percent(value, format=pattern, locale=locale, decimal_quantization=True)
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
 
 
 #: How many decimals beyond the scale's usual ones a figure may gain to agree with its status.
