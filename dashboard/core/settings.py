@@ -58,6 +58,27 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+#: What the app says when it is started without SECRET_KEY (outside the demo).
+SECRET_KEY_MISSING = (
+    "SECRET_KEY is not set. The staff workspace signs its session cookies with it, so cxdash "
+    "refuses to start without one. Generate a long random value once and keep it secret and "
+    "the same on every worker and node, for example:\n"
+    "    export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+    "(scripts/serve, the demo, makes one for you in instance/secret_key.)"
+)
+
+
 def catalogue_file(language: str, directories: Sequence[Path] = ()) -> Path:
     """Where ``language``'s interface catalogue is: the first of ``directories`` (the
     deployment's own, ``TRANSLATIONS_DIRS``) that has one, else the shipped
@@ -205,6 +226,31 @@ class Settings:
     export_max_charts: int = 40
     #: Reverse proxies in front of the app whose X-Forwarded-For is trusted (client address).
     trusted_proxies: int = 0
+    #: Signs session cookies and form tokens. Required by the server outside the demo
+    #: (:data:`SECRET_KEY_MISSING`); a Settings built in code without one gets a random key.
+    secret_key: str = field(default="", repr=False)
+    #: Session cookies only over HTTPS. Leave on in deployments; the demo on http turns it off.
+    session_cookie_secure: bool = True
+    #: A session ends this long after sign-in, and after this long without a request.
+    session_lifetime_minutes: int = 480
+    session_idle_minutes: int = 60
+    #: Sign-in attempts one client may make per minute (any account); 0: no limit.
+    sign_in_rate_limit: int = 10
+    #: Failed sign-ins in a row that lock an account, and for how long.
+    sign_in_lockout_after: int = 5
+    sign_in_lockout_minutes: int = 15
+    #: A publisher may not approve drafts they wrote themselves.
+    require_second_approver: bool = False
+    #: OpenID Connect sign-in (login.gov, Entra ID, Okta): the issuer URL (its
+    #: /.well-known/openid-configuration is read), the client registered there, and the name
+    #: the sign-in button shows. Off unless OIDC_ISSUER is set.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
+    oidc_provider_name: str = "single sign-on"
+    oidc_scopes: str = "openid email profile"
+    #: Largest results file the workspace accepts, in megabytes.
+    upload_max_mb: int = 20
     #: Extra settings for tests only (never read from the environment).
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -219,6 +265,9 @@ class Settings:
         languages = _languages(env, translations_dirs)
         if cache_type == "redis" and not redis_url:
             raise SettingsError("CACHE_TYPE=redis needs CACHE_REDIS_URL")
+        oidc_issuer = (env.get("OIDC_ISSUER") or "").strip() or None
+        if oidc_issuer and not (env.get("OIDC_CLIENT_ID") or "").strip():
+            raise SettingsError("OIDC_ISSUER needs OIDC_CLIENT_ID (and usually OIDC_CLIENT_SECRET)")
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             cache_type=cache_type,
@@ -250,6 +299,21 @@ class Settings:
             export_timeout=_int(env, "EXPORT_TIMEOUT", 20, 1, 300),
             export_max_charts=_int(env, "EXPORT_MAX_CHARTS", 40, 1, 500),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
+            secret_key=env.get("SECRET_KEY") or "",
+            session_cookie_secure=_bool(env, "SESSION_COOKIE_SECURE", True),
+            session_lifetime_minutes=_int(env, "SESSION_LIFETIME_MINUTES", 480, 5, 60 * 24 * 30),
+            session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 60, 5, 60 * 24 * 30),
+            sign_in_rate_limit=_int(env, "SIGN_IN_RATE_LIMIT", 10, 0, 10_000),
+            sign_in_lockout_after=_int(env, "SIGN_IN_LOCKOUT_AFTER", 5, 1, 1000),
+            sign_in_lockout_minutes=_int(env, "SIGN_IN_LOCKOUT_MINUTES", 15, 1, 60 * 24),
+            require_second_approver=_bool(env, "REQUIRE_SECOND_APPROVER", False),
+            oidc_issuer=oidc_issuer,
+            oidc_client_id=(env.get("OIDC_CLIENT_ID") or "").strip() or None,
+            oidc_client_secret=env.get("OIDC_CLIENT_SECRET") or None,
+            oidc_provider_name=(env.get("OIDC_PROVIDER_NAME") or "").strip()
+            or cls.oidc_provider_name,
+            oidc_scopes=(env.get("OIDC_SCOPES") or "").strip() or cls.oidc_scopes,
+            upload_max_mb=_int(env, "UPLOAD_MAX_MB", 20, 1, 1000),
         )
 
 
@@ -280,6 +344,20 @@ ENVIRONMENT_VARIABLES = {
     "export_timeout": "EXPORT_TIMEOUT",
     "export_max_charts": "EXPORT_MAX_CHARTS",
     "trusted_proxies": "TRUSTED_PROXIES",
+    "secret_key": "SECRET_KEY",
+    "session_cookie_secure": "SESSION_COOKIE_SECURE",
+    "session_lifetime_minutes": "SESSION_LIFETIME_MINUTES",
+    "session_idle_minutes": "SESSION_IDLE_MINUTES",
+    "sign_in_rate_limit": "SIGN_IN_RATE_LIMIT",
+    "sign_in_lockout_after": "SIGN_IN_LOCKOUT_AFTER",
+    "sign_in_lockout_minutes": "SIGN_IN_LOCKOUT_MINUTES",
+    "require_second_approver": "REQUIRE_SECOND_APPROVER",
+    "oidc_issuer": "OIDC_ISSUER",
+    "oidc_client_id": "OIDC_CLIENT_ID",
+    "oidc_client_secret": "OIDC_CLIENT_SECRET",
+    "oidc_provider_name": "OIDC_PROVIDER_NAME",
+    "oidc_scopes": "OIDC_SCOPES",
+    "upload_max_mb": "UPLOAD_MAX_MB",
 }
 
 assert set(ENVIRONMENT_VARIABLES) == {f.name for f in fields(Settings)} - {"extra"}

@@ -14,9 +14,10 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     CheckConstraint,
@@ -35,6 +36,7 @@ from sqlalchemy import (
     false,
     select,
 )
+from sqlalchemy.event import listen
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.orm.decl_api import DeclarativeAttributeIntercept
 
@@ -74,6 +76,12 @@ TARGET_KINDS = ("numeric", "baseline", "text")
 ACTION_STATUSES = ("planned", "in_progress", "completed")
 CHANNELS = ("phone", "walk_in", "mail", "email", "web_form", "video", "chat", "text", "voicemail")
 IMPORT_STATUSES = ("succeeded", "failed", "dry_run")
+#: Staff roles (issue 10): an editor drafts for named agencies; a publisher also approves and
+#: publishes for named agencies (or all); an admin manages users and reads the audit log.
+ROLES = ("editor", "publisher", "admin")
+#: Where a publication came from: the staff workspace or ``cxdash import --publish``.
+PUBLICATION_SOURCES = ("workspace", "cli")
+REVIEW_NOTE_KINDS = ("submitted", "sent_back")
 
 
 #: When set (see :func:`frozen_clock`), the time every write stamps instead of the wall clock.
@@ -356,6 +364,9 @@ class ImportRun(Base):
     message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column()
+    #: The staff member whose upload or edit this was (NULL: the command line). Drafts carry
+    #: their run's id, so this is who drafted them (REQUIRE_SECOND_APPROVER).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Observation(Base):
@@ -501,6 +512,9 @@ class Action(Translated, Base, metaclass=_TranslatedMeta):
     visibility: Mapped[str] = mapped_column(String(10), default=DRAFT)
     internal_note: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    #: A workspace draft that changes a published action: publication copies it onto that
+    #: action and deletes the draft (which has no code, so the (unit, code) key stays unique).
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
 
     unit: Mapped[Unit] = relationship()
     metrics: Mapped[list[Metric]] = relationship(secondary=action_metrics)
@@ -539,6 +553,10 @@ class ContactPoint(Translated, Base, metaclass=_TranslatedMeta):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    #: A workspace draft that changes a published contact point (see ``Action.replaces_id``).
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_points.id", ondelete="CASCADE")
+    )
 
     unit: Mapped[Unit] = relationship()
     closures: Mapped[list[Closure]] = relationship(back_populates="contact_point")
@@ -567,8 +585,164 @@ class Closure(Translated, Base, metaclass=_TranslatedMeta):
     ends_on: Mapped[dt.date] = mapped_column(Date)
     visibility: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    #: A workspace draft that changes a published closure (see ``Action.replaces_id``).
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("closures.id", ondelete="CASCADE"))
 
     contact_point: Mapped[ContactPoint | None] = relationship(back_populates="closures")
+
+
+class PendingRevision(Base):
+    """A drafted change to a published figure (a workspace upload): the published value stays
+    public until a publisher approves; publication then keeps the old value as an
+    :class:`ObservationRevision` with ``reason`` and writes these values."""
+
+    __tablename__ = "pending_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE"), unique=True
+    )
+    raw_value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    response_rate: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    series_break: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Internal only, like ``Observation.internal_note``.
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    #: Why the figure changes: public once published, shown beside the revised figure.
+    reason: Mapped[str] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    observation: Mapped[Observation] = relationship()
+
+
+class User(Base):
+    """A staff account. Role and agencies are read on every request: a change applies at once."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    #: scrypt or argon2id in PHC string form; NULL: signs in through OpenID Connect only.
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(12))
+    #: A publisher (or admin) for every agency rather than the agencies in ``user_agencies``.
+    all_agencies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    disabled_at: Mapped[dt.datetime | None] = mapped_column()
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column()
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    #: Bumped to end every session of the account (disable, password change, sign out all).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    agencies: Mapped[list[Unit]] = relationship(secondary="user_agencies")
+
+
+user_agencies = Table(
+    "user_agencies",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log: who did what, when, from where.
+
+    Never updated or deleted: the migration adds triggers that refuse both.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    #: No foreign key: the log outlives whatever it names.
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str | None] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    agency_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(String(500))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+# The same triggers as migration 0004, for stores built with ``create_all`` (tests): the log
+# refuses UPDATE and DELETE in the database itself.
+_AUDIT_TABLE = cast(Table, AuditEntry.__table__)
+for _event in ("UPDATE", "DELETE"):
+    listen(
+        _AUDIT_TABLE,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER audit_log_no_{_event.lower()} BEFORE {_event} ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+listen(
+    _AUDIT_TABLE,
+    "after_create",
+    DDL(
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$; "
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only(); "
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+    ).execute_if(dialect="postgresql"),
+)
+
+
+class ReviewNote(Base):
+    """An agency's drafts submitted for review, or sent back with a comment for the editor."""
+
+    __tablename__ = "review_notes"
+    __table_args__ = (CheckConstraint(_in("kind", REVIEW_NOTE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Publication(Base):
+    """One agency's part of one publication: the public "What changed" list.
+
+    Counts are what the publication added or changed for this agency; ``reasons`` are the
+    revision reasons given (public text); ``note`` the publisher's public summary.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (CheckConstraint(_in("source", PUBLICATION_SOURCES), name="source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    #: Internal: who approved (never shown publicly).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(12))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    figures_added: Mapped[int] = mapped_column(Integer, default=0)
+    figures_revised: Mapped[int] = mapped_column(Integer, default=0)
+    targets_changed: Mapped[int] = mapped_column(Integer, default=0)
+    actions_changed: Mapped[int] = mapped_column(Integer, default=0)
+    contact_points_changed: Mapped[int] = mapped_column(Integer, default=0)
+    closures_changed: Mapped[int] = mapped_column(Integer, default=0)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 UnitText = _texts_table(Unit, "unit_texts")
