@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -133,6 +134,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def env_secret_key() -> str:
+    """The environment's SECRET_KEY, or a throwaway one: the benchmark signs nobody in."""
+    return os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+
+
 def start_gunicorn(database_url: str, port: int, workers: int, cache_dir: Path) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -140,6 +146,8 @@ def start_gunicorn(database_url: str, port: int, workers: int, cache_dir: Path) 
         # Both workers share one page-data cache, as they share Redis in a deployment.
         "CACHE_TYPE": "filesystem",
         "CACHE_DIR": str(cache_dir),
+        # The server refuses to start without one (the staff workspace signs sessions with it).
+        "SECRET_KEY": env_secret_key(),
     }
     env.pop("CACHE_REDIS_URL", None)
     command = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import flask
@@ -13,15 +15,37 @@ from dashboard.core.routes import parse_query, resolve
 from dashboard.core.settings import Settings
 from dashboard.gateway import queries
 from dashboard.views import NotFound
+from dashboard.web import preview
 from dashboard.web.pages import PageContext, page_for, page_view
 from layouts import not_found, shell
+from layouts import preview as preview_layout
 from layouts.pages import layout_for
 
 
 def render(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:
-    """(frame, language, found) for a URL: the page, or the 404 page."""
+    """(frame, language, found) for a URL: the page, or the 404 page.
+
+    A staff preview URL (``/preview/agency/<slug>``) is drawn by :func:`render_preview`.
+    """
+    if preview.is_preview_path(path):
+        return render_preview(settings, path, search)
+    return _render(settings, path, search)
+
+
+def _render(
+    settings: Settings,
+    path: str,
+    search: str | None,
+    *,
+    shown_path: str | None = None,
+    banner: Callable[[str], Any] | None = None,
+) -> tuple[list, str, bool]:
+    """The page at ``path`` in its frame. ``shown_path``: the URL the browser shows when it
+    is not ``path`` (a preview), for the page's own links; ``banner``: language -> what goes
+    above the page."""
     query = parse_query(search)
     language = normalize_language(query.get("lang"), settings.default_language)
+    shown_path = shown_path or path
     route = resolve(path)
     content: list | None = None
     status = None
@@ -31,11 +55,11 @@ def render(settings: Settings, path: str, search: str | None) -> tuple[list, str
         try:
             view, status = page_view(settings, route, known, language)
         except NotFound as error:
-            content = not_found.layout(path, language, reason=error.message)
+            content = not_found.layout(shown_path, language, reason=error.message)
         else:
             context = PageContext(
                 language=language,
-                path=path,
+                path=shown_path,
                 query=known,
                 settings=settings,
                 site_origin=_site_origin(),
@@ -43,17 +67,37 @@ def render(settings: Settings, path: str, search: str | None) -> tuple[list, str
             content = layout_for(route.page)(view, context)
     found = content is not None and status is not None
     if content is None:
-        content = not_found.layout(path, language)
+        content = not_found.layout(shown_path, language)
+    if banner is not None:
+        content = [banner(language), *content]
     status = status or queries.data_status(settings.database_url)
     frame = shell.page(
         content=content,
         language=language,
-        path=path,
+        path=shown_path,
         site_name=settings.site_name,
         as_of=status.as_of,
         last_updated=status.last_updated,
     )
     return frame, language, found
+
+
+def render_preview(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:
+    """A staff preview: the public page drawn in a transaction where the agency's drafts are
+    published, then rolled back (``dashboard.web.preview``). Anyone but signed-in staff of
+    the agency gets the ordinary 404 page, and the response is never cached nor indexed."""
+    if flask.has_request_context():
+        flask.after_this_request(preview.mark_response)
+    target = preview.preview_target(settings, path)
+    if target is None:
+        return _render(settings, path, search)  # names no public page: the 404 page
+    with preview.previewing(settings, target) as state:
+
+        def banner(language: str) -> Any:
+            name = state.agency_name(language, target.agency_slug)
+            return preview_layout.banner(name, has_drafts=state.has_drafts, refusal=state.refusal)
+
+        return _render(settings, target.public_path, search, shown_path=path, banner=banner)
 
 
 def _site_origin() -> str:
@@ -113,16 +157,27 @@ def register(app: Dash) -> None:
         frame, language, _found = render(settings, pathname or "/", search)
         return frame, language, url
 
-    # The <html lang> follows the page's language for screen readers.
+    # The <html lang> follows the page's language for screen readers, and the <title> names
+    # the page ("What changed · <site>"): its heading, once the new page is drawn.
     clientside_callback(
         """
-        function(lang) {
+        function(lang, _url) {
             if (lang) { document.documentElement.lang = lang; }
+            window.requestAnimationFrame(function () {
+                var heading = document.querySelector("#main-content h1");
+                var site = document.querySelector(".site-name");
+                if (heading && site) {
+                    var page = heading.textContent.trim();
+                    var name = site.textContent.trim();
+                    document.title = page && page !== name ? page + " · " + name : name;
+                }
+            });
             return lang || "";
         }
         """,
         Output("document-language", "data"),
         Input("page", "lang"),
+        Input("rendered-url", "data"),
     )
 
     @app.server.get("/download/<path:target>")

@@ -49,6 +49,7 @@ from data.store import (
     ObservationRecord,
     TargetRecord,
     UnitKey,
+    WorkspaceUpload,
     column_label,
     column_length,
     commit_import,
@@ -91,12 +92,19 @@ def import_observations(
     dry_run: bool = False,
     publish: bool = False,
     progress: Progress | None = None,
+    workspace: WorkspaceUpload | None = None,
 ) -> ImportReport:
     """Import a results file; see the module docstring and docs/import-format.md.
 
     ``progress(done, total)`` is called now and then with work items done (rows checked,
     then observations written) out of the total known so far.
+
+    ``workspace``: an upload in the staff workspace (data.workspace_upload): rows outside
+    the user's agencies and new units or metrics are problems, changed published figures
+    become pending revisions (see :class:`data.store.WorkspaceUpload`). Never publishes.
     """
+    if workspace is not None and publish:
+        raise ValueError("a workspace upload saves drafts; publication is a separate step")
     path = Path(path)
     report = ImportReport(file=path.name, kind="observations", dry_run=dry_run, publish=publish)
     calendar = FiscalCalendar.from_settings(settings)
@@ -152,7 +160,7 @@ def import_observations(
     session = session_factory(database_url)()
     try:
         catalog = Catalog.load(session)
-        builder = _RecordBuilder(table, mapping, catalog, calendar, report)
+        builder = _RecordBuilder(table, mapping, catalog, calendar, report, workspace)
         with report.timed("check"):
             records = builder.build(progress)
         with report.timed("write"):
@@ -166,6 +174,7 @@ def import_observations(
                 mapping_name=None if mapping.builtin else mapping.name,
                 progress=progress,
                 work_done=len(table),
+                workspace=workspace,
             )
     finally:
         session.close()
@@ -193,12 +202,18 @@ class _RecordBuilder:
         catalog: Catalog,
         calendar: FiscalCalendar,
         report: ImportReport,
+        workspace: WorkspaceUpload | None = None,
     ) -> None:
         self.table = table
         self.mapping = mapping
         self.catalog = catalog
         self.calendar = calendar
         self.report = report
+        self.workspace = workspace
+        # A workspace upload never creates units or metrics (an admin does, with
+        # `cxdash import-units` / `import-metrics`), whatever the mapping says.
+        self.creates_agencies = mapping.creates_agencies and workspace is None
+        self.creates_services = mapping.creates_services and workspace is None
         self.index = table.column_index()
         self.measures = mapping.expanded_measures()
         self._period_cache: dict[tuple[Any, ...], Period | _PeriodProblem] = {}
@@ -434,9 +449,17 @@ class _RecordBuilder:
             self._problem(row, agency_cell, "the agency is empty")
             raise _RowError
         assert agency_cell.text is not None
-        create = self.mapping.creates_services
+        create = self.creates_services
         agency_text = " ".join(agency_cell.text.split())
         agency: UnitKey
+        if agency_text.casefold() == ENTERPRISE_MARKER and self.workspace is not None:
+            self._problem(
+                row,
+                agency_cell,
+                "the enterprise's own figures belong to no agency; they are imported with "
+                "`cxdash import`, not uploaded in the workspace",
+            )
+            raise _RowError
         if agency_text.casefold() == ENTERPRISE_MARKER:
             if self.catalog.enterprise_id is None:
                 self._problem(
@@ -452,10 +475,11 @@ class _RecordBuilder:
             if fitted is None:
                 raise _RowError
             try:
-                agency = self.catalog.find_agency(fitted, self.mapping.creates_agencies)
+                agency = self.catalog.find_agency(fitted, self.creates_agencies)
             except LookupError as error:
-                self._problem(row, agency_cell, str(error))
+                self._problem(row, agency_cell, self._unknown_unit(str(error), "agency"))
                 raise _RowError from None
+            self._check_scope(row, agency_cell, agency)
         if self.mapping.service_key is not None:
             return self._keyed_service(cells, row, agency)
         service_cell = self._cell(cells, "service")
@@ -469,8 +493,30 @@ class _RecordBuilder:
         try:
             return self.catalog.find_service(agency, fitted, create)
         except LookupError as error:
-            self._problem(row, service_cell, str(error))
+            self._problem(row, service_cell, self._unknown_unit(str(error), "service"))
             raise _RowError from None
+
+    def _unknown_unit(self, reason: str, what: str) -> str:
+        """In the workspace, an unknown agency or service is refused as new, not as
+        something the mapping could create."""
+        if self.workspace is None or not reason.startswith(("unknown", "no service")):
+            return reason
+        return (
+            f"no {what} matches this; new agencies and services are created only by an "
+            "admin with `cxdash import-units` (check the spelling, or ask an admin)"
+        )
+
+    def _check_scope(self, row: int, cell: _Cell, agency: UnitKey) -> None:
+        """In the workspace, a row about an agency the user may not edit is a problem."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        if not isinstance(agency, int) or self.catalog.unit_kinds.get(agency) != "agency":
+            self._problem(row, cell, "this is not an agency; name the agency of the figure")
+            raise _RowError
+        if not workspace.allows(agency):
+            self._problem(row, cell, f"agency {cell.text} is not one you may edit")
+            raise _RowError
 
     def _keyed_service(self, cells: list[str], row: int, agency: UnitKey) -> UnitKey:
         """The service whose code is the row's key cells joined (``[service] key``).
@@ -519,11 +565,12 @@ class _RecordBuilder:
                 agency,
                 code,
                 names.get(default) or code,
-                self.mapping.creates_services,
+                self.creates_services,
                 names={k: v for k, v in names.items() if v and k != default},
             )
         except LookupError as error:
-            self.report.problem(row, " + ".join(key.columns), code, str(error))
+            reason = self._unknown_unit(str(error), "service")
+            self.report.problem(row, " + ".join(key.columns), code, reason)
             raise _RowError from None
 
     def _template_cell(self, cells: list[str], column: str) -> str:
@@ -538,14 +585,20 @@ class _RecordBuilder:
         assert cell.text is not None
         try:
             return self.catalog.find_metric(
-                cell.text, self.mapping.metric_definitions, self.mapping.creates_services
+                cell.text, self.mapping.metric_definitions, self.creates_services
             )
         except LookupError as error:
+            reason = str(error)
+            if self.workspace is not None:
+                reason = (
+                    "unknown metric code; new metrics are created only by an admin with "
+                    "`cxdash import-metrics` (check the code, or ask an admin)"
+                )
             if cell.column and cell.column.startswith("[["):
                 # A constant: one problem for the file, not one per row.
-                self._once(f"metric:{cell.text}", str(error), cell.column, cell.text)
+                self._once(f"metric:{cell.text}", reason, cell.column, cell.text)
             else:
-                self._problem(row, cell, str(error))
+                self._problem(row, cell, reason)
             return None
 
     # -- periods ------------------------------------------------------------------------

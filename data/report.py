@@ -83,6 +83,9 @@ class ImportReport:
     published: int = 0
     #: Earlier published values kept as revisions.
     revisions_kept: int = 0
+    #: Workspace uploads: changes to published figures saved as pending revisions (the
+    #: published value stays public until a publisher approves).
+    pending_revisions: int = 0
     targets_created: int = 0
     #: Draft targets this import published, and published targets it corrected (kept as
     #: history: superseded, never in force again).
@@ -117,6 +120,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "published": self.published,
             "revisions_kept": self.revisions_kept,
+            "pending_revisions": self.pending_revisions,
             "targets_created": self.targets_created,
             "targets_published": self.targets_published,
             "targets_superseded": self.targets_superseded,
@@ -202,6 +206,11 @@ class ImportReport:
                 extras.append(f"{self.published} unchanged draft(s) published")
             if self.revisions_kept:
                 extras.append(f"{self.revisions_kept} earlier published value(s) kept as revisions")
+            if self.pending_revisions:
+                extras.append(
+                    f"{self.pending_revisions} change(s) to published figures waiting for "
+                    "publication (the published values stay public until then)"
+                )
             if self.targets_created:
                 extras.append(f"{self.targets_created} new target(s)")
             if self.targets_published:

@@ -19,6 +19,11 @@ Publication rules (documented in docs/import-format.md):
   replaced it) so that the public can see that, and what, was revised. A draft is simply
   overwritten: it was never public.
 - Re-importing the same values changes nothing: no new rows, no revisions.
+- A staff upload in the workspace (:class:`WorkspaceUpload`, issue 10) never publishes: a
+  changed published value becomes a ``PendingRevision`` (with the reason the uploader
+  gives) that the published value keeps waiting for, until ``data.publication`` publishes
+  the agency's drafts. A publishing import records a ``Publication`` per agency it changed
+  (``data.publication.record_cli_publications``) in its transaction.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from dashboard.infra.models import (
     Metric,
     Observation,
     ObservationRevision,
+    PendingRevision,
     StoreLock,
     Target,
     Unit,
@@ -450,6 +456,42 @@ class _Update:
     keep_revision: bool
 
 
+#: The longest revision reason an upload may give (it is shown publicly beside the figure).
+MAX_REASON_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class WorkspaceUpload:
+    """A results file uploaded in the staff workspace (issue 10), not ``cxdash import``.
+
+    The same importer, with these differences: rows must be about agencies in
+    ``agency_scope`` (None: every agency) and name existing units and metrics (new ones are
+    created only by an admin with ``cxdash import-units`` / ``import-metrics``); nothing is
+    published; a changed *published* figure becomes a :class:`PendingRevision` carrying
+    ``reason`` (required then) instead of a problem; the run records ``user_id``.
+    """
+
+    agency_scope: frozenset[int] | None
+    user_id: int
+    reason: str | None = None
+    #: For the audit entry of a saved upload (where the request came from).
+    ip: str | None = None
+    user_agent: str | None = None
+
+    def allows(self, agency_id: int) -> bool:
+        return self.agency_scope is None or agency_id in self.agency_scope
+
+
+@dataclass
+class _Pending:
+    """A change to a published figure that waits for publication (a workspace upload)."""
+
+    existing: Observation
+    record: ObservationRecord
+    #: The pending revision already stored for the figure (replaced), if any.
+    stored: PendingRevision | None
+
+
 @dataclass
 class TargetPlan:
     """The targets of one (unit, metric) pair, with this import's changes applied in memory."""
@@ -473,6 +515,10 @@ class WritePlan:
     targets: list[TargetPlan] = field(default_factory=list)
     #: Every record of the import (what a publishing import publishes the units of).
     records: list[ObservationRecord] = field(default_factory=list)
+    #: Workspace uploads: changes to published figures, kept as pending revisions, and the
+    #: pending revisions the file withdraws (it gives the published values again).
+    pending: list[_Pending] = field(default_factory=list)
+    withdrawn: list[PendingRevision] = field(default_factory=list)
 
     @property
     def work(self) -> int:
@@ -480,8 +526,22 @@ class WritePlan:
             len(self.inserts)
             + len(self.updates)
             + len(self.promotions)
+            + len(self.pending)
+            + len(self.withdrawn)
             + sum(1 for plan in self.targets if plan.changed)
         )
+
+    def published_figures(self) -> list[tuple[UnitKey, str]]:
+        """(unit, "added" | "revised") for every figure a publishing import makes public or
+        changes publicly; read before :func:`apply_writes` (which publishes the drafts)."""
+        figures: list[tuple[UnitKey, str]] = [(record.unit, "added") for record in self.inserts]
+        for update in self.updates:
+            if update.keep_revision:
+                figures.append((update.record.unit, "revised"))
+            elif update.existing.visibility != PUBLISHED:
+                figures.append((update.record.unit, "added"))
+        figures.extend((stored.unit_id, "added") for stored in self.promotions)
+        return figures
 
 
 def plan_writes(
@@ -491,16 +551,26 @@ def plan_writes(
     publish: bool,
     report: ImportReport,
     sole_source: str | None = None,
+    pending_revisions: bool = False,
+    revision_reason: str | None = None,
 ) -> WritePlan:
     """Compare records with the store (reading only) and decide what each one does.
 
     ``sole_source``: an import kind ("contacts"); a stored observation this import would
     change or publish that another kind of import (or no import: the demo, a hand edit)
     wrote is a problem, naming unit, metric, period and source.
+
+    ``pending_revisions`` (a workspace upload, never with ``publish``): a changed published
+    figure is not a problem but a pending revision (replacing one already pending for it),
+    which needs ``revision_reason``; a file giving the published values again withdraws the
+    figure's pending revision.
     """
+    if pending_revisions and publish:
+        raise ValueError("pending revisions are for drafts: an import that publishes has none")
     plan = WritePlan(records=records)
     existing = _existing_observations(session, records)
     sources = _import_kinds(session, existing.values()) if sole_source else {}
+    pending = _pending_revisions(session, existing.values()) if pending_revisions else {}
     for record in records:
         key = _stored_key(record)
         stored = existing.get(key) if key is not None else None
@@ -516,12 +586,19 @@ def plan_writes(
             if source != sole_source:
                 _foreign_observation_problem(report, record, stored, source)
                 continue
+        is_published = stored.visibility == PUBLISHED
+        if pending_revisions and is_published:
+            waiting = pending.get(stored.id)
+            if public_change:
+                plan.pending.append(_Pending(stored, record, waiting))
+                continue
+            if waiting is not None:
+                plan.withdrawn.append(waiting)
         if not public_change and not note_change:
             plan.unchanged += 1
             if publish and stored.visibility != PUBLISHED:
                 plan.promotions.append(stored)
             continue
-        is_published = stored.visibility == PUBLISHED
         if is_published and public_change and not publish:
             report.problem(
                 record.row,
@@ -540,9 +617,55 @@ def plan_writes(
     report.unchanged = plan.unchanged
     report.published = len(plan.promotions)
     report.revisions_kept = sum(1 for update in plan.updates if update.keep_revision)
+    report.pending_revisions = len(plan.pending)
+    if plan.pending:
+        _check_revision_reason(report, plan.pending, revision_reason)
+    if plan.withdrawn:
+        report.notes.append(
+            f"{len(plan.withdrawn)} pending revision(s) withdrawn: the file gives the "
+            "published value(s) again"
+        )
     plan.targets = _plan_targets(session, records, publish, report, utcnow())
     count_target_outcomes(report, plan.targets)
     return plan
+
+
+def _pending_revisions(
+    session: Session, observations: Iterable[Observation]
+) -> dict[int, PendingRevision]:
+    """The pending revisions of these (published) observations, by observation id."""
+    ids = sorted({o.id for o in observations if o.visibility == PUBLISHED})
+    found: dict[int, PendingRevision] = {}
+    for start in range(0, len(ids), 5000):
+        batch = ids[start : start + 5000]
+        statement = select(PendingRevision).where(PendingRevision.observation_id.in_(batch))
+        for pending in session.scalars(statement):
+            found[pending.observation_id] = pending
+    return found
+
+
+def _check_revision_reason(
+    report: ImportReport, pending: list[_Pending], reason: str | None
+) -> None:
+    """A file that changes published figures must say why (the reason is published)."""
+    first = min(pending, key=lambda item: (item.record.row is None, item.record.row or 0))
+    text = (reason or "").strip()
+    if not text:
+        report.problem(
+            first.record.row,
+            first.record.column,
+            _show(first.record.raw_value),
+            f"this file changes {len(pending)} published figure(s) (this row's is "
+            f"{_show(first.existing.raw_value)}); give the reason for the revision",
+        )
+    elif len(text) > MAX_REASON_LENGTH:
+        report.problem(
+            None,
+            None,
+            text[:80] + "…",
+            f"the reason for the revision is {len(text):,} characters long; at most "
+            f"{MAX_REASON_LENGTH:,} are allowed",
+        )
 
 
 def _import_kinds(session: Session, observations: Iterable[Observation]) -> dict[int, str]:
@@ -801,8 +924,13 @@ def apply_writes(
     publish: bool,
     now: dt.datetime,
     progress: Callable[[int], None] | None = None,
+    revision_reason: str | None = None,
 ) -> None:
-    """Write the plan in the caller's transaction; ``progress(n)`` reports n more rows done."""
+    """Write the plan in the caller's transaction; ``progress(n)`` reports n more rows done.
+
+    ``revision_reason``: the reason stored with the plan's pending revisions (a workspace
+    upload; :func:`plan_writes` made sure there is one when there are any).
+    """
     _write_new_units_and_metrics(session, catalog, publish=publish)
     visibility = PUBLISHED if publish else DRAFT
     published_at = now if publish else None
@@ -876,10 +1004,41 @@ def apply_writes(
         if progress:
             progress(1)
 
+    _write_pending(session, plan, run, (revision_reason or "").strip(), now)
+    if progress and (plan.pending or plan.withdrawn):
+        progress(len(plan.pending) + len(plan.withdrawn))
+
     write_target_plans(session, plan.targets, run, progress=progress)
     if publish:
         publish_used(session, plan)
     session.flush()
+
+
+def _write_pending(
+    session: Session, plan: WritePlan, run: ImportRun, reason: str, now: dt.datetime
+) -> None:
+    """Pending revisions: the published figure stays as it is until publication."""
+    for withdrawn in plan.withdrawn:
+        session.delete(withdrawn)
+    for item in plan.pending:
+        fields = _record_fields(item.record)
+        values = {
+            "raw_value": fields["raw_value"],
+            "numerator": fields["numerator"],
+            "denominator": fields["denominator"],
+            "response_rate": fields["response_rate"],
+            "score": fields["score"],
+            "series_break": fields["series_break"],
+            "internal_note": item.record.note,
+            "reason": reason,
+            "import_id": run.id,
+            "created_at": now,
+        }
+        if item.stored is None:
+            session.add(PendingRevision(observation_id=item.existing.id, **values))
+        else:
+            for name, value in values.items():
+                setattr(item.stored, name, value)
 
 
 def publish_used(session: Session, plan: WritePlan) -> None:
@@ -974,9 +1133,11 @@ def write_target_plans(
                 changed_content = any(
                     getattr(row.stored, name) != value for name, value in content.items()
                 )
+                # Read before the values are set: a promoted draft is this run's too.
+                promoted = row.stored.visibility != row.visibility
                 for name, value in values.items():
                     setattr(row.stored, name, value)
-                if changed_content or row.stored.visibility != row.visibility:
+                if changed_content or promoted:
                     row.stored.import_id = run.id
             if row.superseded_by is not None:
                 linked.append(row)
@@ -1004,6 +1165,7 @@ def commit_import(
     progress: Callable[[int, int], None] | None,
     work_done: int,
     sole_source: str | None = None,
+    workspace: WorkspaceUpload | None = None,
 ) -> None:
     """Lock, plan, then write everything in ``session``'s one transaction, or nothing at all.
 
@@ -1020,6 +1182,11 @@ def commit_import(
 
     ``sole_source``: the import kind that must be the only writer of the observations this
     import would change (``import-contacts`` never overwrites figures from another source).
+
+    ``workspace``: a staff upload (:class:`WorkspaceUpload`): changed published figures
+    become pending revisions, the run records the user, an "upload" audit entry is written
+    with it. A publishing import (``report.publish``) records a publication per agency it
+    changed (:func:`data.publication.record_cli_publications`), in the same transaction.
     """
     try:
         if report.problems:
@@ -1032,7 +1199,13 @@ def commit_import(
         check_new_entries(session, catalog, records, report)
         if not report.problems:
             plan = plan_writes(
-                session, records, publish=report.publish, report=report, sole_source=sole_source
+                session,
+                records,
+                publish=report.publish,
+                report=report,
+                sole_source=sole_source,
+                pending_revisions=workspace is not None,
+                revision_reason=workspace.reason if workspace is not None else None,
             )
         report.units_created = [unit.name for unit in catalog.new_units.values()]
         report.metrics_created = [metric.code for metric in catalog.new_metrics.values()]
@@ -1062,15 +1235,34 @@ def commit_import(
             rows_read=report.rows_read,
             status="succeeded",
             started_at=now,
+            user_id=workspace.user_id if workspace is not None else None,
         )
         session.add(run)
         session.flush()
-        apply_writes(session, plan, catalog, run, publish=report.publish, now=now, progress=advance)
+        figures = plan.published_figures() if report.publish else []
+        apply_writes(
+            session,
+            plan,
+            catalog,
+            run,
+            publish=report.publish,
+            now=now,
+            progress=advance,
+            revision_reason=workspace.reason if workspace is not None else None,
+        )
         run.rows_inserted = report.inserted
-        run.rows_revised = report.revised
+        run.rows_revised = report.revised + report.pending_revisions
         run.rows_unchanged = report.unchanged
         run.message = _summary(report)
         run.finished_at = utcnow()
+        if report.publish:
+            from data.publication import record_cli_publications
+
+            record_cli_publications(
+                session, run, now=now, figures=[(_unit_id(u), kind) for u, kind in figures]
+            )
+        if workspace is not None:
+            _audit_upload(session, run, report, workspace, now)
         session.commit()
         report.import_id = run.id
     except SQLAlchemyError as error:
@@ -1078,6 +1270,57 @@ def commit_import(
     except BaseException:
         session.rollback()
         raise
+
+
+def _audit_upload(
+    session: Session,
+    run: ImportRun,
+    report: ImportReport,
+    workspace: WorkspaceUpload,
+    now: dt.datetime,
+) -> None:
+    """The "upload" audit entry of a saved workspace upload, in its transaction."""
+    from dashboard.infra.models import User
+    from data import audit
+
+    agencies = sorted({agency for agency in _agencies_of(session, run) if agency is not None})
+    user = session.get(User, workspace.user_id)
+    audit.record(
+        session,
+        "upload",
+        user_id=workspace.user_id,
+        username=user.username if user is not None else None,
+        agency_id=agencies[0] if len(agencies) == 1 else None,
+        subject=f"upload #{run.id} of {run.file_name}"[:500],
+        detail={
+            "import_id": run.id,
+            "file": run.file_name,
+            "agencies": agencies,
+            "new_drafts": report.inserted,
+            "changed_drafts": report.revised,
+            "pending_revisions": report.pending_revisions,
+            "unchanged": report.unchanged,
+            "reason": (workspace.reason or "").strip() or None,
+        },
+        ip=workspace.ip,
+        user_agent=workspace.user_agent,
+        now=now,
+    )
+
+
+def _agencies_of(session: Session, run: ImportRun) -> list[int | None]:
+    """The agencies of the units whose observations or pending revisions ``run`` wrote."""
+    from data.agency_scope import agencies_of_units
+
+    units = set(session.scalars(select(Observation.unit_id).where(Observation.import_id == run.id)))
+    units |= set(
+        session.scalars(
+            select(Observation.unit_id)
+            .join(PendingRevision, PendingRevision.observation_id == Observation.id)
+            .where(PendingRevision.import_id == run.id)
+        )
+    )
+    return list(agencies_of_units(session, units).values())
 
 
 def rebind_after_lock(

@@ -188,6 +188,10 @@ def import_targets(
                 {r.unit for r in rows if isinstance(r.unit, int)},
                 {r.metric.id for r in rows if r.metric.id is not None},
             )
+            from data.publication import record_cli_publications
+
+            # The public changelog and the audit log, in the import's transaction.
+            record_cli_publications(session, run, now=now)
         run.rows_inserted = report.targets_created
         run.rows_unchanged = report.unchanged
         run.message = (

@@ -75,6 +75,9 @@ TEXT: Messages = messages(
     P_("small_sample", "small sample (fewer than {n} responses)"),
     P_("suppressed", "not shown: fewer than {n} responses"),
     P_("revised", "revised; first published as {earlier}"),
+    P_("revised_reason", "revised; first published as {earlier}. Reason: {reason}"),
+    P_("last_updated", "Last updated:"),
+    P_("see_changes", "See what changed"),
     P_("see_trend", "See the trend of {metric}"),
     P_("trends", "Results over time"),
     P_("trends_in", "Results in {period}"),
@@ -133,6 +136,7 @@ def layout(view: AgencyView, context: PageContext) -> list:
         )
         if view.website
         else None,
+        _last_updated(view, context),
         _controls(view, context),
         page_downloads(context.zip_href(), language) if view.panels else None,
         _promises(view, context),
@@ -143,6 +147,28 @@ def layout(view: AgencyView, context: PageContext) -> list:
         _other_actions(view, language) if view.other_actions else None,
         _contacts(view, language),
     ]
+
+
+def _last_updated(view: AgencyView, context: PageContext) -> html.P | None:
+    """When the agency last published, and a link to what it changed."""
+    language = context.language
+    parts: list[Any] = []
+    if view.last_updated is not None:
+        day = view.last_updated.date()
+        parts += [_t("last_updated", language), " ", _time(day, language)]
+    if view.changes_path:
+        if parts:
+            parts.append(" · ")
+        parts.append(
+            dcc.Link(
+                _t("see_changes", language),
+                href=context.link(view.changes_path, agency=view.agency_slug),
+                id="agency-changes-link",
+            )
+        )
+    if not parts:
+        return None
+    return html.P(parts, className="small agency-last-updated", id="agency-last-updated")
 
 
 def _breadcrumb(view: AgencyView, context: PageContext) -> html.Nav:
@@ -307,9 +333,12 @@ def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.
             html.Span(_t("small_sample", language, n=threshold), className="small-sample")
         )
     if item.revised_text:
-        extras.append(
-            html.Span(_t("revised", language, earlier=item.revised_text), className="revised-mark")
+        revised = (
+            _t("revised_reason", language, earlier=item.revised_text, reason=item.revision_reason)
+            if item.revision_reason
+            else _t("revised", language, earlier=item.revised_text)
         )
+        extras.append(html.Span(revised, className="revised-mark"))
     for extra in extras:
         result += [" · ", extra]
     return html.Li(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dashboard.web.pages import PageContext
-from layouts import agency, home, methodology, open_data, review
+from layouts import agency, changes, home, methodology, open_data, review
 
 #: (view, context) -> the page's components.
 Layout = Callable[[Any, PageContext], list]
@@ -18,6 +18,7 @@ LAYOUTS: dict[str, Layout] = {
     "methodology": methodology.layout,
     "open_data": open_data.layout,
     "review": review.layout,
+    "changes": changes.layout,
 }
 
 

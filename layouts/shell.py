@@ -7,10 +7,14 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from dashboard.core.i18n import language_name, t
+from dashboard.core.i18n import P_, Messages, language_name, messages, t, translate
 from dashboard.core.languages import content_languages
 from dashboard.domain.formatting import format_day
 from layouts.attributes import aria
+
+TEXT: Messages = messages(
+    P_("changes_link", "What changed: every publication, and the reasons for revised figures"),
+)
 
 
 def app_layout(
@@ -138,6 +142,15 @@ def page(
                         href="/review" if language == "en" else f"/review?lang={language}",
                         className="link-dark",
                         id="review-link",
+                    ),
+                    className="mb-0 mt-1 small",
+                ),
+                html.P(
+                    dcc.Link(
+                        translate(TEXT, "changes_link", language),
+                        href="/changes" if language == "en" else f"/changes?lang={language}",
+                        className="link-dark",
+                        id="changes-link",
                     ),
                     className="mb-0 mt-1 small",
                 ),

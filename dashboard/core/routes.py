@@ -33,6 +33,8 @@ def resolve(path: str | None) -> Route | None:
         return Route("open_data")
     if parts == ["review"]:
         return Route("review")
+    if parts == ["changes"]:
+        return Route("changes")
     if parts[0] == "agency" and len(parts) in (2, 3) and all(is_slug(p) for p in parts[1:]):
         if len(parts) == 2:
             return Route("agency", {"agency": parts[1]})
@@ -49,11 +51,36 @@ def path_for(page: str, **params: str) -> str:
         return "/data"
     if page == "review":
         return "/review"
+    if page == "changes":
+        return "/changes"
     if page == "agency":
         return f"/agency/{params['agency']}"
     if page == "service":
         return f"/agency/{params['agency']}/{params['service']}"
     raise ValueError(f"unknown page {page!r}")
+
+
+#: Where staff preview an agency page before it is published (issue 10, D6):
+#: ``/preview/agency/<slug>`` and ``/preview/agency/<slug>/<service>``.
+PREVIEW_PREFIX = "/preview"
+
+
+def previewed_path(path: str | None) -> str | None:
+    """The public page a preview URL shows ("/preview/agency/dmv" -> "/agency/dmv"), or None
+    when ``path`` is no preview of an agency or service page."""
+    path = (path or "").rstrip("/")
+    if not path.startswith(PREVIEW_PREFIX + "/"):
+        return None
+    public = path.removeprefix(PREVIEW_PREFIX)
+    route = resolve(public)
+    if route is None or route.page not in ("agency", "service"):
+        return None
+    return public
+
+
+def preview_path(public_path: str) -> str:
+    """The preview URL of an agency or service page ("/agency/dmv" -> "/preview/agency/dmv")."""
+    return PREVIEW_PREFIX + public_path
 
 
 def is_slug(text: str) -> bool:

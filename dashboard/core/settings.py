@@ -249,6 +249,9 @@ class Settings:
     oidc_client_secret: str | None = field(default=None, repr=False)
     oidc_provider_name: str = "single sign-on"
     oidc_scopes: str = "openid email profile"
+    #: Authentication context asked of the provider (login.gov needs one, e.g.
+    #: "urn:acr.login.gov:auth-only"); empty: none asked.
+    oidc_acr_values: str | None = None
     #: Largest results file the workspace accepts, in megabytes.
     upload_max_mb: int = 20
     #: Extra settings for tests only (never read from the environment).
@@ -313,6 +316,7 @@ class Settings:
             oidc_provider_name=(env.get("OIDC_PROVIDER_NAME") or "").strip()
             or cls.oidc_provider_name,
             oidc_scopes=(env.get("OIDC_SCOPES") or "").strip() or cls.oidc_scopes,
+            oidc_acr_values=(env.get("OIDC_ACR_VALUES") or "").strip() or None,
             upload_max_mb=_int(env, "UPLOAD_MAX_MB", 20, 1, 1000),
         )
 
@@ -357,6 +361,7 @@ ENVIRONMENT_VARIABLES = {
     "oidc_client_secret": "OIDC_CLIENT_SECRET",
     "oidc_provider_name": "OIDC_PROVIDER_NAME",
     "oidc_scopes": "OIDC_SCOPES",
+    "oidc_acr_values": "OIDC_ACR_VALUES",
     "upload_max_mb": "UPLOAD_MAX_MB",
 }
 

@@ -47,6 +47,8 @@ class ObservationRow:
     #: The first published value of a figure that was revised later (None if never revised).
     earlier_value: float | None = None
     revised_at: dt.datetime | dt.date | None = None
+    #: Why the figure was revised, as its agency stated it (public text; None when none was).
+    revision_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class SeriesPoint:
     revised: bool
     earlier_value: float | int | None  # display units; None unless revised
     revised_on: dt.date | None
+    #: The agency's stated reason for the revision; None unless revised and one was given.
+    revision_reason: str | None = None
 
     @property
     def x(self) -> str:
@@ -262,6 +266,7 @@ def _point(
         revised=revised and not hidden,
         earlier_value=None if hidden else display_value(earlier, scale),
         revised_on=_day(row.revised_at) if row is not None and revised and not hidden else None,
+        revision_reason=row.revision_reason if row is not None and revised and not hidden else None,
     )
 
 

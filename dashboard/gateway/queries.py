@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,12 +45,14 @@ from dashboard.infra.models import (
     Metric,
     Observation,
     ObservationRevision,
+    Publication,
     Target,
     Unit,
     action_metrics,
     records_with_texts,
     select_with_texts,
     text_expression,
+    with_texts,
 )
 
 if TYPE_CHECKING:
@@ -74,8 +77,11 @@ class DataStatus:
 
 
 def data_status(database_url: str) -> DataStatus:
+    # A workspace edit only writes drafts: it must not turn every public cache key over.
     last_import = (
-        select(func.max(ImportRun.id)).where(ImportRun.status == "succeeded").scalar_subquery()
+        select(func.max(ImportRun.id))
+        .where(ImportRun.status == "succeeded", ImportRun.kind != "workspace")
+        .scalar_subquery()
     )
     with session_scope(database_url) as session:
         as_of, last_published, last_changed, count, last_run = session.execute(
@@ -432,3 +438,110 @@ def latest_period_ends(database_url: str) -> dict[tuple[str, str], dt.date]:
             .group_by(Metric.code, Observation.granularity)
         ).all()
     return {(code, granularity): end for code, granularity, end in rows}
+
+
+# -- what changed (issue 10): publications, last updated, revision reasons -------------------
+
+#: The reason the importer writes itself when a file replaces a published figure
+#: (``data/store.py``): internal bookkeeping (an import number and a file name), not a reason
+#: an agency gave, so the public never sees it.
+_IMPORTER_REASON = re.compile(r"^replaced by import #\d+ of ")
+
+
+def is_public_reason(reason: str | None) -> bool:
+    """True for a revision reason an agency stated (shown), False for none or the importer's."""
+    return bool(reason and reason.strip()) and not _IMPORTER_REASON.match(reason or "")
+
+
+def _public_agencies(agency: str | None) -> Select[*tuple[Any, ...]]:
+    query = select(Unit.id).where(Unit.kind == "agency", public_unit())
+    return query.where(Unit.slug == agency) if agency is not None else query
+
+
+def publications(
+    database_url: str, *, limit: int, offset: int = 0, agency: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """(one page of publications, how many there are in all), newest first.
+
+    Only publications of published agencies (``agency``: one agency's slug). Each record:
+    ``id``, ``published_at``, ``agency_id``, ``agency_slug``, the agency's ``name_<language>``
+    texts, the counts (``figures_added``, ``figures_revised``, ``targets_changed``,
+    ``actions_changed``, ``contact_points_changed``, ``closures_changed``), ``reasons`` and
+    ``note`` (public texts). Who approved it (``user_id``) is internal and never selected.
+    """
+    agencies = _public_agencies(agency)
+    query = (
+        select(
+            Publication.id,
+            Publication.published_at,
+            Publication.agency_id,
+            Unit.slug.label("agency_slug"),
+            Publication.figures_added,
+            Publication.figures_revised,
+            Publication.targets_changed,
+            Publication.actions_changed,
+            Publication.contact_points_changed,
+            Publication.closures_changed,
+            Publication.reasons,
+            Publication.note,
+        )
+        .join(Unit, Publication.agency_id == Unit.id)
+        .where(Publication.agency_id.in_(agencies))
+        .order_by(Publication.published_at.desc(), Publication.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    count = select(func.count(Publication.id)).where(Publication.agency_id.in_(agencies))
+    with session_scope(database_url) as session:
+        total = session.scalar(count) or 0
+        records = [dict(row._mapping) for row in session.execute(query)]
+        with_texts(session, Unit, records, id_key="agency_id")
+    return records, total
+
+
+def agency_last_updated(database_url: str, agency: str) -> dt.datetime | None:
+    """When a published agency's page last changed: its latest publication, or (a store
+    published before publications were recorded) the latest figure it or its services
+    published. None for an unknown or draft agency, or one that published nothing."""
+    agency_id = _public_agencies(agency).scalar_subquery()
+    with session_scope(database_url) as session:
+        latest = session.scalar(
+            select(func.max(Publication.published_at)).where(Publication.agency_id == agency_id)
+        )
+        if latest is None:
+            latest = session.scalar(
+                select(func.max(Observation.published_at))
+                .join(Unit, Observation.unit_id == Unit.id)
+                .where(
+                    public_observation(),
+                    public_unit(),
+                    or_(Unit.id == agency_id, Unit.parent_id == agency_id),
+                )
+            )
+    return latest
+
+
+def revision_reasons(database_url: str, *, unit_ids: Iterable[int]) -> dict[int, str]:
+    """{published observation id: the reason its agency gave for its latest revision} for the
+    observations of ``unit_ids`` (published units) whose latest revision states one. The
+    importer's own bookkeeping reasons are left out (:func:`is_public_reason`): a figure last
+    replaced by a file gets no reason rather than an earlier one that no longer explains it."""
+    query = (
+        select(ObservationRevision.observation_id, ObservationRevision.reason)
+        .join(Observation, ObservationRevision.observation_id == Observation.id)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .where(
+            Observation.unit_id.in_(list(unit_ids)),
+            public_observation(),
+            public_unit(),
+        )
+        .order_by(ObservationRevision.revised_at, ObservationRevision.id)
+    )
+    found: dict[int, str] = {}
+    with session_scope(database_url) as session:
+        for observation_id, reason in session.execute(query):
+            if reason is not None and is_public_reason(reason):
+                found[observation_id] = reason.strip()
+            else:
+                found.pop(observation_id, None)
+    return found

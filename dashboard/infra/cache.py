@@ -2,7 +2,9 @@
 
 Keys carry the published-data version (``queries.DataStatus.version``), so publishing new
 figures changes every key and nobody is served stale numbers; the timeout only bounds memory.
-Only published data is ever computed into a cache entry: the queries filter drafts first.
+Only published data is ever computed into a cache entry: the queries filter drafts first,
+and a staff preview (reads through a transaction holding drafts, :func:`dashboard.infra.db.
+reading_through`) neither reads nor writes the cache.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, TypeVar
 from flask_caching import Cache
 
 from dashboard.core.settings import Settings
+from dashboard.infra.db import reading_through_connection
 
 T = TypeVar("T")
 
@@ -35,7 +38,13 @@ def cache_config(settings: Settings) -> dict[str, Any]:
 
 
 def cached(key: str, compute: Callable[[], T], store: Cache | None = None) -> T:
-    """The cached value for ``key``, computing and storing it on a miss."""
+    """The cached value for ``key``, computing and storing it on a miss.
+
+    While a preview reads through its transaction, the value is computed and never stored
+    (it may hold drafts), nor read (the entry would show the published page, not the preview).
+    """
+    if reading_through_connection() is not None:
+        return compute()
     store = store or cache
     value = store.get(key)
     if value is None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -60,7 +61,41 @@ def _create_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+#: The connection every read goes through instead of the engine, while a staff preview is
+#: drawn (:func:`reading_through`); None otherwise.
+_READING_THROUGH: ContextVar[Connection | None] = ContextVar("cxdash_reading_through", default=None)
+
+
+@contextmanager
+def reading_through(connection: Connection) -> Iterator[None]:
+    """Every session opened in this context reads (and writes) through ``connection``.
+
+    For the staff preview (issue 10, D6): the caller has begun a transaction on
+    ``connection``, published an agency's drafts in it and will roll it back; the normal
+    public reads then see the page as it will be. Sessions join that transaction without
+    ever committing it ("rollback_only"), and :func:`dashboard.infra.cache.cached` neither
+    reads nor writes while this is on, so a draft never reaches a cache entry. Context
+    variables are per thread (and per task), so other requests keep reading the engine.
+    """
+    token = _READING_THROUGH.set(connection)
+    try:
+        yield
+    finally:
+        _READING_THROUGH.reset(token)
+
+
+def reading_through_connection() -> Connection | None:
+    """The connection of :func:`reading_through`, when it is on."""
+    return _READING_THROUGH.get()
+
+
 def session_factory(url: str) -> sessionmaker[Session]:
+    connection = _READING_THROUGH.get()
+    if connection is not None:
+        # The Session never commits the preview's transaction; closing it leaves it alone.
+        return sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only"
+        )
     return sessionmaker(get_engine(url), expire_on_commit=False)
 
 

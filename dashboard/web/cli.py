@@ -95,6 +95,11 @@ def serve(workers: int, threads: int, host: str | None, port: int | None) -> Non
     from gunicorn.app.base import BaseApplication
 
     settings = load_settings()
+    if not settings.secret_key:
+        from dashboard.core.settings import SECRET_KEY_MISSING
+
+        # Checked here, before gunicorn starts: its workers would only print a traceback.
+        raise click.ClickException(SECRET_KEY_MISSING)
     bind = f"{host or settings.host}:{port or settings.port}"
 
     class Server(BaseApplication):
@@ -128,6 +133,9 @@ def _register_import_commands() -> None:
     main.add_command(import_targets_command)
 
     from data.content_commands import CONTENT_COMMANDS
+    from data.user_commands import user_group
+
+    main.add_command(user_group)
 
     for command in CONTENT_COMMANDS:
         main.add_command(command)

@@ -11,8 +11,9 @@ from dash import Dash
 
 from dashboard.core import languages
 from dashboard.core.i18n import normalize_language, t
-from dashboard.core.settings import PROJECT_ROOT, Settings
+from dashboard.core.settings import PROJECT_ROOT, SECRET_KEY_MISSING, Settings, SettingsError
 from dashboard.infra.cache import cache, cache_config
+from dashboard.web import preview, staff_auth
 from dashboard.web.pages import is_known_url
 
 # Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
@@ -49,15 +50,23 @@ _INTERNAL_PREFIXES = (
     "/export/",
     "/export.zip",
     "/review-pack/",  # the review pack's status and PDF (callbacks/review.py)
+    "/staff/",  # the staff workspace: signed-in only (web/staff_auth.py guards it)
 )
 
 
 def create_app(settings: Settings | None = None) -> Dash:
-    settings = settings or Settings.from_env()
+    if settings is None:
+        settings = Settings.from_env()
+        # A server started from the environment signs staff sessions with SECRET_KEY: without
+        # one it refuses to start (Settings built in code, by tests, get a random key).
+        if not settings.secret_key:
+            raise SettingsError(SECRET_KEY_MISSING)
     app = Dash(
         __name__,
         title=settings.site_name,
         assets_folder=str(PROJECT_ROOT / "assets"),
+        # assets/staff/ is the staff app's (its own Bootstrap and styles): never on a public page.
+        assets_path_ignore=["^staff$"],
         serve_locally=True,  # never a CDN: a government page must not call a third party
         compress=True,  # flask-compress: zstd, brotli or gzip, whichever the browser accepts
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title change)
@@ -67,6 +76,15 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = app.server
     server.config["CXDASH_SETTINGS"] = settings
     cache.init_app(server, config=cache_config(settings))
+    # Sessions, sign-in and the /staff and /preview guard: first, so that no other handler
+    # answers a staff path for a signed-out visitor.
+    staff_auth.install(server, settings)
+    if settings.oidc_issuer:
+        # OpenID Connect sign-in (login.gov, Entra ID, Okta); the provider is first asked at
+        # the first sign-in, so the app starts while it is down.
+        from dashboard.web.staff_oidc import install_oidc
+
+        install_oidc(server, settings)
     # The configured languages (LANGUAGES, DEFAULT_LANGUAGE): the interface, the language
     # links and the fallback order of agency text follow them.
     languages.configure_from_settings(settings)
@@ -96,6 +114,12 @@ def create_app(settings: Settings | None = None) -> Dash:
     review.register(app)
     # Hashes of Dash's inline scripts: computed last, once every callback is registered.
     _register_security_headers(server, app.csp_hashes())
+    # The staff workspace: a second Dash app under /staff/ on the same server, so that public
+    # pages carry none of its code (web/staff_app.py, callbacks/staff/).
+    from callbacks import staff as staff_callbacks
+    from dashboard.web.staff_app import create_staff_app
+
+    staff_callbacks.register(create_staff_app(server, settings))
     return app
 
 
@@ -168,7 +192,7 @@ def _serve_language_in_index(app: Dash, settings: Settings) -> None:
     original = app.interpolate_index
 
     def interpolate_index(**kwargs: str) -> str:
-        page = without_babel_polyfill(original(**kwargs))
+        page = without_staff_scripts(without_babel_polyfill(original(**kwargs)))
         language = _request_language(settings) if flask.has_request_context() else "en"
         return page.replace("{%lang%}", language, 1).replace(
             "{%noscript%}", html_escape.escape(t("noscript", language)), 1
@@ -190,6 +214,18 @@ def without_babel_polyfill(page: str) -> str:
     return _BABEL_POLYFILL_TAG.sub("", page, count=1)
 
 
+# Dash loads every component library imported in the process on every app's pages; the staff
+# workspace's (dash-bootstrap-components, web/staff_app.py) is not for public pages.
+_STAFF_LIBRARY_TAG = re.compile(
+    r'<script src="[^"]*/_dash-component-suites/dash_bootstrap_components/[^"]*"></script>\s*'
+)
+
+
+def without_staff_scripts(page: str) -> str:
+    """The public index page without the staff workspace's component library."""
+    return _STAFF_LIBRARY_TAG.sub("", page)
+
+
 def _register_not_found(app: Dash, settings: Settings) -> None:
     """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page)."""
 
@@ -198,6 +234,13 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
         path = flask.request.path
         if path.startswith(_INTERNAL_PREFIXES) or flask.request.method != "GET":
             return None
+        if preview.is_preview_path(path):
+            # Signed out, the staff guard has already sent the browser to sign in; signed in,
+            # a preview the member may not see is the ordinary 404 (web/preview.py).
+            flask.after_this_request(preview.mark_response)
+            if preview.preview_target(settings, path) is not None:
+                return None
+            return app.index(), 404
         if is_known_url(settings, path, flask.request.args.to_dict()):
             return None
         return app.index(), 404

@@ -20,6 +20,7 @@ from dashboard.gateway import queries
 from dashboard.infra.cache import cached
 from dashboard.views import NotFound
 from dashboard.views import agency as agency_view
+from dashboard.views import changes as changes_view
 from dashboard.views import home as home_view
 from dashboard.views import methodology as methodology_view
 from dashboard.views import open_data as open_data_view
@@ -96,6 +97,7 @@ PAGES: dict[str, Page] = {
     "methodology": Page(build=methodology_view.build, charts=_no_charts, params=("lang",)),
     "open_data": Page(build=open_data_view.build, charts=_no_charts, params=("lang",)),
     "review": Page(build=review_view.build, charts=_no_charts, params=review_view.PARAMS),
+    "changes": Page(build=changes_view.build, charts=_no_charts, params=changes_view.PARAMS),
 }
 
 

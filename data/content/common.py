@@ -642,6 +642,11 @@ def import_content(
         with report.timed("write"):
             importer.apply(session, run, now)
             session.flush()
+            if publish:
+                from data.publication import record_cli_publications
+
+                # The public changelog and the audit log, in the import's transaction.
+                record_cli_publications(session, run, now=now)
         run.message = (
             f"{report.rows_read} rows read; {report.inserted} new, {report.revised} changed, "
             f"{report.unchanged} unchanged {report.subject}"

@@ -42,6 +42,9 @@ from dashboard.infra.models import (
     Metric,
     Observation,
     ObservationRevision,
+    PendingRevision,
+    Publication,
+    ReviewNote,
     Target,
     Unit,
     action_metrics,
@@ -227,6 +230,10 @@ def make_room(database_url: str, replace: bool) -> None:
 
 def _empty(session: Session) -> None:
     session.execute(delete(action_metrics))
+    # Publications and review notes name agencies and imports (the audit log names nothing
+    # by key and is append-only: it stays).
+    for history in (Publication, ReviewNote, PendingRevision):
+        session.execute(delete(history))
     for model in (Action, Closure, ContactPoint, ObservationRevision, Observation, Target):
         session.execute(delete(model))
     session.execute(delete(ImportRun))

@@ -6,6 +6,12 @@ downloads every chart's CSV, and then looks in what was rendered, downloaded and
 anything only a draft or an internal note holds. Besides the demo's drafts, the store gets a
 draft agency (with a service), a draft metric, a draft contact point and a draft closure, as
 a draft import leaves them: none may show anywhere, and the draft agency's address is a 404.
+
+The staff workspace's drafts (issue 10) too: drafts written through its forms (a new action,
+changes to a published action, contact point and target, a new closure), a pending revision
+of a published figure with its reason and note, review comments, and an audit log naming
+staff and an attacker's username; a preview of the agency is drawn first, so that nothing of
+it may stay behind in a cache entry either.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from dashboard.infra.models import (
     ContactPoint,
     Metric,
     Observation,
+    PendingRevision,
     Target,
     Unit,
+    User,
 )
 from dashboard.views.review_pack import pack_html
 from dashboard.web.pages import page_for, page_view
@@ -122,12 +130,181 @@ def add_draft_catalogue(url: str) -> None:
         )
 
 
+#: The agency the workspace drafts below belong to (a demo agency).
+WORKSPACE_AGENCY = "dmv"
+#: Texts only the workspace's drafts, review notes and audit log hold.
+WORKSPACE_SECRETS = (
+    "Workspace draft action xq-63",
+    "Acción borrador del espacio xq-63",
+    "Workspace draft description xq-64",
+    "Workspace internal note xq-65",
+    "Edited published action xq-66",
+    "Edited hotline label xq-67",
+    "Workspace closure reason xq-68",
+    "Workspace promise xq-69",
+    "Pending revision reason xq-70",
+    "Pending revision note xq-71",
+    "Submitted for review xq-72",
+    "Sent back because xq-73",
+    "xq-editor-74",
+    "Editor Display Name xq-75",
+    "xq-attacker-76",
+)
+
+
+def add_workspace_drafts(url: str) -> None:
+    """What the staff workspace leaves before publication, written by its own functions."""
+    from data import accounts, audit, publication
+    from data.agency_scope import agency_by_slug
+    from data.drafts import content_rows, save_draft
+
+    now = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    languages = ("en", "es")
+    with session_scope(url) as session:
+        agency_id = agency_by_slug(session, WORKSPACE_AGENCY)
+        assert agency_id is not None
+        editor = accounts.create_user(
+            session,
+            "xq-editor-74",
+            "editor",
+            password="correct horse battery staple",
+            agencies=[WORKSPACE_AGENCY],
+            display_name="Editor Display Name xq-75",
+        )
+        publisher = accounts.create_user(
+            session,
+            "xq-publisher",
+            "publisher",
+            password="correct horse battery staple",
+            all_agencies=True,
+        )
+        session.flush()
+
+        def save(kind: str, values: dict, row_id: int | None = None) -> None:
+            result = save_draft(
+                session,
+                agency_id,
+                kind,
+                values,
+                row_id=row_id,
+                user_id=editor.id,
+                now=now,
+                languages=languages,
+            )
+            assert result.ok, (kind, result.problems)
+
+        save(
+            "actions",
+            {
+                "unit_id": str(agency_id),
+                "title": {"en": WORKSPACE_SECRETS[0], "es": WORKSPACE_SECRETS[1]},
+                "description": {"en": WORKSPACE_SECRETS[2]},
+                "status": "planned",
+                "started_on": "2026-12-01",
+                "internal_note": WORKSPACE_SECRETS[3],
+            },
+        )
+        published = {
+            kind: next(
+                r for r in content_rows(session, agency_id, kind) if r["state"] == "published"
+            )
+            for kind in ("actions", "contact_points", "targets")
+        }
+        action = dict(published["actions"])
+        save(
+            "actions",
+            action | {"title": {**action["title"], "en": WORKSPACE_SECRETS[4]}},
+            action["id"],
+        )
+        point = dict(published["contact_points"])
+        save(
+            "contact_points",
+            point | {"label": {**point["label"], "en": WORKSPACE_SECRETS[5]}},
+            point["id"],
+        )
+        target = dict(published["targets"])
+        save(
+            "targets",
+            target | {"promise": {**(target.get("promise") or {}), "en": WORKSPACE_SECRETS[7]}},
+            target["id"],
+        )
+        save(
+            "closures",
+            {
+                "unit_id": str(agency_id),
+                "starts_on": "2027-01-04",
+                "ends_on": "2027-01-05",
+                "reason": {"en": WORKSPACE_SECRETS[6]},
+            },
+        )
+        figure = session.scalars(
+            select(Observation)
+            .where(Observation.unit_id == agency_id, Observation.visibility != DRAFT)
+            .limit(1)
+        ).one()
+        session.add(
+            PendingRevision(
+                observation_id=figure.id,
+                raw_value=(figure.raw_value or 0) + 0.5,
+                numerator=figure.numerator,
+                denominator=figure.denominator,
+                response_rate=figure.response_rate,
+                score=figure.score,
+                series_break=figure.series_break,
+                internal_note=WORKSPACE_SECRETS[9],
+                reason=WORKSPACE_SECRETS[8],
+            )
+        )
+        publication.submit_for_review(
+            session, agency_id, user_id=editor.id, comment=WORKSPACE_SECRETS[10], now=now
+        )
+        publication.send_back(
+            session, agency_id, user_id=publisher.id, comment=WORKSPACE_SECRETS[11], now=now
+        )
+        audit.record(
+            session,
+            "sign_in_failed",
+            username=WORKSPACE_SECRETS[14],
+            subject=WORKSPACE_SECRETS[14],
+            ip="203.0.113.9",
+            now=now,
+        )
+
+
+def _preview_workspace_agency(app, url: str) -> None:
+    """Draw the agency's staff preview (drafts published in a transaction rolled back)."""
+    from dashboard.web import staff_auth
+
+    with session_scope(url) as session:
+        publisher = session.scalars(select(User).where(User.username == "xq-publisher")).one()
+        user_id, version = publisher.id, publisher.session_version
+
+    @app.server.get("/_dash-test-leak-sign-in")
+    def sign_in() -> str:
+        staff_auth.start_session(user_id, version)
+        return "signed in"
+
+    client = app.server.test_client()
+    assert client.get("/_dash-test-leak-sign-in").status_code == 200
+    page = f"http://localhost/preview/agency/{WORKSPACE_AGENCY}"
+    for search in ("", "?lang=es"):
+        response = client.get("/_dash-layout", headers={"Referer": page + search})
+        assert response.status_code == 200
+        body = json.dumps(response.get_json(), ensure_ascii=False)
+        # The preview does show the drafts: the walk below proves they stay there.
+        assert WORKSPACE_SECRETS[0 if not search else 1] in body
+
+
 def _secrets(url: str) -> tuple[list[str], set[str]]:
     """Texts only drafts or notes hold, and the (unit, metric, period end) of draft figures."""
     draft_texts: list[str] = []
     with session_scope(url) as session:
         for model in (Unit, Metric, ContactPoint, Closure):
             for row in session.scalars(select(model).where(model.visibility == DRAFT)):
+                if getattr(row, "replaces_id", None) is not None:
+                    # A workspace draft change copies the published row: only what it changes
+                    # is secret (WORKSPACE_SECRETS), the rest is public already.
+                    continue
                 texts_of_row = [
                     getattr(row, name, None)
                     for name in (
@@ -156,7 +333,9 @@ def _secrets(url: str) -> tuple[list[str], set[str]]:
             select(Closure).where(Closure.contact_point_id.in_(draft_points))
         ):
             draft_texts.append(closure.reason_en)
-        actions = session.scalars(select(Action).where(Action.visibility == DRAFT)).all()
+        actions = session.scalars(
+            select(Action).where(Action.visibility == DRAFT, Action.replaces_id.is_(None))
+        ).all()
         texts = (
             [DRAFT_MARKER]
             + [a.title_en for a in actions]
@@ -173,7 +352,7 @@ def _secrets(url: str) -> tuple[list[str], set[str]]:
         )
         draft_targets = session.scalars(select(Target).where(Target.visibility == DRAFT)).all()
         texts += [t.promise_en for t in draft_targets if t.promise_en]
-    return texts + draft_texts, {day.isoformat() for day in drafts}
+    return texts + draft_texts + list(WORKSPACE_SECRETS), {day.isoformat() for day in drafts}
 
 
 def _public_paths(url: str) -> list[str]:
@@ -190,6 +369,7 @@ def _public_paths(url: str) -> list[str]:
 def demo_url(demo_copy_url: str) -> str:
     """A copy of the demo store (tests/demo_stores.py), with draft catalogue entries."""
     add_draft_catalogue(demo_copy_url)
+    add_workspace_drafts(demo_copy_url)
     return demo_copy_url
 
 
@@ -198,6 +378,7 @@ def test_no_draft_on_any_page_or_download(demo_url, redis_url):
     from dashboard.web.factory import create_app
 
     app = create_app(settings)
+    _preview_workspace_agency(app, demo_url)
     client = app.server.test_client()
     texts, draft_days = _secrets(demo_url)
     draft_months = {day[:7] for day in draft_days}

@@ -24,13 +24,20 @@ from dashboard.core.settings import Settings
 from dashboard.infra import db
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import DRAFT, PUBLISHED, Observation
-from tests.integration.test_no_drafts_leak import DRAFT_AGENCY_SLUG, _secrets, add_draft_catalogue
+from tests.integration.test_no_drafts_leak import (
+    DRAFT_AGENCY_SLUG,
+    _secrets,
+    add_draft_catalogue,
+    add_workspace_drafts,
+)
 
 
 @pytest.fixture
 def demo_url(demo_copy_url: str) -> str:
-    """A copy of the demo store (tests/demo_stores.py), with draft catalogue entries."""
+    """A copy of the demo store (tests/demo_stores.py), with draft catalogue entries and the
+    staff workspace's drafts, review notes and audit log."""
     add_draft_catalogue(demo_copy_url)
+    add_workspace_drafts(demo_copy_url)
     return demo_copy_url
 
 

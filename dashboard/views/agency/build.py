@@ -97,6 +97,9 @@ def build(
     observations = row_records(
         queries.published_observations(database_url, unit_ids=unit_ids, segment_types=None)
     )
+    reasons = queries.revision_reasons(database_url, unit_ids=unit_ids)
+    for row in observations:
+        row["revision_reason"] = reasons.get(row["id"])
     targets: dict[tuple[int, str], list[TargetSpec]] = defaultdict(list)
     for row in queries.published_targets(database_url, unit_ids=unit_ids):
         targets[(row["unit_id"], row["metric_code"])].append(target_spec(row, language))
@@ -259,5 +262,7 @@ def build(
         closures=closures,
         today=today,
         small_sample_threshold=settings.small_sample_threshold,
+        last_updated=queries.agency_last_updated(database_url, agency["slug"]),
+        changes_path=path_for("changes"),
         **service_standards_of(context, services, by_service, targets, agency),
     )

@@ -52,6 +52,7 @@ def _observation(row: Mapping[str, Any]) -> ObservationRow:
         series_break=bool(row.get("series_break")),
         earlier_value=as_float(row.get("earlier_value")),
         revised_at=revised_at,
+        revision_reason=row.get("revision_reason"),
     )
 
 

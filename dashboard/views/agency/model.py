@@ -56,6 +56,8 @@ class PromiseItem:
     small_sample: bool
     suppressed: bool
     revised_text: str | None
+    #: Why the latest result was revised, as its agency stated it (None: no reason given).
+    revision_reason: str | None = None
     #: The target's history in words: corrections ("Target changed on ..., from ... to ...")
     #: and changes after the latest result ("From ...: ≥ 85% (was ≥ 80%)"), oldest first.
     history: tuple[str, ...] = ()
@@ -132,6 +134,10 @@ class AgencyView:
     # FY2025 Q3", and each service's posted service levels with the latest result.
     service_summaries: list[ServiceSummary] = field(default_factory=list)
     service_levels: list[ServiceLevelItem] = field(default_factory=list)
+    #: When the agency last published (its latest publication; issue 10), None if never.
+    last_updated: dt.datetime | None = None
+    #: The "What changed" page (``/changes``; the layout adds ``?agency=<agency_slug>``).
+    changes_path: str | None = None
 
 
 def charts(view: AgencyView) -> list[ChartSpec]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -111,17 +112,7 @@ def table_row(
         notes.append(page_text("note_small_cell", language, n=threshold))
     if point.revised:
         earlier = format_value(raw_of(point.earlier_value, series.scale), series.scale, language)
-        if point.revised_on is not None:
-            notes.append(
-                page_text(
-                    "note_revised_cell",
-                    language,
-                    date=format_day(point.revised_on, language),
-                    earlier=earlier,
-                )
-            )
-        else:
-            notes.append(page_text("note_revised_cell_undated", language, earlier=earlier))
+        notes.append(revised_note(point, earlier, language, "note_revised_cell"))
     row: dict[str, Any] = {
         "period": point.label,
         "period_end": point.period.end.isoformat(),
@@ -182,8 +173,29 @@ def _hover(context: ChartContext, series: MetricSeries, point: SeriesPoint) -> s
         parts.append(page_text("hover_small", language))
     if point.revised:
         earlier = format_value(raw_of(point.earlier_value, series.scale), series.scale, language)
-        parts.append(page_text("hover_revised", language, earlier=earlier))
+        if point.revision_reason:
+            # Plotly reads a few HTML tags in hover text: the agency's words must stay text.
+            reason = html.escape(point.revision_reason, quote=False)
+            parts.append(
+                page_text("hover_revised_reason", language, earlier=earlier, reason=reason)
+            )
+        else:
+            parts.append(page_text("hover_revised", language, earlier=earlier))
     return " · ".join(parts)
+
+
+def revised_note(point: SeriesPoint, earlier: str, language: str, key: str, **values: str) -> str:
+    """A revised figure's note in words (``key``: "note_revised" or "note_revised_cell"):
+    when it was revised, its first published value and the reason its agency gave."""
+    if point.revised_on is None:
+        key += "_undated"
+    else:
+        values["date"] = format_day(point.revised_on, language)
+    if point.revision_reason:
+        return page_text(
+            f"{key}_reason", language, earlier=earlier, reason=point.revision_reason, **values
+        )
+    return page_text(key, language, earlier=earlier, **values)
 
 
 def _notes(context: ChartContext, series: MetricSeries, has_actions: bool) -> list[str]:
@@ -207,20 +219,7 @@ def _notes(context: ChartContext, series: MetricSeries, has_actions: bool) -> li
         if not point.revised:
             continue
         earlier = format_value(raw_of(point.earlier_value, series.scale), series.scale, language)
-        if point.revised_on is not None:
-            notes.append(
-                page_text(
-                    "note_revised",
-                    language,
-                    period=point.label,
-                    date=format_day(point.revised_on, language),
-                    earlier=earlier,
-                )
-            )
-        else:
-            notes.append(
-                page_text("note_revised_undated", language, period=point.label, earlier=earlier)
-            )
+        notes.append(revised_note(point, earlier, language, "note_revised", period=point.label))
     if has_actions:
         notes.append(page_text("note_actions", language))
     return notes

@@ -124,6 +124,7 @@ def promise_items(
                 small_sample=latest.small_sample,
                 suppressed=latest.suppressed,
                 revised_text=revised_text,
+                revision_reason=latest.revision_reason if latest.revised else None,
                 history=_target_history(
                     (in_force or {}).get(code, []),
                     (history or {}).get(code, []),

@@ -64,6 +64,14 @@ TEXT: Messages = messages(
     P_("note_small_cell", "Small sample: fewer than {n} responses"),
     P_("note_revised_cell", "Revised on {date}; first published as {earlier}"),
     P_("note_revised_cell_undated", "Revised; first published as {earlier}"),
+    P_(
+        "note_revised_cell_reason",
+        "Revised on {date}; first published as {earlier}. Reason: {reason}",
+    ),
+    P_(
+        "note_revised_cell_undated_reason",
+        "Revised; first published as {earlier}. Reason: {reason}",
+    ),
     P_("note_break_cell", "Series break: the method changed here"),
     P_("note_break_survey_cell", "Series break: the survey question changed here"),
     P_(
@@ -84,6 +92,14 @@ TEXT: Messages = messages(
     P_("note_suppressed", "{periods}: not shown because fewer than {n} people responded."),
     P_("note_revised", "{period}: revised on {date}; first published as {earlier}."),
     P_("note_revised_undated", "{period}: revised; first published as {earlier}."),
+    P_(
+        "note_revised_reason",
+        "{period}: revised on {date}; first published as {earlier}. Reason: {reason}",
+    ),
+    P_(
+        "note_revised_undated_reason",
+        "{period}: revised; first published as {earlier}. Reason: {reason}",
+    ),
     P_("note_actions", "Diamonds mark actions taken to improve (listed below the chart)."),
     P_("hover_point", "{period}: {value}"),
     P_("hover_target", "target {target}"),
@@ -91,6 +107,7 @@ TEXT: Messages = messages(
     P_("hover_volume", "volume {n}"),
     P_("hover_small", "small sample"),
     P_("hover_revised", "revised, first published as {earlier}"),
+    P_("hover_revised_reason", "revised, first published as {earlier} (reason: {reason})"),
     P_("hover_target_line", "Target in force: {target}"),
     P_("action_started", "started {date}"),
     P_("action_starts", "starts {date}"),
