@@ -47,7 +47,6 @@ from dashboard.infra.models import (
     ImportRun,
     Metric,
     Observation,
-    ObservationRevision,
     PendingRevision,
     Publication,
     ReviewNote,
@@ -59,6 +58,7 @@ from data.agency_scope import agencies_of_units, units_of_agency
 from data.store import (
     MetricInfo,
     TargetPlan,
+    earlier_value,
     lock_store,
     publish_units_and_metrics,
     write_target_plans,
@@ -820,18 +820,7 @@ def _apply_pending(
     for item in pending:
         observation = item.observation
         if observation.visibility == PUBLISHED:
-            session.add(
-                ObservationRevision(
-                    observation_id=observation.id,
-                    raw_value=observation.raw_value,
-                    numerator=observation.numerator,
-                    denominator=observation.denominator,
-                    score=observation.score,
-                    revised_at=now,
-                    import_id=run.id,
-                    reason=item.reason,
-                )
-            )
+            session.add(earlier_value(observation, now=now, import_id=run.id, reason=item.reason))
         observation.raw_value = item.raw_value
         observation.numerator = item.numerator
         observation.denominator = item.denominator

@@ -974,13 +974,9 @@ def apply_writes(
         stored, record = update.existing, update.record
         if update.keep_revision:
             session.add(
-                ObservationRevision(
-                    observation_id=stored.id,
-                    raw_value=stored.raw_value,
-                    numerator=stored.numerator,
-                    denominator=stored.denominator,
-                    score=stored.score,
-                    revised_at=now,
+                earlier_value(
+                    stored,
+                    now=now,
                     import_id=run.id,
                     reason=f"replaced by import #{run.id} of {run.file_name}",
                 )
@@ -1039,6 +1035,23 @@ def _write_pending(
         else:
             for name, value in values.items():
                 setattr(item.stored, name, value)
+
+
+def earlier_value(
+    stored: Observation, *, now: dt.datetime, import_id: int, reason: str
+) -> ObservationRevision:
+    """The published value of ``stored`` kept as a revision, before a new value replaces it
+    (an import with --publish, or a workspace publication with the reason its editor gave)."""
+    return ObservationRevision(
+        observation_id=stored.id,
+        raw_value=stored.raw_value,
+        numerator=stored.numerator,
+        denominator=stored.denominator,
+        score=stored.score,
+        revised_at=now,
+        import_id=import_id,
+        reason=reason,
+    )
 
 
 def publish_used(session: Session, plan: WritePlan) -> None:
