@@ -27,6 +27,7 @@ touches another agency's rows.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -651,6 +652,16 @@ class _Drafts:
             or any(rows for rows in self.content.values())
         )
 
+    def version(self) -> str:
+        """A fingerprint of these drafts: every row and the run that last wrote it (an edit
+        writes a new run), so that any new, changed or discarded draft changes it."""
+        rows = [("figure", o.id, o.import_id) for o in self.observations]
+        rows += [("revision", p.id, p.import_id) for p in self.pending]
+        rows += [("target", t.id, t.import_id) for t in self.targets]
+        rows += [(kind, r.id, r.import_id) for kind, found in self.content.items() for r in found]
+        text = "|".join(f"{kind}:{row_id}:{run}" for kind, row_id, run in sorted(rows, key=str))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
     def import_ids(self) -> set[int]:
         ids = {o.import_id for o in self.observations}
         ids |= {p.import_id for p in self.pending}
@@ -674,6 +685,13 @@ def _agency(session: Session, agency_id: int) -> tuple[Unit, list[int]]:
     return agency, units
 
 
+def drafts_version(session: Session, agency_id: int) -> str:
+    """The fingerprint of the agency's drafts as they stand (see ``publish_agency``'s
+    ``expected_version``); the same for the same drafts, whoever asks."""
+    _found, units = _agency(session, agency_id)
+    return _Drafts.load(session, units).version()
+
+
 def publish_agency(
     session: Session,
     agency_id: int,
@@ -683,15 +701,17 @@ def publish_agency(
     note: str | None = None,
     require_second_approver: bool = False,
     source: str = "workspace",
+    expected_version: str | None = None,
 ) -> PublicationResult:
     """Publish every draft of the agency's units, in the CALLER's transaction (the caller
     commits, or rolls back: a preview publishes and rolls back).
 
     Takes the store lock first. Refuses (:class:`PublicationRefused`, nothing written but the
     lock: the caller rolls back, and may then record a "publish_refused" audit entry in a
-    transaction of its own) when there is nothing to publish, or with
-    ``require_second_approver`` when ``user_id`` drafted any of it (the author of a draft is
-    the ``ImportRun.user_id`` of its ``import_id``).
+    transaction of its own) when there is nothing to publish; with ``expected_version``
+    (:func:`drafts_version` when the publisher read the changes) when the drafts are no
+    longer those; or with ``require_second_approver`` when ``user_id`` drafted any of it (the
+    author of a draft is the ``ImportRun.user_id`` of its ``import_id``).
 
     Then: draft figures published; pending revisions applied, the published value kept as
     an ``ObservationRevision`` with the stated reason; draft targets published by the
@@ -707,6 +727,13 @@ def publish_agency(
     drafts = _Drafts.load(session, units)
     if drafts.is_empty:
         raise PublicationRefused(f"{agency.name()} has nothing to publish")
+    if expected_version is not None and drafts.version() != expected_version:
+        # The publisher approves what they read: drafts added, edited or discarded since
+        # then would be published (or dropped) unseen.
+        raise PublicationRefused(
+            "the drafts changed since you opened the review (added, edited or discarded): "
+            "nothing was published; read the changes again, then approve"
+        )
     if require_second_approver and user_id is not None:
         authors = {author for author, _name in _authors(session, drafts.import_ids()).values()}
         if user_id in authors:

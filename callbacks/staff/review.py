@@ -44,29 +44,38 @@ def register(app: Dash) -> None:
         Output("review-send-back-modal", "is_open"),
         Output("review-submit-modal", "is_open"),
         Output("review-agency", "data"),
+        Output("review-version", "data"),
         Input({"type": "review-publish", "agency": ALL}, "n_clicks"),
         Input({"type": "review-send-back", "agency": ALL}, "n_clicks"),
         Input({"type": "review-submit", "agency": ALL}, "n_clicks"),
         Input("review-publish-modal-cancel", "n_clicks"),
         Input("review-send-back-modal-cancel", "n_clicks"),
         Input("review-submit-modal-cancel", "n_clicks"),
+        State({"type": "review-version-of", "agency": ALL}, "data"),
         prevent_initial_call=True,
     )
-    def open_or_close(*_clicks: Any) -> tuple:
+    def open_or_close(*args: Any) -> tuple:
         if not ctx.triggered or not ctx.triggered[0].get("value"):
             raise PreventUpdate
         signed_in()
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict):  # a Cancel button
-            return False, False, False, no_update
+            return False, False, False, no_update, no_update
         which = MODALS.get(str(trigger.get("type")))
         if which is None:
             raise PreventUpdate
+        agency = str(trigger.get("agency") or "")
+        versions = {
+            str(item["id"].get("agency")): item.get("value")
+            for item in ctx.states_list[0]
+            if isinstance(item.get("id"), dict)
+        }
         return (
             which == "review-publish-modal",
             which == "review-send-back-modal",
             which == "review-submit-modal",
-            str(trigger.get("agency") or ""),
+            agency,
+            versions.get(agency),
         )
 
     @app.callback(
@@ -81,6 +90,7 @@ def register(app: Dash) -> None:
         Input("review-send-back-confirm", "n_clicks"),
         Input("review-submit-confirm", "n_clicks"),
         State("review-agency", "data"),
+        State("review-version", "data"),
         State("review-publish-note", "value"),
         State("review-send-back-comment", "value"),
         State("review-submit-comment", "value"),
@@ -91,6 +101,7 @@ def register(app: Dash) -> None:
         _send_back: int,
         _submit: int,
         agency: str | None,
+        version: str | None,
         note: str | None,
         comment: str | None,
         submit_comment: str | None,
@@ -101,7 +112,7 @@ def register(app: Dash) -> None:
         trigger = ctx.triggered_id
         try:
             if trigger == "review-publish-confirm":
-                outcome = staff_actions.publish(settings, staff, agency, note)
+                outcome = staff_actions.publish(settings, staff, agency, note, version)
             elif trigger == "review-send-back-confirm":
                 if not (comment or "").strip():
                     problem = shell.problem(

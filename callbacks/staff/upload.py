@@ -67,6 +67,7 @@ def register(app: Dash) -> None:
         State("upload-file", "filename"),
         State("upload-mapping", "value"),
         State("upload-mapping-file", "contents"),
+        State("upload-mapping-file", "filename"),
         State("upload-reason", "value"),
         State("upload-clean", "data"),
         prevent_initial_call=True,
@@ -79,6 +80,7 @@ def register(app: Dash) -> None:
         file_name: str | None,
         mapping: str | None,
         mapping_contents: str | None,
+        mapping_file_name: str | None,
         reason: str | None,
         clean: str | None,
     ) -> tuple[Any, Any, bool, Any]:
@@ -112,6 +114,7 @@ def register(app: Dash) -> None:
                 contents=contents,
                 mapping_name=None if mapping in (None, "", upload.NO_MAPPING) else mapping,
                 mapping_contents=mapping_contents,
+                mapping_file_name=mapping_file_name,
                 reason=reason,
                 dry_run=not saving,
             )

@@ -75,6 +75,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     server = app.server
     server.config["CXDASH_SETTINGS"] = settings
+    # No request body larger than a workspace upload can need (a results file of
+    # UPLOAD_MAX_MB sent base64-encoded in a callback, twice over for the margin within which
+    # the upload page still says "too large" itself): anything bigger is a 413, never read.
+    server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 3 + 2) * 1024 * 1024
     cache.init_app(server, config=cache_config(settings))
     # Sessions, sign-in and the /staff and /preview guard: first, so that no other handler
     # answers a staff path for a signed-out visitor.

@@ -266,6 +266,8 @@ def _report_rows(report: Any) -> tuple[dict[str, str], ...]:
     for problem in getattr(report, "problems", ()) or ():
         rows.append(
             {
+                # The results file, or the mapping when the problem is in the mapping.
+                "file": str(getattr(problem, "file", None) or getattr(report, "file", "") or ""),
                 "row": "" if getattr(problem, "row", None) is None else str(problem.row),
                 "column": str(getattr(problem, "column", "") or ""),
                 "value": str(getattr(problem, "value", "") or ""),
@@ -295,6 +297,7 @@ def upload_results(
     mapping_contents: str | None,
     reason: str | None,
     dry_run: bool,
+    mapping_file_name: str | None = None,
 ) -> UploadReport:
     """Check (``dry_run``) or save as drafts a results file for one of ``staff``'s agencies."""
     from data import workspace_upload
@@ -313,7 +316,9 @@ def upload_results(
         path.write_bytes(body)
         mapping_path: Path | None = None
         if mapping_contents:
-            mapping_path = Path(folder) / "mapping.toml"
+            # Its own name too (problems in it name it), in a folder of its own.
+            mapping_path = Path(folder) / "mapping" / Path(mapping_file_name or "mapping.toml").name
+            mapping_path.parent.mkdir()
             mapping_path.write_bytes(decode_upload(mapping_contents, 1))
         elif mapping_name:
             mapping_path = _shipped_mapping_path(mapping_name)
@@ -450,6 +455,8 @@ class ReviewItem:
     comment: str | None
     #: section (new_figures, revised_figures, targets, actions, ...) -> table rows
     changes: dict[str, list[dict[str, Any]]]
+    #: The drafts' fingerprint when read: publishing checks they are still those.
+    version: str = ""
 
 
 def _number(value: float | None) -> str:
@@ -551,6 +558,7 @@ def review(settings: Settings, staff: StaffMember) -> list[ReviewItem]:
                     state,
                     comment,
                     _change_tables(changes),
+                    publication.drafts_version(session, drafts.agency_id),
                 )
             )
         return items
@@ -563,8 +571,15 @@ def _words(error: Exception) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def publish(settings: Settings, staff: StaffMember, agency_slug: str, note: str | None) -> Outcome:
-    """Publish the agency's drafts (publication.publish_agency writes its own audit entry)."""
+def publish(
+    settings: Settings,
+    staff: StaffMember,
+    agency_slug: str,
+    note: str | None,
+    version: str | None,
+) -> Outcome:
+    """Publish the agency's drafts as the publisher read them (``version``: the fingerprint
+    shown with the review; publication.publish_agency writes its own audit entry)."""
     from data import publication
 
     refusal: str | None = None
@@ -572,6 +587,8 @@ def publish(settings: Settings, staff: StaffMember, agency_slug: str, note: str 
         agency = _agency(session, staff, agency_slug)
         if not staff.can_publish(agency.id):
             raise StaffRefused("Only a publisher for this agency may publish it.")
+        if not version:
+            raise StaffRefused("Open the review again: what will be published is not known.")
         try:
             with session.begin_nested():
                 publication.publish_agency(
@@ -581,6 +598,7 @@ def publish(settings: Settings, staff: StaffMember, agency_slug: str, note: str 
                     now=utcnow(),
                     note=(note or "").strip() or None,
                     require_second_approver=settings.require_second_approver,
+                    expected_version=version,
                 )
         except publication.PublicationRefused as error:
             refusal = _words(error)

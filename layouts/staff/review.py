@@ -72,6 +72,8 @@ def layout(items: Sequence[Any], *, is_publisher: bool) -> list:
         html.Div(id="review-message"),
         html.Div(sections_of(items, is_publisher), id="review-sections"),
         dcc.Store(id="review-agency"),
+        # The drafts' fingerprint of the agency being approved: what the publisher read.
+        dcc.Store(id="review-version"),
         _modal(
             "review-publish-modal",
             "Approve and publish",
@@ -206,6 +208,7 @@ def _agency_section(item: Any, is_publisher: bool) -> html.Section:
             )
         )
     parts.append(html.Div(buttons, className="d-flex flex-wrap gap-2 mt-3"))
+    parts.append(dcc.Store(id={"type": "review-version-of", "agency": slug}, data=item.version))
     return html.Section(
         parts,
         id=f"agency-{slug}",

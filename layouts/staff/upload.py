@@ -12,7 +12,13 @@ from layouts.staff.shell import table
 
 #: "No mapping" (dbc.Select keeps "" for its placeholder option).
 NO_MAPPING = "none"
-PROBLEM_COLUMNS = (("row", "Row"), ("column", "Column"), ("value", "Value"), ("reason", "Reason"))
+PROBLEM_COLUMNS = (
+    ("file", "File"),
+    ("row", "Row"),
+    ("column", "Column"),
+    ("value", "Value"),
+    ("reason", "Reason"),
+)
 COUNT_WORDS = {
     "rows_read": "Rows read",
     "rows_inserted": "New figures",

@@ -205,7 +205,7 @@ def test_an_upload_check_shows_the_problems_in_the_page(
     staff_page.get_by_role("button", name="Check file").click()
     problems = staff_page.locator("#upload-problems")
     expect(problems).to_be_visible(timeout=RENDER_MS)
-    expect(problems.locator("thead th")).to_have_text(["Row", "Column", "Value", "Reason"])
+    expect(problems.locator("thead th")).to_have_text(["File", "Row", "Column", "Value", "Reason"])
     expect(problems.locator("tbody tr").first).to_contain_text("140%")
     expect(staff_page.get_by_role("button", name="Save as drafts")).to_be_disabled()
     assert_axe_clean(staff_page, "upload report")

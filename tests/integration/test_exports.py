@@ -220,9 +220,8 @@ def test_repeated_export_comes_from_the_cache(client, agency, chart, monkeypatch
 
     monkeypatch.setattr(exports, "render_figure", counting)
     first = client.get(url)
-    started = time.perf_counter()
     again = client.get(url)
-    assert time.perf_counter() - started < 0.2
+    # Rendered once: the second answer comes from the cache (bench/exports.py times both).
     assert calls == ["png"]
     assert again.data == first.data
 

@@ -7,6 +7,7 @@ is refused and nothing changes; a signed-out or token-less callback changes noth
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from dashboard.core.settings import Settings
 from dashboard.infra import db
 from dashboard.infra.models import Action, AuditEntry, Publication
-from data import accounts, drafts
+from data import accounts, drafts, publication
 from data.agency_scope import agency_by_slug
 
 PASSWORD = "correct horse battery staple"
@@ -268,12 +269,26 @@ def test_a_callback_without_the_csrf_token_is_refused(app: Any, store: str) -> N
     assert count_actions(store) == before
 
 
-def publish_call(browser: Browser, agency: str, note: str = "") -> Any:
+def drafts_version(browser: Browser, agency: str) -> str:
+    """What the review page holds for ``agency``: its drafts' fingerprint as they stand."""
+    url = browser.client.application.config["CXDASH_SETTINGS"].database_url
+    with db.session_scope(url) as session:
+        return publication.drafts_version(session, agency_id(url, agency))
+
+
+def publish_call(
+    browser: Browser, agency: str, note: str = "", version: str | None = "current"
+) -> Any:
+    """Approve and publish, as read in the review page (``version``: "current", the drafts'
+    fingerprint now; or the one given, or None when the page sent none)."""
     return browser.call(
         "review-message.children",
         {
             "review-publish-confirm.n_clicks": 1,
             "review-agency.data": agency,
+            "review-version.data": (
+                drafts_version(browser, agency) if version == "current" else version
+            ),
             "review-publish-note.value": note,
         },
         "review-publish-confirm.n_clicks",
@@ -299,6 +314,26 @@ def test_only_a_publisher_of_the_agency_publishes(app: Any, store: str) -> None:
     assert publications(store) == before + 1
     (row,) = [r for r in action_rows(store, AGENCY_A) if r["title"].get("en") == "To publish"]
     assert row["state"] == drafts.STATE_PUBLISHED
+
+
+def test_a_publisher_publishes_only_the_drafts_they_read(app: Any, store: str) -> None:
+    editor = Browser(app).sign_in(EDITOR_A)
+    save_action(editor, AGENCY_A, agency_id(store, AGENCY_A), "Read by the publisher")
+    publisher = Browser(app).sign_in(PUBLISHER_A)
+    read = drafts_version(publisher, AGENCY_A)
+    # The editor adds a draft while the publisher reads the review.
+    save_action(editor, AGENCY_A, agency_id(store, AGENCY_A), "Added after the review")
+    before = publications(store)
+    text = publish_call(publisher, AGENCY_A, version=read).get_data(as_text=True)
+    assert "changed since you opened the review" in text
+    text = publish_call(publisher, AGENCY_A, version=None).get_data(as_text=True)
+    assert "Open the review again" in text
+    assert publications(store) == before
+    states = {r["title"].get("en"): r["state"] for r in action_rows(store, AGENCY_A)}
+    assert states["Read by the publisher"] == drafts.STATE_NEW
+    # Read again: published, both.
+    assert "published" in publish_call(publisher, AGENCY_A).get_data(as_text=True)
+    assert publications(store) == before + 1
 
 
 def test_a_second_approver_is_required_when_configured(store: str) -> None:
@@ -547,3 +582,75 @@ def test_public_pages_carry_none_of_the_staff_code(sqlite_url: str) -> None:
     public_callbacks = json.dumps(client.get("/_dash-dependencies").get_json())
     assert "content-save" not in public_callbacks and "upload-check" not in public_callbacks
     assert client.get("/staff/assets/staff.css").status_code == 200
+
+
+def test_a_file_in_another_layout_is_read_with_an_uploaded_mapping(app: Any, store: str) -> None:
+    """A file in the agency's own layout, with a mapping chosen in the page: checked, then
+    saved as a draft figure; a broken mapping is reported by name, and nothing is saved."""
+    import base64
+
+    from dashboard.infra.models import Observation
+
+    def data_url(text: str, kind: str) -> str:
+        return f"data:{kind};base64," + base64.b64encode(text.encode()).decode()
+
+    mapping = (
+        'name = "DMV satisfaction export"\n'
+        '[constants]\nagency = "dmv"\n'
+        '[columns]\nperiod = "Quarter"\n'
+        '[[measures]]\nmetric = "csat_overall"\nvalue = "Share satisfied"\n'
+    )
+    file_text = "Quarter,Share satisfied\nFY2019 Q2,77%\n"
+
+    def call(button: str, clicks: int, mapping_text: str, clean: Any = None) -> Any:
+        return browser.call(
+            "upload-result.children",
+            {
+                f"{button}.n_clicks": clicks,
+                "upload-agency.value": AGENCY_A,
+                "upload-file.contents": data_url(file_text, "text/csv"),
+                "upload-file.filename": "dmv-export.csv",
+                "upload-mapping.value": "none",
+                "upload-mapping-file.contents": data_url(mapping_text, "application/toml"),
+                "upload-mapping-file.filename": "dmv.toml",
+                "upload-reason.value": "",
+                "upload-clean.data": clean,
+            },
+            f"{button}.n_clicks",
+        )
+
+    def stored() -> int:
+        with db.session_scope(store) as session:
+            return (
+                session.scalar(
+                    select(func.count(Observation.id)).where(
+                        Observation.period_start == dt.date(2019, 1, 1)
+                    )
+                )
+                or 0
+            )
+
+    browser = Browser(app).sign_in(EDITOR_A)
+    before = stored()
+    broken = call("upload-check", 1, mapping.replace("[[measures]]", "[[measurez]]"))
+    assert "dmv.toml" in broken.get_data(as_text=True)
+    assert stored() == before
+    checked = call("upload-check", 2, mapping).get_json()["response"]
+    assert "The file is clean" in json.dumps(checked), checked
+    saved = call("upload-save", 1, mapping, checked["upload-clean"]["data"])
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert stored() == before + 1
+
+
+def test_a_request_body_beyond_any_upload_is_refused_unread(store: str) -> None:
+    app = make_app(store, upload_max_mb=1)
+    browser = Browser(app).sign_in(EDITOR_A)
+    body = b"x" * (6 * 1024 * 1024)
+    for path in ("/staff/_dash-update-component", "/_dash-update-component"):
+        response = browser.client.post(
+            path,
+            data=body,
+            content_type="application/json",
+            headers={"X-CSRFToken": browser.token or ""},
+        )
+        assert response.status_code == 413, (path, response.status_code)

@@ -150,14 +150,14 @@ def test_vectorized_handles_known_cases_and_all_nat(federal):
         federal.business_minutes_between_arrays(received, responded[:2])
 
 
-def test_vectorized_is_fast_on_a_million_rows(federal):
-    import time
-
+def test_vectorized_takes_a_million_rows_at_once(federal):
+    # Its speed is bench/import_contacts.py's business; here, that a million rows go through
+    # in one call and agree with the row-by-row rule.
     rng = np.random.default_rng(7)
     received, responded = _random_stamps(rng, 1_000_000)
-    started = time.perf_counter()
     minutes = federal.business_minutes_between_arrays(received, responded)
-    elapsed = time.perf_counter() - started
     assert minutes.shape == (1_000_000,)
-    # Well under the brief's "a second or two"; generous for a busy two-core test machine.
-    assert elapsed < 3.0, f"{elapsed:.2f} s for a million rows"
+    for index in range(0, 1_000_000, 50_000):
+        start = received[index].astype("datetime64[s]").item()
+        end = responded[index].astype("datetime64[s]").item()
+        assert minutes[index] == pytest.approx(federal.business_minutes_between(start, end))
