@@ -75,9 +75,10 @@ def add_drafts(url: str) -> None:
 
 def add_publisher(url: str) -> int:
     with session_scope(url) as session:
-        found = accounts.find_user(session, "bench-publisher")
-        if found is not None:
-            return found.id
+        try:
+            return accounts.find_user(session, "bench-publisher").id
+        except accounts.AccountError:
+            pass  # not there yet: made below
         user = accounts.create_user(
             session, "bench-publisher", "publisher", password=PASSWORD, all_agencies=True
         )

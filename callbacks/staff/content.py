@@ -85,6 +85,15 @@ def form_values(kind: str, states: list[Any]) -> dict[str, Any]:
     return values
 
 
+def _context(context: Any) -> tuple[str, str | None]:
+    """(kind, agency slug) of the page's context store; a crafted body of another shape
+    names nothing (then no form opens and nothing is saved)."""
+    if not isinstance(context, dict):
+        raise PreventUpdate
+    kind, slug = context.get("kind", ""), context.get("agency")
+    return str(kind), slug if isinstance(slug, str) else None
+
+
 def _row_id(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -109,7 +118,7 @@ def register(app: Dash) -> None:
         if not ctx.triggered or not ctx.triggered[0].get("value"):
             raise PreventUpdate  # buttons drawn anew, not clicked
         staff = signed_in()
-        kind, slug = context.get("kind", ""), context.get("agency")
+        kind, slug = _context(context)
         if kind not in FORM_FIELDS:
             raise PreventUpdate
         try:
@@ -154,7 +163,7 @@ def register(app: Dash) -> None:
         if not clicks:
             raise PreventUpdate
         staff = signed_in()
-        kind, slug = context.get("kind", ""), context.get("agency")
+        kind, slug = _context(context)
         if kind not in FORM_FIELDS:
             raise PreventUpdate
         values = form_values(kind, ctx.states_list[:2])
@@ -197,7 +206,7 @@ def register(app: Dash) -> None:
         if not ctx.triggered or not ctx.triggered[0].get("value"):
             raise PreventUpdate
         staff = signed_in()
-        kind, slug = context.get("kind", ""), context.get("agency")
+        kind, slug = _context(context)
         trigger = ctx.triggered_id
         row_id = _row_id(trigger.get("row")) if isinstance(trigger, dict) else None
         if kind not in FORM_FIELDS or row_id is None:

@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.layout = lambda: router.layout_for_request(settings)
     _serve_language_in_index(app, settings)
+    _leave_staff_components_out_of_config(app)
     _register_not_found(app, settings)
     _register_health(server, settings)
     _register_store_unavailable(server, settings)
@@ -228,6 +229,26 @@ _STAFF_LIBRARY_TAG = re.compile(
 def without_staff_scripts(page: str) -> str:
     """The public index page without the staff workspace's component library."""
     return _STAFF_LIBRARY_TAG.sub("", page)
+
+
+_STAFF_LIBRARY = "dash_bootstrap_components"
+
+
+def _leave_staff_components_out_of_config(app: Dash) -> None:
+    """The public page's Dash configuration without the staff library's component list
+    (Dash lists every library imported in the process: 1.5 KB the public never uses)."""
+    original = app._config  # Dash has no public hook for its page configuration
+
+    def public_config() -> dict:
+        config = original()
+        children = {
+            name: props
+            for name, props in (config.get("children_props") or {}).items()
+            if name != _STAFF_LIBRARY
+        }
+        return {**config, "children_props": children}
+
+    app._config = public_config  # type: ignore[method-assign]
 
 
 def _register_not_found(app: Dash, settings: Settings) -> None:

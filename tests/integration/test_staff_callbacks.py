@@ -578,6 +578,8 @@ def test_public_pages_carry_none_of_the_staff_code(sqlite_url: str) -> None:
     public = client.get("/").get_data(as_text=True)
     scripts = re.findall(r'<script src="([^"]+)"', public)
     assert scripts and not [src for src in scripts if "dash_bootstrap_components" in src]
+    # Not even the names of its components in the page's Dash configuration.
+    assert "dash_bootstrap_components" not in public
     assert "/assets/staff/" not in public and "staff.css" not in public
     public_callbacks = json.dumps(client.get("/_dash-dependencies").get_json())
     assert "content-save" not in public_callbacks and "upload-check" not in public_callbacks
@@ -654,3 +656,14 @@ def test_a_request_body_beyond_any_upload_is_refused_unread(store: str) -> None:
             headers={"X-CSRFToken": browser.token or ""},
         )
         assert response.status_code == 413, (path, response.status_code)
+
+
+@pytest.mark.parametrize("context", [["actions"], "actions", 7, {"kind": ["actions"]}])
+def test_a_context_of_another_shape_opens_nothing(app: Any, context: Any) -> None:
+    browser = Browser(app).sign_in(EDITOR_A)
+    response = browser.call(
+        "content-modal.is_open...",
+        {"content-new.n_clicks": 1, "content-context.data": context},
+        "content-new.n_clicks",
+    )
+    assert response.status_code == 204, response.get_data(as_text=True)
