@@ -25,7 +25,7 @@ from dashboard.domain.fiscal import FiscalCalendar
 from dashboard.gateway import queries
 from dashboard.infra.cache import cached
 from dashboard.open_data import BadParameter, Resource
-from dashboard.web import api_requests
+from dashboard.web import api_requests, outage
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,7 @@ def catalog_answer(api: Api) -> flask.Response:
 
 
 def openapi_answer(api: Api) -> flask.Response:
+    api_requests.reject_parameters(_args(), open_data.OPENAPI_PATH)
     status = api.data_status()
     body = open_data.openapi_document(api.settings)
     return _finish(_json_response(body), status, api.settings)
@@ -237,14 +238,18 @@ def _finish(
 
 
 def _guarded(view: Answer) -> Answer:
-    """Bad parameters become a 400 naming them; anything unexpected a JSON 500, logged."""
+    """Bad parameters become a 400 naming them; a data store that is down a JSON 503 with
+    ``Retry-After`` (dashboard/web/outage.py); anything else unexpected a JSON 500, logged."""
 
     def guarded(**kwargs: Any) -> flask.Response:
         try:
             return view(**kwargs)
         except BadParameter as error:
             response = _json_response(error.as_json(), 400)
-        except Exception:
+        except Exception as error:
+            if outage.is_store_outage(error):
+                outage.log_outage(error)
+                return outage.json_unavailable()
             logger.exception("open-data API failed on %s", flask.request.full_path)
             response = _error(500, "internal_error", "the server failed to answer; try again")
         response.headers["Access-Control-Allow-Origin"] = "*"

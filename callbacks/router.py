@@ -15,9 +15,10 @@ from dashboard.core.routes import parse_query, resolve
 from dashboard.core.settings import Settings
 from dashboard.gateway import queries
 from dashboard.views import NotFound
-from dashboard.web import preview
+from dashboard.web import outage, preview
 from dashboard.web.pages import PageContext, page_for, page_view
 from layouts import not_found, shell
+from layouts import outage as outage_layout
 from layouts import preview as preview_layout
 from layouts.pages import layout_for
 
@@ -133,8 +134,26 @@ def layout_for_request(settings: Settings) -> html.Div:
     if url is None:
         return shell.app_layout()
     path, search = url
-    frame, language, _found = render(settings, path, search)
+    frame, language = render_or_outage(settings, path, search)
     return shell.app_layout(frame, language, rendered_url=path + search)
+
+
+def render_or_outage(settings: Settings, path: str, search: str | None) -> tuple[list, str]:
+    """(frame, language) of :func:`render`; while the store is down, the outage page.
+
+    Dash keeps the page on screen when its layout or a callback answers with an error status
+    (a 503 included), so a link followed during an outage would change the URL and nothing
+    else: the outage is drawn as the page instead, in a 200 answer.
+    """
+    try:
+        frame, language, _found = render(settings, path, search)
+    except Exception as error:
+        if not outage.is_store_outage(error):
+            raise
+        outage.log_outage(error)
+        language = normalize_language(parse_query(search).get("lang"), settings.default_language)
+        frame = outage_layout.frame(path=path, language=language, site_name=settings.site_name)
+    return frame, language
 
 
 def register(app: Dash) -> None:
@@ -154,7 +173,7 @@ def register(app: Dash) -> None:
         url = (pathname or "/") + (search or "")
         if url == rendered_url:
             raise PreventUpdate  # the layout already holds this page
-        frame, language, _found = render(settings, pathname or "/", search)
+        frame, language = render_or_outage(settings, pathname or "/", search)
         return frame, language, url
 
     # The <html lang> follows the page's language for screen readers, and the <title> names

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from dashboard.domain.csv_cells import safe_cell
 from dashboard.infra.models import AuditEntry, Unit, utcnow
 
 _Query = TypeVar("_Query", bound=Select)
@@ -64,9 +65,6 @@ CSV_COLUMNS = (
     "ip",
     "user_agent",
 )
-
-#: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cut(value: str | None, limit: int) -> str | None:
@@ -215,9 +213,8 @@ def csv_cell(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     else:
         text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    # CSV injection: the one rule every CSV of the app follows (dashboard.domain.csv_cells).
+    return str(safe_cell(text))
 
 
 def entries_csv(rows: Iterable[Mapping[str, Any]]) -> str:

@@ -506,8 +506,8 @@ def _aggregate(
     frame = pd.concat([frame, agency_rows], ignore_index=True)
     frame["hours"] = frame["minutes"] / 60.0
     frame["responded"] = frame["minutes"].notna()
-    # The rule of dashboard.domain.business_days.acknowledged_within; no response (NaN) is False.
-    frame["ack"] = frame["minutes"] <= business.minutes_per_day
+    # No response (NaN) is not acknowledged.
+    frame["ack"] = business.within_business_days(frame["minutes"].to_numpy())
     return _records_from_frame(frame, metrics, fiscal)
 
 

@@ -375,7 +375,17 @@ class _RecordBuilder:
 
         "problem" (the default): a problem naming the row, column and limit, and None.
         "truncate": the text cut to the limit, ending with "…", listed in the report.
+        A NUL character is always a problem: PostgreSQL refuses it in any text, which would
+        only surface when the whole file is written, without its row and column.
         """
+        if "\x00" in text:
+            self.report.problem(
+                row,
+                cell.column,
+                _preview(text),
+                f"{what} holds a NUL character (0x00), which the store cannot keep; remove it",
+            )
+            return None
         limit = column_length(store_column)
         if limit is None or len(text) <= limit:
             return text
@@ -409,7 +419,11 @@ class _RecordBuilder:
         fiscal_year = self._fiscal_year(cells, row) if by_column else None
         series_break = self._series_break(cells, row)
         note_cell = self._cell(cells, "note")
-        note = None if self._is_missing(note_cell.text) else note_cell.text
+        note = None
+        if not self._is_missing(note_cell.text):
+            note = self._fit(
+                row, note_cell, note_cell.text or "", Observation.internal_note, "the note"
+            )
         row_metric = self._cell(cells, "metric")
 
         records = []
@@ -913,7 +927,7 @@ class _RecordBuilder:
             text = self._fit(row, text_cell, text, Target.text_en, "the target text")
             if text is None:
                 return None
-        promises = {key: self._text(cells, column) for key, column in measure.promises}
+        promises = {key: self._text(cells, row, column) for key, column in measure.promises}
         promises = {key: promise for key, promise in promises.items() if promise is not None}
         if value is None and text is None:
             if promises:
@@ -939,11 +953,12 @@ class _RecordBuilder:
         texts.update({key: promise for key, promise in promises.items() if promise is not None})
         return TargetRecord(kind, value, comparator, texts)
 
-    def _text(self, cells: list[str], column: str | None) -> str | None:
+    def _text(self, cells: list[str], row: int, column: str | None) -> str | None:
+        """A promise's text (None when missing, or when the store cannot keep it)."""
         cell = self._measure_cell(cells, column)
         if self._is_missing(cell.text):
             return None
-        return cell.text
+        return self._fit(row, cell, cell.text or "", Target.promise_en, "the promise")
 
 
 def _preview(text: str, limit: int = 100) -> str:

@@ -8,14 +8,19 @@ with ``go.Figure(...)``, so the speed does not cost correctness.
 Colour is never the only signal: the result is a solid line with round markers, the target a
 dashed step line, the interval a shaded band, actions are diamonds, and every trace is named
 in the legend and in the data table below the chart.
+
+Every text that reaches Plotly goes through ``plotly_text`` (``dashboard.domain.charts``,
+where the review pack's charts find it too): trace names, hover text, tick labels, axis
+titles, annotations. Plotly reads a few HTML tags in text (``<a href>``, ``<b>``, ``<br>``)
+and would make a link of an agency's ``<a href=...>`` in a legend, a hover label or an
+exported SVG; the views hand over plain text, and it is escaped once, on its way in.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
-from dashboard.domain.charts import ChartSpec, Trace
+from dashboard.domain.charts import ChartSpec, Trace, plotly_text, plotly_texts
 
 if TYPE_CHECKING:
     from dash import dcc
@@ -46,7 +51,13 @@ def figure(spec: ChartSpec, *, height: int = 360, compact: bool = False) -> Figu
             data.append(_actions(trace))
         elif trace.kind == "bar":
             data.append(
-                _trace("bar", name=trace.name, x=trace.x, y=trace.y, marker={"color": "#2a7ab0"})
+                _trace(
+                    "bar",
+                    name=plotly_text(trace.name),
+                    x=trace.x,
+                    y=trace.y,
+                    marker={"color": "#2a7ab0"},
+                )
             )
     # A chart with no result at all (a series never reported) would draw an empty axis with
     # Plotly's made-up range (−1 to 4): it says so in words instead, and draws axes only when
@@ -77,7 +88,7 @@ def figure(spec: ChartSpec, *, height: int = 360, compact: bool = False) -> Figu
         },
         yaxis={
             "visible": show_axes,
-            "title": {"text": spec.y_title},
+            "title": {"text": plotly_text(spec.y_title)},
             "gridcolor": "#e9ecef",
             "zeroline": False,
             "fixedrange": True,
@@ -87,7 +98,7 @@ def figure(spec: ChartSpec, *, height: int = 360, compact: bool = False) -> Figu
     if not has_results and spec.empty_text and not compact:
         layout["annotations"] = [
             {
-                "text": html.escape(spec.empty_text, quote=False),
+                "text": plotly_text(spec.empty_text),
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",
@@ -106,7 +117,7 @@ def _period_ticks(spec: ChartSpec) -> dict[str, Any]:
     return {
         "tickmode": "array",
         "tickvals": [x for x, _label in spec.x_ticks],
-        "ticktext": [label for _x, label in spec.x_ticks],
+        "ticktext": [plotly_text(label) for _x, label in spec.x_ticks],
     }
 
 
@@ -118,14 +129,14 @@ def _trace(kind: str, **attributes: Any) -> dict[str, Any]:
 def _line(trace: Trace, colour: str, compact: bool) -> dict[str, Any]:
     return _trace(
         "scatter",
-        name=trace.name,
+        name=plotly_text(trace.name),
         x=trace.x,
         y=trace.y,
         mode="lines" if compact else "lines+markers",
         line={"color": colour, "width": 2.5},
         marker={"symbol": "circle", "size": 7},
         connectgaps=False,  # a gap is "not reported" or a series break: never join across it
-        text=trace.text,
+        text=plotly_texts(trace.text),
         hovertemplate="%{text}<extra></extra>" if trace.text else None,
     )
 
@@ -133,13 +144,13 @@ def _line(trace: Trace, colour: str, compact: bool) -> dict[str, Any]:
 def _target(trace: Trace) -> dict[str, Any]:
     return _trace(
         "scatter",
-        name=trace.name,
+        name=plotly_text(trace.name),
         x=trace.x,
         y=trace.y,
         mode="lines",
         line={"color": TARGET_COLOUR, "width": 2, "dash": "dash", "shape": "hv"},
         connectgaps=False,
-        text=trace.text,
+        text=plotly_texts(trace.text),
         hovertemplate="%{text}<extra></extra>" if trace.text else None,
     )
 
@@ -147,7 +158,7 @@ def _target(trace: Trace) -> dict[str, Any]:
 def _band(trace: Trace) -> list[dict[str, Any]]:
     lower = _trace(
         "scatter",
-        name=trace.name,
+        name=plotly_text(trace.name),
         x=trace.x,
         y=trace.y_low,
         mode="lines",
@@ -155,11 +166,11 @@ def _band(trace: Trace) -> list[dict[str, Any]]:
         hoverinfo="skip",
         showlegend=False,
         connectgaps=False,
-        legendgroup=trace.name,
+        legendgroup=plotly_text(trace.name),
     )
     upper = _trace(
         "scatter",
-        name=trace.name,
+        name=plotly_text(trace.name),
         x=trace.x,
         y=trace.y,
         mode="lines",
@@ -168,7 +179,7 @@ def _band(trace: Trace) -> list[dict[str, Any]]:
         fillcolor=BAND_FILL,
         hoverinfo="skip",
         connectgaps=False,
-        legendgroup=trace.name,
+        legendgroup=plotly_text(trace.name),
     )
     return [lower, upper]
 
@@ -176,7 +187,7 @@ def _band(trace: Trace) -> list[dict[str, Any]]:
 def _actions(trace: Trace) -> dict[str, Any]:
     return _trace(
         "scatter",
-        name=trace.name,
+        name=plotly_text(trace.name),
         x=trace.x,
         y=trace.y,
         mode="markers",
@@ -186,7 +197,7 @@ def _actions(trace: Trace) -> dict[str, Any]:
             "color": ACTION_COLOUR,
             "line": {"color": "white", "width": 1.5},
         },
-        text=trace.text,
+        text=plotly_texts(trace.text),
         hovertemplate="%{text}<extra></extra>",
     )
 

@@ -64,6 +64,13 @@ TEXT: Messages = messages(
         "A result is judged against the target in force on the last day of its period "
         "(targets: effective_from to effective_to).",
     ),
+    P_(
+        "reading_formulas",
+        "So that a spreadsheet never runs a cell as a formula, a text cell that starts "
+        "with =, +, -, @, a tab or a line break starts with an apostrophe (') in the CSV "
+        "files: remove it to get the text as published. Numbers such as -3.5 are "
+        "written as they are.",
+    ),
     P_("api_title", "The API"),
     P_(
         "api_intro",
@@ -215,6 +222,7 @@ def _reading(view: OpenDataView, language: str) -> html.Section:
         _t("reading_revised", language),
         _t("reading_break", language),
         _t("reading_targets", language),
+        _t("reading_formulas", language),
     ]
     return _section(
         READING_ID, _t("reading_title", language), [html.Ul([html.Li(i) for i in items])]

@@ -4,6 +4,10 @@ It starts from the page's own figure (``layouts.figures.figure``: same traces, s
 line, same colours) and adds what a reader of a report needs without the page around it:
 the title, the period shown, the unit (the y-axis title), and a footer with the sample-size
 footnotes, the source, the "data as of" date and the page's permalink. A pure function.
+
+The page's figure comes with its texts already escaped for Plotly (trace names, hover text,
+ticks: ``dashboard.domain.charts.plotly_text``); what this module adds (title, period, unit,
+footer) goes through the same function, once.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 
 from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.domain import formatting
-from dashboard.domain.charts import ChartSpec
+from dashboard.domain.charts import ChartSpec, plotly_text
 from dashboard.domain.formatting import format_day
 from layouts.figures import FONT, Figure, figure
 
@@ -86,9 +90,9 @@ def report_figure(
         height=height,
         margin={"l": 70, "r": 24, "t": _TITLE_PX, "b": bottom},
         title={
-            "text": f"<b>{_escape(spec.title)}</b>",
+            "text": f"<b>{plotly_text(spec.title)}</b>",
             "subtitle": {
-                "text": _escape(period_text(spec, language) or ""),
+                "text": plotly_text(period_text(spec, language) or ""),
                 "font": {"family": FONT, "size": 13, "color": "#495057"},
             },
             "x": 0,
@@ -111,7 +115,7 @@ def report_figure(
         annotations=[
             *layout.get("annotations", []),
             {
-                "text": "<br>".join(_escape(line) for line in footer),
+                "text": "<br>".join(plotly_text(line) for line in footer),
                 "showarrow": False,
                 "align": "left",
                 "xref": "paper",
@@ -126,7 +130,7 @@ def report_figure(
     )
     layout["yaxis"] = {
         **layout["yaxis"],
-        "title": {"text": _escape(spec.y_title), "font": {"size": 13}},
+        "title": {"text": plotly_text(spec.y_title), "font": {"size": 13}},
     }
     return base
 
@@ -137,7 +141,8 @@ def _legend_rows(fig: Figure, plot_width: int) -> int:
     for trace in fig["data"]:
         if trace.get("showlegend") is False:
             continue
-        item = 50 + int(7.5 * len(str(trace.get("name", ""))))
+        # The name is escaped for Plotly ("&amp;"): measure the text it shows ("&").
+        item = 50 + int(7.5 * len(html.unescape(str(trace.get("name", "")))))
         if used and used + item > plot_width:
             rows, used = rows + 1, 0
         used += item
@@ -173,8 +178,3 @@ def period_text(spec: ChartSpec, language: str) -> str | None:
 
 def month_year(day: dt.date, language: str) -> str:
     return formatting.month_year(day, language)
-
-
-def _escape(text: str) -> str:
-    """Plotly reads a few HTML tags in text: agency-written text must stay text."""
-    return html.escape(text, quote=False)

@@ -97,6 +97,13 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture
 def redis_url() -> str:
+    """The test Redis server's URL (TEST_REDIS_URL, else database 15), once it answers.
+
+    The database is shared: with other test runs (scripts/test runs two at once), other
+    projects, other tests. So nothing ever empties it: a test that writes to Redis takes
+    ``redis_key_prefix`` too, writes only under it (``Settings(cache_key_prefix=...)``) and
+    looks only at its own keys.
+    """
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -104,8 +111,38 @@ def redis_url() -> str:
         client.ping()
     except Exception as error:
         unavailable("Redis at " + REDIS_URL, error)
-    client.flushdb()
+    finally:
+        client.close()
     return REDIS_URL
+
+
+def delete_redis_keys(url: str, prefix: str) -> int:
+    """Delete the keys under ``prefix`` (and nothing else); how many there were."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=redis_pattern(prefix), count=500))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+        return len(keys)
+    finally:
+        client.close()
+
+
+def redis_pattern(prefix: str) -> str:
+    """A SCAN/KEYS pattern matching exactly the keys that start with ``prefix``."""
+    special = "\\*?[]^-"
+    return "".join("\\" + char if char in special else char for char in prefix) + "*"
+
+
+@pytest.fixture
+def redis_key_prefix(redis_url: str) -> Iterator[str]:
+    """A cache key prefix of this test's own (pass it as ``Settings(cache_key_prefix=...)``);
+    its keys are deleted afterwards, and no other key is touched."""
+    prefix = f"cxdash-test-{uuid.uuid4().hex}:"
+    yield prefix
+    delete_redis_keys(redis_url, prefix)
 
 
 @pytest.fixture(scope="session")

@@ -185,6 +185,9 @@ class Settings:
     cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
     #: Seconds a cached page-data entry lives (keys also change when data is published).
     cache_default_timeout: int = 300
+    #: Prefix of every key cxdash writes to the cache (Redis): lets several deployments, or
+    #: test runs, share one Redis database without touching each other's keys.
+    cache_key_prefix: str = "cxdash:"
     #: Month (1-12) the fiscal year starts: 10 US federal, 7 most states, 4 Canada.
     fiscal_year_start_month: int = 10
     #: How fiscal years are written: "federal" (FY2024), "state" (FY2023-24), "canada" (2023-2024).
@@ -220,6 +223,11 @@ class Settings:
     open_data_license: str = "CC0-1.0"
     #: Chart image exports (PNG, SVG, PDF, ZIP) one client may ask for per minute; 0: no limit.
     export_rate_limit: int = 30
+    #: Page-data requests (Dash callbacks and layouts, CSV downloads) one client may make per
+    #: minute; 0: no limit. A page view is a few; docs/deployment.md explains the default.
+    page_rate_limit: int = 600
+    #: Open-data API requests (/api/...) one client may make per minute; 0: no limit.
+    api_rate_limit: int = 300
     #: Seconds one chart image may take to render before the export fails with a 503.
     export_timeout: int = 20
     #: Most charts a page's ZIP of exports holds.
@@ -277,6 +285,7 @@ class Settings:
             cache_redis_url=redis_url,
             cache_dir=env.get("CACHE_DIR") or cls.cache_dir,
             cache_default_timeout=_int(env, "CACHE_DEFAULT_TIMEOUT", 300, 0, 86_400 * 7),
+            cache_key_prefix=env.get("CACHE_KEY_PREFIX") or cls.cache_key_prefix,
             fiscal_year_start_month=start,
             fiscal_year_label_style=_choice(
                 env,
@@ -299,6 +308,8 @@ class Settings:
             port=_int(env, "PORT", 8050, 1, 65535),
             open_data_license=(env.get("OPEN_DATA_LICENSE") or cls.open_data_license).strip(),
             export_rate_limit=_int(env, "EXPORT_RATE_LIMIT", 30, 0, 100_000),
+            page_rate_limit=_int(env, "PAGE_RATE_LIMIT", 600, 0, 1_000_000),
+            api_rate_limit=_int(env, "API_RATE_LIMIT", 300, 0, 1_000_000),
             export_timeout=_int(env, "EXPORT_TIMEOUT", 20, 1, 300),
             export_max_charts=_int(env, "EXPORT_MAX_CHARTS", 40, 1, 500),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
@@ -328,6 +339,7 @@ ENVIRONMENT_VARIABLES = {
     "cache_redis_url": "CACHE_REDIS_URL",
     "cache_dir": "CACHE_DIR",
     "cache_default_timeout": "CACHE_DEFAULT_TIMEOUT",
+    "cache_key_prefix": "CACHE_KEY_PREFIX",
     "fiscal_year_start_month": "FISCAL_YEAR_START_MONTH",
     "fiscal_year_label_style": "FISCAL_YEAR_LABEL_STYLE",
     "holiday_country": "HOLIDAY_COUNTRY",
@@ -345,6 +357,8 @@ ENVIRONMENT_VARIABLES = {
     "port": "PORT",
     "open_data_license": "OPEN_DATA_LICENSE",
     "export_rate_limit": "EXPORT_RATE_LIMIT",
+    "page_rate_limit": "PAGE_RATE_LIMIT",
+    "api_rate_limit": "API_RATE_LIMIT",
     "export_timeout": "EXPORT_TIMEOUT",
     "export_max_charts": "EXPORT_MAX_CHARTS",
     "trusted_proxies": "TRUSTED_PROXIES",

@@ -8,13 +8,35 @@ read the same numbers from the same spec, so the chart, the table and the CSV al
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboard.domain.csv_cells import safe_row
+
 TRACE_KINDS = ("line", "target", "band", "actions", "bar")
 _UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def plotly_text(text: str) -> str:
+    """Plain text as Plotly's pseudo-HTML, the one place every chart text is escaped.
+
+    Plotly reads a few HTML tags in text (``<a href>``, ``<b>``, ``<br>``): an agency's
+    ``<a href=...>`` in an action title or a metric name would be a live link in a legend, a
+    hover label or an exported SVG. ``<`` and ``&`` become entities, which Plotly shows as
+    the characters again ("R&D <team>" reads "R&D <team>"); quotes need no escaping, the
+    text never sits in an attribute. Specs and views hold plain text; only the figure
+    builders (``layouts.figures``, ``layouts.report_figures``, the review pack's charts) call
+    this, once per text, so nothing is escaped twice.
+    """
+    return html.escape(text, quote=False)
+
+
+def plotly_texts(texts: list[str] | None) -> list[str] | None:
+    """:func:`plotly_text` of each text (None stays None: "no text")."""
+    return None if texts is None else [plotly_text(text) for text in texts]
 
 
 def file_stem(*parts: object) -> str:
@@ -79,12 +101,14 @@ class ChartSpec:
     empty_text: str | None = None
 
     def csv_text(self) -> str:
-        """The data table as CSV (UTF-8 text with a header row), exactly the table's values."""
+        """The data table as CSV (UTF-8 text with a header row), exactly the table's values;
+        text a spreadsheet could run as a formula gets a leading "'" (numbers stay numbers:
+        :mod:`dashboard.domain.csv_cells`)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([column.label for column in self.columns])
+        writer.writerow(safe_row(column.label for column in self.columns))
         for row in self.rows:
             writer.writerow(
-                ["" if row.get(c.key) is None else row.get(c.key) for c in self.columns]
+                safe_row("" if row.get(c.key) is None else row.get(c.key) for c in self.columns)
             )
         return buffer.getvalue()

@@ -79,7 +79,7 @@ from dashboard.domain.service_rollup import (
     has_own_figure,
     service_standards,
 )
-from dashboard.domain.stats import Z_95, significant_change
+from dashboard.domain.stats import Z_95, pooled_standard_error, significant_change
 from dashboard.domain.targets import Status, TargetSpec, targets_in_force
 
 #: The dimensions of the review: accuracy, responsiveness, timeliness (ART) and satisfaction.
@@ -333,8 +333,7 @@ def difference_margin(share_a: float, n_a: float, share_b: float, n_b: float) ->
     |a - b| > this margin exactly when :func:`dashboard.domain.stats.significant_change` says the
     change is significant.
     """
-    pooled = (share_a * n_a + share_b * n_b) / (n_a + n_b)
-    return Z_95 * math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    return Z_95 * pooled_standard_error(share_a, n_a, share_b, n_b)
 
 
 def judge_change(

@@ -77,16 +77,39 @@ def significant_change(
 
     Without both sample sizes nothing can be claimed, so the answer is False.
     """
+    statistic = two_proportion_z(share_a, n_a, share_b, n_b)
+    return statistic is not None and abs(statistic) > z
+
+
+def two_proportion_z(
+    share_a: float, n_a: float | None, share_b: float, n_b: float | None
+) -> float | None:
+    """The pooled two-proportion z statistic of ``share_b - share_a``; None without both
+    sample sizes, or when both shares are 0 or both are 1 (nothing to test).
+
+    Pooled: the test asks whether both samples could come from one share, so the variance is
+    that of the pooled share, not of each share on its own (the unpooled form belongs to
+    confidence intervals of the difference; near the threshold it gives other answers).
+    """
     _check_share(share_a)
     _check_share(share_b)
     if n_a is None or n_b is None or n_a <= 0 or n_b <= 0:
-        return False
+        return None
+    error = pooled_standard_error(share_a, n_a, share_b, n_b)
+    if error <= 0:
+        return None
+    return (share_b - share_a) / error
+
+
+def pooled_standard_error(share_a: float, n_a: float, share_b: float, n_b: float) -> float:
+    """Standard error of ``share_b - share_a`` under the null hypothesis of one common share
+    (the pooled share of both samples): the denominator of :func:`two_proportion_z`."""
+    _check_share(share_a)
+    _check_share(share_b)
+    if n_a <= 0 or n_b <= 0:
+        raise ValueError(f"sample sizes must be positive, not {n_a!r} and {n_b!r}")
     pooled = (share_a * n_a + share_b * n_b) / (n_a + n_b)
-    variance = pooled * (1 - pooled) * (1 / n_a + 1 / n_b)
-    if variance <= 0:
-        # Both shares are 0 or both are 1: there is no difference to test.
-        return False
-    return abs(share_a - share_b) / math.sqrt(variance) > z
+    return math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
 
 
 def _check_share(share: float) -> None:

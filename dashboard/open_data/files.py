@@ -213,6 +213,9 @@ def readme_text(status: queries.DataStatus, settings: Settings, base_url: str) -
         "  (targets.csv: effective_from to effective_to). A corrected target stays in",
         "  targets.csv as history with superseded_at set; it is never in force.",
         "- Lists (metric_codes, allowed_values) are separated by ';' within a cell.",
+        "- So that a spreadsheet never runs a cell as a formula, a text cell starting with",
+        "  =, +, -, @, a tab or a line break starts with an apostrophe ('): remove it to get",
+        "  the text as published. Numbers such as -3.5 are written as they are.",
         "",
     ]
     return "\r\n".join(lines)

@@ -9,6 +9,7 @@ from typing import Any
 from dashboard.core.settings import Settings
 from dashboard.gateway import open_data as gateway
 from dashboard.open_data.files import license_info
+from dashboard.open_data.parameters import MAX_OFFSET, MAX_VALUES, VALUE_RULES
 from dashboard.open_data.resources import (
     API_PREFIX,
     API_VERSION,
@@ -64,19 +65,48 @@ def resource_schema(resource: Resource) -> dict[str, Any]:
     }
 
 
-def _parameter_object(parameter: Parameter) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
+#: What an unknown but well-formed value is answered with, by parameter kind.
+_UNKNOWN_VALUE = {
+    "unit": "A slug that names no published unit is a 400 (see /api/v1/units).",
+    "metric": "A code that names no published metric is a 400 (see /api/v1/metrics).",
+    "segment": "A type:value that no published figure has is a 400, which lists those that do.",
+}
+
+
+def value_schema(parameter: Parameter) -> dict[str, Any]:
+    """One value of a filter as JSON Schema: exactly what the server accepts
+    (:data:`dashboard.open_data.parameters.VALUE_RULES`, or the choice's list)."""
+    if parameter.allowed:
+        return {"type": "string", "enum": list(parameter.allowed)}
+    rule = VALUE_RULES[parameter.kind]
+    schema: dict[str, Any] = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": rule.max_length,
+        "pattern": rule.anchored,
+    }
     if parameter.kind == "date":
         schema["format"] = "date"
-    if parameter.allowed:
-        schema["enum"] = list(parameter.allowed)
+    return schema
+
+
+def _parameter_object(parameter: Parameter) -> dict[str, Any]:
+    schema = value_schema(parameter)
+    description = parameter.description_en
+    if not parameter.allowed:
+        description += f" Each value: {VALUE_RULES[parameter.kind].words}."
+    if parameter.kind in _UNKNOWN_VALUE:
+        description += " " + _UNKNOWN_VALUE[parameter.kind]
     if parameter.repeatable:
-        schema = {"type": "array", "items": schema}
+        schema = {"type": "array", "items": schema, "maxItems": MAX_VALUES}
+        description += (
+            f" At most {MAX_VALUES} values; spaces around the commas of a list are ignored."
+        )
     described: dict[str, Any] = {
         "name": parameter.name,
         "in": "query",
         "required": False,
-        "description": parameter.description_en,
+        "description": description,
         "schema": schema,
     }
     if parameter.repeatable:
@@ -158,6 +188,12 @@ _ERROR_SCHEMA: dict[str, Any] = {
                 "parameter": {"type": "string", "description": "The parameter at fault."},
                 "value": {"type": ["string", "null"], "description": "Its value as given."},
                 "message": {"type": "string"},
+                "path": {"type": "string", "description": "The path that has no resource."},
+                "method": {"type": "string", "description": "The method that is refused."},
+                "retry_after": {
+                    "type": "integer",
+                    "description": "Seconds to wait before asking again (as Retry-After).",
+                },
             },
             "required": ["status", "code", "message"],
         }
@@ -180,11 +216,40 @@ def _ref(kind: str, name: str) -> dict[str, str]:
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
-def _error_responses() -> dict[str, Any]:
+def _responses(ok: dict[str, Any]) -> dict[str, Any]:
+    """Every answer an operation can give: ``ok`` (200), then the same 304, 400, 429 and 503
+    for all (each refuses unknown parameters with a 400). 404 and 405 answer paths and
+    methods outside the document: they are described under components."""
     return {
+        "200": ok,
+        "304": _ref("responses", "NotModified"),
         "400": _ref("responses", "BadParameter"),
-        "404": _ref("responses", "NotFound"),
+        "429": _ref("responses", "TooManyRequests"),
+        "503": _ref("responses", "Unavailable"),
     }
+
+
+def _format_parameter(formats: tuple[str, ...]) -> dict[str, Any]:
+    """``format``: json or csv on a JSON path; on a ``.csv`` path only csv (it may be given)."""
+    return {
+        "name": FORMAT_PARAMETER,
+        "in": "query",
+        "required": False,
+        "description": " or ".join(formats) + (" (default)" if len(formats) > 1 else "") + ".",
+        "schema": {"type": "string", "enum": list(formats), "default": formats[0]},
+    }
+
+
+def _error_content() -> dict[str, Any]:
+    return {"application/json": {"schema": _ref("schemas", "Error")}}
+
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before asking again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
 
 
 def _csv_content() -> dict[str, Any]:
@@ -203,18 +268,14 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         _ref("parameters", "limit"),
         _ref("parameters", "offset"),
     ]
+    json_object = {"application/json": {"schema": {"type": "object"}}}
     paths: dict[str, Any] = {
         API_PREFIX: {
             "get": {
                 "operationId": "getCatalog",
                 "summary": "The API's resources and links",
                 "tags": ["catalog"],
-                "responses": {
-                    "200": {
-                        "description": "The catalog.",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
-                },
+                "responses": _responses({"description": "The catalog.", "content": json_object}),
             }
         },
         OPENAPI_PATH: {
@@ -222,12 +283,9 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "operationId": "getOpenApi",
                 "summary": "This document",
                 "tags": ["catalog"],
-                "responses": {
-                    "200": {
-                        "description": "The OpenAPI 3.1 document.",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
-                },
+                "responses": _responses(
+                    {"description": "The OpenAPI 3.1 document.", "content": json_object}
+                ),
             }
         },
         ZIP_PATH: {
@@ -235,8 +293,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "operationId": "downloadAll",
                 "summary": "Every resource as CSV, with data-dictionary.csv and README.txt",
                 "tags": ["download"],
-                "responses": {
-                    "200": {
+                "responses": _responses(
+                    {
                         "description": "A ZIP archive of UTF-8 CSV files.",
                         "content": {
                             "application/zip": {
@@ -244,7 +302,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                             }
                         },
                     }
-                },
+                ),
             }
         },
         DICTIONARY_PATH: {
@@ -252,9 +310,9 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "operationId": "getDataDictionary",
                 "summary": dictionary().description_en,
                 "tags": ["download"],
-                "parameters": [_ref("parameters", "format")],
-                "responses": {
-                    "200": {
+                "parameters": [_format_parameter(FORMATS)],
+                "responses": _responses(
+                    {
                         "description": "Every column of every file.",
                         "content": {
                             "application/json": {
@@ -271,9 +329,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                             },
                             **_csv_content(),
                         },
-                    },
-                    "400": _ref("responses", "BadParameter"),
-                },
+                    }
+                ),
             }
         },
         f"{DICTIONARY_PATH}.csv": {
@@ -281,9 +338,10 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "operationId": "getDataDictionaryCsv",
                 "summary": dictionary().description_en + " (CSV)",
                 "tags": ["download"],
-                "responses": {
-                    "200": {"description": "data-dictionary.csv", "content": _csv_content()}
-                },
+                "parameters": [_format_parameter(("csv",))],
+                "responses": _responses(
+                    {"description": "data-dictionary.csv", "content": _csv_content()}
+                ),
             }
         },
     }
@@ -312,18 +370,17 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "summary": resource.title_en,
                 "description": resource.description_en,
                 "tags": [resource.name],
-                "parameters": [*filters, *paging, _ref("parameters", "format")],
-                "responses": {
-                    "200": {
+                "parameters": [*filters, *paging, _format_parameter(FORMATS)],
+                "responses": _responses(
+                    {
                         "description": f"A page of {resource.name}.",
                         "headers": {"ETag": {"schema": {"type": "string"}}},
                         "content": {
                             "application/json": {"schema": _ref("schemas", page_name)},
                             **_csv_content(),
                         },
-                    },
-                    **_error_responses(),
-                },
+                    }
+                ),
             }
         }
         paths[resource.csv_path] = {
@@ -333,18 +390,18 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "description": resource.description_en
                 + " Pages as the JSON does; the Link header gives the next page.",
                 "tags": [resource.name],
-                "parameters": [*filters, *paging],
-                "responses": {
-                    "200": {
+                "parameters": [*filters, *paging, _format_parameter(("csv",))],
+                "responses": _responses(
+                    {
                         "description": f"A page of {resource.name} as CSV.",
                         "headers": {
+                            "ETag": {"schema": {"type": "string"}},
                             "Link": {"schema": {"type": "string"}},
                             "X-Total-Count": {"schema": {"type": "integer"}},
                         },
                         "content": _csv_content(),
-                    },
-                    **_error_responses(),
-                },
+                    }
+                ),
             }
         }
     return {
@@ -384,25 +441,49 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                     "name": OFFSET_PARAMETER,
                     "in": "query",
                     "required": False,
-                    "description": "Rows to skip (follow meta.links.next rather than counting).",
-                    "schema": {"type": "integer", "minimum": 0, "default": 0},
-                },
-                "format": {
-                    "name": FORMAT_PARAMETER,
-                    "in": "query",
-                    "required": False,
-                    "description": "json (default) or csv.",
-                    "schema": {"type": "string", "enum": list(FORMATS), "default": "json"},
+                    "description": (
+                        f"Rows to skip, 0 to {MAX_OFFSET} (follow meta.links.next rather than "
+                        "counting)."
+                    ),
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": MAX_OFFSET,
+                        "default": 0,
+                    },
                 },
             },
             "responses": {
+                "NotModified": {
+                    "description": "Unchanged since the ETag given in If-None-Match.",
+                    "headers": {"ETag": {"schema": {"type": "string"}}},
+                },
                 "BadParameter": {
-                    "description": "A parameter the API cannot use; the error names it.",
-                    "content": {"application/json": {"schema": _ref("schemas", "Error")}},
+                    "description": (
+                        "A parameter the API cannot use: unknown, given twice, malformed, out "
+                        "of bounds, or naming no published unit, metric or segment. The error "
+                        "names the parameter and its value."
+                    ),
+                    "content": _error_content(),
+                },
+                "TooManyRequests": {
+                    "description": "Too many requests from this client; wait Retry-After.",
+                    "headers": _RETRY_AFTER,
+                    "content": _error_content(),
+                },
+                "Unavailable": {
+                    "description": "The data store cannot be read right now; wait Retry-After.",
+                    "headers": _RETRY_AFTER,
+                    "content": _error_content(),
                 },
                 "NotFound": {
-                    "description": "No such path.",
-                    "content": {"application/json": {"schema": _ref("schemas", "Error")}},
+                    "description": "Any other path under /api/: no such resource.",
+                    "content": _error_content(),
+                },
+                "MethodNotAllowed": {
+                    "description": "Any method but GET (the API is read-only); see Allow.",
+                    "headers": {"Allow": {"schema": {"type": "string"}}},
+                    "content": _error_content(),
                 },
             },
         },

@@ -5,12 +5,13 @@ refused with a :class:`BadParameter` naming the parameter and its value (HTTP 40
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.fiscal import FiscalCalendar, Period
 from dashboard.gateway import open_data as gateway
 from dashboard.infra.models import (
     SEGMENT_TYPES,
@@ -29,6 +30,83 @@ from dashboard.open_data.resources import (
     Parameter,
     Resource,
 )
+
+# -- the rules a value must follow (the OpenAPI document states the same ones) --------------
+
+#: The deepest page a request may ask for. Past it the databases' own integer types overflow
+#: (a 500 before this bound); the whole data set is one file away (the ZIP) anyway.
+MAX_OFFSET = 2**31 - 1
+#: Most values one filter may take: each becomes a condition in the query, and SQLite refuses
+#: statements past a few hundred OR-ed terms or thousands of bound values.
+MAX_VALUES = 50
+
+#: Years a date or period may name: four digits, and far enough either way for any record
+#: (year 0 or 10000 has no date; a bound keeps both databases' date types in range).
+_YEAR = "[12][0-9]{3}"
+_FY_PREFIX = "(?:[Ff][Yy]|[Aa][Ff]|[Ee][Ff])"
+_QUARTER = "[QqTt][1-4]"
+#: One segment value: no comma (it separates values), no control character, and no space at
+#: either end.
+_SEGMENT_VALUE = r"[^,\x00-\x20\x7f](?:[^,\x00-\x1f\x7f]*[^,\x00-\x20\x7f])?"
+_SEGMENT_VALUE_LENGTH = 120  # Observation.segment_value
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """What one value of a filter must look like: a regular expression the whole value matches
+    (JSON Schema's ``pattern``, anchored) and a length; said in words for the 400."""
+
+    pattern: str  # unanchored: :attr:`anchored` is the JSON Schema form
+    max_length: int
+    words: str
+
+    @property
+    def anchored(self) -> str:
+        return f"^(?:{self.pattern})$"
+
+    def matches(self, value: str) -> bool:
+        return len(value) <= self.max_length and re.fullmatch(self.pattern, value) is not None
+
+
+#: By :attr:`Parameter.kind` (a "choice" has its list of values instead).
+VALUE_RULES: dict[str, ValueRule] = {
+    # Slugs are made by data/values.slugify and checked by data/content/parsing.
+    "unit": ValueRule(
+        "[a-z0-9]+(?:-[a-z0-9]+)*",
+        120,  # Unit.slug
+        "a unit slug: lower-case letters and digits, words joined by hyphens",
+    ),
+    # As data/content/metrics.parse_metric_code checks them.
+    "metric": ValueRule(
+        r"[A-Za-z0-9][A-Za-z0-9_.\-]*",
+        80,  # Metric.code
+        "a metric code: letters, digits, '_', '.' and '-'",
+    ),
+    "period": ValueRule(
+        f"{_FY_PREFIX}?{_YEAR}(?: ?{_QUARTER})?|{_QUARTER} {_FY_PREFIX}?{_YEAR}"
+        f"|{_YEAR}-(?:0[1-9]|1[0-2])",
+        9,
+        "a fiscal year (FY2025), a fiscal quarter (FY2025 Q2) or a month (2025-03), "
+        "years 1000 to 2999",
+    ),
+    "date": ValueRule(
+        f"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])",
+        10,
+        "a date written YYYY-MM-DD, years 1000 to 2999",
+    ),
+    "segment": ValueRule(
+        f"{OVERALL_SEGMENT}|(?:{'|'.join(k for k in SEGMENT_TYPES if k)})(?::{_SEGMENT_VALUE})?",
+        max(len(k) for k in SEGMENT_TYPES) + 1 + _SEGMENT_VALUE_LENGTH,
+        f"{OVERALL_SEGMENT}, a segment type ({', '.join(k for k in SEGMENT_TYPES if k)}) "
+        "or type:value",
+    ),
+}
+
+#: A whole number as a query string writes it (an optional minus, then digits only).
+_WHOLE_NUMBER = re.compile("-?[0-9]+")
+#: Digits past which a number is out of every bound without reading it.
+_MAX_DIGITS = 20
+
 
 # -- errors and the parsed query -------------------------------------------------------------
 
@@ -101,10 +179,23 @@ class ResourceQuery:
 
 
 def _raw_values(args: Mapping[str, Sequence[str]], name: str) -> list[str]:
-    """The values of a parameter: repeated (?unit=a&unit=b) or comma-separated (?unit=a,b)."""
+    """The values of a parameter: repeated (?unit=a&unit=b) or comma-separated (?unit=a,b).
+
+    A value is taken as written; only around the commas of a list are spaces ignored
+    (``?unit=dmv, parks``). More than :data:`MAX_VALUES` is a 400.
+    """
     values: list[str] = []
     for raw in args.get(name, ()):
-        values.extend(part.strip() for part in raw.split(","))
+        if "," in raw:
+            values.extend(part.strip() for part in raw.split(","))
+        else:
+            values.append(raw)
+    if len(values) > MAX_VALUES:
+        raise BadParameter(
+            name,
+            ",".join(args.get(name, ())),
+            f"{name} takes at most {MAX_VALUES} values, not {len(values)}",
+        )
     return values
 
 
@@ -114,19 +205,24 @@ def _one_value(args: Mapping[str, Sequence[str]], name: str) -> str | None:
         return None
     if len(raw) > 1:
         raise BadParameter(name, ",".join(raw), f"give {name} only once")
-    return raw[0].strip()
+    return raw[0]
 
 
-def _whole_number(name: str, raw: str | None, default: int, low: int, high: int | None) -> int:
-    if raw is None or raw == "":
+def _whole_number(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    """``raw`` as a whole number from ``low`` to ``high``; ``default`` when not given."""
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(name, raw, f"{name} must be a whole number") from None
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise BadParameter(name, raw, f"{name} must be {bound}")
+    bounds = f"a whole number from {low} to {high}"
+    if _WHOLE_NUMBER.fullmatch(raw) is None:
+        raise BadParameter(name, raw, f"{name} must be {bounds}, not {raw!r}")
+    # A thousand-digit number needs no reading to be out of bounds (and int() refuses one of
+    # more than 4,300 digits, leading zeros included).
+    digits = raw.lstrip("-").lstrip("0") or "0"
+    value = None
+    if len(digits) <= _MAX_DIGITS:
+        value = -int(digits) if raw.startswith("-") else int(digits)
+    if value is None or not low <= value <= high:
+        raise BadParameter(name, raw, f"{name} must be {bounds}, not {raw}")
     return value
 
 
@@ -134,7 +230,19 @@ def _iso_day(name: str, raw: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(name, raw, f"{name} must be a date written YYYY-MM-DD") from None
+        raise BadParameter(name, raw, f"{name} {raw!r} is not a day of the calendar") from None
+
+
+def api_period_label(calendar: FiscalCalendar, period: Period) -> str:
+    """A period as the API writes it back (in ``meta.query`` and the paging links): "FY2025",
+    "FY2025 Q2" or "2025-03", whatever the configured label style, so that every label it
+    gives is one it accepts (a state-style "FY2024-25" is not: years are named by their end)."""
+    if period.granularity == "month":
+        return f"{period.start.year:04d}-{period.start.month:02d}"
+    if period.granularity == "quarter":
+        year, quarter = calendar.quarter_of(period)
+        return f"FY{year} Q{quarter}"
+    return f"FY{calendar.fiscal_year_of(period)}"
 
 
 def _check_filter(
@@ -144,6 +252,16 @@ def _check_filter(
     name = parameter.name
     if raw == "":
         raise BadParameter(name, raw, f"{name} is empty")
+    if parameter.kind == "choice":
+        if raw not in parameter.allowed:
+            raise BadParameter(name, raw, f"{name} must be one of {', '.join(parameter.allowed)}")
+        return raw, raw
+    rule = VALUE_RULES.get(parameter.kind)
+    if rule is None:
+        raise AssertionError(f"unknown parameter kind {parameter.kind!r}")
+    if not rule.matches(raw):
+        raise BadParameter(name, raw, f"{name} must be {rule.words}, not {raw!r}")
+    # Well formed; now it must name something (published).
     if parameter.kind == "unit":
         if raw not in lookups.unit_slugs:
             raise BadParameter(name, raw, f"no unit has the slug {raw!r}; see {UNITS.path}")
@@ -151,10 +269,6 @@ def _check_filter(
     if parameter.kind == "metric":
         if raw not in lookups.metric_codes:
             raise BadParameter(name, raw, f"no metric has the code {raw!r}; see {METRICS.path}")
-        return raw, raw
-    if parameter.kind == "choice":
-        if raw not in parameter.allowed:
-            raise BadParameter(name, raw, f"{name} must be one of {', '.join(parameter.allowed)}")
         return raw, raw
     if parameter.kind == "date":
         day = _iso_day(name, raw)
@@ -164,24 +278,19 @@ def _check_filter(
             period = calendar.parse_period(raw)
         except ValueError as error:
             raise BadParameter(name, raw, str(error)) from None
-        return period, calendar.period_label(period)
-    if parameter.kind == "segment":
-        return _segment(name, raw, lookups)
-    raise AssertionError(f"unknown parameter kind {parameter.kind!r}")
+        return period, api_period_label(calendar, period)
+    return _segment(name, raw, lookups)
 
 
 def _segment(name: str, raw: str, lookups: Lookups) -> tuple[tuple[str, str | None], str]:
-    """("", "") for overall, (type, None) for every value of a type, (type, value) for one."""
+    """("", "") for overall, (type, None) for every value of a type, (type, value) for one.
+
+    ``raw`` follows :data:`VALUE_RULES` ["segment"]; a value must be one that published
+    figures have, and the 400 lists only those: never a draft's.
+    """
     if raw == OVERALL_SEGMENT:
         return ("", ""), raw
     kind, _, value = raw.partition(":")
-    kinds = tuple(k for k in SEGMENT_TYPES if k)
-    if kind not in kinds:
-        raise BadParameter(
-            name,
-            raw,
-            f"segment must be {OVERALL_SEGMENT}, one of {', '.join(kinds)}, or type:value",
-        )
     if not value:
         return (kind, None), kind
     if (kind, value) not in lookups.segments:
@@ -235,7 +344,20 @@ def parse_query(
     limit = _whole_number(
         LIMIT_PARAMETER, _one_value(args, LIMIT_PARAMETER), DEFAULT_LIMIT, 1, MAX_LIMIT
     )
-    offset = _whole_number(OFFSET_PARAMETER, _one_value(args, OFFSET_PARAMETER), 0, 0, None)
+    offset = _whole_number(OFFSET_PARAMETER, _one_value(args, OFFSET_PARAMETER), 0, 0, MAX_OFFSET)
+    return ResourceQuery(
+        resource=resource.name,
+        filters=filters,
+        echo=echo,
+        limit=limit,
+        offset=offset,
+        format=requested_format(args, path_format),
+    )
+
+
+def requested_format(args: Mapping[str, Sequence[str]], path_format: str | None) -> str:
+    """``json`` or ``csv``: the ``format`` parameter (given once) or the path's ``.csv``, which
+    must agree with it."""
     requested = _one_value(args, FORMAT_PARAMETER)
     if requested is not None and requested not in FORMATS:
         raise BadParameter(
@@ -245,11 +367,4 @@ def parse_query(
         raise BadParameter(
             FORMAT_PARAMETER, requested, f"the path asks for {path_format}, format for {requested}"
         )
-    return ResourceQuery(
-        resource=resource.name,
-        filters=filters,
-        echo=echo,
-        limit=limit,
-        offset=offset,
-        format=path_format or requested or "json",
-    )
+    return path_format or requested or "json"

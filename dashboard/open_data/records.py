@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from dashboard.core.settings import Settings
+from dashboard.domain.csv_cells import safe_cell, safe_row
 from dashboard.domain.fiscal import FiscalCalendar, Period
 from dashboard.domain.normalize import PROPORTION_SCALES
 from dashboard.domain.stats import is_small_sample, wilson_interval
@@ -47,18 +48,24 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def csv_cell(value: Any) -> str:
-    """A value as a CSV cell: empty for null, true/false, lists joined with ";"."""
+def _csv_text_of(value: Any) -> str:
     value = json_value(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return CSV_LIST_SEPARATOR.join(csv_cell(item) for item in value)
+        return CSV_LIST_SEPARATOR.join(_csv_text_of(item) for item in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else repr(value)
     return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell: empty for null, true/false, lists joined with ";", and text a
+    spreadsheet could run as a formula ("=HYPERLINK(...)") behind a leading "'" (numbers,
+    such as -3.5, stay numbers: :mod:`dashboard.domain.csv_cells`)."""
+    return str(safe_cell(_csv_text_of(value)))
 
 
 def csv_text(fields: Sequence[Field], records: Iterable[Mapping[str, Any]]) -> str:
@@ -66,7 +73,7 @@ def csv_text(fields: Sequence[Field], records: Iterable[Mapping[str, Any]]) -> s
     spreadsheet programs read the accents right (as the /download CSVs do)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([f.name for f in fields])
+    writer.writerow(safe_row(f.name for f in fields))
     for record in records:
         writer.writerow([csv_cell(record.get(f.name)) for f in fields])
     return "\ufeff" + buffer.getvalue()

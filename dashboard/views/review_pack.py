@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import html
 import os
 import re
 import signal
@@ -34,6 +33,7 @@ from typing import Any
 
 from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.core.languages import content_languages
+from dashboard.domain.charts import plotly_text
 from dashboard.domain.formatting import display_unit, display_value, format_change, format_day
 from dashboard.domain.review import ComparisonRow, ReviewedAction
 from dashboard.domain.review_text import (
@@ -293,7 +293,10 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
     fiscal years, in an annual review)."""
     language = view.language
     rows = view.rows_of(agency_slug)
-    labels = [view.label(q) for q in view.trend_quarters]
+    # Every text below reaches Plotly, which reads a few HTML tags in it: escaped once, here
+    # (plotly_text), from the plain text the view holds. The period labels are the category
+    # axis's values and so its tick labels.
+    labels = [plotly_text(view.label(q)) for q in view.trend_quarters]
     count = max(len(rows), 1)
     gap = 0.06
     width = (1 - gap * (count - 1)) / count
@@ -318,7 +321,7 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
                 "mode": "lines+markers",
                 "x": labels,
                 "y": values,
-                "name": _t("result_line", language),
+                "name": plotly_text(_t("result_line", language)),
                 "line": {"color": "#1b3a5c", "width": 2},
                 "marker": {"size": 4},
                 "connectgaps": False,
@@ -334,7 +337,7 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
                     "mode": "lines",
                     "x": labels,
                     "y": [display_value(goal, row.metric.scale)] * len(labels),
-                    "name": _t("target_line", language),
+                    "name": plotly_text(_t("target_line", language)),
                     "line": {"color": "#842029", "width": 1.5, "dash": "dash"},
                     "xaxis": f"x{suffix}",
                     "yaxis": f"y{suffix}",
@@ -350,13 +353,13 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
         }
         layout[f"yaxis{suffix}"] = {
             "anchor": f"x{suffix}",
-            "title": {"text": display_unit(row.metric.scale, language)},
+            "title": {"text": plotly_text(display_unit(row.metric.scale, language))},
             "gridcolor": "#dee2e6",
             "zeroline": False,
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{html.escape(_dimension_label(view, row))}</b>",
+                "text": f"<b>{plotly_text(_dimension_label(view, row))}</b>",
                 "x": left + width / 2,
                 "y": 1.12,
                 "xref": "paper",

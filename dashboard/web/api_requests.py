@@ -15,6 +15,7 @@ from typing import Any
 from dashboard import open_data
 from dashboard.core.settings import Settings
 from dashboard.open_data import BadParameter, Resource, ResourceQuery
+from dashboard.open_data.parameters import requested_format
 
 #: Browsers and proxies may keep an answer this long; the ETag makes revalidation cheap.
 CACHE_CONTROL = "public, max-age=300"
@@ -37,25 +38,18 @@ def etag(version: str, fingerprint: str, full_path: str) -> str:
 def reject_parameters(args: Args, path: str) -> None:
     """For an endpoint that takes no parameters: the first one given is a BadParameter."""
     for name, values in args.items():
-        raise BadParameter(name, values[0] if values else "", f"{path} takes no parameters")
+        raise BadParameter(name, ",".join(values), f"{path} takes no parameters")
 
 
 def dictionary_format(args: Args, path_format: str | None) -> str:
-    """``csv`` or ``json`` for the data dictionary, which takes ``format`` and nothing else."""
+    """``csv`` or ``json`` for the data dictionary, which takes ``format`` and nothing else,
+    under the same rules as a resource's (given once, agreeing with a ``.csv`` path)."""
     for name, values in args.items():
         if name != open_data.FORMAT_PARAMETER:
             raise BadParameter(
                 name, ",".join(values), f"{open_data.DICTIONARY_PATH} takes only format"
             )
-    requested = args.get(open_data.FORMAT_PARAMETER)
-    wanted = requested[0] if requested else None
-    if wanted is not None and wanted not in open_data.FORMATS:
-        raise BadParameter(
-            open_data.FORMAT_PARAMETER,
-            wanted,
-            f"format must be one of {', '.join(open_data.FORMATS)}",
-        )
-    return "csv" if (path_format or wanted) == "csv" else "json"
+    return requested_format(args, path_format)
 
 
 def dictionary_document(rows: Sequence[dict[str, Any]], settings: Settings) -> dict[str, Any]:

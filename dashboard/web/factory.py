@@ -13,8 +13,9 @@ from dashboard.core import languages
 from dashboard.core.i18n import normalize_language, t
 from dashboard.core.settings import PROJECT_ROOT, SECRET_KEY_MISSING, Settings, SettingsError
 from dashboard.infra.cache import cache, cache_config
-from dashboard.web import preview, staff_auth
+from dashboard.web import health, outage, preview, request_guard, request_limits, staff_auth
 from dashboard.web.pages import is_known_url
+from layouts import busy
 
 # Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
 # "contentinfo" landmark beside the site footer; scripts need no landmark. No IE shim either.
@@ -37,21 +38,6 @@ INDEX_STRING = """<!DOCTYPE html>
         </div>
     </body>
 </html>"""
-
-# Paths Dash and Flask serve themselves; everything else must be a page or a 404.
-_INTERNAL_PREFIXES = (
-    "/_dash",
-    "/assets/",
-    "/_favicon",
-    "/_reload-hash",
-    "/healthz",
-    "/download/",
-    "/api/",  # the open-data API answers its own 404s, in JSON
-    "/export/",
-    "/export.zip",
-    "/review-pack/",  # the review pack's status and PDF (callbacks/review.py)
-    "/staff/",  # the staff workspace: signed-in only (web/staff_auth.py guards it)
-)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -89,6 +75,9 @@ def create_app(settings: Settings | None = None) -> Dash:
         from dashboard.web.staff_oidc import install_oidc
 
         install_oidc(server, settings)
+    # Per-client limits on page data and the API (PAGE_RATE_LIMIT, API_RATE_LIMIT): early, so
+    # that a refused request costs a counter, not a page.
+    request_limits.install(server, settings, busy)
     # The configured languages (LANGUAGES, DEFAULT_LANGUAGE): the interface, the language
     # links and the fallback order of agency text follow them.
     languages.configure_from_settings(settings)
@@ -110,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     _serve_language_in_index(app, settings)
     _leave_staff_components_out_of_config(app)
     _register_not_found(app, settings)
+    # 404 for stray Dash paths, 400 for malformed callback bodies (web/request_guard.py).
+    request_guard.install(app, settings)
     _register_health(server, settings)
     _register_store_unavailable(server, settings)
 
@@ -256,9 +247,13 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
 
     @app.server.before_request
     def reject_unknown_paths() -> tuple[str, int] | None:
-        path = flask.request.path
-        if path.startswith(_INTERNAL_PREFIXES) or flask.request.method != "GET":
+        # Only what Dash's page routes matched: every other route (Dash's own files, the
+        # assets, downloads, exports, the API, the review pack, the staff app) answers for
+        # itself, and a path none of them claims (/assets/, /download/, /_dash-x) is a page or
+        # a 404, never the app shell with a 200.
+        if flask.request.method not in ("GET", "HEAD") or not request_guard.is_page_request(app):
             return None
+        path = flask.request.path
         if preview.is_preview_path(path):
             # Signed out, the staff guard has already sent the browser to sign in; signed in,
             # a preview the member may not see is the ordinary 404 (web/preview.py).
@@ -272,37 +267,11 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
 
 
 def _register_store_unavailable(server: flask.Flask, settings: Settings) -> None:
-    """A database that is down or not set up gets a short 503 page, never a 500 or traceback.
-
-    The cause goes to the log for the operator; the visitor is told to come back later.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    @server.errorhandler(SQLAlchemyError)
-    def store_unavailable(error: SQLAlchemyError) -> flask.Response:
-        server.logger.error("data store unavailable: %s", error)
-        language = _request_language(settings)
-        title = html_escape.escape(t("store_unavailable_title", language))
-        body = html_escape.escape(t("store_unavailable_body", language))
-        page = (
-            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{body}</p>"
-            "</main></body></html>"
-        )
-        return flask.Response(page, status=503, mimetype="text/html", headers={"Retry-After": "60"})
+    """A database that is down or not set up gets a 503 (HTML page, or JSON under /api/) with
+    ``Retry-After``, never a 500 or traceback (dashboard/web/outage.py)."""
+    outage.install(server, lambda: _request_language(settings))
 
 
 def _register_health(server: flask.Flask, settings: Settings) -> None:
-    @server.get("/healthz")
-    def healthz() -> tuple[dict[str, str], int] | dict[str, str]:
-        from sqlalchemy import text
-
-        from dashboard.infra.db import get_engine
-
-        try:
-            with get_engine(settings.database_url).connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as error:
-            return {"status": "error", "database": type(error).__name__}, 503
-        return {"status": "ok"}
+    """/healthz: database, cache and export browser, each with its state (web/health.py)."""
+    health.register(server, settings)

@@ -34,16 +34,20 @@ def test_filesystem_cache(sqlite_url, tmp_path):
     )
 
 
-def test_redis_cache_stores_entries_in_redis(sqlite_url, redis_url):
-    settings = Settings(database_url=sqlite_url, cache_type="redis", cache_redis_url=redis_url)
+def test_redis_cache_stores_entries_in_redis(sqlite_url, redis_url, redis_key_prefix):
+    settings = Settings(
+        database_url=sqlite_url,
+        cache_type="redis",
+        cache_redis_url=redis_url,
+        cache_key_prefix=redis_key_prefix,
+    )
     app = create_app(settings)
     with app.server.app_context():
         cached("test:redis", lambda: [1, 2, 3])
     client = redis.Redis.from_url(redis_url)
-    assert client.exists("cxdash:test:redis") == 1
+    assert client.exists(redis_key_prefix + "test:redis") == 1
     with app.server.app_context():
         assert cached("test:redis", lambda: ["recomputed"]) == [1, 2, 3]
-    client.flushdb()
 
 
 def test_redis_url_in_the_environment_selects_redis(redis_url):

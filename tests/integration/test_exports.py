@@ -26,7 +26,7 @@ from dashboard.gateway import queries
 from dashboard.infra import db, exports
 from dashboard.views.agency import build, charts
 from dashboard.web.factory import create_app
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, redis_pattern
 from tests.demo_stores import DemoStores
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,6 +61,34 @@ def chart(demo_url, agency) -> ChartSpec:
 def client(demo_url):  # type: ignore[no-untyped-def]
     app = create_app(Settings(database_url=demo_url, export_rate_limit=0))
     return app.server.test_client()
+
+
+#: A moment 10 s into a minute (1_800_000_000 is a multiple of 60).
+MID_MINUTE = 1_800_000_010.0
+
+
+class _StoppedClock:
+    """The ``time`` module as the rate limit sees it, with ``time()`` stopped at one moment."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+@pytest.fixture
+def rate_limit_clock(monkeypatch) -> _StoppedClock:  # type: ignore[no-untyped-def]
+    """The rate limit's clock stopped mid-minute, so that every request of a test falls in one
+    window however slow the machine is (no waiting for the next minute, no flaky edge)."""
+    from dashboard.infra import rate_limit
+
+    clock = _StoppedClock(MID_MINUTE)
+    monkeypatch.setattr(rate_limit, "time", clock)
+    return clock
 
 
 def png_size(body: bytes) -> tuple[int, int]:
@@ -185,7 +213,9 @@ def test_bad_size_is_a_400_with_a_message(client, agency, chart):
     assert "width and height" in response.get_data(as_text=True)
 
 
-def test_rate_limit_answers_429_with_retry_after(demo_url, agency, chart, tmp_path):
+def test_rate_limit_answers_429_with_retry_after(
+    demo_url, agency, chart, tmp_path, rate_limit_clock
+):
     # Two apps on one filesystem cache stand for two gunicorn workers: the count is shared.
     settings = Settings(
         database_url=demo_url,
@@ -195,18 +225,19 @@ def test_rate_limit_answers_429_with_retry_after(demo_url, agency, chart, tmp_pa
     )
     first, second = (create_app(settings).server.test_client() for _ in range(2))
     url = f"/export/agency/{agency}/{chart.chart_id}.svg"
-    if time.time() % 60 > 50:  # keep the requests inside one one-minute window
-        time.sleep(61 - time.time() % 60)
     assert first.get(url).status_code == 200
     assert second.get(url).status_code == 200
     assert first.get(url).status_code == 200
     refused = second.get(url)
     assert refused.status_code == 429
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["Retry-After"] == "50"  # the clock stands 10 s into its minute
     assert "Too many downloads" in refused.get_data(as_text=True)
     # Another client is not limited.
     other = first.get(url, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 200
+    # The next minute is a new window.
+    rate_limit_clock.now += 60
+    assert second.get(url).status_code == 200
 
 
 def test_repeated_export_comes_from_the_cache(client, agency, chart, monkeypatch):
@@ -231,13 +262,14 @@ def test_a_hung_render_times_out_and_the_next_export_works(monkeypatch):
     exports.render_figure(figure, "png", width=200, height=100)  # the browser is warm
 
     async def hang(kaleido, figure, opts):  # type: ignore[no-untyped-def]
-        await asyncio.sleep(3600)
+        # Far past the 1 s limit, yet bounded: a limit that did not work makes this test
+        # fail (no ExportError) instead of hanging the suite; no stopwatch is needed.
+        await asyncio.sleep(120)
+        return b"rendered after all"
 
     monkeypatch.setattr(exports, "_kaleido_call", hang)
-    started = time.monotonic()
     with pytest.raises(exports.ExportError, match="longer than 1 seconds"):
         exports.render_figure(figure, "png", width=200, height=100, timeout_s=1)
-    assert time.monotonic() - started < 10
     monkeypatch.undo()
     body = exports.render_figure(figure, "png", width=200, height=100, timeout_s=30)
     assert png_size(body) == (200, 100)
@@ -295,21 +327,22 @@ def test_bad_format_or_size_is_an_export_error(fmt, size):
 
 
 @pytest.mark.redis
-def test_rate_limit_is_counted_in_redis(demo_url, agency, chart, redis_url):
+def test_rate_limit_is_counted_in_redis(
+    demo_url, agency, chart, redis_url, redis_key_prefix, rate_limit_clock
+):
     import redis
 
     settings = Settings(
-        database_url=demo_url, export_rate_limit=1, cache_type="redis", cache_redis_url=redis_url
+        database_url=demo_url,
+        export_rate_limit=1,
+        cache_type="redis",
+        cache_redis_url=redis_url,
+        cache_key_prefix=redis_key_prefix,
     )
     client = create_app(settings).server.test_client()
     url = f"/export/agency/{agency}/{chart.chart_id}.svg"
-    if time.time() % 60 > 55:
-        time.sleep(61 - time.time() % 60)
     environ = {"REMOTE_ADDR": "192.0.2.77"}
-    try:
-        assert client.get(url, environ_base=environ).status_code == 200
-        assert client.get(url, environ_base=environ).status_code == 429
-        keys = redis.Redis.from_url(redis_url).keys("cxdash:ratelimit:export:192.0.2.77:*")
-        assert len(keys) == 1
-    finally:
-        redis.Redis.from_url(redis_url).flushdb()
+    assert client.get(url, environ_base=environ).status_code == 200
+    assert client.get(url, environ_base=environ).status_code == 429
+    keys = redis.Redis.from_url(redis_url).keys(redis_pattern(redis_key_prefix + "ratelimit:"))
+    assert [key for key in keys if b"192.0.2.77" in key] == keys and len(keys) == 1

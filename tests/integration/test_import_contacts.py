@@ -10,11 +10,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from dashboard.core.settings import Settings
+from dashboard.domain.business_days import BusinessCalendar
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import ImportRun, Metric, Observation, Unit
 from data.commands import import_contacts_command
@@ -138,6 +140,50 @@ def test_a_state_holiday_stops_the_clock_too(seeded, tmp_path):
     assert report.ok and (report.revised, report.unchanged) == (4, 2)
     assert observation(seeded, "dmv", "ack_within_1bd", NOVEMBER).raw_value == 1.0
     assert observation(seeded, "dmv", "median_hours_first_response", NOVEMBER).raw_value == 2.0
+
+
+# The boundary of "within one business day" (540 opening minutes), each on its own channel.
+BOUNDARY_RECORDS = (
+    # Fri 10:00 -> Mon 10:00, across a weekend: 420 + 120 = 540 min, exactly one business
+    # day: acknowledged.
+    "b1,DMV,,email,2024-11-22 10:00,2024-11-25 10:00,,no\n"
+    # Wed 10:00 -> Fri 10:00, across Thanksgiving: 420 + 120 = 540 min: acknowledged.
+    "b2,DMV,,voicemail,2024-11-27 10:00,2024-11-29 10:00,,no\n"
+    # Fri 10:00 -> Mon 10:01: 541 min, one minute late.
+    "b3,DMV,,text,2024-11-22 10:00,2024-11-25 10:01,,no\n"
+    # Wed 10:00 -> Mon 10:00, across Thanksgiving and a weekend: 420 + 540 + 120 = 1,080 min,
+    # exactly two business days: late.
+    "b4,DMV,,web_form,2024-11-27 10:00,2024-12-02 10:00,,no\n"
+)
+
+
+def test_a_reply_exactly_one_business_day_later_counts_and_no_later(seeded, tmp_path):
+    report = run(seeded, write(tmp_path, "boundary.csv", HEADER + BOUNDARY_RECORDS))
+    assert report.ok, report.to_text()
+    acknowledged = {
+        channel: observation(seeded, "dmv", "ack_within_1bd", NOVEMBER, channel).raw_value
+        for channel in ("email", "voicemail", "text", "web_form")
+    }
+    assert acknowledged == {"email": 1.0, "voicemail": 1.0, "text": 0.0, "web_form": 0.0}
+    assert values(seeded, "dmv", NOVEMBER)["ack_within_1bd"] == (0.5, 2, 4)
+    hours = observation(seeded, "dmv", "median_hours_first_response", NOVEMBER, "web_form")
+    assert hours.raw_value == 18.0  # two business days of 9 opening hours
+
+
+def test_the_importer_asks_the_one_business_day_rule(seeded, tmp_path, monkeypatch):
+    # One rule in one place: the importer does not keep a copy of it (a copy is how a reply
+    # exactly one business day later once stopped counting in the import alone).
+    asked: list[int] = []
+
+    def nothing_counts(self, minutes, business_days=1):  # type: ignore[no-untyped-def]
+        asked.append(len(minutes))
+        return np.zeros(len(minutes), dtype=bool)
+
+    monkeypatch.setattr(BusinessCalendar, "within_business_days", nothing_counts)
+    report = run(seeded, write(tmp_path, "boundary.csv", HEADER + BOUNDARY_RECORDS))
+    assert report.ok, report.to_text()
+    assert asked
+    assert values(seeded, "dmv", NOVEMBER)["ack_within_1bd"] == (0.0, 0, 4)
 
 
 def test_reimport_is_idempotent(seeded, tmp_path):

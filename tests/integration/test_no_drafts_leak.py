@@ -44,6 +44,7 @@ from dashboard.infra.models import (
 from dashboard.views.review_pack import pack_html
 from dashboard.web.pages import page_for, page_view
 from data.demo import DRAFT_MARKER
+from tests.conftest import redis_pattern
 
 DRAFT_AGENCY_SLUG = "bureau-of-unpublished-harbours"
 
@@ -373,8 +374,13 @@ def demo_url(demo_copy_url: str) -> str:
     return demo_copy_url
 
 
-def test_no_draft_on_any_page_or_download(demo_url, redis_url):
-    settings = Settings(database_url=demo_url, cache_type="redis", cache_redis_url=redis_url)
+def test_no_draft_on_any_page_or_download(demo_url, redis_url, redis_key_prefix):
+    settings = Settings(
+        database_url=demo_url,
+        cache_type="redis",
+        cache_redis_url=redis_url,
+        cache_key_prefix=redis_key_prefix,
+    )
     from dashboard.web.factory import create_app
 
     app = create_app(settings)
@@ -426,7 +432,7 @@ def test_no_draft_on_any_page_or_download(demo_url, redis_url):
     assert client.get(f"/download/agency/{DRAFT_AGENCY_SLUG}/csat_overall.csv").status_code == 404
 
     cache = redis.Redis.from_url(redis_url)
-    keys = cache.keys("cxdash:*")
+    keys = cache.keys(redis_pattern(redis_key_prefix))
     assert keys, "pages were cached in Redis"
     cached = b"".join(cache.get(key) or b"" for key in keys)
     for text in texts:

@@ -24,6 +24,7 @@ from dashboard.core.settings import Settings
 from dashboard.infra import db
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import DRAFT, PUBLISHED, Observation
+from tests.conftest import redis_pattern
 from tests.integration.test_no_drafts_leak import (
     DRAFT_AGENCY_SLUG,
     _secrets,
@@ -62,8 +63,13 @@ def _local(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def test_no_draft_in_any_api_answer_download_or_cache(demo_url, redis_url):
-    settings = Settings(database_url=demo_url, cache_type="redis", cache_redis_url=redis_url)
+def test_no_draft_in_any_api_answer_download_or_cache(demo_url, redis_url, redis_key_prefix):
+    settings = Settings(
+        database_url=demo_url,
+        cache_type="redis",
+        cache_redis_url=redis_url,
+        cache_key_prefix=redis_key_prefix,
+    )
     from dashboard.web.factory import create_app
 
     app = create_app(settings)
@@ -126,10 +132,10 @@ def test_no_draft_in_any_api_answer_download_or_cache(demo_url, redis_url):
         assert response.status_code == 400, query
 
     store = redis.Redis.from_url(redis_url)
-    keys = store.keys("cxdash:api:*")
+    keys = store.keys(redis_pattern(redis_key_prefix + "api:"))
     assert any(b"api:zip:" in key for key in keys), "the ZIP was cached in Redis"
     assert any(b"api:observations:" in key for key in keys), "API pages were cached"
-    cached = b"".join(store.get(key) or b"" for key in store.keys("cxdash:*"))
+    cached = b"".join(store.get(key) or b"" for key in store.keys(redis_pattern(redis_key_prefix)))
     for text in texts:
         assert text.encode() not in cached, text
     db.dispose_all()

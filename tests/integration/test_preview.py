@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import uuid
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from sqlalchemy.orm import aliased
 from dashboard.core.routes import previewed_path
 from dashboard.core.settings import Settings
 from dashboard.infra import db
-from dashboard.infra.cache import cache, cache_config
+from dashboard.infra.cache import cache
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import (
     DRAFT,
@@ -188,20 +187,18 @@ def cached_bytes(app: Any) -> bytes:
     return b"".join(value for _expires, value in entries.values())
 
 
-def build_app(url: str, cache_kind: str, redis_url: str | None) -> Any:
-    if cache_kind == "redis":
-        settings = Settings(database_url=url, cache_type="redis", cache_redis_url=redis_url)
-    else:
-        settings = Settings(database_url=url)
-    app = staff_app(settings)
+def build_app(url: str, cache_kind: str, redis_url: str | None, key_prefix: str = "") -> Any:
     if cache_kind == "redis":
         # A key prefix of this test's own: other tests' entries are never read or removed.
-        config = {
-            **cache_config(settings),
-            "CACHE_KEY_PREFIX": f"cxdash-preview-{uuid.uuid4().hex}:",
-        }
-        cache.init_app(app.server, config=config)
-    return app
+        settings = Settings(
+            database_url=url,
+            cache_type="redis",
+            cache_redis_url=redis_url,
+            cache_key_prefix=key_prefix,
+        )
+    else:
+        settings = Settings(database_url=url)
+    return staff_app(settings)
 
 
 def decoded(text: str) -> str:
@@ -213,9 +210,10 @@ def decoded(text: str) -> str:
 def test_drafts_show_in_the_preview_and_nowhere_else(demo_copy_url, cache_kind, request):
     url = demo_copy_url
     redis_url = request.getfixturevalue("redis_url") if cache_kind == "redis" else None
+    prefix = request.getfixturevalue("redis_key_prefix") if cache_kind == "redis" else ""
     add_drafts(url)
     editor = add_user(url, "dmv-editor", agencies=[AGENCY])
-    app = build_app(url, cache_kind, redis_url)
+    app = build_app(url, cache_kind, redis_url, prefix)
     client = app.server.test_client()
     public = app.server.test_client()  # a visitor, never signed in
 

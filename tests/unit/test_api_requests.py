@@ -34,7 +34,7 @@ def test_an_endpoint_without_parameters_names_the_first_one_given():
     with pytest.raises(BadParameter) as raised:
         api_requests.reject_parameters({"limit": ["5", "6"], "x": ["1"]}, open_data.API_PREFIX)
     assert raised.value.parameter == "limit"
-    assert raised.value.value == "5"
+    assert raised.value.value == "5,6"  # every value given, as sent
     assert raised.value.message == f"{open_data.API_PREFIX} takes no parameters"
     assert raised.value.as_json()["error"]["code"] == "bad_parameter"
 
@@ -46,11 +46,18 @@ def test_an_endpoint_without_parameters_names_the_first_one_given():
         ({}, "csv", "csv"),
         ({"format": ["csv"]}, None, "csv"),
         ({"format": ["json"]}, None, "json"),
-        ({"format": ["json"]}, "csv", "csv"),  # the .csv path wins
+        ({"format": ["csv"]}, "csv", "csv"),
     ],
 )
 def test_dictionary_format(args, path_format, wanted):
     assert api_requests.dictionary_format(args, path_format) == wanted
+
+
+def test_a_csv_path_refuses_another_format():
+    # The document states format=csv only on .csv paths: the server agrees, never guesses.
+    with pytest.raises(BadParameter) as raised:
+        api_requests.dictionary_format({"format": ["json"]}, "csv")
+    assert (raised.value.parameter, raised.value.value) == ("format", "json")
 
 
 def test_dictionary_takes_only_format():

@@ -111,6 +111,32 @@ def test_acknowledgement_across_a_holiday_and_with_no_response(federal):
         federal.acknowledged_within(T(2024, 11, 27, 14), T(2024, 11, 27, 13))
 
 
+@pytest.mark.parametrize("days", [1, 2, 3])
+def test_a_reply_exactly_n_business_days_later_counts_and_one_minute_more_does_not(federal, days):
+    # From Wednesday 10:00 before Thanksgiving (Thu 28, then a weekend): the n-th business
+    # day after it, at the same time of day, is Fri 29, Mon 2 Dec, Tue 3 Dec.
+    received = T(2024, 11, 27, 10)
+    same_time = {1: T(2024, 11, 29, 10), 2: T(2024, 12, 2, 10), 3: T(2024, 12, 3, 10)}[days]
+    assert federal.business_minutes_between(received, same_time) == days * 540
+    assert federal.acknowledged_within(received, same_time, business_days=days)
+    one_minute_more = same_time + dt.timedelta(minutes=1)
+    assert not federal.acknowledged_within(received, one_minute_more, business_days=days)
+    # n + 1 business days later is late for n.
+    later = {1: T(2024, 12, 2, 10), 2: T(2024, 12, 3, 10), 3: T(2024, 12, 4, 10)}[days]
+    assert not federal.acknowledged_within(received, later, business_days=days)
+    assert federal.acknowledged_within(received, later, business_days=days + 1)
+
+
+def test_the_rule_on_minutes_is_the_same_for_one_number_and_an_array(federal):
+    minutes = np.array([0.0, 539.0, 540.0, 540.5, 1080.0, np.nan])
+    assert federal.within_business_days(minutes).tolist() == [True, True, True, False, False, False]
+    assert federal.within_business_days(minutes, 2).tolist() == [True] * 5 + [False]
+    assert federal.within_business_days(540.0) and not federal.within_business_days(541.0)
+    # A shorter opening day shortens the business day (09:00-17:00: 480 minutes).
+    short = BusinessCalendar("US", None, (9 * 60, 17 * 60))
+    assert short.within_business_days(480.0) and not short.within_business_days(481.0)
+
+
 def _random_stamps(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
     minutes_in_two_years = 60 * 24 * 730
     received = np.datetime64("2023-11-01T00:00:00") + rng.integers(

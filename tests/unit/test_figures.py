@@ -100,3 +100,93 @@ def test_period_ticks_label_the_x_axis_by_period() -> None:
     assert xaxis["tickvals"] == ["2026-03-31", "2026-06-30"]
     assert xaxis["ticktext"] == ["FY2026 Q2", "FY2026 Q3"]
     assert "tickvals" not in figure(spec_with("line"))["layout"]["xaxis"]
+
+
+# -- markup in chart text (issue 11): every text reaching Plotly is escaped, once -------------
+
+LINK = '<a href="javascript:alert(1)">x</a>'
+MARKUP = f"{LINK} <b>bold</b> R&D"
+ESCAPED = '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt; R&amp;D'
+
+
+def marked_up_spec(*kinds: str) -> ChartSpec:
+    traces = [
+        Trace(
+            name=f"{MARKUP} {kind}",
+            kind=kind,
+            x=X,
+            y=[80.0, None, 90.0],
+            y_low=[70.0, None, 85.0] if kind == "band" else None,
+            text=[MARKUP, MARKUP, MARKUP],
+        )
+        for kind in kinds
+    ]
+    return ChartSpec(
+        chart_id="c",
+        title=MARKUP,
+        summary="",
+        y_title=MARKUP,
+        traces=traces,
+        columns=[],
+        rows=[],
+        file_stem="chart",
+        x_ticks=tuple((x, MARKUP) for x in X),
+        empty_text=MARKUP,
+    )
+
+
+def strings(value: object) -> list[str]:
+    """Every string anywhere in a figure dict (keys' values, lists, nested dicts)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in strings(item)]
+    return []
+
+
+def assert_no_live_markup(fig: dict) -> None:
+    for text in strings(fig):
+        assert "<a " not in text and "<b>bold" not in text and "R&D" not in text, text
+        assert "&amp;amp;" not in text and "&amp;lt;" not in text, text  # never escaped twice
+
+
+def test_names_hover_ticks_titles_and_annotations_are_escaped() -> None:
+    fig = figure(marked_up_spec(*TRACE_KINDS))
+    go.Figure(fig)
+    assert_no_live_markup(fig)
+    for trace in fig["data"]:
+        assert trace["name"].startswith(ESCAPED)
+    hovered = [trace for trace in fig["data"] if "text" in trace]
+    assert hovered and all(trace["text"] == [ESCAPED] * 3 for trace in hovered)
+    assert fig["layout"]["xaxis"]["ticktext"] == [ESCAPED] * 3
+    assert fig["layout"]["yaxis"]["title"]["text"] == ESCAPED
+    # The spec itself keeps plain text (its table and CSV show the agency's words as written).
+    assert marked_up_spec("line").traces[0].text == [MARKUP] * 3
+
+
+def test_the_not_reported_annotation_is_escaped_once() -> None:
+    spec = marked_up_spec("line")
+    empty = replace(spec, traces=[replace(spec.traces[0], y=[None, None, None])])
+    fig = figure(empty)
+    assert_no_live_markup(fig)
+    assert [a["text"] for a in fig["layout"]["annotations"]] == [ESCAPED]
+
+
+def test_the_report_figure_escapes_legend_hover_and_its_own_texts_once() -> None:
+    import datetime as dt
+
+    from layouts.report_figures import ReportContext, report_figure
+
+    context = ReportContext(
+        language="en", source=MARKUP, as_of=dt.date(2026, 9, 30), permalink="https://x.test/a"
+    )
+    spec = replace(marked_up_spec(*TRACE_KINDS), notes=[MARKUP])
+    fig = report_figure(spec, context)
+    go.Figure(fig)
+    assert_no_live_markup(fig)
+    assert fig["layout"]["title"]["text"] == f"<b>{ESCAPED}</b>"
+    assert fig["layout"]["yaxis"]["title"]["text"] == ESCAPED
+    assert all(trace["name"].startswith(ESCAPED) for trace in fig["data"])
+    assert ESCAPED in fig["layout"]["annotations"][-1]["text"]

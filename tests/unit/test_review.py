@@ -350,6 +350,30 @@ def test_movers_hold_only_changes_that_count_biggest_first() -> None:
     assert ("tax", "satisfaction") not in everyone  # not reported is never a mover
 
 
+def test_the_biggest_movement_comes_first_and_the_limit_keeps_the_biggest() -> None:
+    # Seven agencies, each up (or down) by a different number of points on 3,000 responses
+    # (all real changes); listed by name in an order that is neither biggest nor smallest first.
+    changes = {"a": 5, "b": 15, "c": 3, "d": 9, "e": 12, "f": 7, "g": -4}
+    agencies = [Agency(slug, f"Agency {slug.upper()}") for slug in changes]
+    readings = {
+        (slug, "csat_overall"): [
+            _quarter(2026, 2, 0.70, 3000),
+            _quarter(2026, 3, 0.70 + points / 100, 3000),
+        ]
+        for slug, points in changes.items()
+    }
+    rows = comparison_rows(
+        FEDERAL, Quarter(2026, 3), agencies, {"satisfaction": CSAT}, readings, {}, THRESHOLDS, "en"
+    )
+    everyone = movers(rows, Movement.IMPROVED, limit=None)
+    assert [r.agency_slug for r in everyone] == ["b", "e", "d", "f", "a", "c"]
+    # The list shown holds the five biggest, not the five smallest.
+    assert [r.agency_slug for r in movers(rows, Movement.IMPROVED)] == ["b", "e", "d", "f", "a"]
+    assert [r.agency_slug for r in movers(rows, Movement.DECLINED)] == ["g"]
+    ranked = sort_comparison_rows(rows, "improvements")
+    assert [r.agency_slug for r in ranked] == ["b", "e", "d", "f", "a", "c", "g"]
+
+
 def test_non_reporters_had_data_recently_but_none_this_quarter() -> None:
     q, rows = _rows()
     silent = non_reporters(FEDERAL, rows, q)

@@ -4,10 +4,13 @@ import math
 
 import pytest
 
+from dashboard.domain.review import difference_margin
 from dashboard.domain.stats import (
     Z_95,
     is_small_sample,
+    pooled_standard_error,
     significant_change,
+    two_proportion_z,
     wilson_interval,
     wilson_interval_from_share,
 )
@@ -92,6 +95,30 @@ def test_significant_change_by_two_proportion_z_test():
     # The same 10-point change is significant with 1,000 responses each.
     assert significant_change(0.50, 1000, 0.60, 1000)
     assert significant_change(0.65, 100, 0.50, 100)
+
+
+def test_the_z_test_pools_the_two_samples():
+    # 10% of 50 against 21% of 500. Pooled share (5 + 105) / 550 = 0.2 exactly, so
+    # SE = sqrt(0.2 * 0.8 * (1/50 + 1/500)) = sqrt(0.00352) = 0.059330 and
+    # z = 0.11 / 0.059330 = 1.8540 (two-sided p = 0.0637): not significant at 95%.
+    # Unpooled, SE = sqrt(0.1 * 0.9 / 50 + 0.21 * 0.79 / 500) = 0.046171 and z = 2.3824, which
+    # would call the change significant: the two forms disagree here.
+    assert pooled_standard_error(0.10, 50, 0.21, 500) == pytest.approx(0.0593296, abs=1e-7)
+    assert two_proportion_z(0.10, 50, 0.21, 500) == pytest.approx(1.85405, abs=1e-5)
+    assert two_proportion_z(0.21, 500, 0.10, 50) == pytest.approx(-1.85405, abs=1e-5)
+    assert not significant_change(0.10, 50, 0.21, 500)
+    # Equal samples: 50% -> 65% of 100 each, pooled 0.575: z = 0.15 / 0.069911 = 2.1456.
+    assert two_proportion_z(0.50, 100, 0.65, 100) == pytest.approx(2.14560, abs=1e-5)
+    # The review's margin of error is the same pooled standard error, times 1.96.
+    assert difference_margin(0.10, 50, 0.21, 500) == pytest.approx(1.959964 * 0.0593296, rel=1e-6)
+
+
+def test_no_z_statistic_without_sample_sizes_or_variance():
+    assert two_proportion_z(0.2, None, 0.9, 100) is None
+    assert two_proportion_z(0.2, 100, 0.9, 0) is None
+    assert two_proportion_z(1.0, 50, 1.0, 80) is None
+    with pytest.raises(ValueError, match="sample sizes"):
+        pooled_standard_error(0.2, 0, 0.3, 10)
 
 
 def test_z_test_detects_changes_that_overlapping_intervals_would_miss():

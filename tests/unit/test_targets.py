@@ -60,6 +60,19 @@ def test_latest_start_wins_when_several_are_in_force():
     assert targets_in_force([open_new, open_old], date(2023, 4, 1), date(2023, 6, 30)) == (open_old)
 
 
+def test_among_targets_starting_the_same_day_the_one_listed_last_wins():
+    # A corrected target entered on the same effective date replaces the earlier entry; the
+    # tie is decided by order, not by which came first.
+    first = numeric(0.75, start=date(2023, 7, 1))
+    corrected = numeric(0.80, start=date(2023, 7, 1))
+    older = numeric(0.70, start=date(2020, 1, 1))
+    assert targets_in_force([first, corrected], date(2024, 1, 1), date(2024, 3, 31)) is corrected
+    assert targets_in_force([corrected, first], date(2024, 1, 1), date(2024, 3, 31)) is first
+    assert targets_in_force([first, older, corrected], date(2024, 1, 1), date(2024, 3, 31)) is (
+        corrected
+    )
+
+
 def test_no_targets_none_in_force():
     assert targets_in_force([], date(2024, 1, 1), date(2024, 3, 31)) is None
     with pytest.raises(ValueError, match="after it ends"):

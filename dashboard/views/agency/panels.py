@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -174,10 +173,15 @@ def _hover(context: ChartContext, series: MetricSeries, point: SeriesPoint) -> s
     if point.revised:
         earlier = format_value(raw_of(point.earlier_value, series.scale), series.scale, language)
         if point.revision_reason:
-            # Plotly reads a few HTML tags in hover text: the agency's words must stay text.
-            reason = html.escape(point.revision_reason, quote=False)
+            # Plain text: the figure builder escapes all hover text for Plotly, once
+            # (dashboard.domain.charts.plotly_text).
             parts.append(
-                page_text("hover_revised_reason", language, earlier=earlier, reason=reason)
+                page_text(
+                    "hover_revised_reason",
+                    language,
+                    earlier=earlier,
+                    reason=point.revision_reason,
+                )
             )
         else:
             parts.append(page_text("hover_revised", language, earlier=earlier))
