@@ -41,27 +41,9 @@ from bench.demo_store import BenchPage, create_demo_store, pages  # noqa: E402
 from dashboard.core.settings import Settings  # noqa: E402
 from dashboard.infra.cache import cache  # noqa: E402
 from dashboard.web.factory import create_app  # noqa: E402
+from tests.components import router_request  # noqa: E402
 
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
-
-
-def router_request(path: str, search: str = "") -> dict:
-    """The body dash-renderer posts when the URL changes (see ``callbacks.router``)."""
-    return {
-        "output": "..page.children...page.lang...rendered-url.data..",
-        "outputs": [
-            {"id": "page", "property": "children"},
-            {"id": "page", "property": "lang"},
-            {"id": "rendered-url", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": path},
-            {"id": "url", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["url.pathname", "url.search"],
-        # The page shown before the link was followed: another one.
-        "state": [{"id": "rendered-url", "property": "data", "value": "/elsewhere"}],
-    }
 
 
 def timed_request(client, kind: str, path: str, search: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]

@@ -51,6 +51,7 @@ if __name__ == "__main__":
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.demo_store import REPO_ROOT, create_demo_store
+from tests.components import router_request
 
 SCENARIOS = ("warm", "cold", "limited")
 ROUTES = ("home", "callback", "api", "download")
@@ -87,22 +88,7 @@ class Request:
 
 def router_body(path: str, search: str = "") -> bytes:
     """What dash-renderer posts when a link is followed (see ``callbacks/router.py``)."""
-    return json.dumps(
-        {
-            "output": "..page.children...page.lang...rendered-url.data..",
-            "outputs": [
-                {"id": "page", "property": "children"},
-                {"id": "page", "property": "lang"},
-                {"id": "rendered-url", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "url", "property": "pathname", "value": path},
-                {"id": "url", "property": "search", "value": search},
-            ],
-            "changedPropIds": ["url.pathname", "url.search"],
-            "state": [{"id": "rendered-url", "property": "data", "value": "/elsewhere"}],
-        }
-    ).encode()
+    return json.dumps(router_request(path, search)).encode()
 
 
 def routes(port: int, agency: str) -> dict[str, Request]:

@@ -104,9 +104,28 @@ def metric_definition_fields() -> tuple[str, ...]:
     )
 
 
+#: What a metric code may be (Metric.code): the open-data API filters by it and its OpenAPI
+#: document states this pattern (dashboard/open_data/parameters.py), so no other code is made.
+METRIC_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+METRIC_CODE_MAX_LENGTH = 80
+
+
+def metric_code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a metric code, or None when it can."""
+    if not METRIC_CODE.match(code) or len(code) > METRIC_CODE_MAX_LENGTH:
+        return (
+            f"not a metric code; use up to {METRIC_CODE_MAX_LENGTH} letters, digits, '_', '.' "
+            "and '-', starting with a letter or digit (satisfaction_overall)"
+        )
+    return None
+
+
 def check_metric_definition(code: str, definition: dict[str, Any]) -> list[str]:
     """Reasons a metric definition cannot be used (empty when it can)."""
     problems = []
+    code_problem = metric_code_problem(code)
+    if code_problem is not None:
+        problems.append(f"metric {code!r}: {code_problem}")
     allowed = set(metric_definition_fields())
     unknown = []
     for key in sorted(set(definition) - allowed):

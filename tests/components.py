@@ -38,3 +38,23 @@ def texts(component: Any, *, attributes: tuple[str, ...] = ()) -> str:
 
     add(component)
     return " ".join(parts)
+
+
+def router_request(path: str, search: str = "", rendered_url: str | None = "/elsewhere") -> dict:
+    """The body dash-renderer posts when the URL changes (``callbacks/router.py``): the page
+    at ``path`` + ``search`` asked for while ``rendered_url`` is on screen (another page by
+    default; the same one when a link to the page shown is followed)."""
+    return {
+        "output": "..page.children...page.lang...rendered-url.data..",
+        "outputs": [
+            {"id": "page", "property": "children"},
+            {"id": "page", "property": "lang"},
+            {"id": "rendered-url", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": path},
+            {"id": "url", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["url.pathname", "url.search"],
+        "state": [{"id": "rendered-url", "property": "data", "value": rendered_url}],
+    }

@@ -262,6 +262,16 @@ class ResilientRedisCache(RedisCache):
         return found
 
 
+def cache_available(store: Cache | None = None) -> bool:
+    """False while the app cache is known to be down (Redis with its breaker open), so that
+    what must be kept somewhere (a review pack being built) can go elsewhere meanwhile."""
+    try:
+        backend = (store or cache).cache
+    except (KeyError, RuntimeError):  # no app, or this cache was never bound to it
+        return True
+    return not (isinstance(backend, ResilientRedisCache) and backend.breaker.outage)
+
+
 def cache_status(store: Cache | None = None) -> dict[str, Any]:
     """The app cache's health, for /healthz: ``status`` is "ok", "unavailable" or "not used".
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import flask
 from dash import Dash
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.core import languages
 from dashboard.core.i18n import normalize_language, t
@@ -61,6 +62,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     server = app.server
     server.config["CXDASH_SETTINGS"] = settings
+    if settings.trusted_proxies:
+        # Behind a TLS-terminating proxy the app sees plain HTTP: take the scheme from the
+        # nearest proxy's X-Forwarded-Proto, so that absolute URLs (the API's Link headers, the
+        # OpenID Connect redirect URI) say https. Client addresses: rate_limit.client_address.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=0, x_proto=1, x_host=0)  # type: ignore[method-assign]
     # No request body larger than a workspace upload can need (a results file of
     # UPLOAD_MAX_MB sent base64-encoded in a callback, twice over for the margin within which
     # the upload page still says "too large" itself): anything bigger is a 413, never read.

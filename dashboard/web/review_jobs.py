@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from cachelib import SimpleCache
 from flask_caching import Cache
 
 from dashboard.core.i18n import normalize_language
@@ -44,6 +45,7 @@ from dashboard.domain.fiscal import FiscalCalendar
 from dashboard.domain.review import FiscalYear, Quarter, ReviewPeriod
 from dashboard.gateway import queries
 from dashboard.infra.cache import cache as app_cache
+from dashboard.infra.cache import cache_available
 from dashboard.views import NotFound
 from dashboard.views.review_pack import Pack, PackError, build_pack
 from dashboard.web.pages import page_view
@@ -67,6 +69,25 @@ PACK_PREFIX = "/review-pack/"
 QUARTER, FISCAL_YEAR = "quarter", "fiscal_year"
 
 _log = logging.getLogger(__name__)
+
+#: Where packs go while the shared cache is down (a Redis outage): this process's memory, so
+#: that a pack can still be built, followed and downloaded (from this worker) instead of being
+#: "no longer available" at the first poll. Read after the shared cache, so a pack built
+#: during the outage is still found once Redis is back.
+_LOCAL_PACKS = SimpleCache(threshold=20, default_timeout=PACK_TIMEOUT_S)
+
+#: The app cache (flask-caching) or this process's fallback (cachelib): the same calls.
+PackStore = Cache | SimpleCache
+
+
+def _readable(store: PackStore | None) -> tuple[PackStore, ...]:
+    return (store,) if store is not None else (app_cache, _LOCAL_PACKS)
+
+
+def _writable(store: PackStore | None) -> PackStore:
+    if store is not None:
+        return store
+    return app_cache if cache_available() else _LOCAL_PACKS
 
 
 @dataclass(frozen=True)
@@ -173,7 +194,7 @@ def download_path(job: str, request: PackRequest) -> str:
 
 
 def pack_for_download(
-    job: str, year: str | None = None, store: Cache | None = None
+    job: str, year: str | None = None, store: PackStore | None = None
 ) -> tuple[bytes, dict[str, Any]] | None:
     """The finished pack and its status, when the address names it; else None (a 404).
 
@@ -206,19 +227,25 @@ def _claim_key(job: str) -> str:
     return f"review-pack:claim:{job}"
 
 
-def status(job: str, store: Cache | None = None) -> dict[str, Any] | None:
+def status(job: str, store: PackStore | None = None) -> dict[str, Any] | None:
     """The job's status: state ("queued", "running", "done", "error"), progress, or None."""
     if not _valid(job):
         return None
-    found = (store or app_cache).get(_status_key(job))
-    return dict(found) if isinstance(found, dict) else None
+    for place in _readable(store):
+        found = place.get(_status_key(job))
+        if isinstance(found, dict):
+            return dict(found)
+    return None
 
 
-def pdf(job: str, store: Cache | None = None) -> bytes | None:
+def pdf(job: str, store: PackStore | None = None) -> bytes | None:
     if not _valid(job):
         return None
-    found = (store or app_cache).get(_pdf_key(job))
-    return found if isinstance(found, bytes) else None
+    for place in _readable(store):
+        found = place.get(_pdf_key(job))
+        if isinstance(found, bytes):
+            return found
+    return None
 
 
 def _valid(job: str) -> bool:
@@ -264,7 +291,7 @@ def start(
     settings: Settings,
     request: PackRequest,
     *,
-    store: Cache | None = None,
+    store: PackStore | None = None,
     run_in_app: Callable[[Callable[[], None]], None] | None = None,
 ) -> dict[str, Any]:
     """Start (or find) the build of a pack; its status.
@@ -272,20 +299,26 @@ def start(
     ``run_in_app`` wraps the background work (the caller's Flask app context, which the
     cache and the page-view cache need); by default the work runs as is.
     """
-    store = store or app_cache
+    chosen = store
+    store = _writable(store)
     version = queries.data_status(settings.database_url).version
     job = job_id(request, version)
-    current = status(job, store)
+    current = status(job, chosen)
     # A finished pack (still in the cache) or a build under way is the answer as it is.
     if (
         current is not None
         and not _stale(current)
         and current["state"] != "error"
-        and (current["state"] != "done" or pdf(job, store) is not None)
+        and (current["state"] != "done" or pdf(job, chosen) is not None)
     ):
         return current
     # Only one worker anywhere builds a job: the claim is an atomic add in the shared cache.
-    if not store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S)):
+    claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
+    if not claimed_it and chosen is None and not cache_available():
+        # The claim is what found the shared cache down: build in this process instead.
+        store = _LOCAL_PACKS
+        claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
+    if not claimed_it:
         claimed = status(job, store)
         if claimed is None:  # another worker claimed it a moment ago and is about to say so
             return {"job": job, "state": "queued", "done": 0, "total": 1}
@@ -326,7 +359,7 @@ def _stale(current: dict[str, Any]) -> bool:
 
 
 def _save(
-    store: Cache, job: str, request: PackRequest, *, state: str, **fields: Any
+    store: PackStore, job: str, request: PackRequest, *, state: str, **fields: Any
 ) -> dict[str, Any]:
     record = {
         "job": job,
@@ -342,7 +375,7 @@ def _save(
     return record
 
 
-def _build(settings: Settings, request: PackRequest, job: str, store: Cache) -> None:
+def _build(settings: Settings, request: PackRequest, job: str, store: PackStore) -> None:
     _save(store, job, request, state="running", step="loading", done=0, total=1)
     try:
         view, data = page_view(settings, Route("review"), request.query(), request.language)

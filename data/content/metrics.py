@@ -12,7 +12,6 @@ from one metric to another.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +37,12 @@ from data.content.common import (
     repeated,
     write_planned,
 )
-from data.store import METRIC_PLAIN_FIELDS, check_metric_definition, headline_conflicts
+from data.store import (
+    METRIC_PLAIN_FIELDS,
+    check_metric_definition,
+    headline_conflicts,
+    metric_code_problem,
+)
 from data.values import parse_bool, parse_number
 
 #: The catalogue file: the metric's code, then every field a metric definition may set (its
@@ -47,15 +51,13 @@ METRIC_COLUMNS = ("code", *METRIC_PLAIN_FIELDS)
 METRIC_REQUIRED = ("code", REQUIRED_TEXT, "dimension", "scale")
 #: What a stored result means depends on these: fixed once results or targets exist.
 _SCORING_FIELDS = ("scale", "direction", "norm_best", "norm_worst")
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
 def parse_metric_code(text: str) -> str:
     code = text.strip()
-    if not _CODE.match(code):
-        raise ValueError(
-            "not a metric code; use letters, digits, '_', '.' and '-' (satisfaction_overall)"
-        )
+    problem = metric_code_problem(code)
+    if problem is not None:
+        raise ValueError(problem)
     return code
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from collections.abc import Iterator
 
 import flask
@@ -22,6 +23,7 @@ from dashboard.infra import db
 from dashboard.infra.cache import ResilientRedisCache, cache
 from dashboard.views.agency import build, charts
 from dashboard.web.factory import create_app
+from tests.components import router_request
 from tests.demo_stores import DemoStores
 from tests.integration import servers
 from tests.integration.servers import RedisServer
@@ -42,24 +44,6 @@ def demo_url(tmp_path_factory, demo_stores: DemoStores) -> Iterator[str]:
     url = demo_stores.sqlite_copy(tmp_path_factory.mktemp("cache-outage") / "demo.sqlite3")
     yield url
     db.get_engine(url).dispose()
-
-
-def router_request(path: str) -> dict:
-    """What dash-renderer posts when the URL changes (callbacks.router.register)."""
-    return {
-        "output": "..page.children...page.lang...rendered-url.data..",
-        "outputs": [
-            {"id": "page", "property": "children"},
-            {"id": "page", "property": "lang"},
-            {"id": "rendered-url", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": path},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname", "url.search"],
-        "state": [{"id": "rendered-url", "property": "data", "value": "/"}],
-    }
 
 
 def _backend(server: flask.Flask) -> ResilientRedisCache:
@@ -212,3 +196,43 @@ def test_a_redis_that_never_answers_is_a_miss_not_a_hung_request() -> None:
         assert backend.breaker.outage
         assert backend.breaker.last_error == "TimeoutError"
         assert backend.set("anything", 1) is False  # the breaker is open: no second wait
+
+
+def test_a_review_pack_is_built_and_served_while_redis_is_down(
+    demo_url: str, redis_server: RedisServer
+) -> None:
+    # The pack's progress and PDF live in the cache: with Redis down they are kept in this
+    # process instead, so the pack is built, followed and downloaded, never "no longer
+    # available" at the first poll. Still found after Redis is back.
+    from dashboard.web import review_jobs
+
+    settings = Settings(
+        database_url=demo_url,
+        cache_type="redis",
+        cache_redis_url=redis_server.url,
+        cache_key_prefix="outage-pack:",
+    )
+    server = create_app(settings).server
+    _backend(server).breaker.clock = Clock()
+    redis_server.stop()
+
+    def in_app(work):  # type: ignore[no-untyped-def]
+        with server.app_context():
+            work()
+
+    request = review_jobs.PackRequest(2026, 3, "en")
+    with server.app_context():
+        status = review_jobs.start(settings, request, run_in_app=in_app)
+        job = status["job"]
+        deadline = time.monotonic() + 120  # a bound on a hung build, not a speed check
+        while status["state"] not in ("done", "error") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            polled = review_jobs.status(job)
+            assert polled is not None, "the pack's progress is kept while Redis is down"
+            status = polled
+    assert status["state"] == "done", status
+    client = server.test_client()
+    response = client.get(f"/review-pack/{job}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    redis_server.restart()
+    assert client.get(f"/review-pack/{job}.pdf").status_code == 200

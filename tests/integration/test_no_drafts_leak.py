@@ -380,6 +380,8 @@ def test_no_draft_on_any_page_or_download(demo_url, redis_url, redis_key_prefix)
         cache_type="redis",
         cache_redis_url=redis_url,
         cache_key_prefix=redis_key_prefix,
+        # Every page and download of the site from one client: more than a visitor's minute.
+        page_rate_limit=0,
     )
     from dashboard.web.factory import create_app
 

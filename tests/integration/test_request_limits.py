@@ -18,6 +18,7 @@ import pytest
 from dashboard.core.settings import Settings
 from dashboard.gateway import queries
 from dashboard.web.factory import create_app
+from tests.components import router_request as router_body
 from tests.conftest import demo_store_copy
 
 #: 15 s into a window (windows start at whole minutes since the epoch): 45 s left.
@@ -50,24 +51,6 @@ def build(store: str, clock: Clock | None = None, **settings: Any):
     values.update(settings)
     extra = {"clock": clock or Clock()}
     return create_app(Settings(database_url=store, extra=extra, **values)).server
-
-
-def router_body(path: str, search: str = "", rendered: str | None = "/elsewhere") -> dict:
-    """What dash-renderer posts when the URL changes (callbacks/router.py)."""
-    return {
-        "output": "..page.children...page.lang...rendered-url.data..",
-        "outputs": [
-            {"id": "page", "property": "children"},
-            {"id": "page", "property": "lang"},
-            {"id": "rendered-url", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": path},
-            {"id": "url", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["url.pathname"],
-        "state": [{"id": "rendered-url", "property": "data", "value": rendered}],
-    }
 
 
 def navigate(client, path: str, search: str = "", **kwargs: Any):
@@ -108,7 +91,7 @@ def test_the_router_keeps_a_page_already_drawn(store):
     client = build(store, page_rate_limit=1).test_client()
     navigate(client, "/")
     # The first load's layout holds the page; the router's call for it changes nothing.
-    body = router_body("/methodology", rendered="/methodology")
+    body = router_body("/methodology", rendered_url="/methodology")
     assert client.post("/_dash-update-component", json=body).status_code == 204
 
 
@@ -277,3 +260,15 @@ def test_counters_are_shared_by_apps_on_one_redis(store, redis_url, redis_key_pr
         store, api_rate_limit=3, **{**shared, "cache_key_prefix": redis_key_prefix + "other:"}
     ).test_client()
     assert other.get("/api/v1/units").status_code == 200
+
+
+@pytest.mark.parametrize(("proxies", "scheme"), [(0, "http"), (1, "https")])
+def test_behind_a_trusted_proxy_links_keep_the_client_scheme(store, proxies, scheme):
+    # A TLS proxy forwards plain HTTP: with TRUSTED_PROXIES set, absolute URLs follow the
+    # scheme the proxy reports; without it, a client's own header is not believed.
+    server = create_app(Settings(database_url=store, trusted_proxies=proxies)).server
+    response = server.test_client().get(
+        "/api/v1/observations.csv?limit=1", headers={"X-Forwarded-Proto": "https"}
+    )
+    assert response.status_code == 200
+    assert f"<{scheme}://localhost/api/v1/observations.csv?" in response.headers["Link"]

@@ -13,6 +13,7 @@ from plotly.offline import get_plotlyjs_version
 from dashboard.core.i18n import t
 from dashboard.core.settings import PROJECT_ROOT, Settings
 from dashboard.web.factory import create_app
+from tests.components import router_request
 
 VENDOR = PROJECT_ROOT / "assets" / "vendor"
 BASIC_BUNDLE = VENDOR / f"plotly-basic-{get_plotlyjs_version()}.min.js"
@@ -89,24 +90,6 @@ def test_the_basic_bundle_is_compressed_for_a_browser(client):
     assert len(response.get_data()) < len(body) / 2
     negotiated = _get(client, path, BROWSER_ACCEPT_ENCODING)
     assert negotiated.headers["Content-Encoding"] in ("zstd", "br", "gzip", "deflate")
-
-
-def router_request(path: str, search: str, rendered_url: str | None) -> dict:
-    """What dash-renderer posts when the URL changes (callbacks.router.register)."""
-    return {
-        "output": "..page.children...page.lang...rendered-url.data..",
-        "outputs": [
-            {"id": "page", "property": "children"},
-            {"id": "page", "property": "lang"},
-            {"id": "rendered-url", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": path},
-            {"id": "url", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["url.pathname", "url.search"],
-        "state": [{"id": "rendered-url", "property": "data", "value": rendered_url}],
-    }
 
 
 def test_callback_responses_are_compressed(client):

@@ -206,6 +206,25 @@ def test_mapping_mistakes_are_all_reported():
         assert expected in problems
 
 
+@pytest.mark.parametrize("code", ["Avg wait (min)", "-leading-hyphen", "x" * 81, "=HYPERLINK()"])
+def test_a_mapping_creates_no_metric_the_api_could_not_name(code):
+    # The open-data API filters by metric code under the pattern its document states: a code
+    # outside it would be a metric nobody could ask the API for.
+    definition = {"name_en": "Wait", "dimension": "timeliness", "scale": "minutes"}
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(
+            {
+                "name": "Codes",
+                "columns": {"agency": "A", "period": "P", "value": "V"},
+                "constants": {"metric": code},
+                "options": {"create_missing": True},
+                "metrics": {code: definition},
+            },
+            FiscalCalendar(),
+        )
+    assert any("not a metric code" in problem for problem in caught.value.problems)
+
+
 def test_wide_mapping_needs_period_placeholders_and_a_fiscal_year():
     with pytest.raises(MappingError) as caught:
         parse_mapping(
