@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import flask
 from cachelib import SimpleCache
 from flask_caching import Cache
 
@@ -70,24 +71,32 @@ QUARTER, FISCAL_YEAR = "quarter", "fiscal_year"
 
 _log = logging.getLogger(__name__)
 
-#: Where packs go while the shared cache is down (a Redis outage): this process's memory, so
-#: that a pack can still be built, followed and downloaded (from this worker) instead of being
-#: "no longer available" at the first poll. Read after the shared cache, so a pack built
-#: during the outage is still found once Redis is back.
-_LOCAL_PACKS = SimpleCache(threshold=20, default_timeout=PACK_TIMEOUT_S)
-
 #: The app cache (flask-caching) or this process's fallback (cachelib): the same calls.
 PackStore = Cache | SimpleCache
 
 
+def _local_packs() -> SimpleCache:
+    """Where packs go while the shared cache is down (a Redis outage): this process's memory,
+    one store per app, so that a pack can still be built, followed and downloaded (from this
+    worker) instead of being "no longer available" at the first poll. Read after the shared
+    cache, so a pack built during the outage is still found once Redis is back."""
+    extensions = flask.current_app.extensions
+    found = extensions.get("cxdash_local_packs")
+    if found is None:
+        found = extensions.setdefault(
+            "cxdash_local_packs", SimpleCache(threshold=20, default_timeout=PACK_TIMEOUT_S)
+        )
+    return found
+
+
 def _readable(store: PackStore | None) -> tuple[PackStore, ...]:
-    return (store,) if store is not None else (app_cache, _LOCAL_PACKS)
+    return (store,) if store is not None else (app_cache, _local_packs())
 
 
 def _writable(store: PackStore | None) -> PackStore:
     if store is not None:
         return store
-    return app_cache if cache_available() else _LOCAL_PACKS
+    return app_cache if cache_available() else _local_packs()
 
 
 @dataclass(frozen=True)
@@ -316,7 +325,7 @@ def start(
     claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
     if not claimed_it and chosen is None and not cache_available():
         # The claim is what found the shared cache down: build in this process instead.
-        store = _LOCAL_PACKS
+        store = _local_packs()
         claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
     if not claimed_it:
         claimed = status(job, store)
