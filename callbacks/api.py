@@ -97,21 +97,37 @@ def resource_answer(api: Api, resource: Resource, path_format: str | None) -> fl
     query = open_data.parse_query(
         resource, _args(), api.lookups(status), api.calendar, path_format=path_format
     )
-    records, total = cached(
-        api_requests.resource_cache_key(resource, status.version, api.fingerprint, query),
-        lambda: open_data.fetch(
-            settings.database_url,
-            resource,
-            query.filters,
-            settings,
-            limit=query.limit,
-            offset=query.offset,
-        ),
-    )
+    page_key = api_requests.resource_cache_key(resource, status.version, api.fingerprint, query)
+    next_cursor: str | None = None
+    if resource.keyset:
+        # The page and the total apart: every page of one filter set shares one count (it
+        # reads every matching row), computed once per data version.
+        total = cached(
+            api_requests.count_cache_key(status.version, query),
+            lambda: open_data.count(settings.database_url, resource, query.filters),
+        )
+        records, next_cursor = cached(
+            page_key,
+            lambda: open_data.fetch_keyset_page(settings.database_url, resource, query, settings),
+        )
+    else:
+        records, total = cached(
+            page_key,
+            lambda: open_data.fetch(
+                settings.database_url,
+                resource,
+                query.filters,
+                settings,
+                limit=query.limit,
+                offset=query.offset,
+            ),
+        )
     base = _base_url()
     if query.format == "csv":
         response = _csv_response(open_data.csv_text(resource.fields, records), resource.file_name)
-        links = api_requests.link_header(open_data.page_links(base, resource, query, total))
+        links = api_requests.link_header(
+            open_data.page_links(base, resource, query, total, next_cursor)
+        )
         if links:
             response.headers["Link"] = links
         response.headers["X-Total-Count"] = str(total)
@@ -124,6 +140,7 @@ def resource_answer(api: Api, resource: Resource, path_format: str | None) -> fl
             query=query,
             total=total,
             count=len(records),
+            next_cursor=next_cursor,
         )
         response = _json_response({"data": records, "meta": meta})
     return _finish(response, status, settings)

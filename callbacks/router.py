@@ -8,19 +8,23 @@ from urllib.parse import urlsplit
 
 import flask
 from dash import Dash, Input, Output, State, clientside_callback, html
+from dash._utils import to_json
 from dash.exceptions import PreventUpdate
 
 from dashboard.core.i18n import normalize_language
-from dashboard.core.routes import parse_query, resolve
+from dashboard.core.routes import href, parse_query, resolve
 from dashboard.core.settings import Settings
 from dashboard.gateway import queries
 from dashboard.views import NotFound
-from dashboard.web import outage, preview
-from dashboard.web.pages import PageContext, page_for, page_view
+from dashboard.web import answer_cache, outage, preview, request_limits
+from dashboard.web.pages import PageContext, page_day, page_for, page_view
 from layouts import not_found, shell
 from layouts import outage as outage_layout
 from layouts import preview as preview_layout
 from layouts.pages import layout_for
+
+#: The router callback's answer, as Dash writes it: the page, its language, the URL drawn.
+_ROUTER_OUTPUTS = ("page", "children"), ("page", "lang"), ("rendered-url", "data")
 
 
 def render(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:
@@ -145,19 +149,139 @@ def render_or_outage(settings: Settings, path: str, search: str | None) -> tuple
     (a 503 included), so a link followed during an outage would change the URL and nothing
     else: the outage is drawn as the page instead, in a 200 answer.
     """
+    frame, language, _keep = render_answer(settings, path, search)
+    return frame, language
+
+
+def render_answer(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:
+    """(frame, language, keep) of :func:`render_or_outage`: ``keep`` is False for the 404
+    page and the outage page, which no cache may keep."""
     try:
-        frame, language, _found = render(settings, path, search)
+        return render(settings, path, search)
     except Exception as error:
         if not outage.is_store_outage(error):
             raise
         outage.log_outage(error)
         language = normalize_language(parse_query(search).get("lang"), settings.default_language)
         frame = outage_layout.frame(path=path, language=language, site_name=settings.site_name)
-    return frame, language
+    return frame, language, False
+
+
+# -- finished answers from the cache (dashboard/web/answer_cache.py) ------------------------
+
+
+def cached_page_answer(settings: Settings) -> flask.Response | None:
+    """The router callback's answer, or the first ``/_dash-layout``, from the answer cache
+    (built and kept on a miss); None leaves the request to Dash.
+
+    Left to Dash, which draws them uncached as before: a router call for the page already on
+    screen (Dash's "no update", a 204), a layout that names no page (no Referer), previews,
+    URLs that name no page (the 404 page), and everything while the store is down. The
+    answer is the very bytes Dash would send (tests/integration/test_answer_cache.py).
+    """
+    request = flask.request
+    if request.method == "POST" and request.path == request_limits.CALLBACK_PATH:
+        call = _router_call(request.get_json(silent=True))
+        if call is None:
+            return None
+        path, search, rendered_url = call
+        if path + search == rendered_url:
+            return None  # the layout already holds this page: Dash answers "no update"
+        return _page_answer(settings, "router", path, search, _router_json)
+    if request.method == "GET" and request.path == request_limits.LAYOUT_PATH:
+        url = page_url_of_request()
+        if url is None:
+            return None
+        path, search = url
+        return _page_answer(settings, "layout", path, search, _layout_json)
+    return None
+
+
+def _router_call(body: object) -> tuple[str, str, object] | None:
+    """(path, query string, rendered-url) of a router callback body, as ``render_page``
+    reads them; None for any other callback (request_guard has checked the types)."""
+    if not request_limits.is_router_call(body):
+        return None
+    outputs = [
+        (item.get("id"), item.get("property")) if isinstance(item, dict) else None
+        for item in body.get("outputs") or []
+    ]
+    if tuple(outputs) != _ROUTER_OUTPUTS:
+        return None
+    values: dict[str, object] = {}
+    for item in [*(body.get("inputs") or []), *(body.get("state") or [])]:
+        if isinstance(item, dict):
+            values[f"{item.get('id')}.{item.get('property')}"] = item.get("value")
+    path, search = values.get("url.pathname"), values.get("url.search")
+    if not isinstance(path, str | None) or not isinstance(search, str | None):
+        return None
+    return path or "/", search or "", values.get("rendered-url.data")
+
+
+def _router_json(frame: list, language: str, url: str) -> str:
+    """The router callback's answer as Dash's dispatch writes it (``{"multi": true, ...}``)."""
+    answer = {
+        "multi": True,
+        "response": {
+            "page": {"children": frame, "lang": language},
+            "rendered-url": {"data": url},
+        },
+    }
+    return to_json(answer)
+
+
+def _layout_json(frame: list, language: str, url: str) -> str:
+    """Dash's ``/_dash-layout`` answer holding the page (:func:`layout_for_request`)."""
+    return to_json(shell.app_layout(frame, language, rendered_url=url))
+
+
+def _page_answer(
+    settings: Settings,
+    kind: str,
+    path: str,
+    search: str,
+    encode: Callable[[list, str, str], str],
+) -> flask.Response | None:
+    if preview.is_preview_path(path) or not answer_cache.usable():
+        return None
+    route = resolve(path)
+    if route is None:
+        return None  # the 404 page
+    query = parse_query(search)
+    known = page_for(route).known(query)
+    try:
+        version = queries.data_status(settings.database_url).version
+    except Exception as error:
+        if outage.is_store_outage(error):
+            return None  # Dash draws the outage page
+        raise
+    key = answer_cache.answer_key(
+        kind,
+        path=path,
+        query=known,
+        version=version,
+        language=normalize_language(query.get("lang"), settings.default_language),
+        origin=_site_origin(),
+        day=page_day(settings),
+    )
+
+    def build() -> tuple[bytes, bool]:
+        frame, language, keep = render_answer(settings, path, search)
+        return encode(frame, language, answer_cache.URL_SLOT).encode(), keep
+
+    return answer_cache.serve_page(
+        key,
+        url_json=to_json(path + search).encode(),
+        canonical=path + search == href(path, known),
+        build=build,
+    )
 
 
 def register(app: Dash) -> None:
     settings: Settings = app.server.config["CXDASH_SETTINGS"]
+    # After the staff guard, the rate limits and the callback body checks (registered
+    # before, by the factory): a cached answer is served only where Dash's would have been.
+    app.server.before_request(lambda: cached_page_answer(settings))
 
     @app.callback(
         Output("page", "children"),

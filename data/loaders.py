@@ -1,35 +1,61 @@
 """``cxdash import``: results files (long format or any layout a mapping describes) into the store.
 
-The import is all or nothing:
+The import is all or nothing, and streams: memory holds one batch of rows, not the file.
 
-1. read the file (data.readers) and the mapping (data.mapping);
-2. turn every row into observations, checking *every* cell, and collect every problem
-   with its file, row, column and value;
-3. compare with what is stored (data.store.plan_writes): a published value changed without
-   ``publish`` is a problem too;
-4. only when there is no problem at all, write everything in ONE transaction, recorded as
-   an ``ImportRun``.
+1. read the file (data.readers.stream_table: a first pass finds the header, the checksum and
+   where the data ends; the rows are then read one at a time) and the mapping (data.mapping);
+2. take the store lock (the first statement of the import's ONE transaction) and read the
+   catalog inside it;
+3. batch by batch (:data:`BATCH_ROWS` rows): turn every row into observations, checking
+   *every* cell, and collect every problem with its file, row, column and value; a key
+   an earlier row has is a duplicate (keys are kept compactly, records are not);
+4. while the file has no problem, compare the batch with what is stored
+   (data.store.plan_writes: a published value changed without ``publish`` is a problem too)
+   and write it in the transaction; targets are planned and written at the end, in period
+   order over the whole file;
+5. commit only when the whole file had no problem at all, recorded as an ``ImportRun``.
 
-A file with problems writes no data. Its failed run is recorded in a separate transaction
-(an ``ImportRun`` row with status "failed" and the first problems in ``message``), so that
-an administrator can see failed attempts; no observation, target, unit or metric is written.
-A dry run writes nothing at all, not even the run.
+A file with problems writes no data: at the first problem the transaction is rolled back
+(batches already written included) and the rest of the file is only checked. Its failed run
+is recorded in a separate transaction (an ``ImportRun`` row with status "failed" and the
+first problems in ``message``), so that an administrator can see failed attempts; no
+observation, target, unit or metric is written. A dry run writes nothing at all, not even
+the run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
+from sqlalchemy import Table, insert, or_, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+import data.store as store_module
 from dashboard.core.languages import content_languages, default_language, not_configured
 from dashboard.core.settings import Settings
 from dashboard.domain.fiscal import MONTH_ABBREVIATIONS, FiscalCalendar, Period
 from dashboard.infra.db import session_factory
-from dashboard.infra.models import COMPARATORS, SEGMENT_TYPES, Observation, Target, Unit
+from dashboard.infra.models import (
+    COMPARATORS,
+    DRAFT,
+    PUBLISHED,
+    SEGMENT_TYPES,
+    ImportRun,
+    Metric,
+    Observation,
+    Target,
+    Unit,
+    utcnow,
+)
 from data.mapping import (
     ENTERPRISE_MARKER,
     Mapping,
@@ -41,20 +67,37 @@ from data.mapping import (
     long_format_mapping,
     render_template,
 )
-from data.readers import RawTable, ReadError, file_checksum, header_key, read_table
+from data.readers import ReadError, TableStream, file_checksum, header_key, stream_table
 from data.report import ImportReport
 from data.store import (
     Catalog,
     MetricInfo,
+    NewUnit,
     ObservationRecord,
     TargetRecord,
     UnitKey,
     WorkspaceUpload,
+    WritePlan,
+    _audit_upload,
+    _plan_targets,
+    _stored_key,
+    _summary,
+    _unit_id,
+    apply_writes,
+    check_length,
+    check_new_entries,
     column_label,
     column_length,
-    commit_import,
+    count_target_outcomes,
+    fail_with_database_error,
+    lock_store,
+    note_previous_import,
+    plan_writes,
+    publish_used,
     record_failure,
+    write_target_plans,
 )
+from data.store import _write_unit as write_unit
 from data.values import (
     PROPORTION_SCALES,
     check_range,
@@ -93,11 +136,15 @@ def import_observations(
     publish: bool = False,
     progress: Progress | None = None,
     workspace: WorkspaceUpload | None = None,
+    batch_rows: int | None = None,
 ) -> ImportReport:
     """Import a results file; see the module docstring and docs/import-format.md.
 
-    ``progress(done, total)`` is called now and then with work items done (rows checked,
-    then observations written) out of the total known so far.
+    ``progress(done, total)`` is called now and then with the rows checked (and, while the
+    file has no problem, written) out of the file's rows.
+
+    ``batch_rows``: rows checked and written together (:data:`BATCH_ROWS`); memory holds
+    one batch, not the file.
 
     ``workspace``: an upload in the staff workspace (data.workspace_upload): rows outside
     the user's agencies and new units or metrics are problems, changed published figures
@@ -106,7 +153,13 @@ def import_observations(
     if workspace is not None and publish:
         raise ValueError("a workspace upload saves drafts; publication is a separate step")
     path = Path(path)
-    report = ImportReport(file=path.name, kind="observations", dry_run=dry_run, publish=publish)
+    report = ImportReport(
+        file=path.name,
+        kind="observations",
+        dry_run=dry_run,
+        publish=publish,
+        max_problems=MAX_PROBLEMS,
+    )
     calendar = FiscalCalendar.from_settings(settings)
     mapping: Mapping | None = None
     if mapping_path is not None:
@@ -121,7 +174,7 @@ def import_observations(
         report.mapping_name = mapping.name
     try:
         with report.timed("read"):
-            table = read_table(
+            table = stream_table(
                 path,
                 delimiter=mapping.delimiter if mapping else "auto",
                 sheet=mapping.sheet if mapping else None,
@@ -157,37 +210,616 @@ def import_observations(
             "columns (an unquoted delimiter inside a value?)",
         )
 
-    session = session_factory(database_url)()
-    try:
-        catalog = Catalog.load(session)
-        builder = _RecordBuilder(table, mapping, catalog, calendar, report, workspace)
-        with report.timed("check"):
-            records = builder.build(progress)
-        with report.timed("write"):
-            commit_import(
-                session,
-                database_url,
-                records=records,
-                catalog=catalog,
-                report=report,
-                mapping_record=_mapping_record(mapping),
-                mapping_name=None if mapping.builtin else mapping.name,
-                progress=progress,
-                work_done=len(table),
-                workspace=workspace,
-            )
-    finally:
-        session.close()
+    _StreamingImport(
+        database_url,
+        table,
+        mapping,
+        calendar,
+        report,
+        workspace=workspace,
+        batch_rows=batch_rows or BATCH_ROWS,
+        progress=progress,
+    ).run()
     return report
 
 
+# -- checking and writing, batch by batch -------------------------------------------------
+
+#: Rows checked, planned and written together. Memory holds one batch of records (and a
+#: compact key per record for the duplicate check), never the file.
+BATCH_ROWS = 5000
+
+#: Problems an import lists; more are counted (a bad column gives one per row).
+MAX_PROBLEMS = 1000
+
+#: Report counts that :func:`data.store.plan_writes` sets for the records it is given: summed
+#: over the batches.
+_PLAN_COUNTS = ("inserted", "revised", "unchanged", "published", "revisions_kept")
+
+
+class _StreamingImport:
+    """One import, all or nothing, in batches.
+
+    Rows are checked a batch at a time; while the file has no problem, each batch is
+    planned against the store and written in THE import's one transaction (the store lock is
+    its first statement, so the catalog and every comparison are read inside the lock). At
+    the first problem writing stops and the transaction is rolled back: the rest of the
+    file is only checked, so that the report lists every problem, and the failed run is
+    recorded in a transaction of its own. Targets are planned at the end, in period order
+    over the whole file (their rows are kept; a row without a target is not).
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        table: TableStream,
+        mapping: Mapping,
+        calendar: FiscalCalendar,
+        report: ImportReport,
+        *,
+        workspace: WorkspaceUpload | None,
+        batch_rows: int,
+        progress: Progress | None,
+    ) -> None:
+        self.database_url = database_url
+        self.table = table
+        self.mapping = mapping
+        self.calendar = calendar
+        self.report = report
+        self.workspace = workspace
+        self.batch_rows = batch_rows
+        self.progress = progress
+        self.mapping_record = _mapping_record(mapping)
+        #: Writing while the file has no problem (never for a dry run).
+        self.writing = not report.dry_run and not report.problems
+        #: Planning (comparing with the store) while the file has no problem.
+        self.planning = not report.problems
+        self.run_row: ImportRun | None = None
+        self.now = utcnow()
+        self.target_records: list[ObservationRecord] = []
+        self.figures: Counter[tuple[int, str]] = Counter()
+        self.checked_units: set[int] = set()
+        self.checked_metrics: set[str] = set()
+        self.counts = dict.fromkeys(_PLAN_COUNTS, 0)
+        self.pending_revisions = 0
+        self.segment_limit = column_length(Observation.segment_value)
+
+    def run(self) -> None:
+        report = self.report
+        session = session_factory(self.database_url)()
+        try:
+            if self.writing:
+                lock_store(session)
+            catalog = Catalog.load(session)
+            builder = _RecordBuilder(
+                self.table, self.mapping, catalog, self.calendar, report, self.workspace
+            )
+            batches = builder.batches(self.batch_rows, self.progress)
+            while True:
+                with report.timed("check"):
+                    records = next(batches, None)  # reading and checking the rows
+                if records is None:
+                    break
+                if self.planning and report.problems:
+                    self._stop(session)
+                if self.planning:
+                    self._batch(session, catalog, records)
+            if self.planning and report.problems:
+                self._stop(session)
+            if self.planning:
+                self._finish(session, catalog)
+            else:
+                self._failed(session)
+        except SQLAlchemyError as error:
+            fail_with_database_error(session, self.database_url, report, error, self.mapping_record)
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _stop(self, session: Session) -> None:
+        """The file has a problem: nothing it wrote stays; the rest is only checked."""
+        session.rollback()
+        self.planning = self.writing = False
+        self.target_records.clear()
+
+    def _failed(self, session: Session) -> None:
+        session.rollback()
+        self.report.import_id = None
+        record_failure(self.database_url, self.report, self.mapping_record)
+
+    def _check_new_entries(
+        self, session: Session, catalog: Catalog, records: list[ObservationRecord]
+    ) -> None:
+        """Lengths of the new units and metrics first met in this batch, and of its records."""
+        fresh = Catalog([], [])
+        for identity, unit in catalog.new_units.items():
+            if id(unit) not in self.checked_units:
+                self.checked_units.add(id(unit))
+                fresh.new_units[identity] = unit
+        for key, info in catalog.new_metrics.items():
+            if key not in self.checked_metrics:
+                self.checked_metrics.add(key)
+                fresh.new_metrics[key] = info
+        # Records naming a new unit tell the row of its problems; the others are checked
+        # here, the same way, without data.store's per-record column look-ups.
+        naming_new = [record for record in records if isinstance(record.unit, NewUnit)]
+        check_new_entries(session, fresh, naming_new, self.report)
+        limit = self.segment_limit
+        for record in records:
+            if isinstance(record.unit, NewUnit):
+                continue
+            if limit is not None and len(record.segment_value) > limit:
+                check_length(
+                    self.report,
+                    record.row,
+                    record.column,
+                    record.segment_value,
+                    Observation.segment_value,
+                    what="the segment value",
+                )
+            target = record.target
+            if target is None:
+                continue
+            for name, value in target.texts.items():
+                if name.startswith("text_") and value is not None:
+                    check_length(
+                        self.report,
+                        record.row,
+                        record.target_column,
+                        value,
+                        getattr(Target, name),
+                        what="the target text",
+                    )
+
+    def _batch(self, session: Session, catalog: Catalog, records: list[ObservationRecord]) -> None:
+        report = self.report
+        with report.timed("check"):
+            self._check_new_entries(session, catalog, records)
+            if report.problems:
+                return
+            for record in records:
+                if record.target is not None:
+                    # Planned at the end, over the whole file (see the class docstring).
+                    self.target_records.append(record)
+            with_targets = [(record, record.target) for record in records]
+            for record in records:
+                record.target = None
+            workspace = self.workspace
+            # Only records the store has a value for need data.store's comparison (which
+            # loads each stored observation); the others are new, the bulk of a large file.
+            stored = _stored_keys(session, records, self.run_row_id(session))
+            fresh = [record for record in records if _stored_key(record) not in stored]
+            plan = plan_writes(
+                session,
+                [record for record in records if _stored_key(record) in stored],
+                publish=report.publish,
+                report=report,
+                pending_revisions=workspace is not None,
+                revision_reason=workspace.reason if workspace is not None else None,
+            )
+            plan.inserts.extend(fresh)
+            plan.records = records
+            report.inserted += len(fresh)
+            for record, target in with_targets:
+                record.target = target
+            for name in _PLAN_COUNTS:
+                self.counts[name] += getattr(report, name)
+            self.pending_revisions += report.pending_revisions
+            if report.problems or not self.writing:
+                return
+        with report.timed("write"):
+            run = self._run(session)
+            _write_new_units_and_metrics(session, catalog, publish=report.publish)
+            figures = plan.published_figures() if report.publish else []
+            # New observations, the bulk of a large file, go in the fastest way the
+            # database offers; apply_writes does the rest (changes, revisions).
+            if plan.inserts and _insert_observations(
+                session, plan.inserts, run, publish=report.publish, now=self.now
+            ):
+                plan.inserts = []
+            apply_writes(
+                session,
+                plan,
+                _NO_NEW_ENTRIES,
+                run,
+                publish=report.publish,
+                now=self.now,
+                revision_reason=workspace.reason if workspace is not None else None,
+            )
+            for unit, kind in figures:
+                self.figures[(_unit_id(unit), kind)] += 1
+            # The batch is written (flushed): its objects leave the session, so that memory
+            # stays one batch's.
+            session.expunge_all()
+            session.add(run)
+
+    def run_row_id(self, session: Session) -> int | None:
+        """The id of this import's run (made now when it writes; None for a dry run)."""
+        return self._run(session).id if self.writing else None
+
+    def _run(self, session: Session) -> ImportRun:
+        if self.run_row is None:
+            report = self.report
+            self.run_row = ImportRun(
+                kind=report.kind,
+                file_name=report.file,
+                checksum=report.checksum or "",
+                mapping_name=None if self.mapping.builtin else self.mapping.name,
+                mapping=self.mapping_record,
+                rows_read=report.rows_read,
+                status="succeeded",
+                started_at=self.now,
+                user_id=self.workspace.user_id if self.workspace is not None else None,
+            )
+            session.add(self.run_row)
+            session.flush()
+        return self.run_row
+
+    def _finish(self, session: Session, catalog: Catalog) -> None:
+        report = self.report
+        for name, total in self.counts.items():
+            setattr(report, name, total)
+        report.pending_revisions = self.pending_revisions
+        with report.timed("check"):
+            # Headline measures: every metric the file creates, against each other too.
+            known = set(report.problems)
+            before = len(report.problems)
+            check_new_entries(session, _new_metrics_only(catalog), [], report)
+            report.problems[before:] = [
+                problem for problem in report.problems[before:] if problem not in known
+            ]
+            targets = _plan_targets(session, self.target_records, report.publish, report, self.now)
+            count_target_outcomes(report, targets)
+        report.units_created = [unit.name for unit in catalog.new_units.values()]
+        report.metrics_created = [metric.code for metric in catalog.new_metrics.values()]
+        note_previous_import(session, report)
+        if report.problems:
+            self._failed(session)
+            return
+        if report.dry_run:
+            session.rollback()
+            return
+        with report.timed("write"):
+            run = self._run(session)
+            _write_new_units_and_metrics(session, catalog, publish=report.publish)
+            write_target_plans(session, targets, run)
+            if report.publish and targets:
+                publish_used(session, WritePlan(targets=targets))
+            run.rows_inserted = report.inserted
+            run.rows_revised = report.revised + report.pending_revisions
+            run.rows_unchanged = report.unchanged
+            run.message = _summary(report)
+            run.finished_at = utcnow()
+            if report.publish:
+                from data.publication import record_cli_publications
+
+                figures = self.figures
+                record_cli_publications(
+                    session,
+                    run,
+                    now=self.now,
+                    figures=(key for key, count in figures.items() for _ in range(count)),
+                )
+            if self.workspace is not None:
+                _audit_upload(session, run, report, self.workspace, self.now)
+            session.commit()
+        report.import_id = run.id
+
+
+def _write_new_units_and_metrics(session: Session, catalog: Catalog, *, publish: bool) -> None:
+    """The units and metrics first met since the last batch (drafts unless it publishes)."""
+    visibility = PUBLISHED if publish else DRAFT
+    for unit in catalog.new_units.values():
+        write_unit(session, unit, visibility)
+    for info in catalog.new_metrics.values():
+        if info.id is not None:
+            continue
+        definition = dict(info.definition or {})
+        definition.setdefault("direction", "higher")
+        metric = Metric(code=info.code, visibility=visibility, **definition)
+        session.add(metric)
+        session.flush()
+        info.id = metric.id
+
+
+def _stored_keys(
+    session: Session, records: list[ObservationRecord], run_id: int | None
+) -> set[tuple[Any, ...]]:
+    """The keys (``data.store._stored_key``) of ``records`` the store already has a value
+    for, other than those this import (run ``run_id``) wrote: key columns only, no object
+    per stored row."""
+    wanted = {key for key in map(_stored_key, records) if key is not None}
+    if not wanted:
+        return set()
+    columns = OBSERVATIONS.c
+    statement = select(
+        columns.unit_id,
+        columns.metric_id,
+        columns.granularity,
+        columns.period_start,
+        columns.segment_type,
+        columns.segment_value,
+    ).where(
+        columns.unit_id.in_(sorted({key[0] for key in wanted})),
+        columns.metric_id.in_(sorted({key[1] for key in wanted})),
+    )
+    starts = {key[3] for key in wanted}
+    if len(starts) <= store_module.MAX_PERIOD_FILTER:
+        statement = statement.where(columns.period_start.in_(sorted(starts)))
+    if run_id is not None:
+        statement = statement.where(or_(columns.import_id.is_(None), columns.import_id != run_id))
+    return {tuple(row) for row in session.execute(statement)} & wanted
+
+
+def _insert_observations(
+    session: Session,
+    records: list[ObservationRecord],
+    run: ImportRun,
+    *,
+    publish: bool,
+    now: dt.datetime,
+) -> bool:
+    """New observations, with the values :func:`data.store.apply_writes` would insert;
+    False (nothing done) for a driver that takes no positional parameters.
+
+    PostgreSQL through psycopg: COPY. Otherwise one executemany of plain tuples through the
+    driver, each value converted as SQLAlchemy converts it (the column type's bind
+    processor): SQLAlchemy's own executemany spends more time building parameters than
+    SQLite spends storing them.
+    """
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        _copy_inserts(session, records, run, publish=publish, now=now)
+        return True
+    statement = insert(OBSERVATIONS).compile(dialect=dialect, column_keys=list(_COPY_COLUMNS))
+    if statement.positiontup is None or list(statement.positiontup) != list(_COPY_COLUMNS):
+        return False
+    columns = OBSERVATIONS.c
+    processors = {
+        name: columns[name].type.dialect_impl(dialect).bind_processor(dialect) or _same_value
+        for name in _COPY_COLUMNS
+    }
+    date, boolean = processors["period_start"], processors["series_break"]
+    stamp = processors["created_at"](now)
+    published_at = processors["published_at"](now if publish else None)
+    visibility = PUBLISHED if publish else DRAFT
+    dates: dict[dt.date, Any] = {}
+
+    def day(value: dt.date) -> Any:
+        converted = dates.get(value)
+        if converted is None:
+            converted = dates[value] = date(value)
+        return converted
+
+    rows = [
+        (
+            _unit_id(r.unit),
+            r.metric.id,
+            day(r.period.start),
+            day(r.period.end),
+            r.period.granularity,
+            r.segment_type,
+            r.segment_value,
+            r.raw_value,
+            r.numerator,
+            r.denominator,
+            r.response_rate,
+            r.score,
+            boolean(r.series_break),
+            visibility,
+            published_at,
+            r.note,
+            run.id,
+            stamp,
+            stamp,
+        )
+        for r in records
+    ]
+    session.connection().exec_driver_sql(str(statement), rows)
+    return True
+
+
+def _same_value(value: Any) -> Any:
+    return value
+
+
+OBSERVATIONS = cast(Table, Observation.__table__)
+
+
+#: What :func:`data.store.apply_writes` inserts for a new observation, in COPY's order.
+_COPY_COLUMNS = (
+    "unit_id",
+    "metric_id",
+    "period_start",
+    "period_end",
+    "granularity",
+    "segment_type",
+    "segment_value",
+    "raw_value",
+    "numerator",
+    "denominator",
+    "response_rate",
+    "score",
+    "series_break",
+    "visibility",
+    "published_at",
+    "internal_note",
+    "import_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def _copy_inserts(
+    session: Session,
+    records: list[ObservationRecord],
+    run: ImportRun,
+    *,
+    publish: bool,
+    now: dt.datetime,
+) -> None:
+    """New observations with PostgreSQL's COPY, in the import's transaction: several times
+    the rate of an INSERT executemany (the same values as :func:`data.store.apply_writes`)."""
+    visibility = PUBLISHED if publish else DRAFT
+    published_at = now if publish else None
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {Observation.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    try:
+        _copy_rows(driver, statement, records, run, visibility, published_at, now)
+    except Exception as error:
+        # Reported as any database error of the import (data.store.database_problem).
+        dbapi = sys.modules.get("psycopg")
+        if dbapi is not None and isinstance(error, dbapi.Error):
+            raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
+        raise
+
+
+def _copy_rows(
+    driver: Any,
+    statement: str,
+    records: list[ObservationRecord],
+    run: ImportRun,
+    visibility: str,
+    published_at: dt.datetime | None,
+    now: dt.datetime,
+) -> None:
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for r in records:
+            copy.write_row(
+                (
+                    _unit_id(r.unit),
+                    r.metric.id,
+                    r.period.start,
+                    r.period.end,
+                    r.period.granularity,
+                    r.segment_type,
+                    r.segment_value,
+                    r.raw_value,
+                    r.numerator,
+                    r.denominator,
+                    r.response_rate,
+                    r.score,
+                    r.series_break,
+                    visibility,
+                    published_at,
+                    r.note,
+                    run.id,
+                    now,
+                    now,
+                )
+            )
+
+
+def _new_metrics_only(catalog: Catalog) -> Catalog:
+    view = Catalog([], [])
+    view.new_metrics = dict(catalog.new_metrics)
+    return view
+
+
+#: For :func:`data.store.apply_writes`, which writes the catalog's new entries: they are
+#: written here, batch by batch, before it is called.
+_NO_NEW_ENTRIES = Catalog([], [])
+
+
+class _SeenKeys:
+    """The keys (unit, metric, period, segment) of the records met so far, compactly.
+
+    Keeping the records for the duplicate check made an import's memory grow with the file
+    (0.9 KB a row). Here each part of a key is numbered as it is first met, the four numbers
+    packed into one int64 code, and the codes of earlier batches are kept in sorted numpy
+    runs with their rows: 12 bytes a record. The current batch is a dict, checked row by
+    row; it is compared with the runs (vectorised) when the batch ends. A key whose part
+    numbers do not fit the code (a file with over a million units, say) is kept as a tuple.
+    """
+
+    _BITS = (20, 14, 15, 14)  # unit, metric, period, segment: 63 bits
+
+    def __init__(self) -> None:
+        self._numbers: tuple[dict[Any, int], ...] = ({}, {}, {}, {})
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._tuples: dict[tuple[int, ...], int] = {}
+        self._batch: dict[int, int] = {}
+        self._codes: list[int] = []
+        self._rows: list[int] = []
+
+    def code(self, key: tuple[Any, ...]) -> int | tuple[int, ...]:
+        unit, metric, granularity, start, segment_type, segment_value = key
+        parts = (unit, metric, (granularity, start), (segment_type, segment_value))
+        numbers = []
+        for table, part in zip(self._numbers, parts, strict=True):
+            number = table.get(part)
+            if number is None:
+                number = table[part] = len(table)
+            numbers.append(number)
+        code = 0
+        for number, bits in zip(numbers, self._BITS, strict=True):
+            if number >= 1 << bits:
+                return tuple(numbers)
+            code = (code << bits) | number
+        return code
+
+    def first_row(self, code: int | tuple[int, ...]) -> int | None:
+        """The row that has the key already, in this batch (or among tuple keys)."""
+        if isinstance(code, tuple):
+            return self._tuples.get(code)
+        return self._batch.get(code)
+
+    def add(self, code: int | tuple[int, ...], row: int) -> None:
+        if isinstance(code, tuple):
+            self._tuples[code] = row
+            self._codes.append(-1)  # never in a run: codes are not negative
+        else:
+            self._batch[code] = row
+            self._codes.append(code)
+        self._rows.append(row)
+
+    def end_batch(self) -> dict[int, int]:
+        """{position in the batch: earlier row} for keys an earlier batch had."""
+        codes = np.fromiter(self._codes, dtype=np.int64, count=len(self._codes))
+        rows = np.fromiter(self._rows, dtype=np.int32, count=len(self._rows))
+        self._batch, self._codes, self._rows = {}, [], []
+        repeated: dict[int, int] = {}
+        new = codes >= 0
+        for run_codes, run_rows in self._runs:
+            if not len(run_codes):
+                continue
+            at = np.minimum(np.searchsorted(run_codes, codes), len(run_codes) - 1)
+            found = (run_codes[at] == codes) & new
+            for position in np.flatnonzero(found).tolist():
+                repeated[position] = int(run_rows[at[position]])
+            new &= ~found
+        if new.any():
+            order = np.argsort(codes[new], kind="stable")
+            self._runs.append((codes[new][order], rows[new][order]))
+        # Runs merged as a binary counter does: log(n) runs, each record merged log(n) times.
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
+            (a_codes, a_rows), (b_codes, b_rows) = self._runs[-2], self._runs[-1]
+            merged_codes = np.concatenate([a_codes, b_codes])
+            merged_rows = np.concatenate([a_rows, b_rows])
+            order = np.argsort(merged_codes, kind="stable")
+            self._runs[-2:] = [(merged_codes[order], merged_rows[order])]
+        return repeated
+
+
 # -- building records ---------------------------------------------------------------------
+
+
+#: Distinct units, periods or segments a file may name before no more are remembered.
+_CACHE_LIMIT = 100_000
+_PERIOD_FIELDS = ("period", "period_start", "period_end", "fiscal_year", "quarter", "month")
 
 
 @dataclass(slots=True)
 class _Cell:
     text: str | None
     column: str | None  # the file's column header, or "[constants] field"
+
+
+#: A cell the mapping does not read (never changed: a shared value).
+_NO_CELL = _Cell(None, None)
 
 
 class _RowError(Exception):
@@ -197,7 +829,7 @@ class _RowError(Exception):
 class _RecordBuilder:
     def __init__(
         self,
-        table: RawTable,
+        table: TableStream,
         mapping: Mapping,
         catalog: Catalog,
         calendar: FiscalCalendar,
@@ -222,10 +854,23 @@ class _RecordBuilder:
         self._columns = mapping.columns
         self._lookups = {name for name, table in mapping.lookups.items() if table}
         self._markers = mapping.missing.markers
+        #: First characters no missing marker starts with (compared as markers are: spaces
+        #: and case do not matter, and a digit is its own case).
+        self._plain_starts = frozenset("0123456789") - {
+            marker.strip()[:1] for marker in self._markers
+        }
         #: Notes already given, so that a row's note is listed once, not once per measure.
         self._row_notes: set[tuple[int, str]] = set()
         #: The cell each record's value came from, as written (quoted in problems).
         self._written: dict[int, str | None] = {}
+        # Rows repeat their unit, period and segment: each is worked out once per distinct
+        # text, then looked up (a million rows name a few hundred of each). Only results
+        # that gave no problem and no note are kept, so a cached row reports what it would.
+        self._unit_cache: dict[tuple[str, ...], UnitKey] = {}
+        self._unit_positions = self._raw_positions(("agency", "service"))
+        self._period_positions = self._raw_positions((*_PERIOD_FIELDS, "granularity"))
+        self._segment_cache: dict[tuple[int, str | None, str | None], tuple[str, str]] = {}
+        self._lengths: dict[int, int | None] = {}
 
     # -- columns ------------------------------------------------------------------------
 
@@ -306,7 +951,7 @@ class _RecordBuilder:
 
     def _measure_cell(self, cells: list[str], column: str | None) -> _Cell:
         if column is None:
-            return _Cell(None, None)
+            return _NO_CELL
         return _Cell(cells[self._position(column)].strip(), column)
 
     def _position(self, column: str) -> int:
@@ -316,42 +961,86 @@ class _RecordBuilder:
         return position
 
     def _is_missing(self, text: str | None) -> bool:
-        # The common case first: "" or a marker exactly as listed (then the full rule).
-        return text is None or text in self._markers or text in self.mapping.missing
+        # The common cases first: "" or a marker exactly as listed; a number (no marker
+        # starts with its first digit); then the full rule.
+        if text is None or text in self._markers:
+            return True
+        if text[:1] in self._plain_starts:
+            return False
+        return text in self.mapping.missing
 
     # -- the rows -----------------------------------------------------------------------
 
-    def build(self, progress: Progress | None) -> list[ObservationRecord]:
+    def batches(
+        self, batch_rows: int, progress: Progress | None
+    ) -> Iterator[list[ObservationRecord]]:
+        """The records of every ``batch_rows`` rows of the file, checked.
+
+        A record whose key (unit, metric, period, segment) an earlier row of the file has
+        is a problem and left out: the keys seen are kept compactly (:class:`_SeenKeys`),
+        not the records.
+        """
         if not self._check_columns():
-            return []
+            return
+        seen = _SeenKeys()
+        total = len(self.table)
         records: list[ObservationRecord] = []
-        seen: dict[tuple[Any, ...], int] = {}
-        rows = self.table.rows
-        total = len(rows)
-        for position, (cells, row) in enumerate(
-            zip(rows, self.table.row_numbers.tolist(), strict=True)
-        ):
-            if progress and position % 1000 == 0:
-                progress(position, total)
+        in_batch = done = 0
+        first_problem = len(self.report.problems)
+        for row, cells in self.table.records():
+            if progress and done % 1000 == 0:
+                progress(done, total)
+            done += 1
+            in_batch += 1
             try:
                 for record in self._row_records(cells, row):
-                    key = record.key()
-                    if key in seen:
-                        self.report.problem(
-                            row,
-                            record.column,
-                            self._written.get(id(record)),
-                            "duplicate: row "
-                            f"{seen[key]} already has this agency/service, metric, period "
-                            "and segment",
-                        )
+                    code = seen.code(record.key())
+                    first = seen.first_row(code)
+                    if first is not None:
+                        self._duplicate(record, row, first)
                         continue
-                    seen[key] = row
+                    seen.add(code, row)
                     records.append(record)
             except _RowError:
-                continue
+                pass
+            if in_batch >= batch_rows:
+                yield self._end_batch(seen, records, first_problem)
+                records, in_batch = [], 0
+                first_problem = len(self.report.problems)
+        if in_batch:
+            yield self._end_batch(seen, records, first_problem)
         if progress:
             progress(total, total)
+
+    def _duplicate(self, record: ObservationRecord, row: int, first: int) -> None:
+        self.report.problem(
+            row,
+            record.column,
+            self._written.get(id(record)),
+            f"duplicate: row {first} already has this agency/service, metric, period and segment",
+        )
+
+    def _end_batch(
+        self, seen: _SeenKeys, records: list[ObservationRecord], first_problem: int
+    ) -> list[ObservationRecord]:
+        """The batch's records without those an earlier batch has the key of (reported
+        among the batch's other problems in row order, as a file is read)."""
+        repeated = seen.end_batch()
+        if repeated:
+            kept = []
+            for position, record in enumerate(records):
+                first = repeated.get(position)
+                if first is None:
+                    kept.append(record)
+                else:
+                    assert record.row is not None
+                    self._duplicate(record, record.row, first)
+            records = kept
+            problems = self.report.problems
+            problems[first_problem:] = sorted(
+                problems[first_problem:], key=lambda problem: problem.row or 0
+            )
+        self._written.clear()
         return records
 
     def _problem(self, row: int, cell: _Cell, reason: str) -> None:
@@ -386,7 +1075,9 @@ class _RecordBuilder:
                 f"{what} holds a NUL character (0x00), which the store cannot keep; remove it",
             )
             return None
-        limit = column_length(store_column)
+        limit = self._lengths.get(id(store_column), -1)
+        if limit == -1:
+            limit = self._lengths[id(store_column)] = column_length(store_column)
         if limit is None or len(text) <= limit:
             return text
         if self.mapping.long_text == "truncate":
@@ -457,7 +1148,32 @@ class _RecordBuilder:
             )
         return records
 
+    def _raw_positions(self, fields: tuple[str, ...]) -> tuple[int, ...]:
+        """Where the columns of ``fields`` are (fields given as constants never vary)."""
+        positions = []
+        for field in fields:
+            column = self._columns.get(field)
+            if column is not None and header_key(column) in self.index:
+                positions.append(self._position(column))
+        return tuple(positions)
+
+    def _unchanged_report(self, problems: int, notes: int) -> bool:
+        return self.report.problem_count == problems and len(self.report.notes) == notes
+
     def _unit(self, cells: list[str], row: int) -> UnitKey:
+        if self.mapping.service_key is not None:
+            return self._find_unit(cells, row)
+        key = tuple([cells[position] for position in self._unit_positions])
+        unit = self._unit_cache.get(key)
+        if unit is not None:
+            return unit
+        problems, notes = self.report.problem_count, len(self.report.notes)
+        unit = self._find_unit(cells, row)
+        if self._unchanged_report(problems, notes) and len(self._unit_cache) < _CACHE_LIMIT:
+            self._unit_cache[key] = unit
+        return unit
+
+    def _find_unit(self, cells: list[str], row: int) -> UnitKey:
         agency_cell = self._cell(cells, "agency")
         if self._is_missing(agency_cell.text):
             self._problem(row, agency_cell, "the agency is empty")
@@ -618,15 +1334,11 @@ class _RecordBuilder:
     # -- periods ------------------------------------------------------------------------
 
     def _long_period(self, cells: list[str], row: int) -> Period:
-        fields = ("period", "period_start", "period_end", "fiscal_year", "quarter", "month")
-        given = {name: self._cell(cells, name) for name in fields}
-        granularity = self._cell(cells, "granularity")
-        key = (
-            tuple(c.text for c in given.values()),
-            granularity.text,
-        )
+        key = tuple([cells[position] for position in self._period_positions])
         cached = self._period_cache.get(key)
         if cached is None:
+            given = {name: self._cell(cells, name) for name in _PERIOD_FIELDS}
+            granularity = self._cell(cells, "granularity")
             try:
                 cached = self._resolve_long_period(given)
                 if granularity.text and not self._is_missing(granularity.text):
@@ -745,6 +1457,23 @@ class _RecordBuilder:
     def _segment(self, cells: list[str], row: int, measure: Measure) -> tuple[str, str] | None:
         type_cell = self._cell(cells, "segment_type", measure)
         value_cell = self._cell(cells, "segment_value", measure)
+        key = (id(measure), type_cell.text, value_cell.text)
+        segment = self._segment_cache.get(key)
+        if segment is not None:
+            return segment
+        problems, notes = self.report.problem_count, len(self.report.notes)
+        segment = self._find_segment(row, type_cell, value_cell)
+        if (
+            segment is not None
+            and self._unchanged_report(problems, notes)
+            and len(self._segment_cache) < _CACHE_LIMIT
+        ):
+            self._segment_cache[key] = segment
+        return segment
+
+    def _find_segment(
+        self, row: int, type_cell: _Cell, value_cell: _Cell
+    ) -> tuple[str, str] | None:
         segment_type = "" if self._is_missing(type_cell.text) else (type_cell.text or "").strip()
         segment_type = segment_type.lower().replace(" ", "_")
         segment_value = "" if self._is_missing(value_cell.text) else (value_cell.text or "").strip()
@@ -800,7 +1529,7 @@ class _RecordBuilder:
         note: str | None,
     ) -> ObservationRecord | None:
         decimal = self.mapping.decimal
-        problems_before = len(self.report.problems)
+        problems_before = self.report.problem_count
         #: Value cells that cannot be true, with why: problems, or (on_invalid =
         #: "not_reported") the observation is stored as not reported.
         invalid: list[tuple[_Cell, str]] = []
@@ -876,7 +1605,7 @@ class _RecordBuilder:
             for cell, reason in invalid:
                 self._problem(row, cell, reason)
         target = self._target(cells, row, metric, measure)
-        if len(self.report.problems) > problems_before:
+        if self.report.problem_count > problems_before:
             return None
         written = value_cell if measure.value is not None else numerator_cell
         record = ObservationRecord(

@@ -38,6 +38,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, selectinload
 
 from dashboard.domain.fiscal import FiscalCalendar, Period
+from dashboard.infra.data_status import refresh_data_status
 from dashboard.infra.models import (
     DRAFT,
     PUBLICATION_SOURCES,
@@ -830,6 +831,9 @@ def publish_agency(
         note=note_text,
         **counts,
     )
+    # Here and not only at commit (dashboard.infra.data_status's hook): the staff preview
+    # reads the status in this transaction and never commits it.
+    refresh_data_status(session)
     # The figures were published by bulk statements: what the session holds is stale.
     session.expire_all()
     return result

@@ -22,12 +22,14 @@ module, which knows the line each record starts on.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -417,3 +419,258 @@ def _trailing_reason(fields: list[str], width: int, usual_width: int | None) -> 
     if usual_width is not None and len(fields) not in (width, usual_width):
         return f"{len(fields)} fields where the header has {width}"
     return None
+
+
+# -- streaming: a table read record by record ---------------------------------------------
+
+#: Trailing lines (footers) are looked for among this many last records: a table ending in
+#: more lines that are not data than this is not one anybody publishes.
+TRAILING_WINDOW = 1000
+_CHUNK = 1 << 20
+
+
+@dataclass
+class TableStream:
+    """A table whose records are read from the file when iterated, never all at once.
+
+    What :func:`read_table` knows before the loader starts (header, checksum, notes, rows
+    over-long, the number of data records) is known here too, from a first pass over the
+    file; :meth:`records` reads it again, yielding ``(row number, cells)`` one record at a
+    time, ``cells`` as many strings as the header has columns. Memory is the size of one
+    record, whatever the file's (an XLSX sheet is the exception: openpyxl reads it whole).
+    """
+
+    file: str
+    header: list[str]
+    header_row: int
+    checksum: str
+    rows: int
+    _records: Callable[[], Iterator[tuple[int, list[str]]]]
+    notes: list[str] = field(default_factory=list)
+    delimiter: str | None = None
+    overlong: list[tuple[int, int]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        return self._records()
+
+    def column_index(self) -> dict[str, int]:
+        """Header names (trimmed, case-folded) to positions; the first of duplicates wins."""
+        index: dict[str, int] = {}
+        for position, name in enumerate(self.header):
+            index.setdefault(header_key(name), position)
+        return index
+
+
+def stream_table(
+    path: Path,
+    *,
+    delimiter: str = "auto",
+    sheet: str | None = None,
+    skip_rows: int = 0,
+    encoding: str | None = None,
+) -> TableStream:
+    """Like :func:`read_table`, as a :class:`TableStream` (CSV read in two passes)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        table = read_table(path, delimiter=delimiter, sheet=sheet, skip_rows=skip_rows)
+        return _stream_of(table)
+    checksum, chosen_encoding, notes = _scan_bytes(path, encoding)
+    if delimiter == "auto":
+        delimiter = _choose_delimiter(_head_text(path, chosen_encoding), skip_rows)
+    # Fields as long as a note may be (the csv module stops at 128 KiB by default; pandas,
+    # which read these files before, has no limit).
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    layout = _csv_layout(path, chosen_encoding, delimiter, skip_rows)
+    width = len(layout.header)
+    end = layout.end
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        with _open_text(path, chosen_encoding) as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            previous_line = 0
+            for index, fields in enumerate(reader):
+                number = previous_line + 1
+                previous_line = reader.line_num
+                if index <= layout.header_index:
+                    continue
+                if index >= end:
+                    return
+                if not fields or (not any(fields) or not "".join(fields).strip()):
+                    continue
+                if len(fields) != width:
+                    fields = (
+                        fields[:width]
+                        if len(fields) > width
+                        else fields + [""] * (width - len(fields))
+                    )
+                yield number, fields
+
+    return TableStream(
+        file=path.name,
+        header=layout.header,
+        header_row=layout.header_row,
+        checksum=checksum,
+        rows=layout.rows,
+        _records=records,
+        notes=notes + layout.notes,
+        delimiter=delimiter,
+        overlong=layout.overlong,
+    )
+
+
+def _stream_of(table: RawTable) -> TableStream:
+    def records() -> Iterator[tuple[int, list[str]]]:
+        yield from zip(table.row_numbers.tolist(), table.rows, strict=True)
+
+    return TableStream(
+        file=table.file,
+        header=table.header,
+        header_row=table.header_row,
+        checksum=table.checksum,
+        rows=len(table),
+        _records=records,
+        notes=table.notes,
+        delimiter=table.delimiter,
+        overlong=table.overlong,
+    )
+
+
+def _scan_bytes(path: Path, encoding: str | None) -> tuple[str, str, list[str]]:
+    """The file's checksum, and the encoding to read it with (as :func:`_decode` decides)."""
+    digest = hashlib.sha256()
+    notes: list[str] = []
+    try:
+        with path.open("rb") as handle:
+            first = handle.read(_CHUNK)
+            chosen = encoding
+            if chosen is None and first.startswith((b"\xff\xfe", b"\xfe\xff")):
+                chosen = "utf-16"
+                notes.append("the file is UTF-16 text (read as such)")
+            candidates = [chosen] if chosen else ["utf-8-sig", "cp1252"]
+            try:
+                decoders = [codecs.getincrementaldecoder(name)() for name in candidates]
+            except LookupError as error:
+                raise ReadError(f"cannot decode the file as {encoding}: {error}") from None
+            failed: list[UnicodeDecodeError | None] = [None] * len(candidates)
+            chunk = first
+            while True:
+                digest.update(chunk)
+                final = len(chunk) < _CHUNK
+                for position, decoder in enumerate(decoders):
+                    if failed[position] is None:
+                        try:
+                            decoder.decode(chunk, final)
+                        except UnicodeDecodeError as decode_error:
+                            failed[position] = decode_error
+                if final:
+                    break
+                chunk = handle.read(_CHUNK)
+    except OSError as error:
+        raise ReadError(f"cannot read the file: {error.strerror or error}") from None
+    for name, failure in zip(candidates, failed, strict=True):
+        if failure is None:
+            if name == "cp1252":
+                notes.append(
+                    "the file is not UTF-8; it was read as Windows-1252. Check accented "
+                    "letters, or save the file as UTF-8."
+                )
+            return digest.hexdigest(), name, notes
+    if encoding:
+        raise ReadError(f"cannot decode the file as {encoding}: {failed[0]}")
+    raise ReadError(f"the file is not UTF-8 text: {failed[0]}")
+
+
+def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    return path.open(encoding=encoding, newline="")
+
+
+def _head_text(path: Path, encoding: str) -> str:
+    with _open_text(path, encoding) as handle:
+        head = handle.read(_CHUNK)
+        if len(head) == _CHUNK:
+            head = head[: head.rfind("\n") + 1] or head  # whole lines only
+    return head
+
+
+@dataclass
+class _Layout:
+    header: list[str]
+    header_row: int
+    header_index: int
+    #: Index (among records, skipped ones included) of the first record after the data.
+    end: int
+    rows: int
+    notes: list[str]
+    overlong: list[tuple[int, int]]
+
+
+def _csv_layout(path: Path, encoding: str, delimiter: str, skip_rows: int) -> _Layout:
+    """The first pass: header, blank lines, over-long rows, where the data ends."""
+    header: list[str] | None = None
+    header_row = header_index = 0
+    widths: Counter[int] = Counter()
+    blank = data = 0
+    overlong: list[tuple[int, int, int]] = []  # (index, row, filled width)
+    tail: deque[tuple[int, int, list[str]]] = deque(maxlen=TRAILING_WINDOW)
+    with _open_text(path, encoding) as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        previous_line = 0
+        index = -1
+        try:
+            for index, fields in enumerate(reader):
+                number = previous_line + 1
+                previous_line = reader.line_num
+                if index < skip_rows:
+                    continue
+                if not fields or not any(fields) or not "".join(fields).strip():
+                    if header is not None:
+                        blank += 1
+                    continue
+                if header is None:
+                    header = [name.replace("\ufeff", "").strip() for name in fields]
+                    while header and not header[-1]:
+                        header.pop()
+                    header_row, header_index = number, index
+                    continue
+                data += 1
+                widths[len(fields)] += 1
+                if len(fields) > len(header) and "".join(fields[len(header) :]).strip():
+                    filled = max(i + 1 for i, v in enumerate(fields) if v.strip())
+                    overlong.append((index, number, filled))
+                tail.append((index, number, fields))
+        except csv.Error as error:
+            raise ReadError(f"line {previous_line + 1}: {error}") from None
+    if header is None:
+        raise ReadError("the file has no header row (it is empty)")
+    width = len(header)
+    usual = widths.most_common(1)[0][0] if widths else width
+    end = index + 1
+    trailing: list[tuple[int, str, str]] = []
+    while tail:
+        position, number, fields = tail[-1]
+        why = _trailing_reason(fields, width, usual)
+        if why is None:
+            break
+        shown = " | ".join(f for f in fields if f.strip())
+        trailing.append((number, why, shown))
+        tail.pop()
+        end = position
+        data -= 1
+    notes = [
+        f"row {number} after the table was ignored ({why}): {shown[:100]!r}"
+        for number, why, shown in reversed(trailing)
+    ]
+    if blank:
+        notes.append(f"{blank} blank line(s) skipped")
+    return _Layout(
+        header=header,
+        header_row=header_row,
+        header_index=header_index,
+        end=end,
+        rows=data,
+        notes=notes,
+        overlong=[(number, filled) for position, number, filled in overlong if position < end],
+    )

@@ -100,10 +100,21 @@ class ImportReport:
     #: Cells the mapping told the import to adjust rather than refuse (on_invalid =
     #: "not_reported", long_text = "truncate"), each also written as a line in ``notes``.
     cell_notes: list[CellNote] = field(default_factory=list)
+    #: Problems kept (and listed) at most; beyond, they are only counted (``problem_count``).
+    #: None keeps every one. A column wrong on every row of a million-row file makes a
+    #: million problems: the first thousand tell what to fix, and memory stays bounded.
+    max_problems: int | None = None
+    #: Problems found beyond ``max_problems``, counted, not kept.
+    problems_omitted: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def problem_count(self) -> int:
+        """Every problem found, listed or not (see ``max_problems``)."""
+        return len(self.problems) + self.problems_omitted
 
     @property
     def status(self) -> str:
@@ -144,6 +155,9 @@ class ImportReport:
         reason: str,
         file: str | None = None,
     ) -> None:
+        if self.max_problems is not None and len(self.problems) >= self.max_problems:
+            self.problems_omitted += 1
+            return
         text = None if value is None else str(value)
         line = None if row is None else int(row)  # numpy integers are not JSON numbers
         self.problems.append(ImportProblem(file or self.file, line, column, text, reason))
@@ -161,7 +175,7 @@ class ImportReport:
         """Failed, dry run, or imported (as drafts or published) ``written``: "values"."""
         if self.problems:
             return (
-                f"FAILED: {len(self.problems)} problem(s); nothing was written. "
+                f"FAILED: {self.problem_count} problem(s); nothing was written. "
                 "Fix every problem listed below and import the file again."
             )
         if self.dry_run:
@@ -177,8 +191,13 @@ class ImportReport:
             lines.append("Notes:")
             lines.extend(f"  - {note}" for note in self.notes)
         if self.problems:
-            lines.append(f"Problems ({len(self.problems)}):")
+            lines.append(f"Problems ({self.problem_count}):")
             lines.extend(f"  - {problem.to_text()}" for problem in self.problems)
+            if self.problems_omitted:
+                lines.append(
+                    f"  ... and {self.problems_omitted} more, not listed (the first "
+                    f"{len(self.problems)} are)"
+                )
         return lines
 
     def to_text(self) -> str:
@@ -247,6 +266,7 @@ class ImportReport:
             "notes": list(self.notes),
             "cell_notes": [asdict(note) for note in self.cell_notes],
             "problems": [asdict(problem) for problem in self.problems],
+            "problem_count": self.problem_count,
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
         }
 

@@ -50,6 +50,9 @@ _CHANNEL_SYNONYMS = {
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _DOT_DECIMAL = re.compile(r"^[+-]?(\d{1,3}([,' ]\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}([.' ]\d{3})+|\d+)(,\d+)?$|^[+-]?,\d+$")
+#: A number as most files write it ("0.81", "1204"): read with float() at once. ASCII digits
+#: only (``\d`` would take other scripts' digits, which the full rules refuse).
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$")
 _TRUE = {"1", "true", "yes", "y", "t", "x", "sí", "si", "oui", "vrai"}
 _FALSE = {"", "0", "false", "no", "n", "f", "non", "faux"}
@@ -75,6 +78,11 @@ def parse_number(text: str, decimal: str = ".") -> tuple[float, bool]:
     Thousands separators (comma, space, apostrophe, or dot with decimal commas) must group
     digits by three, so "1,5" is refused instead of read as 15.
     """
+    if decimal == "." and _PLAIN_NUMBER.fullmatch(text):
+        # The common case, read as the rules below would read it.
+        number = float(text)
+        if math.isfinite(number):
+            return number, False
     cleaned = _SPACES.sub(" ", text).strip()
     is_percent = cleaned.endswith("%")
     if is_percent:

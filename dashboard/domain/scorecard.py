@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -375,6 +376,23 @@ def period_result(
             series_break=any(r.series_break for r in parts),
         )
     return NOT_REPORTED
+
+
+def periods_holding(readings: Sequence[Reading], periods: Sequence[Period]) -> list[list[Reading]]:
+    """For each of ``periods`` (oldest first, not overlapping), the readings inside it, in
+    their order: what :func:`period_result` keeps of them for that period.
+
+    A reading can only lie inside the last period starting on or before its first day, so
+    each is placed with one bisection: a trend costs its figures plus its periods, instead of
+    every period rescanning every figure (which grew with the square of the history).
+    """
+    starts = [period.start for period in periods]
+    held: list[list[Reading]] = [[] for _ in periods]
+    for reading in readings:
+        index = bisect_right(starts, reading.period_start) - 1
+        if index >= 0 and reading.period_end <= periods[index].end:
+            held[index].append(reading)
+    return held
 
 
 # -- a scorecard cell ------------------------------------------------------------------------

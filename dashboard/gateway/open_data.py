@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from dashboard.gateway.published import (
     public_closure,
@@ -21,9 +21,44 @@ from dashboard.gateway.published import (
     public_observation,
     public_unit,
 )
-from dashboard.gateway.queries import published_observations_select, published_targets
+from dashboard.gateway.queries import published_targets
 from dashboard.infra.db import session_scope
-from dashboard.infra.models import Closure, ContactPoint, Metric, Observation, Unit, with_texts
+from dashboard.infra.models import (
+    Closure,
+    ContactPoint,
+    Metric,
+    Observation,
+    ObservationRevision,
+    Unit,
+    with_texts,
+)
+
+#: The API's order of observations: their unique key, column by column. The unique index
+#: (``uq_observations_key``) holds exactly this order, so a page is an index range scan from
+#: the last row of the page before (keyset pagination) instead of a sort of every matching row,
+#: and, the key being unique, no row is skipped or given twice between pages.
+KEY_COLUMNS = (
+    Observation.unit_id,
+    Observation.metric_id,
+    Observation.granularity,
+    Observation.period_start,
+    Observation.segment_type,
+    Observation.segment_value,
+)
+#: (unit id, metric id, granularity, period start, segment type, segment value) of one row.
+ObservationKey = tuple[int, int, str, dt.date, str, str]
+
+
+def observation_key(row: Mapping[str, Any]) -> ObservationKey:
+    """Where ``row`` (as :func:`observation_page` gives it) stands in the API's order."""
+    return (
+        row["unit_id"],
+        row["metric_id"],
+        row["granularity"],
+        row["period_start"],
+        row["segment_type"],
+        row["segment_value"],
+    )
 
 
 def names_in_use(
@@ -36,24 +71,61 @@ def names_in_use(
     with session_scope(database_url) as session:
         slugs = list(session.scalars(select(Unit.slug).where(public_unit())).all())
         codes = list(session.scalars(select(Metric.code).where(public_metric())).all())
-        segments = session.execute(
-            select(Observation.segment_type, Observation.segment_value)
-            .where(public_observation())
-            .distinct()
-        ).all()
-    return slugs, codes, [(kind, value) for kind, value in segments]
+        segments = _published_segments(session)
+    return slugs, codes, segments
 
 
-def _observations_select(filters: Mapping[str, Any]) -> Select[Any]:
-    query = published_observations_select(Metric.scale, Metric.is_survey)
+def _published_segments(session: Session) -> list[tuple[str, str]]:
+    """The distinct (segment type, segment value) pairs of published figures, in order.
+
+    A loose index scan: each step seeks the next pair past the one before in
+    ``ix_observations_segments`` (which holds the visibility too, so the published check
+    reads no row), a query or two per pair, where ``SELECT DISTINCT`` read every
+    observation (seconds at millions of rows). A store has tens of pairs, not thousands.
+    """
+    first = (
+        select(Observation.segment_type, Observation.segment_value)
+        .where(public_observation())
+        .order_by(Observation.segment_type, Observation.segment_value)
+        .limit(1)
+    )
+    found: list[tuple[str, str]] = []
+    row = session.execute(first).first()
+    while row is not None:
+        kind, value = row[0], row[1]
+        found.append((kind, value))
+        # Past (kind, value): a later value of the kind, else the next kind. Two seeks, not
+        # one row value comparison, which SQLite seeks by its first column only (it would
+        # step over every row of the kind).
+        row = (
+            session.execute(
+                first.where(Observation.segment_type == kind, Observation.segment_value > value)
+            ).first()
+            or session.execute(first.where(Observation.segment_type > kind)).first()
+        )
+    return found
+
+
+def _observation_conditions(
+    session: Session, filters: Mapping[str, Any]
+) -> list[ColumnElement[bool]]:
+    """The filters as conditions on the observation's own columns where possible.
+
+    Units and metrics are named by slug and code; their ids are looked up first (a few rows),
+    so that the condition is on ``unit_id`` and ``metric_id``, the first columns of the index
+    the API's order uses: one unit and one metric is then a range of that index.
+    """
+    conditions: list[ColumnElement[bool]] = []
     if filters.get("unit"):
-        query = query.where(Unit.slug.in_(filters["unit"]))
+        ids = session.scalars(select(Unit.id).where(Unit.slug.in_(filters["unit"]))).all()
+        conditions.append(Observation.unit_id.in_(sorted(ids)))
     if filters.get("metric"):
-        query = query.where(Metric.code.in_(filters["metric"]))
+        ids = session.scalars(select(Metric.id).where(Metric.code.in_(filters["metric"]))).all()
+        conditions.append(Observation.metric_id.in_(sorted(ids)))
     if filters.get("granularity"):
-        query = query.where(Observation.granularity.in_(filters["granularity"]))
+        conditions.append(Observation.granularity.in_(filters["granularity"]))
     if filters.get("period"):
-        query = query.where(
+        conditions.append(
             or_(
                 *(
                     and_(Observation.period_start >= p.start, Observation.period_end <= p.end)
@@ -62,41 +134,166 @@ def _observations_select(filters: Mapping[str, Any]) -> Select[Any]:
             )
         )
     if filters.get("from") is not None:
-        query = query.where(Observation.period_start >= filters["from"])
+        conditions.append(Observation.period_start >= filters["from"])
     if filters.get("to") is not None:
-        query = query.where(Observation.period_end <= filters["to"])
+        conditions.append(Observation.period_end <= filters["to"])
     if filters.get("segment"):
-        conditions = []
+        segments = []
         for kind, value in filters["segment"]:
             if value is None:
-                conditions.append(Observation.segment_type == kind)
+                segments.append(Observation.segment_type == kind)
             else:
-                conditions.append(
+                segments.append(
                     and_(Observation.segment_type == kind, Observation.segment_value == value)
                 )
-        query = query.where(or_(*conditions))
-    return query
+        conditions.append(or_(*segments))
+    return conditions
+
+
+def _published(*columns: Any) -> Select[Any]:
+    """``columns`` of published observations of published units and metrics."""
+    return (
+        select(*columns)
+        .select_from(Observation)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .join(Metric, Observation.metric_id == Metric.id)
+        .where(public_observation(), public_unit(), public_metric())
+    )
+
+
+def count_observations(database_url: str, filters: Mapping[str, Any]) -> int:
+    """How many published observations match ``filters`` (the callers cache it per data
+    version: it reads every matching row)."""
+    with session_scope(database_url) as session:
+        query = _published(func.count()).where(*_observation_conditions(session, filters))
+        return session.scalar(query) or 0
+
+
+def observation_page(
+    database_url: str,
+    filters: Mapping[str, Any],
+    *,
+    limit: int | None,
+    offset: int = 0,
+    after: ObservationKey | None = None,
+) -> list[dict[str, Any]]:
+    """Published observations matching ``filters`` in the API's order (:data:`KEY_COLUMNS`):
+    those past the key ``after`` (keyset pagination), then past ``offset`` more, at most
+    ``limit`` (None: all).
+
+    Each row as :func:`dashboard.gateway.queries.published_observations_select` gives it
+    (``earlier_value`` and ``revised_at`` included), plus ``metric_id``, ``scale`` and
+    ``is_survey``. The earlier values are read for the page's rows only, in a second query:
+    joined to the statement they would be an aggregate over every revision on every page.
+    """
+    query = _published(
+        Observation.id,
+        Observation.unit_id,
+        Observation.metric_id,
+        Unit.slug.label("unit_slug"),
+        Unit.kind.label("unit_kind"),
+        Metric.code.label("metric_code"),
+        Observation.period_start,
+        Observation.period_end,
+        Observation.granularity,
+        Observation.segment_type,
+        Observation.segment_value,
+        Observation.raw_value,
+        Observation.numerator,
+        Observation.denominator,
+        Observation.response_rate,
+        Observation.score,
+        Observation.series_break,
+        Observation.published_at,
+        Metric.scale,
+        Metric.is_survey,
+    )
+    if after is not None and offset:
+        raise ValueError("a page starts past a key or past an offset, not both")
+    with session_scope(database_url) as session:
+        query = query.where(*_observation_conditions(session, filters)).order_by(*KEY_COLUMNS)
+        if offset:
+            query = query.offset(offset)
+        if after is None:
+            statement = query if limit is None else query.limit(limit)
+            rows = [dict(row._mapping) for row in session.execute(statement).all()]
+        else:
+            rows = _rows_past(session, query, after, limit)
+        first_revisions = _first_revisions(session, None if limit is None else rows)
+    for row in rows:
+        earlier_value, revised_at = first_revisions.get(row["id"], (None, None))
+        row["earlier_value"] = earlier_value
+        row["revised_at"] = revised_at
+    return rows
+
+
+def _rows_past(
+    session: Session, query: Select[Any], after: ObservationKey, limit: int | None
+) -> list[dict[str, Any]]:
+    """The rows of ``query`` (ordered by :data:`KEY_COLUMNS`) whose key comes after ``after``.
+
+    Level by level from the deepest: the rows that share the key's first five columns and
+    come after it in the sixth, then those that share four and come after it in the fifth,
+    and so on up to a later unit. Each level is an equality prefix and a range of the unique
+    key's index: a seek on both databases. (One row value comparison, ``(a, b, ...) > (...)``,
+    says the same, but SQLite seeks it by its first column only and then steps over every
+    row of the unit before the key: thousands per page.) The levels follow each other in the
+    order, so the page is their rows in turn until it is full.
+    """
+    rows: list[dict[str, Any]] = []
+    for depth in range(len(KEY_COLUMNS) - 1, -1, -1):
+        wanted = None if limit is None else limit - len(rows)
+        if wanted is not None and wanted <= 0:
+            break
+        same = [
+            column == literal(value, column.type)
+            for column, value in zip(KEY_COLUMNS[:depth], after[:depth], strict=True)
+        ]
+        column = KEY_COLUMNS[depth]
+        level = query.where(*same, column > literal(after[depth], column.type))
+        if wanted is not None:
+            level = level.limit(wanted)
+        rows += [dict(row._mapping) for row in session.execute(level).all()]
+    return rows
+
+
+#: Ids bound in one ``IN (...)``: a page holds at most MAX_LIMIT + 1 rows; SQLite binds 32,766.
+_IDS_PER_QUERY = 5000
+
+
+def _first_revisions(
+    session: Session, rows: list[dict[str, Any]] | None
+) -> dict[int, tuple[float | None, dt.datetime]]:
+    """{observation id: (the value first published, when it was first revised)} for the
+    revised ones among ``rows`` (None: every observation)."""
+    query = select(
+        ObservationRevision.observation_id,
+        ObservationRevision.raw_value,
+        ObservationRevision.revised_at,
+    ).order_by(
+        ObservationRevision.observation_id, ObservationRevision.revised_at, ObservationRevision.id
+    )
+    chunks = [query]
+    if rows is not None:
+        ids = [row["id"] for row in rows]
+        chunks = [
+            query.where(ObservationRevision.observation_id.in_(ids[at : at + _IDS_PER_QUERY]))
+            for at in range(0, len(ids), _IDS_PER_QUERY)
+        ]
+    found: dict[int, tuple[float | None, dt.datetime]] = {}
+    for chunk in chunks:
+        for observation_id, raw_value, revised_at in session.execute(chunk).all():
+            # The earliest revision holds the value first published (ordered above).
+            found.setdefault(observation_id, (raw_value, revised_at))
+    return found
 
 
 def observation_rows(
     database_url: str, filters: Mapping[str, Any], *, limit: int | None, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
-    """(rows on the page, total matching) of published observations, in a stable order."""
-    query = _observations_select(filters)
-    ordered = query.order_by(
-        Unit.slug,
-        Metric.code,
-        Observation.granularity,
-        Observation.segment_type,
-        Observation.segment_value,
-        Observation.period_start,
-        Observation.id,
-    ).offset(offset)
-    if limit is not None:
-        ordered = ordered.limit(limit)
-    with session_scope(database_url) as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = [dict(row._mapping) for row in session.execute(ordered).all()]
+    """(rows on the page, total matching) of published observations, in the API's order."""
+    rows = observation_page(database_url, filters, limit=limit, offset=offset)
+    total = len(rows) if limit is None and not offset else count_observations(database_url, filters)
     return rows, total
 
 

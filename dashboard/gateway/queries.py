@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from dashboard.domain.scorecard import (
@@ -36,12 +36,13 @@ from dashboard.gateway.published import (
     public_unit,
     target_in_force_condition,
 )
+from dashboard.infra.data_status import compute_status, has_status_table, read_status_row
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import (
+    GRANULARITIES,
     Action,
     Closure,
     ContactPoint,
-    ImportRun,
     Metric,
     Observation,
     ObservationRevision,
@@ -69,34 +70,36 @@ class DataStatus:
     #: The latest successful import of any kind: a corrected target, a new contact point or
     #: a published unit changes public pages without touching an observation.
     last_import: int | None = None
+    #: The status row's counter (:mod:`dashboard.infra.data_status`), bumped by every write
+    #: that changes the fields above; None when the store has no row yet.
+    serial: int | None = None
 
     @property
     def version(self) -> str:
         text = f"{self.as_of}|{self.last_updated}|{self.published_count}|{self.last_import}"
+        if self.serial is not None:
+            # The counter tells apart two states with the same fields (a value deleted and
+            # published again); the fields tell apart two stores at the same count.
+            text = f"{self.serial}|{text}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def data_status(database_url: str) -> DataStatus:
-    # A workspace edit only writes drafts: it must not turn every public cache key over.
-    last_import = (
-        select(func.max(ImportRun.id))
-        .where(ImportRun.status == "succeeded", ImportRun.kind != "workspace")
-        .scalar_subquery()
-    )
+    """The status row, kept at write time: one primary-key read, whatever the store's size.
+    A store without the row (not migrated yet, or made by ``create_all`` and never written)
+    is aggregated instead, as every request did before the row existed."""
     with session_scope(database_url) as session:
-        as_of, last_published, last_changed, count, last_run = session.execute(
-            select(
-                func.max(Observation.period_end),
-                func.max(Observation.published_at),
-                # A revision changes a value without adding a row; updated_at catches it.
-                func.max(Observation.updated_at),
-                func.count(Observation.id),
-                last_import,
-            ).where(public_observation())
-        ).one()
-    last = max((d for d in (last_published, last_changed) if d is not None), default=None)
+        row = read_status_row(session) if has_status_table(session) else None
+        if row is None:
+            serial, values = None, compute_status(session)
+        else:
+            serial, values = row
     return DataStatus(
-        as_of=as_of, last_updated=last, published_count=count or 0, last_import=last_run
+        as_of=values.as_of,
+        last_updated=values.last_updated,
+        published_count=values.published_count,
+        last_import=values.last_import,
+        serial=serial,
     )
 
 
@@ -398,21 +401,33 @@ def measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dict
 
     Any metric of the dimension and any segment counts, the agency's own or one of its
     services'; a published "no data" (NULL) does not.
+
+    One existence test per unit and metric (an index seek on ``uq_observations_key``: unit,
+    metric, granularity, period start), not a scan of the year's figures: the work grows
+    with the catalogue, not with the store.
     """
     parent = aliased(Unit)
+    published_in_period = (
+        select(Observation.id)
+        .where(
+            Observation.unit_id == Unit.id,
+            Observation.metric_id == Metric.id,
+            Observation.granularity.in_(GRANULARITIES),
+            Observation.period_start >= start,
+            Observation.period_start <= end,
+            Observation.period_end <= end,
+            Observation.raw_value.is_not(None),
+            public_observation(),
+        )
+        .correlate(Unit, Metric)
+        .exists()
+    )
     query = (
         select(Unit.slug, Unit.kind, parent.slug, Metric.dimension)
-        .select_from(Observation)
-        .join(Unit, Observation.unit_id == Unit.id)
+        .select_from(Unit)
+        .join(Metric, true())
         .outerjoin(parent, Unit.parent_id == parent.id)
-        .join(Metric, Observation.metric_id == Metric.id)
-        .where(
-            public_observation(),
-            Unit.kind.in_(("agency", "service")),
-            Observation.raw_value.is_not(None),
-            Observation.period_start >= start,
-            Observation.period_end <= end,
-        )
+        .where(Unit.kind.in_(("agency", "service")), published_in_period)
         .distinct()
     )
     measured: dict[str, set[str]] = defaultdict(set)
@@ -429,15 +444,176 @@ def latest_period_ends(database_url: str) -> dict[tuple[str, str], dt.date]:
 
     A unit whose own series stops before this is shown as "not reported" for the periods it
     skipped, rather than its chart quietly ending early.
+
+    One ``max`` per metric and granularity, each the last entry of a range of
+    ``ix_observations_metric_latest`` (an index seek on SQLite and PostgreSQL), instead of
+    grouping every published overall row of the store.
     """
+    latest = {
+        granularity: select(func.max(Observation.period_end))
+        .where(
+            Observation.metric_id == Metric.id,
+            Observation.segment_type == "",
+            Observation.granularity == granularity,
+            public_observation(),
+        )
+        .correlate(Metric)
+        .scalar_subquery()
+        .label(granularity)
+        for granularity in GRANULARITIES
+    }
     with session_scope(database_url) as session:
-        rows = session.execute(
-            select(Metric.code, Observation.granularity, func.max(Observation.period_end))
-            .join(Metric, Observation.metric_id == Metric.id)
-            .where(public_observation(), Observation.segment_type == "")
-            .group_by(Metric.code, Observation.granularity)
-        ).all()
-    return {(code, granularity): end for code, granularity, end in rows}
+        rows = session.execute(select(Metric.code, *latest.values())).all()
+    return {
+        (code, granularity): end
+        for code, *ends in rows
+        for granularity, end in zip(latest, ends, strict=True)
+        if end is not None
+    }
+
+
+# -- the overall figures the scorecard pages read (home, review) -----------------------------
+# Plain columns (no DataFrame) of only the periods a page shows; the indexes of migration 0006
+# serve them: ix_observations_unit_series (unit, metric, overall, published, granularity,
+# period) narrows each series to its overall published rows without touching segments.
+
+#: The columns of :func:`overall_figures` (what a :class:`~dashboard.domain.scorecard.Reading`
+#: is built from).
+FIGURE_COLUMNS = (
+    "unit_slug",
+    "metric_code",
+    "period_start",
+    "period_end",
+    "granularity",
+    "raw_value",
+    "numerator",
+    "denominator",
+    "earlier_value",
+    "revised_at",
+    "series_break",
+)
+
+
+def _overall_of(
+    query: Select[*tuple[Any, ...]], unit_ids: Iterable[int], metric_codes: Iterable[str]
+) -> Select[*tuple[Any, ...]]:
+    return query.where(
+        Observation.unit_id.in_(list(unit_ids)),
+        Metric.code.in_(list(metric_codes)),
+        Observation.segment_type == "",
+    )
+
+
+def _figure_columns(query: Select[*tuple[Any, ...]], database_url: str) -> dict[str, list[Any]]:
+    query = query.order_by(
+        Unit.slug, Metric.code, Observation.segment_value, Observation.period_start
+    )
+    with session_scope(database_url) as session:
+        result = session.execute(query)
+        keys = list(result.keys())
+        rows = result.all()
+    wanted = [keys.index(name) for name in FIGURE_COLUMNS]
+    return {name: [row[i] for row in rows] for name, i in zip(FIGURE_COLUMNS, wanted, strict=True)}
+
+
+def overall_figures(
+    database_url: str,
+    *,
+    unit_ids: Iterable[int],
+    metric_codes: Iterable[str],
+    starting_from: dt.date | None = None,
+    ending_by: dt.date | None = None,
+) -> dict[str, list[Any]]:
+    """Published overall figures of ``unit_ids`` and ``metric_codes`` (columns
+    :data:`FIGURE_COLUMNS`, one list each, in series and period order), only of the periods
+    that start on or after ``starting_from`` and end by ``ending_by`` (either may be open)."""
+    query = _overall_of(published_observations_select(), unit_ids, metric_codes)
+    if starting_from is not None:
+        query = query.where(Observation.period_start >= starting_from)
+    if ending_by is not None:
+        query = query.where(Observation.period_end <= ending_by)
+    return _figure_columns(query, database_url)
+
+
+def last_reported_figures(
+    database_url: str,
+    *,
+    unit_ids: Iterable[int],
+    metric_codes: Iterable[str],
+    ending_before: dt.date,
+    starting_before: dt.date,
+) -> dict[str, list[Any]]:
+    """Per series, its latest published figure (not "no data") ending before ``ending_before``,
+    among the figures starting before ``starting_before`` (those a windowed read of
+    :func:`overall_figures` left out): what "last reported" needs from before the window,
+    one row (or one per granularity ending that day) a series instead of its whole history."""
+    latest = (
+        _overall_of(
+            select(
+                Observation.unit_id,
+                Observation.metric_id,
+                func.max(Observation.period_end).label("period_end"),
+            ).join(Metric, Observation.metric_id == Metric.id),
+            unit_ids,
+            metric_codes,
+        )
+        .where(
+            public_observation(),
+            Observation.raw_value.is_not(None),
+            Observation.period_end < ending_before,
+            Observation.period_start < starting_before,
+        )
+        .group_by(Observation.unit_id, Observation.metric_id)
+        .subquery()
+    )
+    query = (
+        _overall_of(published_observations_select(), unit_ids, metric_codes)
+        .join(
+            latest,
+            (latest.c.unit_id == Observation.unit_id)
+            & (latest.c.metric_id == Observation.metric_id)
+            & (latest.c.period_end == Observation.period_end),
+        )
+        .where(Observation.raw_value.is_not(None), Observation.period_start < starting_before)
+    )
+    return _figure_columns(query, database_url)
+
+
+def published_periods(
+    database_url: str,
+    *,
+    series: Sequence[tuple[Sequence[int], Sequence[str]]],
+    granularities: Sequence[str],
+    by_series: bool = False,
+) -> list[tuple[Any, ...]]:
+    """The distinct (granularity, period start, period end) of the published overall figures
+    of ``series`` ((unit ids, metric codes) pairs: those units' figures of those metrics) in
+    ``granularities`` (with ``by_series``, prefixed by the unit id and metric code): the
+    periods a page offers, in one query and without reading the figures."""
+    wanted = [
+        and_(Observation.unit_id.in_(list(ids)), Metric.code.in_(list(codes)))
+        for ids, codes in series
+        if ids and codes
+    ]
+    if not wanted:
+        return []
+    columns = (Observation.unit_id, Metric.code) if by_series else ()
+    query = (
+        select(*columns, Observation.granularity, Observation.period_start, Observation.period_end)
+        .join(Metric, Observation.metric_id == Metric.id)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .where(
+            public_observation(),
+            public_unit(),
+            public_metric(),
+            Observation.segment_type == "",
+            Observation.granularity.in_(list(granularities)),
+            or_(*wanted),
+        )
+        .distinct()
+    )
+    with session_scope(database_url) as session:
+        return [tuple(row) for row in session.execute(query)]
 
 
 # -- what changed (issue 10): publications, last updated, revision reasons -------------------

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Imported for its Session hooks: every commit that changed published data refreshes the
+# published-data status row in its own transaction (dashboard.infra.data_status).
+from dashboard.infra import data_status as _data_status  # noqa: F401
+
 if TYPE_CHECKING:
     from alembic.config import Config
 

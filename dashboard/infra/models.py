@@ -387,6 +387,29 @@ class Observation(Base):
         CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
         CheckConstraint("period_end >= period_start", name="period_order"),
         Index("ix_observations_metric_period", "metric_id", "period_start"),
+        # The open-data API's segment lookups: the distinct published segments, one index
+        # seek each (migration 0007). Its page order is uq_observations_key's.
+        Index("ix_observations_segments", "segment_type", "segment_value", "visibility"),
+        # Migration 0006: the public pages' queries (queries.latest_period_ends and the
+        # scorecard pages' overall figures and offered periods) read ranges of these.
+        Index(
+            "ix_observations_metric_latest",
+            "metric_id",
+            "segment_type",
+            "granularity",
+            "visibility",
+            "period_end",
+        ),
+        Index(
+            "ix_observations_unit_series",
+            "unit_id",
+            "metric_id",
+            "segment_type",
+            "visibility",
+            "granularity",
+            "period_end",
+            "period_start",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -743,6 +766,31 @@ class Publication(Base):
     closures_changed: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DataStatusRow(Base):
+    """How current the published data is: ONE row (id 1), kept by every write that changes
+    it (:mod:`dashboard.infra.data_status`), so that a request reads it instead of
+    aggregating the observations table.
+
+    The fields are the aggregate they replace; ``version`` goes up by one each time they
+    change, so two different states never share it (cache keys are made from it).
+    """
+
+    __tablename__ = "data_status"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: End of the latest published period.
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+    #: When a published observation was last published or changed.
+    last_updated: Mapped[dt.datetime | None] = mapped_column()
+    published_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The latest succeeded import run that is not a workspace draft save (no foreign key:
+    #: replacing the demo deletes every run).
+    last_import: Mapped[int | None] = mapped_column(Integer)
+    refreshed_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 UnitText = _texts_table(Unit, "unit_texts")

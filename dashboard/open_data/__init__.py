@@ -17,11 +17,18 @@ zero; survey results on fewer responses than the small-sample threshold carry
 a revised figure carries ``revised`` and its earlier published value.
 
 The package, along its seams: :mod:`.resources` (the definitions), :mod:`.parameters` (query
-parsing), :mod:`.records` (published rows as records), :mod:`.files` (metadata, dictionary,
-ZIP) and :mod:`.openapi`. Nothing here does I/O at import; the Flask glue is
-``callbacks/api.py``.
+parsing), :mod:`.cursor` (the opaque keyset cursor of the next links), :mod:`.records`
+(published rows as records), :mod:`.files` (metadata, dictionary, ZIP) and :mod:`.openapi`.
+Nothing here does I/O at import; the Flask glue is ``callbacks/api.py``.
 """
 
+from dashboard.open_data.cursor import (
+    CURSOR_PATTERN,
+    MAX_CURSOR_LENGTH,
+    CursorError,
+    decode_cursor,
+    encode_cursor,
+)
 from dashboard.open_data.files import (
     build_zip,
     catalog,
@@ -49,9 +56,11 @@ from dashboard.open_data.parameters import (
     parse_query,
 )
 from dashboard.open_data.records import (
+    count,
     csv_cell,
     csv_text,
     fetch,
+    fetch_keyset_page,
     fetch_observations,
     json_record,
     json_value,
@@ -65,6 +74,7 @@ from dashboard.open_data.resources import (
     CLOSURES,
     CONTACT_POINTS,
     CSV_LIST_SEPARATOR,
+    CURSOR_PARAMETER,
     DEFAULT_LIMIT,
     DICTIONARY_PATH,
     DOCS_PAGE_PATH,
@@ -102,6 +112,8 @@ __all__ = [
     "CLOSURES",
     "CONTACT_POINTS",
     "CSV_LIST_SEPARATOR",
+    "CURSOR_PARAMETER",
+    "CURSOR_PATTERN",
     "DEFAULT_LIMIT",
     "DICTIONARY_PATH",
     "DOCS_PAGE_PATH",
@@ -110,6 +122,7 @@ __all__ = [
     "FORMAT_PARAMETER",
     "LICENSE_URLS",
     "LIMIT_PARAMETER",
+    "MAX_CURSOR_LENGTH",
     "MAX_LIMIT",
     "METRICS",
     "METRIC_CODE",
@@ -126,6 +139,7 @@ __all__ = [
     "ZIP_FILE_NAME",
     "ZIP_PATH",
     "BadParameter",
+    "CursorError",
     "Field",
     "Lookups",
     "Parameter",
@@ -133,14 +147,18 @@ __all__ = [
     "ResourceQuery",
     "build_zip",
     "catalog",
+    "count",
     "csv_cell",
     "csv_text",
     "data_dictionary",
+    "decode_cursor",
     "dictionary",
     "dictionary_languages",
+    "encode_cursor",
     "error_body",
     "example_values",
     "fetch",
+    "fetch_keyset_page",
     "fetch_observations",
     "field_schema",
     "json_record",

@@ -16,6 +16,7 @@ from dashboard.open_data.records import csv_text, fetch, json_value
 from dashboard.open_data.resources import (
     API_PREFIX,
     API_VERSION,
+    CURSOR_PARAMETER,
     DICTIONARY_PATH,
     DOCS_PAGE_PATH,
     FORMAT_PARAMETER,
@@ -57,11 +58,21 @@ def metadata(
     query: ResourceQuery,
     total: int,
     count: int,
+    next_cursor: str | None = None,
 ) -> dict[str, Any]:
-    """The ``meta`` object of a JSON page: how current, whose, which query, where next."""
+    """The ``meta`` object of a JSON page: how current, whose, which query, where next.
+
+    On a :attr:`Resource.keyset` resource the next link carries ``next_cursor`` (None on the
+    last page); elsewhere it is the next offset.
+    """
     path = base_url + resource.path
-    next_offset = query.offset + query.limit
-    previous_offset = max(query.offset - query.limit, 0)
+    following = _following(query, total, next_cursor, keyset=resource.keyset)
+    previous = _previous(query)
+    paging: dict[str, Any] = (
+        {CURSOR_PARAMETER: query.cursor}
+        if query.cursor is not None
+        else {OFFSET_PARAMETER: query.offset}
+    )
     meta: dict[str, Any] = {
         "resource": resource.name,
         "description": resource.description_en,
@@ -73,17 +84,15 @@ def metadata(
         "query": {
             **query.echo,
             LIMIT_PARAMETER: query.limit,
-            OFFSET_PARAMETER: query.offset,
+            **paging,
             FORMAT_PARAMETER: query.format,
         },
         "total": total,
         "count": count,
         "links": {
             "self": f"{path}?{query.query_string()}",
-            "next": f"{path}?{query.query_string(next_offset)}" if next_offset < total else None,
-            "previous": f"{path}?{query.query_string(previous_offset)}"
-            if query.offset > 0
-            else None,
+            "next": None if following is None else f"{path}?{following}",
+            "previous": None if previous is None else f"{path}?{previous}",
             "csv": f"{base_url}{resource.csv_path}?{query.query_string()}",
             "documentation": base_url + DOCS_PAGE_PATH,
             "openapi": base_url + OPENAPI_PATH,
@@ -97,16 +106,40 @@ def metadata(
 
 
 def page_links(
-    base_url: str, resource: Resource, query: ResourceQuery, total: int
+    base_url: str,
+    resource: Resource,
+    query: ResourceQuery,
+    total: int,
+    next_cursor: str | None = None,
 ) -> dict[str, str]:
     """RFC 8288 ``Link`` relations of a CSV page (next, prev), for clients that follow them."""
     links: dict[str, str] = {}
     path = base_url + resource.csv_path
-    if query.offset + query.limit < total:
-        links["next"] = f"{path}?{query.query_string(query.offset + query.limit)}"
-    if query.offset > 0:
-        links["prev"] = f"{path}?{query.query_string(max(query.offset - query.limit, 0))}"
+    following = _following(query, total, next_cursor, keyset=resource.keyset)
+    if following is not None:
+        links["next"] = f"{path}?{following}"
+    previous = _previous(query)
+    if previous is not None:
+        links["prev"] = f"{path}?{previous}"
     return links
+
+
+def _following(
+    query: ResourceQuery, total: int, next_cursor: str | None, *, keyset: bool
+) -> str | None:
+    """The next page's query string, or None on the last page."""
+    if keyset:
+        return None if next_cursor is None else query.query_string(cursor=next_cursor)
+    next_offset = query.offset + query.limit
+    return query.query_string(next_offset) if next_offset < total else None
+
+
+def _previous(query: ResourceQuery) -> str | None:
+    """The page before's query string: by offset, so only on a page asked for by offset (a
+    cursor leads forward only; the links of the pages before hold the way back)."""
+    if query.cursor is not None or query.offset <= 0:
+        return None
+    return query.query_string(max(query.offset - query.limit, 0))
 
 
 def catalog(status: queries.DataStatus, settings: Settings, base_url: str) -> dict[str, Any]:

@@ -8,11 +8,13 @@ from typing import Any
 
 from dashboard.core.settings import Settings
 from dashboard.gateway import open_data as gateway
+from dashboard.open_data.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from dashboard.open_data.files import license_info
 from dashboard.open_data.parameters import MAX_OFFSET, MAX_VALUES, VALUE_RULES
 from dashboard.open_data.resources import (
     API_PREFIX,
     API_VERSION,
+    CURSOR_PARAMETER,
     DEFAULT_LIMIT,
     DICTIONARY_PATH,
     DOCS_PAGE_PATH,
@@ -363,6 +365,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "required": ["data", "meta"],
         }
         filters = [_parameter_object(p) for p in resource.parameters]
+        # A keyset resource also takes the cursor its next links carry.
+        resource_paging = [*paging, _ref("parameters", "cursor")] if resource.keyset else paging
         operation_id = "".join(part.capitalize() for part in resource.name.split("-"))
         paths[resource.path] = {
             "get": {
@@ -370,7 +374,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "summary": resource.title_en,
                 "description": resource.description_en,
                 "tags": [resource.name],
-                "parameters": [*filters, *paging, _format_parameter(FORMATS)],
+                "parameters": [*filters, *resource_paging, _format_parameter(FORMATS)],
                 "responses": _responses(
                     {
                         "description": f"A page of {resource.name}.",
@@ -390,7 +394,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "description": resource.description_en
                 + " Pages as the JSON does; the Link header gives the next page.",
                 "tags": [resource.name],
-                "parameters": [*filters, *paging, _format_parameter(("csv",))],
+                "parameters": [*filters, *resource_paging, _format_parameter(("csv",))],
                 "responses": _responses(
                     {
                         "description": f"A page of {resource.name} as CSV.",
@@ -443,13 +447,34 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                     "required": False,
                     "description": (
                         f"Rows to skip, 0 to {MAX_OFFSET} (follow meta.links.next rather than "
-                        "counting)."
+                        "counting: where a resource takes a cursor, its next links carry one, "
+                        "which finds a deep page at once where an offset steps over every "
+                        "row before it)."
                     ),
                     "schema": {
                         "type": "integer",
                         "minimum": 0,
                         "maximum": MAX_OFFSET,
                         "default": 0,
+                    },
+                },
+                "cursor": {
+                    "name": CURSOR_PARAMETER,
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        "Where the page starts: past the last row of the page before. Opaque; "
+                        "take it from meta.links.next (JSON) or the Link header (CSV) and keep "
+                        "the same filters (limit and format may change). Rows come in a fixed "
+                        "order (unit, metric, granularity, period start, segment), so following "
+                        "next gives every row once. Not with offset. A cursor the API did not "
+                        "give for these filters is a 400."
+                    ),
+                    "schema": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_CURSOR_LENGTH,
+                        "pattern": f"^(?:{CURSOR_PATTERN})$",
                     },
                 },
             },

@@ -4,6 +4,7 @@ refused with a :class:`BadParameter` naming the parameter and its value (HTTP 40
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,9 @@ from dashboard.gateway import open_data as gateway
 from dashboard.infra.models import (
     SEGMENT_TYPES,
 )
+from dashboard.open_data.cursor import CursorError, decode_cursor
 from dashboard.open_data.resources import (
+    CURSOR_PARAMETER,
     DEFAULT_LIMIT,
     FORMAT_PARAMETER,
     FORMATS,
@@ -164,15 +167,35 @@ class ResourceQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     format: str = "json"
+    #: The ``cursor`` as given (the page starts past the row it names), and that row's key.
+    cursor: str | None = None
+    after: gateway.ObservationKey | None = None
 
-    def query_string(self, offset: int | None = None, *, with_format: bool = False) -> str:
-        """The canonical query string of this request, at ``offset``."""
+    def _filter_pairs(self) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = []
         for name, value in self.echo.items():
             values = value if isinstance(value, list) else [value]
             pairs.extend((name, str(item)) for item in values)
+        return pairs
+
+    def scope(self) -> str:
+        """The resource and its filters, normalized, without the paging: what a cursor is
+        given for, and what the total count is cached by."""
+        return f"{self.resource}?{urlencode(self._filter_pairs())}"
+
+    def query_string(
+        self, offset: int | None = None, *, cursor: str | None = None, with_format: bool = False
+    ) -> str:
+        """The canonical query string of this request, at ``offset``, or at ``cursor``
+        (by default where this request starts: its cursor or its offset)."""
+        pairs = self._filter_pairs()
         pairs.append((LIMIT_PARAMETER, str(self.limit)))
-        pairs.append((OFFSET_PARAMETER, str(self.offset if offset is None else offset)))
+        if cursor is None and offset is None and self.cursor is not None:
+            cursor = self.cursor
+        if cursor is not None:
+            pairs.append((CURSOR_PARAMETER, cursor))
+        else:
+            pairs.append((OFFSET_PARAMETER, str(self.offset if offset is None else offset)))
         if with_format:
             pairs.append((FORMAT_PARAMETER, self.format))
         return urlencode(pairs)
@@ -315,6 +338,8 @@ def parse_query(
     silently answering with every row would be worse than an error.
     """
     known = {p.name for p in resource.parameters} | set(PAGING_PARAMETERS)
+    if resource.keyset:
+        known.add(CURSOR_PARAMETER)
     for name in args:
         if name not in known:
             raise BadParameter(
@@ -345,7 +370,7 @@ def parse_query(
         LIMIT_PARAMETER, _one_value(args, LIMIT_PARAMETER), DEFAULT_LIMIT, 1, MAX_LIMIT
     )
     offset = _whole_number(OFFSET_PARAMETER, _one_value(args, OFFSET_PARAMETER), 0, 0, MAX_OFFSET)
-    return ResourceQuery(
+    query = ResourceQuery(
         resource=resource.name,
         filters=filters,
         echo=echo,
@@ -353,6 +378,29 @@ def parse_query(
         offset=offset,
         format=requested_format(args, path_format),
     )
+    cursor = _one_value(args, CURSOR_PARAMETER)
+    if cursor is None:
+        return query
+    if args.get(OFFSET_PARAMETER):
+        raise BadParameter(
+            CURSOR_PARAMETER, cursor, "cursor takes the place of offset: give one of them"
+        )
+    return dataclasses.replace(query, cursor=cursor, after=_cursor_key(cursor, query.scope()))
+
+
+def _cursor_key(cursor: str, scope: str) -> gateway.ObservationKey:
+    """The key of the row a ``cursor`` names, if this API gave it for these filters."""
+    if cursor == "":
+        raise BadParameter(CURSOR_PARAMETER, cursor, "cursor is empty")
+    try:
+        return decode_cursor(cursor, scope)
+    except CursorError as error:
+        raise BadParameter(
+            CURSOR_PARAMETER,
+            cursor,
+            f"cursor is not one this API gave for these filters ({error}): follow "
+            "meta.links.next (JSON) or the Link header (CSV) from a first page",
+        ) from None
 
 
 def requested_format(args: Mapping[str, Sequence[str]], path_format: str | None) -> str:

@@ -19,6 +19,8 @@ from dashboard.domain.normalize import PROPORTION_SCALES
 from dashboard.domain.stats import is_small_sample, wilson_interval
 from dashboard.gateway import open_data as gateway
 from dashboard.gateway import queries
+from dashboard.open_data.cursor import encode_cursor
+from dashboard.open_data.parameters import ResourceQuery
 from dashboard.open_data.resources import CSV_LIST_SEPARATOR, OBSERVATIONS, Field, Resource
 
 # -- values -----------------------------------------------------------------------------------
@@ -182,18 +184,11 @@ def observation_record(
     }
 
 
-def fetch_observations(
-    database_url: str,
-    filters: Mapping[str, Any],
-    settings: Settings,
-    *,
-    limit: int | None,
-    offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
-    """(records on the page, total matching) of published observations, in a stable order."""
-    rows, total = gateway.observation_rows(database_url, filters, limit=limit, offset=offset)
+def _observation_records(
+    rows: Iterable[Mapping[str, Any]], settings: Settings
+) -> list[dict[str, Any]]:
     calendar = FiscalCalendar.from_settings(settings)
-    records = [
+    return [
         observation_record(
             row,
             calendar,
@@ -202,7 +197,47 @@ def fetch_observations(
         )
         for row in rows
     ]
-    return records, total
+
+
+def fetch_observations(
+    database_url: str,
+    filters: Mapping[str, Any],
+    settings: Settings,
+    *,
+    limit: int | None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """(records on the page, total matching) of published observations, in the API's order
+    (:data:`dashboard.gateway.open_data.KEY_COLUMNS`)."""
+    rows, total = gateway.observation_rows(database_url, filters, limit=limit, offset=offset)
+    return _observation_records(rows, settings), total
+
+
+def fetch_keyset_page(
+    database_url: str, resource: Resource, query: ResourceQuery, settings: Settings
+) -> tuple[list[dict[str, Any]], str | None]:
+    """(JSON records on the page, the cursor of the next page or None on the last) of a
+    :attr:`Resource.keyset` resource: past the query's cursor, then its offset. The total is
+    :func:`count`, apart: it depends on the filters only, so it is cached apart."""
+    if resource is not OBSERVATIONS:
+        raise AssertionError(f"{resource.name} is not paged by cursor")
+    # One row more than the page tells whether there is a next page, without counting.
+    rows = gateway.observation_page(
+        database_url, query.filters, limit=query.limit + 1, offset=query.offset, after=query.after
+    )
+    following = None
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        following = encode_cursor(gateway.observation_key(rows[-1]), query.scope())
+    records = _observation_records(rows, settings)
+    return [json_record(resource, record) for record in records], following
+
+
+def count(database_url: str, resource: Resource, filters: Mapping[str, Any]) -> int:
+    """How many published records of a :attr:`Resource.keyset` resource match ``filters``."""
+    if resource is not OBSERVATIONS:
+        raise AssertionError(f"{resource.name} is not paged by cursor")
+    return gateway.count_observations(database_url, filters)
 
 
 # -- the small resources ----------------------------------------------------------------------

@@ -192,6 +192,9 @@ class Resource:
     #: The columns (:class:`Columns`: agency text in every configured language).
     fields: Sequence[Field]
     parameters: tuple[Parameter, ...] = ()
+    #: Paged by ``cursor`` (keyset: the next link starts past the page's last row, an index
+    #: seek at any depth) as well as ``offset``. The small resources page by offset only.
+    keyset: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.fields, Columns):
@@ -715,6 +718,7 @@ OBSERVATIONS = Resource(
             example=OVERALL_SEGMENT,
         ),
     ),
+    keyset=True,
 )
 
 ACTIONS = Resource(
@@ -937,3 +941,5 @@ LIMIT_PARAMETER = "limit"
 OFFSET_PARAMETER = "offset"
 FORMAT_PARAMETER = "format"
 PAGING_PARAMETERS = (LIMIT_PARAMETER, OFFSET_PARAMETER, FORMAT_PARAMETER)
+#: Where the next page starts, on a :attr:`Resource.keyset` resource (taken from its links).
+CURSOR_PARAMETER = "cursor"

@@ -35,8 +35,11 @@ What the page shows, and the decisions behind it (the page's notes say the same 
 - **Search, filter, sort** (``q``, ``dim`` + ``status``, ``sort``) narrow the scorecard table
   only; roll-ups and trends always cover every agency.
 
-Queries: units, metrics, targets, the headline metrics' published overall figures of the
-agencies (one query for every period and trend), and one grouped query for coverage.
+Queries: units, metrics, targets, the periods on offer (distinct periods, not figures), the
+agencies' overall figures of the headline metrics up to the chosen period (the trends), their
+services' figures of that period, of the agencies without their own (a standards trend reads
+its dimension's up to it), and
+one grouped query for coverage: what the page shows, not the whole store (issue 12).
 """
 
 from __future__ import annotations
@@ -69,8 +72,8 @@ from dashboard.domain.scorecard import (
     dimension_label,
     filter_rows,
     matches,
-    offered_periods,
     period_result,
+    periods_holding,
     rollup_lines,
     score_cell,
     sort_rows,
@@ -91,7 +94,12 @@ from dashboard.domain.stats import is_small_sample
 from dashboard.domain.targets import Status, TargetSpec
 from dashboard.gateway import queries
 from dashboard.views import NotFound
-from dashboard.views.readings import agency_targets, headline_readings
+from dashboard.views.readings import (
+    agency_targets,
+    headline_readings,
+    needing_services,
+    published_offered_periods,
+)
 
 #: Query parameters this page reads.
 PARAMS = ("period", "sort", "dim", "status", "q", "lang")
@@ -276,22 +284,37 @@ def build(
     agencies = [unit for unit in units if unit["kind"] == "agency"]
     metric_infos = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
     headline = queries.load_headline_metrics(database_url, metric_infos)
-    readings = headline_readings(database_url, agencies, headline)
     agency_slugs = {agency["slug"] for agency in agencies}
     services = [unit for unit in units if unit["kind"] == "service"]
     agency_services = [s for s in services if s.get("parent_slug") in agency_slugs]
     by_dimension = dimension_metrics(m for m in metric_infos if m.dimension in headline)
-    service_readings = headline_readings(
-        database_url,
-        agency_services,
-        {m.code: m for ms in by_dimension.values() for m in ms},
-    )
+    service_metrics = {m.code: m for ms in by_dimension.values() for m in ms}
 
-    offered = offered_periods(calendar, {**readings, **service_readings})
+    # The periods on offer are read as distinct periods, not from every figure.
+    offered = published_offered_periods(
+        database_url,
+        calendar,
+        [
+            (agencies, [metric.code for metric in headline.values()]),
+            (agency_services, service_metrics),
+        ],
+    )
     chosen = _chosen_period(calendar, offered, query.get("period"), language)
     if chosen is None:
         return _empty_view(settings, language, agencies, headline, sort, search)
     period, start, end, through = chosen
+    # What the page shows, not the store: the agencies' own figures up to the period (the
+    # trends start at their first one), their services' figures of the period only (the
+    # standards trend of a dimension without agency figures reads more, below).
+    readings = headline_readings(database_url, agencies, headline, ending_by=end)
+    rolled_up = needing_services(agencies, headline, readings, [(start, end)])
+    service_readings = headline_readings(
+        database_url,
+        [s for s in agency_services if s["parent_slug"] in rolled_up],
+        service_metrics,
+        starting_from=start,
+        ending_by=end,
+    )
     fiscal_year = calendar.fiscal_year_of(period)
     yearly = period.granularity == "fiscal_year" and not any(
         q[0] == fiscal_year for q in offered.quarters
@@ -335,13 +358,20 @@ def build(
             yearly=yearly,
         )
         if chart is None:  # no agency's own figure: the share of its services' standards met
+            measures = by_dimension.get(dim, [])
             chart = _standards_trend_chart(
                 calendar,
                 dim,
                 metric,
                 services_by_agency,
-                by_dimension.get(dim, []),
-                service_readings,
+                measures,
+                # Every period up to the chosen one, for this dimension's measures only.
+                headline_readings(
+                    database_url,
+                    agency_services,
+                    {measure.code: measure for measure in measures},
+                    ending_by=end,
+                ),
                 targets,
                 end,
                 settings,
@@ -673,17 +703,24 @@ def _standards_trend_chart(
     if not starts:
         return None
     period_of, label_of = _trend_period(calendar, yearly), _trend_label(calendar, yearly, language)
+    keys = _trend_keys(calendar, min(starts), until, yearly=yearly)
+    periods = [period_of(key) for key in keys]
+    held = {
+        (service.slug, code): periods_holding(readings.get((service.slug, code), []), periods)
+        for service in every_service
+        for code in codes
+    }
     x, y, hover, share_texts = [], [], [], []
     rows: list[dict[str, Any]] = []
-    for key in _trend_keys(calendar, min(starts), until, yearly=yearly):
-        period = period_of(key)
+    for index, key in enumerate(keys):
+        period = periods[index]
         rollup = roll_up(
             dimension,
             service_standards(
                 every_service,
                 measures,
                 metric,
-                readings,
+                {series: inside[index] for series, inside in held.items()},
                 targets,
                 period.start,
                 period.end,
@@ -773,12 +810,14 @@ def _trend_chart(
 
     scores: list[tuple[str, tuple[int, int], float | None]] = []
     breaks: list[str] = []
+    periods = [period_of(key) for key in keys]
     for agency in agencies:
         slug = agency["slug"]
-        for key in keys:
-            period = period_of(key)
+        # Each figure is placed in its period once, not rescanned for every period.
+        held = periods_holding(own[slug], periods)
+        for key, period, inside in zip(keys, periods, held, strict=True):
             result = period_result(
-                own[slug], period.start, period.end, period.granularity, metric.scale
+                inside, period.start, period.end, period.granularity, metric.scale
             )
             value = result.value
             if (

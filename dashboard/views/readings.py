@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dashboard.core import languages
-from dashboard.domain.scorecard import MetricInfo, Reading
+from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.scorecard import MetricInfo, OfferedPeriods, Reading, offered_periods
+from dashboard.domain.service_rollup import has_own_figure
 from dashboard.domain.targets import TargetSpec
 from dashboard.gateway import queries
 
@@ -38,19 +40,55 @@ def _as_date(value: Any) -> dt.date:
 
 
 def headline_readings(
-    database_url: str, agencies: list[dict[str, Any]], headline: Mapping[str, MetricInfo]
+    database_url: str,
+    agencies: list[dict[str, Any]],
+    headline: Mapping[str, MetricInfo],
+    *,
+    starting_from: dt.date | None = None,
+    ending_by: dt.date | None = None,
+    last_reported_before: dt.date | None = None,
 ) -> dict[tuple[str, str], list[Reading]]:
-    """Each agency's published overall figures of the headline metrics, by (slug, code)."""
+    """Each unit's published overall figures of the metrics, by (slug, code).
+
+    Only the periods inside ``starting_from``-``ending_by`` (either may be open): what the page
+    shows, not the store's whole history. With ``last_reported_before``, each series also gets
+    its latest figure ending before that day from before the window, so that "last reported"
+    reads the same as over the whole history.
+    """
     if not agencies or not headline:
         return {}
-    frame = queries.published_observations(
-        database_url,
-        unit_ids=[agency["id"] for agency in agencies],
-        metric_codes=[metric.code for metric in headline.values()],
-        segment_types=("",),
+    unit_ids = [agency["id"] for agency in agencies]
+    codes = [metric.code for metric in headline.values()]
+    readings = _readings_of(
+        queries.overall_figures(
+            database_url,
+            unit_ids=unit_ids,
+            metric_codes=codes,
+            starting_from=starting_from,
+            ending_by=ending_by,
+        )
     )
-    # Column lists rather than per-row dicts: a few thousand rows, built once per cache miss.
-    columns = {name: frame[name].tolist() for name in _READING_COLUMNS}
+    if last_reported_before is not None and starting_from is not None:
+        earlier = _readings_of(
+            queries.last_reported_figures(
+                database_url,
+                unit_ids=unit_ids,
+                metric_codes=codes,
+                ending_before=last_reported_before,
+                starting_before=starting_from,
+            )
+        )
+        for key, found in earlier.items():
+            # Oldest first, like a read of the whole history.
+            readings[key] = sorted([*found, *readings.get(key, [])], key=_by_start)
+    return readings
+
+
+def _by_start(reading: Reading) -> dt.date:
+    return reading.period_start
+
+
+def _readings_of(columns: Mapping[str, list[Any]]) -> dict[tuple[str, str], list[Reading]]:
     readings: dict[tuple[str, str], list[Reading]] = defaultdict(list)
     for index, slug in enumerate(columns["unit_slug"]):
         readings[(slug, columns["metric_code"][index])].append(
@@ -69,19 +107,51 @@ def headline_readings(
     return dict(readings)
 
 
-_READING_COLUMNS = (
-    "unit_slug",
-    "metric_code",
-    "period_start",
-    "period_end",
-    "granularity",
-    "raw_value",
-    "numerator",
-    "denominator",
-    "earlier_value",
-    "revised_at",
-    "series_break",
-)
+def needing_services(
+    agencies: Sequence[Mapping[str, Any]],
+    headline: Mapping[str, MetricInfo],
+    readings: Mapping[tuple[str, str], Sequence[Reading]],
+    periods: Iterable[tuple[dt.date, dt.date]],
+) -> set[str]:
+    """Slugs of the agencies without a figure of their own for some headline measure in some
+    of ``periods``: only their cells are rolled up from their services' standards
+    (:func:`~dashboard.domain.service_rollup.agency_cell`), so only their services' figures
+    are read."""
+    bounds = list(periods)
+    return {
+        agency["slug"]
+        for agency in agencies
+        if any(
+            not has_own_figure(readings.get((agency["slug"], metric.code), ()), start, end)
+            for metric in headline.values()
+            for start, end in bounds
+        )
+    }
+
+
+def published_offered_periods(
+    database_url: str,
+    calendar: FiscalCalendar,
+    groups: Sequence[tuple[Sequence[Mapping[str, Any]], Iterable[str]]],
+) -> OfferedPeriods:
+    """:func:`~dashboard.domain.scorecard.offered_periods` of the units' overall figures of the
+    metrics (``groups``: (units, metric codes) pairs), read as distinct periods in SQL rather
+    than from every figure: the quarters and fiscal years published; only in a store without
+    quarterly figures, each series' months (a quarter is offered when a series has all three).
+    """
+    periods: dict[tuple[Any, ...], list[Reading]] = defaultdict(list)
+    series = [([unit["id"] for unit in units], list(codes)) for units, codes in groups]
+    for granularities, by_series in ((("quarter", "fiscal_year"), False), (("month",), True)):
+        for row in queries.published_periods(
+            database_url, series=series, granularities=granularities, by_series=by_series
+        ):
+            *key, granularity, start, end = row
+            periods[tuple(key) or ("",)].append(
+                Reading(_as_date(start), _as_date(end), granularity, None)
+            )
+        if any(r.granularity == "quarter" for rs in periods.values() for r in rs):
+            break  # quarterly figures decide: months are never needed
+    return offered_periods(calendar, periods)
 
 
 def agency_targets(

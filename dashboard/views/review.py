@@ -12,9 +12,11 @@ standards (:mod:`dashboard.domain.service_rollup`).
 The decisions (movement, non-reporting, actions and what followed) are in
 :mod:`dashboard.domain.review`; this module loads the published data and puts the answers together.
 
-Queries (published rows only): units, metrics, the headline measures' overall figures of
-every agency, the published actions of the agencies and their services, the figures of the
-measures those actions address for the units that took them, and targets.
+Queries (published rows only): units, metrics, the periods on offer, the headline measures'
+overall figures of every agency and its services for the periods reviewed and drawn
+(:func:`reviewed_window`, plus each series' last figure before them), the published actions
+of the agencies and their services, the figures of the measures those actions address for the
+units that took them, and targets.
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ from dashboard.domain.rollups import Ratio, units_meeting_targets
 from dashboard.domain.scorecard import (
     MetricInfo,
     dimension_label,
-    offered_periods,
     text,
 )
 from dashboard.domain.service_rollup import Service, dimension_metrics, enterprise_units
@@ -74,6 +75,7 @@ from dashboard.views import NotFound
 # published targets of any units); reused rather than copied so both pages agree.
 from dashboard.views.readings import agency_targets as published_targets
 from dashboard.views.readings import headline_readings as published_readings
+from dashboard.views.readings import needing_services, published_offered_periods
 
 #: Query parameters this page reads.
 PARAMS = ("fy", "q", "sort", "lang")
@@ -204,24 +206,26 @@ def build(
     all_metrics = [MetricInfo.from_record(m) for m in queries.metrics(database_url)]
     overview = queries.load_headline_metrics(database_url, all_metrics)
     headline = {dim: overview[dim] for dim in REVIEW_DIMENSIONS if dim in overview}
-    readings = published_readings(database_url, agency_records, headline)
     agency_slugs = {a.slug for a in agencies}
     service_records = [
         u for u in units if u["kind"] == "service" and u.get("parent_slug") in agency_slugs
     ]
     by_dimension = dimension_metrics(m for m in all_metrics if m.dimension in headline)
-    service_readings = published_readings(
-        database_url,
-        service_records,
-        {m.code: m for ms in by_dimension.values() for m in ms},
-    )
+    service_metrics = {m.code: m for ms in by_dimension.values() for m in ms}
     services: dict[str, list[Service]] = {}
     for record in service_records:
         services.setdefault(record["parent_slug"], []).append(
             Service(record["slug"], _name(record, language), record["parent_slug"])
         )
 
-    periods = offered_periods(calendar, {**readings, **service_readings})
+    periods = published_offered_periods(
+        database_url,
+        calendar,
+        [
+            (agency_records, [metric.code for metric in headline.values()]),
+            (service_records, service_metrics),
+        ],
+    )
     offered = [Quarter(*key) for key in periods.quarters]
     try:
         quarter = choose_period(query.get("fy"), query.get("q"), offered, periods.annual_years)
@@ -232,6 +236,33 @@ def build(
     thresholds = Thresholds(settings.small_sample_threshold, settings.small_sample_policy)
     if quarter is None:
         return _empty_view(settings, language, sort, headline, agencies)
+    # Only the periods the review compares and draws (the sparkline's, the previous one and
+    # a year ago), plus each series' last figure before them ("last reported").
+    first_day, last_day = reviewed_window(calendar, quarter)
+    this_start = quarter_bounds(calendar, quarter)[0]
+    readings = published_readings(
+        database_url,
+        agency_records,
+        headline,
+        starting_from=first_day,
+        ending_by=last_day,
+        last_reported_before=this_start,
+    )
+    # Only the services of agencies without a figure of their own in a period shown.
+    rolled_up = needing_services(
+        agency_records,
+        headline,
+        readings,
+        [quarter_bounds(calendar, period) for period in reviewed_periods(calendar, quarter)],
+    )
+    service_readings = published_readings(
+        database_url,
+        [record for record in service_records if record["parent_slug"] in rolled_up],
+        service_metrics,
+        starting_from=first_day,
+        ending_by=last_day,
+        last_reported_before=this_start,
+    )
 
     # Actions of the agencies and of their services, and the measures they address.
     by_slug = {unit["slug"]: unit for unit in units}
@@ -340,6 +371,25 @@ def build(
         small_sample_threshold=settings.small_sample_threshold,
         small_sample_policy=settings.small_sample_policy,
     )
+
+
+def reviewed_periods(calendar: FiscalCalendar, quarter: ReviewPeriod) -> list[ReviewPeriod]:
+    """The periods a review of ``quarter`` shows results of: the sparkline's quarters (years,
+    ending with ``quarter``), the previous one and the same one a year ago."""
+    return [
+        *quarters_up_to(
+            calendar, quarter, TREND_YEARS if isinstance(quarter, FiscalYear) else TREND_QUARTERS
+        ),
+        previous_quarter(calendar, quarter),
+        same_quarter_last_year(quarter),
+    ]
+
+
+def reviewed_window(calendar: FiscalCalendar, quarter: ReviewPeriod) -> tuple[dt.date, dt.date]:
+    """(first day, last day) of the periods a review of ``quarter`` reads figures of
+    (:func:`reviewed_periods`)."""
+    bounds = [quarter_bounds(calendar, period) for period in reviewed_periods(calendar, quarter)]
+    return min(start for start, _ in bounds), max(end for _, end in bounds)
 
 
 def _date(value: Any) -> dt.date | None:

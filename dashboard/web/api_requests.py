@@ -73,6 +73,11 @@ def resource_cache_key(
     return f"api:{resource.name}:{version}:{fingerprint}:{query.query_string()}"
 
 
+def count_cache_key(version: str, query: ResourceQuery) -> str:
+    """Where the total of a filter set is cached: shared by all its pages and formats."""
+    return f"api:count:{version}:{query.scope()}"
+
+
 def zip_cache_key(version: str, fingerprint: str, base_url: str) -> str:
     """One download-all ZIP per data version, settings and site address."""
     return f"api:zip:{version}:{fingerprint}:{base_url}"

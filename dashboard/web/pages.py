@@ -8,6 +8,7 @@ glue lives in ``callbacks/``. Nothing here imports either.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,8 @@ from dashboard.core.routes import Route, href, resolve
 from dashboard.core.settings import Settings
 from dashboard.domain.charts import ChartSpec
 from dashboard.gateway import queries
-from dashboard.infra.cache import cached
+from dashboard.infra.cache import cache, cached
+from dashboard.infra.db import reading_through_connection
 from dashboard.views import NotFound
 from dashboard.views import agency as agency_view
 from dashboard.views import changes as changes_view
@@ -105,6 +107,14 @@ def page_for(route: Route) -> Page:
     return PAGES[route.page]
 
 
+def page_day(settings: Settings) -> str:
+    """The day pages are drawn for (ISO): the agency page lists the closures current that day
+    (``views.agency``, which reads the same ``Settings.extra["today"]`` in tests), so a day
+    is part of every page's cache key, not only the data version."""
+    fixed = settings.extra.get("today")
+    return (fixed if isinstance(fixed, dt.date) else dt.date.today()).isoformat()
+
+
 def page_view(
     settings: Settings, route: Route, query: Mapping[str, str], language: str
 ) -> tuple[Any, queries.DataStatus]:
@@ -114,20 +124,37 @@ def page_view(
     known = page.known(query)
     key = "view:" + href(
         f"/{route.page}/" + "/".join(route.params.values()),
-        {**known, "lang": language, "v": status.version},
+        {**known, "lang": language, "v": status.version, "day": page_day(settings)},
     )
     view = cached(key, lambda: page.build(settings.database_url, settings, route, known, language))
     return view, status
 
 
 def is_known_url(settings: Settings, path: str, args: Mapping[str, str]) -> bool:
-    """True when a URL names a page that exists (for the HTTP status of the first response)."""
+    """True when a URL names a page that exists (for the HTTP status of the first response).
+
+    A page found once is remembered, per data version, as a flag of its own (reading the
+    whole view back from the cache only to learn that it exists cost most of a ``GET /``).
+    Only pages that exist are remembered: an address that names none costs its lookup each
+    time, as before, and adds no entry.
+    """
     route = resolve(path)
     if route is None:
         return False
     language = normalize_language(args.get("lang"), settings.default_language)
+    flag: str | None = None
+    if reading_through_connection() is None:
+        status = queries.data_status(settings.database_url)
+        flag = "known:" + href(
+            f"/{route.page}/" + "/".join(route.params.values()),
+            {**page_for(route).known(args), "lang": language, "v": status.version},
+        )
+        if cache.get(flag):
+            return True
     try:
         page_view(settings, route, args, language)
     except NotFound:
         return False
+    if flag is not None:
+        cache.set(flag, True)
     return True

@@ -341,7 +341,10 @@ def test_the_view_is_built_with_few_queries(demo_url):
         view(demo_url, period="FY2026", q="tax")
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert 0 < len(statements) <= 6, statements
+    # A constant number whatever the agencies: units, metrics, the periods on offer (distinct
+    # periods; issue 12 stopped reading every figure for them), the agencies' figures, their
+    # services' of the period, targets, coverage.
+    assert 0 < len(statements) <= 7, statements
 
 
 def _ids(component, found: list[str]) -> list[str]:  # type: ignore[no-untyped-def]

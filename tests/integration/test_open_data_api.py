@@ -138,17 +138,21 @@ def test_following_next_gives_every_row_once(client, demo_settings):
     keys = [(r["metric_code"], r["granularity"], r["period_start"]) for r in records]
     assert len(keys) == len(set(keys)) == total
 
+    # The next page is asked for by cursor (tests/integration/test_api_paging.py); an offset
+    # page says how to go back.
     second = _json(client, _path(first["meta"]["links"]["next"]))
-    assert second["meta"]["query"]["offset"] == 200
-    assert _path(second["meta"]["links"]["previous"]).endswith("offset=0")
+    assert second["meta"]["query"]["cursor"] and "offset" not in second["meta"]["query"]
     assert second["data"][0] == records[200]
+    by_offset = _json(client, "/api/v1/observations?unit=dmv&segment=overall&limit=200&offset=200")
+    assert by_offset["data"] == second["data"]
+    assert _path(by_offset["meta"]["links"]["previous"]).endswith("offset=0")
 
     beyond = _json(client, f"/api/v1/observations?unit=dmv&segment=overall&offset={total}")
     assert beyond["data"] == [] and beyond["meta"]["links"]["next"] is None
 
     csv_page = client.get("/api/v1/observations.csv?unit=dmv&segment=overall&limit=200")
     assert 'rel="next"' in csv_page.headers["Link"]
-    assert "offset=200" in csv_page.headers["Link"]
+    assert "cursor=" in csv_page.headers["Link"]
 
     biggest = _json(client, f"/api/v1/observations?limit={open_data.MAX_LIMIT}")
     assert len(biggest["data"]) == open_data.MAX_LIMIT

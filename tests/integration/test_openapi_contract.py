@@ -209,6 +209,12 @@ def _named_value(parameter: dict[str, Any], value: str, lookups: open_data.Looku
     if name == "segment" and ":" in value:
         kind, _, rest = value.partition(":")
         return (kind, rest) in lookups.segments
+    if name == open_data.CURSOR_PARAMETER:
+        # Opaque: only a cursor the API gave (for these filters: none here) names a row.
+        try:
+            open_data.decode_cursor(value, f"{open_data.OBSERVATIONS.name}?")
+        except open_data.CursorError:
+            return False
     return True
 
 

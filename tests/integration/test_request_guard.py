@@ -18,6 +18,7 @@ import pytest
 
 from dashboard.core.settings import Settings
 from dashboard.infra import db
+from dashboard.infra.cache import cache
 from data import accounts
 from tests.integration.test_speed import router_request
 
@@ -253,6 +254,8 @@ def test_a_value_the_guard_lets_through_but_the_callback_cannot_take_is_a_400(
         raise TypeError("cannot take that")
 
     monkeypatch.setattr(router_callbacks, "render", broken)
+    with client.application.app_context():
+        cache.clear()  # the page is drawn, not served from the answer cache (answer_cache.py)
     with caplog.at_level("WARNING", logger="dashboard.web.request_guard"):
         response = client.post(CALLBACK, json=router("/changes"))
     assert response.status_code == 400

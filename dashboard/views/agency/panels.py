@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
 from dashboard.core import languages
@@ -21,6 +23,7 @@ from dashboard.domain.series import (
 )
 from dashboard.domain.summaries import summarize_breakdown, summarize_series
 from dashboard.domain.targets import (
+    TargetSpec,
     describe_target,
     status_label,
 )
@@ -250,9 +253,7 @@ def target_trace(context: ChartContext, series: MetricSeries) -> Trace | None:
         return None
     xs, ys = target_step_line(series)
     texts: list[str] = []
-    for x in xs:
-        # A step point (the day a new target took effect) carries the next period's target.
-        current = next((p.target for p in series.points if p.x >= x), None)
+    for current in _targets_at(series, xs):
         texts.append(
             page_text(
                 "hover_target_line",
@@ -261,6 +262,21 @@ def target_trace(context: ChartContext, series: MetricSeries) -> Trace | None:
             )
         )
     return Trace(page_text("target_line", context.language), "target", xs, ys, text=texts)
+
+
+def _targets_at(series: MetricSeries, xs: list[str]) -> list[TargetSpec | None]:
+    """For each x, the target of the first point at or after it: a step point (the day a new
+    target took effect) carries the next period's target.
+
+    Points are oldest first, so one bisection per x (not a scan of every point per x, which
+    grew with the square of a long monthly series).
+    """
+    point_xs = [point.x for point in series.points]
+    if any(a > b for a, b in pairwise(point_xs)):
+        # Not in order (never built so): the first point in list order, as it always was.
+        return [next((p.target for p in series.points if p.x >= x), None) for x in xs]
+    found = [bisect_left(point_xs, x) for x in xs]
+    return [series.points[i].target if i < len(point_xs) else None for i in found]
 
 
 def action_item(row: Mapping[str, Any], language: str, on_chart: bool = False) -> ActionItem:
