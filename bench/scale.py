@@ -59,6 +59,7 @@ from dashboard.domain.normalize import NormalizationRule, normalize
 from dashboard.infra import db
 from dashboard.infra.models import PUBLISHED, Metric, Observation, Unit
 from data.demo import generate_demo
+from tests.components import router_request
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_SIZES = ("1M", "10M")
@@ -549,21 +550,8 @@ class Timing:
 
 
 def _router_body(path: str) -> dict[str, Any]:
-    # What dash-renderer posts when the URL changes (tests/components.py router_request).
-    return {
-        "output": "..page.children...page.lang...rendered-url.data..",
-        "outputs": [
-            {"id": "page", "property": "children"},
-            {"id": "page", "property": "lang"},
-            {"id": "rendered-url", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": path},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname", "url.search"],
-        "state": [{"id": "rendered-url", "property": "data", "value": "/elsewhere"}],
-    }
+    """What dash-renderer posts when a link to ``path`` is followed."""
+    return router_request(path)
 
 
 def _request(client: Any, page: str, path: str, *, compressed: bool = True) -> tuple[float, Any]:

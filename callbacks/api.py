@@ -25,7 +25,7 @@ from dashboard.domain.fiscal import FiscalCalendar
 from dashboard.gateway import queries
 from dashboard.infra.cache import cached
 from dashboard.open_data import BadParameter, Resource
-from dashboard.web import api_requests, outage
+from dashboard.web import answer_cache, api_requests, outage
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +91,23 @@ def register(app: Dash) -> None:
 
 
 def resource_answer(api: Api, resource: Resource, path_format: str | None) -> flask.Response:
-    """A page of a resource's published records, as JSON or CSV."""
-    settings = api.settings
+    """A page of a resource's published records, as JSON or CSV: a warm page is one cache
+    read of the finished body (``answer_cache``), ETag and CORS added per request."""
     status = api.data_status()
+    key = answer_cache.api_key(
+        flask.request.path, _args(), status.version, origin=_base_url(), fingerprint=api.fingerprint
+    )
+    stored = answer_cache.cached_answer(
+        key,
+        lambda: answer_cache.StoredAnswer.of(_resource_page(api, resource, path_format, status)),
+    )
+    return _finish(stored.response(), status, api.settings)
+
+
+def _resource_page(
+    api: Api, resource: Resource, path_format: str | None, status: queries.DataStatus
+) -> flask.Response:
+    settings = api.settings
     query = open_data.parse_query(
         resource, _args(), api.lookups(status), api.calendar, path_format=path_format
     )
@@ -143,7 +157,7 @@ def resource_answer(api: Api, resource: Resource, path_format: str | None) -> fl
             next_cursor=next_cursor,
         )
         response = _json_response({"data": records, "meta": meta})
-    return _finish(response, status, settings)
+    return response
 
 
 def catalog_answer(api: Api) -> flask.Response:

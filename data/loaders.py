@@ -870,7 +870,7 @@ class _RecordBuilder:
         self._unit_positions = self._raw_positions(("agency", "service"))
         self._period_positions = self._raw_positions((*_PERIOD_FIELDS, "granularity"))
         self._segment_cache: dict[tuple[int, str | None, str | None], tuple[str, str]] = {}
-        self._lengths: dict[int, int | None] = {}
+        self._lengths: dict[str, int | None] = {}
 
     # -- columns ------------------------------------------------------------------------
 
@@ -1075,9 +1075,12 @@ class _RecordBuilder:
                 f"{what} holds a NUL character (0x00), which the store cannot keep; remove it",
             )
             return None
-        limit = self._lengths.get(id(store_column), -1)
+        # By the column's name, never id(): a translated column (``Unit.name_en``) is a new
+        # object at each access, and a freed one's id may be reused by another column.
+        label = column_label(store_column)
+        limit = self._lengths.get(label, -1)
         if limit == -1:
-            limit = self._lengths[id(store_column)] = column_length(store_column)
+            limit = self._lengths[label] = column_length(store_column)
         if limit is None or len(text) <= limit:
             return text
         if self.mapping.long_text == "truncate":

@@ -1579,8 +1579,8 @@ def record_failure(
     if report.dry_run:
         return
     shown = "\n".join(problem.to_text() for problem in report.problems[:50])
-    if len(report.problems) > 50:
-        shown += f"\n... and {len(report.problems) - 50} more"
+    if report.problem_count > 50:
+        shown += f"\n... and {report.problem_count - 50} more"
     session = session_factory(database_url)()
     try:
         run = ImportRun(
@@ -1591,7 +1591,7 @@ def record_failure(
             mapping=mapping_record,
             rows_read=report.rows_read,
             status="failed",
-            message=f"{len(report.problems)} problem(s); nothing was written.\n{shown}",
+            message=f"{report.problem_count} problem(s); nothing was written.\n{shown}",
             finished_at=utcnow(),
         )
         session.add(run)

@@ -421,3 +421,30 @@ def test_api_answers_are_not_kept_during_a_preview(shared_url):
         assert built == [1, 1]
         assert cache.get(key) == StoredAnswer(b'{"published": true}')  # not written
     db.dispose_all()
+
+
+def test_a_warm_api_page_is_the_kept_body_with_its_headers(shared_url, monkeypatch):
+    # callbacks/api.py keeps a page's finished body: a second request builds nothing, and
+    # its ETag, CORS headers and 304 are still made per request.
+    import callbacks.api as api
+
+    built: list[str] = []
+    build = api._resource_page
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(flask.request.full_path)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_resource_page", counting)
+    client = new_app(shared_url).server.test_client()
+    path = "/api/v1/observations.csv?unit=dmv&limit=3"
+    first, second = client.get(path), client.get(path)
+    assert len(built) == 1
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    for header in ("ETag", "Link", "X-Total-Count", "Access-Control-Allow-Origin"):
+        assert first.headers[header] == second.headers[header]
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and len(built) == 1
+    assert client.get(path.replace("limit=3", "limit=4")).status_code == 200
+    assert len(built) == 2

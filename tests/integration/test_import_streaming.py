@@ -124,6 +124,17 @@ def test_every_bad_cell_is_reported_though_writing_stopped_at_the_first(seeded, 
     assert table_counts(seeded)["observations"] == 0
 
 
+def test_the_failed_run_counts_the_problems_beyond_those_listed(seeded, tmp_path, monkeypatch):
+    # The report lists MAX_PROBLEMS at most and counts the rest: so does the failed run.
+    monkeypatch.setattr(loaders, "MAX_PROBLEMS", 5)
+    path = write(tmp_path, "results.csv", HEADER + "".join(rows(12, value="140%")))
+    report = run(seeded, path)
+    assert (len(report.problems), report.problem_count) == (5, 12)
+    with session_scope(seeded) as session:
+        failed = session.scalars(select(ImportRun)).one()
+    assert (failed.message or "").startswith("12 problem(s); nothing was written.")
+
+
 def test_a_key_repeated_batches_apart_is_a_duplicate(seeded, tmp_path):
     lines = rows(20)
     lines[17] = lines[1].replace("0.8", "0.7")  # line 19 repeats line 3's key
