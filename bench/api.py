@@ -15,7 +15,9 @@ trip on a kept-alive connection, so it includes the loopback, well under a milli
 - filtered: the observations of one service and one metric, 100 rows
   (cxdash ``?unit=&metric=&limit=100``; datasette ``?unit_id=&metric_id=&_size=100``);
 - deep by offset: 100 rows 90% into the published observations (cxdash ``?offset=``;
-  datasette has none: its ``_next`` is the keyset way, below);
+  datasette has none: its ``_next`` is the keyset way, below). An offset is linear by nature:
+  cxdash steps over the index entries before the page (``ix_observations_api_page``, no table
+  row read), where a cursor seeks; its ``next`` links carry a cursor, the constant-time way;
 - deep by cursor: the next page from there (cxdash the ``next`` link's ``cursor``; datasette
   ``?_next=`` the rowid 90% in, as its own next links carry).
 

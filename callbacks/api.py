@@ -52,10 +52,15 @@ class Api:
     def data_status(self) -> queries.DataStatus:
         return queries.data_status(self.settings.database_url)
 
-    def lookups(self, status: queries.DataStatus) -> open_data.Lookups:
-        return cached(
-            f"api:lookups:{status.version}",
-            lambda: open_data.load_lookups(self.settings.database_url),
+    def lookups(self, status: queries.DataStatus) -> open_data.LazyLookups:
+        """What parameters may name, read (and cached per data version) part by part, only
+        when a parameter names something: a plain or ``cursor`` page reads none of it."""
+        url = self.settings.database_url
+        return open_data.LazyLookups(
+            names=lambda: cached(f"api:names:{status.version}", lambda: open_data.load_names(url)),
+            segments=lambda: cached(
+                f"api:segments:{status.version}", lambda: open_data.load_segments(url)
+            ),
         )
 
 
@@ -115,10 +120,16 @@ def _resource_page(
     next_cursor: str | None = None
     if resource.keyset:
         # The page and the total apart: every page of one filter set shares one count (it
-        # reads every matching row), computed once per data version.
+        # reads every matching index entry), computed once per data version; without filters
+        # it starts from the status row's count, kept at write time.
         total = cached(
             api_requests.count_cache_key(status.version, query),
-            lambda: open_data.count(settings.database_url, resource, query.filters),
+            lambda: open_data.count(
+                settings.database_url,
+                resource,
+                query.filters,
+                published_count=status.published_count,
+            ),
         )
         records, next_cursor = cached(
             page_key,

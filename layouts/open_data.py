@@ -12,6 +12,7 @@ from dash import html
 from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.domain.formatting import format_day
 from dashboard.open_data import MAX_LIMIT
+from dashboard.open_data.parameters import MAX_OFFSET
 from dashboard.views.open_data import EndpointDoc, FileDoc, OpenDataView, ParameterDoc
 from dashboard.web.pages import PageContext
 from layouts.attributes import aria
@@ -82,6 +83,14 @@ TEXT: Messages = messages(
         "api_paging",
         "Answers come in pages of at most {max} rows; meta.links.next (or, for CSV, the "
         "Link header) gives the next page. For everything at once, use the download above.",
+    ),
+    P_(
+        "api_paging_cursor",
+        "On {path}, the next links carry a cursor: an opaque token marking where the next "
+        "page starts. Use it as given, with the same filters; do not build or change one. "
+        "With a cursor every page takes the same short time, however deep. offset still "
+        "works (up to {max_offset}), but the deeper it goes the slower the page, because "
+        "the rows before it are stepped over.",
     ),
     P_(
         "api_errors",
@@ -306,6 +315,21 @@ def _api(view: OpenDataView, language: str, site_origin: str) -> html.Section:
         [
             html.P(_t("api_intro", language, prefix=view.catalog_path)),
             html.P(_t("api_paging", language, max=MAX_LIMIT)),
+            *(
+                [
+                    html.P(
+                        _t(
+                            "api_paging_cursor",
+                            language,
+                            path=", ".join(view.cursor_paths),
+                            max_offset=MAX_OFFSET,
+                        ),
+                        id="open-data-cursor",
+                    )
+                ]
+                if view.cursor_paths
+                else []
+            ),
             html.P(_t("api_errors", language)),
             html.P(_t("api_example", language)),
             html.Pre(

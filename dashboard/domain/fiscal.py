@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -220,7 +221,7 @@ class FiscalCalendar:
 
     def period_label(self, period: Period, language: str = "en") -> str:
         if period.granularity == "month":
-            return format_skeleton("yMMM", period.start, locale=format_locale(language))
+            return _month_label(period.start.year, period.start.month, language)
         if period.granularity == "quarter":
             return self.quarter_label(*self.quarter_of(period), language=language)
         return self.year_label(self.fiscal_year_of(period), language)
@@ -321,3 +322,11 @@ def _check_quarter(quarter: int) -> None:
 
 def _full_year(digits: str) -> int:
     return 2000 + int(digits) if len(digits) == 2 else int(digits)
+
+
+@lru_cache(maxsize=4096)
+def _month_label(year: int, month: int, language: str) -> str:
+    """ "Oct 2025" in the language's form. Babel's skeleton formatting costs more than the rest
+    of a chart point, and a page labels the same few dozen months over and over (bounded:
+    years × 12 × languages)."""
+    return format_skeleton("yMMM", date(year, month, 1), locale=format_locale(language))

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.gateway.published import (
@@ -21,7 +21,7 @@ from dashboard.gateway.published import (
     public_observation,
     public_unit,
 )
-from dashboard.gateway.queries import published_targets
+from dashboard.gateway.queries import observation_value_columns, published_targets
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import (
     Closure,
@@ -34,7 +34,8 @@ from dashboard.infra.models import (
 )
 
 #: The API's order of observations: their unique key, column by column. The unique index
-#: (``uq_observations_key``) holds exactly this order, so a page is an index range scan from
+#: (``uq_observations_key``) holds exactly this order, and ``ix_observations_api_page`` this
+#: order then the visibility and the id (migration 0008), so a page is an index range scan from
 #: the last row of the page before (keyset pagination) instead of a sort of every matching row,
 #: and, the key being unique, no row is skipped or given twice between pages.
 KEY_COLUMNS = (
@@ -68,11 +69,22 @@ def names_in_use(
 
     Drafts are left out: naming one is the same error as naming nothing.
     """
+    slugs, codes = unit_and_metric_names(database_url)
+    return slugs, codes, published_segments(database_url)
+
+
+def unit_and_metric_names(database_url: str) -> tuple[list[str], list[str]]:
+    """(unit slugs, metric codes) the public may name: two small tables."""
     with session_scope(database_url) as session:
         slugs = list(session.scalars(select(Unit.slug).where(public_unit())).all())
         codes = list(session.scalars(select(Metric.code).where(public_metric())).all())
-        segments = _published_segments(session)
-    return slugs, codes, segments
+    return slugs, codes
+
+
+def published_segments(database_url: str) -> list[tuple[str, str]]:
+    """The distinct (segment type, segment value) pairs of published figures, in order."""
+    with session_scope(database_url) as session:
+        return _published_segments(session)
 
 
 def _published_segments(session: Session) -> list[tuple[str, str]]:
@@ -150,23 +162,52 @@ def _observation_conditions(
     return conditions
 
 
-def _published(*columns: Any) -> Select[Any]:
-    """``columns`` of published observations of published units and metrics."""
-    return (
-        select(*columns)
-        .select_from(Observation)
-        .join(Unit, Observation.unit_id == Unit.id)
-        .join(Metric, Observation.metric_id == Metric.id)
-        .where(public_observation(), public_unit(), public_metric())
+def _hidden_parents(session: Session) -> list[ColumnElement[bool]]:
+    """The public conditions on an observation's unit and metric (``public_unit()``,
+    ``public_metric()``) without joining them: its ``unit_id`` and ``metric_id`` are not those
+    of a draft (looked up first: a few rows, usually none, so usually no condition at all).
+
+    What is left is on the observation's own columns, all in ``ix_observations_api_page``
+    (the API's order, then the visibility): the ids of a deep page and a count are read from
+    that index alone, never from the table, and never joined row by row.
+    """
+    drafts = union_all(
+        select(literal("unit"), Unit.id).where(not_(public_unit())),
+        select(literal("metric"), Metric.id).where(not_(public_metric())),
     )
+    found = session.execute(drafts).all()
+    draft_units = sorted(draft_id for kind, draft_id in found if kind == "unit")
+    draft_metrics = sorted(draft_id for kind, draft_id in found if kind == "metric")
+    conditions: list[ColumnElement[bool]] = []
+    if draft_units:
+        conditions.append(Observation.unit_id.not_in(draft_units))
+    if draft_metrics:
+        conditions.append(Observation.metric_id.not_in(draft_metrics))
+    return conditions
 
 
-def count_observations(database_url: str, filters: Mapping[str, Any]) -> int:
-    """How many published observations match ``filters`` (the callers cache it per data
-    version: it reads every matching row)."""
+def count_observations(
+    database_url: str, filters: Mapping[str, Any], *, published_count: int | None = None
+) -> int:
+    """How many published observations of published units and metrics match ``filters``.
+
+    ``published_count`` is the status row's count of published observations (:class:`
+    dashboard.gateway.queries.DataStatus`, kept at write time): without filters the total is
+    that less the published observations of draft units and metrics (index ranges of the few
+    drafts), not a count of every row. Otherwise the matching entries of
+    ``ix_observations_api_page`` are counted (the callers cache it per data version).
+    """
     with session_scope(database_url) as session:
-        query = _published(func.count()).where(*_observation_conditions(session, filters))
-        return session.scalar(query) or 0
+        hidden = _hidden_parents(session)
+        conditions = _observation_conditions(session, filters)
+        if published_count is not None and not conditions:
+            if not hidden:
+                return published_count
+            hidden_rows = select(func.count()).select_from(Observation)
+            hidden_rows = hidden_rows.where(public_observation(), not_(and_(*hidden)))
+            return published_count - (session.scalar(hidden_rows) or 0)
+        query = select(func.count()).select_from(Observation)
+        return session.scalar(query.where(public_observation(), *hidden, *conditions)) or 0
 
 
 def observation_page(
@@ -178,52 +219,110 @@ def observation_page(
     after: ObservationKey | None = None,
 ) -> list[dict[str, Any]]:
     """Published observations matching ``filters`` in the API's order (:data:`KEY_COLUMNS`):
-    those past the key ``after`` (keyset pagination), then past ``offset`` more, at most
+    those past the key ``after`` (keyset pagination), or past ``offset`` rows, at most
     ``limit`` (None: all).
 
     Each row as :func:`dashboard.gateway.queries.published_observations_select` gives it
     (``earlier_value`` and ``revised_at`` included), plus ``metric_id``, ``scale`` and
-    ``is_survey``. The earlier values are read for the page's rows only, in a second query:
-    joined to the statement they would be an aggregate over every revision on every page.
+    ``is_survey``. The page is read from the observations alone (drafts of units and metrics
+    ruled out by id, :func:`_hidden_parents`), so that both databases read it along the
+    index of the API's order, however the statement ends; the unit's and the metric's columns
+    are then read for the page's few units and metrics (joined, SQLite would start a range
+    past a unit from the units table and sort every later row). The earlier values are read
+    for the page's rows only, in another query: joined to the statement they would be an
+    aggregate over every revision on every page.
     """
-    query = _published(
-        Observation.id,
-        Observation.unit_id,
-        Observation.metric_id,
-        Unit.slug.label("unit_slug"),
-        Unit.kind.label("unit_kind"),
-        Metric.code.label("metric_code"),
-        Observation.period_start,
-        Observation.period_end,
-        Observation.granularity,
-        Observation.segment_type,
-        Observation.segment_value,
-        Observation.raw_value,
-        Observation.numerator,
-        Observation.denominator,
-        Observation.response_rate,
-        Observation.score,
-        Observation.series_break,
-        Observation.published_at,
-        Metric.scale,
-        Metric.is_survey,
-    )
     if after is not None and offset:
         raise ValueError("a page starts past a key or past an offset, not both")
     with session_scope(database_url) as session:
-        query = query.where(*_observation_conditions(session, filters)).order_by(*KEY_COLUMNS)
+        conditions = [
+            public_observation(),
+            *_hidden_parents(session),
+            *_observation_conditions(session, filters),
+        ]
+        query = (
+            select(
+                Observation.id,
+                Observation.unit_id,
+                Observation.metric_id,
+                *observation_value_columns(),
+            )
+            .where(*conditions)
+            .order_by(*KEY_COLUMNS)
+        )
         if offset:
-            query = query.offset(offset)
-        if after is None:
+            rows = _rows_at_offset(session, query, conditions, offset, limit)
+        elif after is None:
             statement = query if limit is None else query.limit(limit)
             rows = [dict(row._mapping) for row in session.execute(statement).all()]
         else:
             rows = _rows_past(session, query, after, limit)
+        rows = _with_parents(session, rows)
         first_revisions = _first_revisions(session, None if limit is None else rows)
     for row in rows:
         earlier_value, revised_at = first_revisions.get(row["id"], (None, None))
         row["earlier_value"] = earlier_value
         row["revised_at"] = revised_at
+    return rows
+
+
+def _with_parents(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with their unit's slug and kind and their metric's code, scale and survey flag,
+    read for the page's units and metrics (published ones: a row whose unit or metric is not,
+    after all, is left out)."""
+    if not rows:
+        return rows
+    unit_ids = sorted({row["unit_id"] for row in rows})
+    metric_ids = sorted({row["metric_id"] for row in rows})
+    # One query for both: every pair of the page's units and metrics (a page has a few of
+    # each; a whole listing, hundreds by tens).
+    units: dict[int, tuple[str, str]] = {}
+    metrics: dict[int, tuple[str, str, bool]] = {}
+    pairs = (
+        select(
+            Unit.id, Unit.slug, Unit.kind, Metric.id, Metric.code, Metric.scale, Metric.is_survey
+        )
+        .select_from(Unit)
+        .join(Metric, and_(Metric.id.in_(metric_ids), public_metric()))
+        .where(Unit.id.in_(unit_ids), public_unit())
+    )
+    for unit_id, slug, kind, metric_id, code, scale, is_survey in session.execute(pairs).all():
+        units[unit_id] = (slug, kind)
+        metrics[metric_id] = (code, scale, is_survey)
+    kept = []
+    for row in rows:
+        unit = units.get(row["unit_id"])
+        metric = metrics.get(row["metric_id"])
+        if unit is None or metric is None:
+            continue
+        row["unit_slug"], row["unit_kind"] = unit
+        row["metric_code"], row["scale"], row["is_survey"] = metric
+        kept.append(row)
+    return kept
+
+
+def _rows_at_offset(
+    session: Session,
+    query: Select[Any],
+    conditions: list[ColumnElement[bool]],
+    offset: int,
+    limit: int | None,
+) -> list[dict[str, Any]]:
+    """The rows of ``query`` past ``offset`` of them: the ids first, then their rows.
+
+    The ids are read from ``ix_observations_api_page`` alone (the API's order, then the
+    visibility; drafts of units and metrics are ruled out by id in ``conditions``): stepping
+    over the rows before the page is a walk along that index, not a read of each row. Still
+    linear in ``offset``, by nature: ``cursor`` is the constant-time way deep in.
+    """
+    ids_query = select(Observation.id).where(*conditions).order_by(*KEY_COLUMNS).offset(offset)
+    if limit is not None:
+        ids_query = ids_query.limit(limit)
+    ids = list(session.scalars(ids_query).all())
+    rows: list[dict[str, Any]] = []
+    for at in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = query.where(Observation.id.in_(ids[at : at + _IDS_PER_QUERY]))
+        rows += [dict(row._mapping) for row in session.execute(chunk).all()]
     return rows
 
 

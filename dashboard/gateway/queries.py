@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import aliased
 
 from dashboard.domain.scorecard import (
@@ -163,6 +165,53 @@ def metrics(database_url: str) -> list[dict[str, Any]]:
         return records_with_texts(session.execute(select_with_texts(query, Metric)), Metric)
 
 
+def published_observation_columns() -> tuple[Any, ...]:
+    """The columns of a published observation as the pages read it: its ids, its unit's slug
+    and kind, its metric's code, then :func:`observation_value_columns`."""
+    return (
+        Observation.id,
+        Observation.unit_id,
+        Unit.slug.label("unit_slug"),
+        Unit.kind.label("unit_kind"),
+        Metric.code.label("metric_code"),
+        *observation_value_columns(),
+    )
+
+
+def observation_value_columns() -> tuple[Any, ...]:
+    """The observation's own published columns, period to publication (one list for the pages,
+    :func:`published_observation_columns`, and the open-data API, which reads its unit and
+    metric apart: :mod:`dashboard.gateway.open_data`)."""
+    return (
+        Observation.period_start,
+        Observation.period_end,
+        Observation.granularity,
+        Observation.segment_type,
+        Observation.segment_value,
+        Observation.raw_value,
+        Observation.numerator,
+        Observation.denominator,
+        Observation.response_rate,
+        Observation.score,
+        Observation.series_break,
+        Observation.published_at,
+    )
+
+
+def _ids_in(column: Any, ids: Iterable[int], database_url: str) -> ColumnElement[bool]:
+    """``column IN ids``. On PostgreSQL a long list goes as one array parameter (``= ANY``):
+    thousands of bound values (every service of every agency) cost more to send and plan than
+    the query they filter took to run."""
+    values = list(ids)
+    if len(values) > _ARRAY_FROM and make_url(database_url).get_backend_name() == "postgresql":
+        return column == func.any(bindparam(None, values, type_=ARRAY(Integer)))
+    return column.in_(values)
+
+
+#: Lists longer than this go to PostgreSQL as one array (:func:`_ids_in`).
+_ARRAY_FROM = 32
+
+
 def published_observations_select(*extra_columns: Any) -> Select[*tuple[Any, ...]]:
     """The one statement for published observations (the pages and the open-data API).
 
@@ -183,23 +232,7 @@ def published_observations_select(*extra_columns: Any) -> Select[*tuple[Any, ...
     earlier = aliased(ObservationRevision)
     return (
         select(
-            Observation.id,
-            Observation.unit_id,
-            Unit.slug.label("unit_slug"),
-            Unit.kind.label("unit_kind"),
-            Metric.code.label("metric_code"),
-            Observation.period_start,
-            Observation.period_end,
-            Observation.granularity,
-            Observation.segment_type,
-            Observation.segment_value,
-            Observation.raw_value,
-            Observation.numerator,
-            Observation.denominator,
-            Observation.response_rate,
-            Observation.score,
-            Observation.series_break,
-            Observation.published_at,
+            *published_observation_columns(),
             earlier.raw_value.label("earlier_value"),
             first_revision.c.revised_at,
             *extra_columns,
@@ -232,6 +265,20 @@ def published_observations(
     """
     import pandas as pd
 
+    query = _observations_query(unit_ids, metric_codes, granularity, segment_types)
+    with session_scope(database_url) as session:
+        result = session.execute(query)
+        # Plain tuples: pandas asks every Row for namedtuple fields, a slow miss each time.
+        frame = pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
+    return frame
+
+
+def _observations_query(
+    unit_ids: Iterable[int] | None,
+    metric_codes: Iterable[str] | None,
+    granularity: str | None,
+    segment_types: Iterable[str] | None,
+) -> Select[*tuple[Any, ...]]:
     query = published_observations_select().order_by(
         Unit.slug,
         Metric.code,
@@ -247,11 +294,24 @@ def published_observations(
         query = query.where(Observation.granularity == granularity)
     if segment_types is not None:
         query = query.where(Observation.segment_type.in_(list(segment_types)))
+    return query
+
+
+def published_observation_records(
+    database_url: str,
+    *,
+    unit_ids: Iterable[int],
+    metric_codes: Iterable[str] | None = None,
+    segment_types: Iterable[str] | None = ("",),
+) -> list[dict[str, Any]]:
+    """:func:`published_observations` as plain dicts (None for a missing value), in the same
+    order: a page reading one unit's series needs no DataFrame (building one and reading it
+    back cost more than the query)."""
+    query = _observations_query(unit_ids, metric_codes, None, segment_types)
     with session_scope(database_url) as session:
         result = session.execute(query)
-        # Plain tuples: pandas asks every Row for namedtuple fields, a slow miss each time.
-        frame = pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
-    return frame
+        keys = list(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def published_targets(
@@ -402,16 +462,32 @@ def measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dict
     Any metric of the dimension and any segment counts, the agency's own or one of its
     services'; a published "no data" (NULL) does not.
 
-    One existence test per unit and metric (an index seek on ``uq_observations_key``: unit,
-    metric, granularity, period start), not a scan of the year's figures: the work grows
-    with the catalogue, not with the store.
+    Per agency and dimension, the first of its units' metrics of the dimension with a figure
+    ends the search (an existence test each, an index seek on ``uq_observations_key``: unit,
+    metric, granularity, period start): the work grows with the agencies and dimensions (and,
+    for a dimension an agency did not measure, with its catalogue), never with the store.
     """
-    parent = aliased(Unit)
-    published_in_period = (
+    # One statement: per agency and dimension, a scalar subquery with LIMIT 1, planned as a
+    # nested loop over the agency's units and the dimension's metrics with an index seek
+    # each, stopping at the first figure. (An EXISTS in the WHERE clause becomes a semi-join
+    # on PostgreSQL, which hashed the whole period's figures.)
+    agency = aliased(Unit)
+    member = aliased(Unit)
+    dimensions = select(Metric.dimension).distinct().subquery()
+    of_dimension = aliased(Metric)
+    first_figure = (
         select(Observation.id)
+        .select_from(member)
+        .join(of_dimension, of_dimension.dimension == dimensions.c.dimension)
+        .join(
+            Observation,
+            (Observation.unit_id == member.id) & (Observation.metric_id == of_dimension.id),
+        )
         .where(
-            Observation.unit_id == Unit.id,
-            Observation.metric_id == Metric.id,
+            or_(
+                member.id == agency.id,
+                and_(member.parent_id == agency.id, member.kind == "service"),
+            ),
             Observation.granularity.in_(GRANULARITIES),
             Observation.period_start >= start,
             Observation.period_start <= end,
@@ -419,23 +495,21 @@ def measured_dimensions(database_url: str, start: dt.date, end: dt.date) -> dict
             Observation.raw_value.is_not(None),
             public_observation(),
         )
-        .correlate(Unit, Metric)
-        .exists()
+        .correlate(agency, dimensions)
+        .limit(1)
+        .scalar_subquery()
     )
     query = (
-        select(Unit.slug, Unit.kind, parent.slug, Metric.dimension)
-        .select_from(Unit)
-        .join(Metric, true())
-        .outerjoin(parent, Unit.parent_id == parent.id)
-        .where(Unit.kind.in_(("agency", "service")), published_in_period)
-        .distinct()
+        select(agency.slug, dimensions.c.dimension, first_figure)
+        .select_from(agency)
+        .join(dimensions, true())
+        .where(agency.kind == "agency")
     )
     measured: dict[str, set[str]] = defaultdict(set)
     with session_scope(database_url) as session:
-        for slug, kind, parent_slug, dimension in session.execute(query).all():
-            owner = slug if kind == "agency" else parent_slug
-            if owner:
-                measured[owner].add(dimension)
+        for slug, dimension, figure in session.execute(query):
+            if figure is not None:
+                measured[slug].add(dimension)
     return dict(measured)
 
 
@@ -495,10 +569,13 @@ FIGURE_COLUMNS = (
 
 
 def _overall_of(
-    query: Select[*tuple[Any, ...]], unit_ids: Iterable[int], metric_codes: Iterable[str]
+    query: Select[*tuple[Any, ...]],
+    unit_ids: Iterable[int],
+    metric_codes: Iterable[str],
+    database_url: str,
 ) -> Select[*tuple[Any, ...]]:
     return query.where(
-        Observation.unit_id.in_(list(unit_ids)),
+        _ids_in(Observation.unit_id, unit_ids, database_url),
         Metric.code.in_(list(metric_codes)),
         Observation.segment_type == "",
     )
@@ -527,7 +604,7 @@ def overall_figures(
     """Published overall figures of ``unit_ids`` and ``metric_codes`` (columns
     :data:`FIGURE_COLUMNS`, one list each, in series and period order), only of the periods
     that start on or after ``starting_from`` and end by ``ending_by`` (either may be open)."""
-    query = _overall_of(published_observations_select(), unit_ids, metric_codes)
+    query = _overall_of(published_observations_select(), unit_ids, metric_codes, database_url)
     if starting_from is not None:
         query = query.where(Observation.period_start >= starting_from)
     if ending_by is not None:
@@ -556,6 +633,7 @@ def last_reported_figures(
             ).join(Metric, Observation.metric_id == Metric.id),
             unit_ids,
             metric_codes,
+            database_url,
         )
         .where(
             public_observation(),
@@ -567,7 +645,7 @@ def last_reported_figures(
         .subquery()
     )
     query = (
-        _overall_of(published_observations_select(), unit_ids, metric_codes)
+        _overall_of(published_observations_select(), unit_ids, metric_codes, database_url)
         .join(
             latest,
             (latest.c.unit_id == Observation.unit_id)
@@ -579,41 +657,145 @@ def last_reported_figures(
     return _figure_columns(query, database_url)
 
 
+def _series_condition(
+    series: Sequence[tuple[Sequence[int], Sequence[str]]],
+    database_url: str,
+    figure: Any = Observation,
+) -> ColumnElement[bool] | None:
+    """``figure`` belongs to one of ``series`` ((unit ids, metric codes) pairs); None for none.
+    The caller joins ``Metric`` on the figure's metric."""
+    wanted = [
+        and_(_ids_in(figure.unit_id, ids, database_url), Metric.code.in_(list(codes)))
+        for ids, codes in series
+        if ids and codes
+    ]
+    return or_(*wanted) if wanted else None
+
+
+def _period_ends(codes: Sequence[str], granularity: str) -> Select[*tuple[Any, ...]]:
+    """The distinct ends of the published overall periods of ``granularity`` of the metrics,
+    read by a loose index scan of ``ix_observations_metric_latest``: per metric, the first end
+    after the one before, one seek each (a recursive CTE, on SQLite and PostgreSQL), so the
+    work grows with the periods, not with the figures published for each."""
+
+    def first_end_after(metric: Any, after: Any = None) -> Any:
+        conditions = [
+            Observation.metric_id == metric,
+            Observation.segment_type == "",
+            Observation.granularity == granularity,
+            public_observation(),
+        ]
+        if after is not None:
+            conditions.append(Observation.period_end > after)
+        return select(func.min(Observation.period_end)).where(*conditions).scalar_subquery()
+
+    ends = (
+        select(Metric.id.label("metric_id"), first_end_after(Metric.id).label("period_end"))
+        .where(Metric.code.in_(list(codes)), public_metric())
+        .cte("period_ends", recursive=True)
+    )
+    ends = ends.union_all(
+        select(ends.c.metric_id, first_end_after(ends.c.metric_id, ends.c.period_end)).where(
+            ends.c.period_end.is_not(None)
+        )
+    )
+    return select(ends.c.period_end).where(ends.c.period_end.is_not(None)).distinct()
+
+
 def published_periods(
     database_url: str,
     *,
     series: Sequence[tuple[Sequence[int], Sequence[str]]],
-    granularities: Sequence[str],
-    by_series: bool = False,
-) -> list[tuple[Any, ...]]:
-    """The distinct (granularity, period start, period end) of the published overall figures
-    of ``series`` ((unit ids, metric codes) pairs: those units' figures of those metrics) in
-    ``granularities`` (with ``by_series``, prefixed by the unit id and metric code): the
-    periods a page offers, in one query and without reading the figures."""
-    wanted = [
-        and_(Observation.unit_id.in_(list(ids)), Metric.code.in_(list(codes)))
-        for ids, codes in series
-        if ids and codes
-    ]
-    if not wanted:
+    granularity: str,
+) -> list[tuple[dt.date, dt.date]]:
+    """The distinct (period start, period end) of ``granularity`` of the published overall
+    figures of ``series`` ((unit ids, metric codes) pairs: those units' figures of those
+    metrics), oldest first: the periods a page offers, without reading the figures.
+
+    The periods anyone published of those metrics come from :func:`_period_ends`; each is then
+    kept when one of the series has a figure of it (the first one found, an index seek).
+    """
+    belongs = _series_condition(series, database_url)
+    if belongs is None:
         return []
-    columns = (Observation.unit_id, Metric.code) if by_series else ()
-    query = (
-        select(*columns, Observation.granularity, Observation.period_start, Observation.period_end)
-        .join(Metric, Observation.metric_id == Metric.id)
-        .join(Unit, Observation.unit_id == Unit.id)
-        .where(
-            public_observation(),
-            public_unit(),
-            public_metric(),
-            Observation.segment_type == "",
-            Observation.granularity.in_(list(granularities)),
-            or_(*wanted),
-        )
-        .distinct()
-    )
+    codes = sorted({code for _ids, series_codes in series for code in series_codes})
     with session_scope(database_url) as session:
-        return [tuple(row) for row in session.execute(query)]
+        ends = _period_ends(codes, granularity).subquery()
+        first_start = (
+            select(Observation.period_start)
+            .join(Metric, Observation.metric_id == Metric.id)
+            .join(Unit, Observation.unit_id == Unit.id)
+            .where(
+                Observation.period_end == ends.c.period_end,
+                Observation.granularity == granularity,
+                Observation.segment_type == "",
+                public_observation(),
+                public_unit(),
+                public_metric(),
+                belongs,
+            )
+            .correlate(ends)
+            .limit(1)
+            .scalar_subquery()
+        )
+        found = session.execute(select(first_start, ends.c.period_end)).all()
+    return sorted((start, end) for start, end in found if start is not None)
+
+
+def series_with_every_period(
+    database_url: str,
+    *,
+    series: Sequence[tuple[Sequence[int], Sequence[str]]],
+    granularity: str,
+    period_sets: Sequence[Sequence[dt.date]],
+) -> list[bool]:
+    """For each of ``period_sets`` (period ends of ``granularity``), whether one of ``series``
+    published an overall figure of every one of them: a quarter is offered from monthly figures
+    when a series has all three months. One query a set: the figures of its first period,
+    each followed by an index seek per other period of the same series, stopping at the first
+    series that has them all."""
+    belongs = _series_condition(series, database_url)
+    if belongs is None:
+        return [False for _ in period_sets]
+    answers = []
+    with session_scope(database_url) as session:
+        for ends in period_sets:
+            if not ends:
+                answers.append(False)
+                continue
+            first, *others = ends
+            query = (
+                select(Observation.id)
+                .join(Metric, Observation.metric_id == Metric.id)
+                .join(Unit, Observation.unit_id == Unit.id)
+                .where(
+                    Observation.period_end == first,
+                    Observation.granularity == granularity,
+                    Observation.segment_type == "",
+                    public_observation(),
+                    public_unit(),
+                    public_metric(),
+                    belongs,
+                )
+            )
+            for end in others:
+                other = aliased(Observation)
+                query = query.where(
+                    select(other.id)
+                    .where(
+                        other.unit_id == Observation.unit_id,
+                        other.metric_id == Observation.metric_id,
+                        other.segment_type == "",
+                        public_observation(other),
+                        other.granularity == granularity,
+                        other.period_end == end,
+                    )
+                    .limit(1)
+                    .scalar_subquery()
+                    .is_not(None)
+                )
+            answers.append(session.scalar(query.limit(1)) is not None)
+    return answers
 
 
 # -- what changed (issue 10): publications, last updated, revision reasons -------------------
@@ -721,3 +903,123 @@ def revision_reasons(database_url: str, *, unit_ids: Iterable[int]) -> dict[int,
             else:
                 found.pop(observation_id, None)
     return found
+
+
+# -- what an agency page reads of its services (work in proportion to the page) ---------------
+
+
+def published_series_keys(
+    database_url: str, *, unit_ids: Iterable[int]
+) -> list[tuple[int, str, str]]:
+    """The distinct (unit id, metric code, granularity) of the published overall figures of
+    ``unit_ids``: which series each unit has, without reading them (grouped along
+    ``ix_observations_unit_series``, whose leading columns these are)."""
+    ids = list(unit_ids)
+    if not ids:
+        return []
+    grouped = (
+        select(Observation.unit_id, Observation.metric_id, Observation.granularity)
+        .where(
+            _ids_in(Observation.unit_id, ids, database_url),
+            Observation.segment_type == "",
+            public_observation(),
+        )
+        .group_by(Observation.unit_id, Observation.metric_id, Observation.granularity)
+        .subquery()
+    )
+    query = (
+        select(grouped.c.unit_id, Metric.code, grouped.c.granularity)
+        .join(Metric, Metric.id == grouped.c.metric_id)
+        .join(Unit, Unit.id == grouped.c.unit_id)
+        .where(public_metric(), public_unit())
+        .order_by(grouped.c.unit_id, Metric.code, grouped.c.granularity)
+    )
+    with session_scope(database_url) as session:
+        return [
+            (unit_id, code, granularity) for unit_id, code, granularity in session.execute(query)
+        ]
+
+
+def published_segment_types(
+    database_url: str, *, unit_id: int, segment_types: Iterable[str]
+) -> list[str]:
+    """Which of ``segment_types`` the unit publishes breakdowns by (published metrics only):
+    one ``EXISTS`` each, stopping at the first such figure, instead of reading the segments."""
+    found = []
+    with session_scope(database_url) as session:
+        for segment_type in segment_types:
+            held = session.scalar(
+                select(Observation.id)
+                .join(Metric, Observation.metric_id == Metric.id)
+                .join(Unit, Observation.unit_id == Unit.id)
+                .where(
+                    Observation.unit_id == unit_id,
+                    Observation.segment_type == segment_type,
+                    public_observation(),
+                    public_metric(),
+                    public_unit(),
+                )
+                .limit(1)
+            )
+            if held is not None:
+                found.append(segment_type)
+    return found
+
+
+def latest_series_records(
+    database_url: str,
+    *,
+    series: Iterable[tuple[int, str, str]],
+    ending_by: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """For each of ``series`` ((unit id, metric code, granularity), overall figures), its
+    latest published figure (the one ending last, by ``ending_by`` when given) as a record of
+    :func:`published_observation_records`: one row a series where a page only says how each
+    series stands, instead of its whole history."""
+    wanted = set(series)
+    if not wanted:
+        return []
+    unit_ids = sorted({unit_id for unit_id, _code, _granularity in wanted})
+    codes = sorted({code for _unit_id, code, _granularity in wanted})
+    latest = (
+        select(
+            Observation.unit_id,
+            Observation.metric_id,
+            Observation.granularity,
+            func.max(Observation.period_end).label("period_end"),
+        )
+        .join(Metric, Observation.metric_id == Metric.id)
+        .where(
+            _ids_in(Observation.unit_id, unit_ids, database_url),
+            Metric.code.in_(codes),
+            Observation.segment_type == "",
+            public_observation(),
+        )
+        .group_by(Observation.unit_id, Observation.metric_id, Observation.granularity)
+    )
+    if ending_by is not None:
+        latest = latest.where(Observation.period_end <= ending_by)
+    last = latest.subquery()
+    # Driven by the latest ends alone (no unit or metric list again, which led PostgreSQL to
+    # intersect two bitmap scans per series): one seek of ix_observations_unit_series each.
+    query = (
+        published_observations_select()
+        .join(
+            last,
+            (last.c.unit_id == Observation.unit_id)
+            & (last.c.metric_id == Observation.metric_id)
+            & (last.c.granularity == Observation.granularity)
+            & (last.c.period_end == Observation.period_end),
+        )
+        .where(Observation.segment_type == "")
+        .order_by(Unit.slug, Metric.code, Observation.period_start)
+    )
+    with session_scope(database_url) as session:
+        result = session.execute(query)
+        keys = list(result.keys())
+        records = [dict(zip(keys, row, strict=True)) for row in result]
+    return [
+        record
+        for record in records
+        if (record["unit_id"], record["metric_code"], record["granularity"]) in wanted
+    ]

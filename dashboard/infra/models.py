@@ -388,8 +388,23 @@ class Observation(Base):
         CheckConstraint("period_end >= period_start", name="period_order"),
         Index("ix_observations_metric_period", "metric_id", "period_start"),
         # The open-data API's segment lookups: the distinct published segments, one index
-        # seek each (migration 0007). Its page order is uq_observations_key's.
+        # seek each (migration 0007). Its page order is uq_observations_key's (read along
+        # ix_observations_api_page, below, which adds the visibility and the id).
         Index("ix_observations_segments", "segment_type", "segment_value", "visibility"),
+        # Migration 0008: the API's order (uq_observations_key's columns), the visibility and
+        # the id, so a deep ``offset`` and the counts read index entries, never table rows
+        # (the id for PostgreSQL's index-only scan; SQLite's indexes hold the rowid anyway).
+        Index(
+            "ix_observations_api_page",
+            "unit_id",
+            "metric_id",
+            "granularity",
+            "period_start",
+            "segment_type",
+            "segment_value",
+            "visibility",
+            "id",
+        ),
         # Migration 0006: the public pages' queries (queries.latest_period_ends and the
         # scorecard pages' overall figures and offered periods) read ranges of these.
         Index(

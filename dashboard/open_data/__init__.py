@@ -49,10 +49,14 @@ from dashboard.open_data.openapi import (
 )
 from dashboard.open_data.parameters import (
     BadParameter,
+    LazyLookups,
     Lookups,
+    LookupSource,
     ResourceQuery,
     error_body,
     load_lookups,
+    load_names,
+    load_segments,
     parse_query,
 )
 from dashboard.open_data.records import (
@@ -141,6 +145,8 @@ __all__ = [
     "BadParameter",
     "CursorError",
     "Field",
+    "LazyLookups",
+    "LookupSource",
     "Lookups",
     "Parameter",
     "Resource",
@@ -165,6 +171,8 @@ __all__ = [
     "json_value",
     "license_info",
     "load_lookups",
+    "load_names",
+    "load_segments",
     "metadata",
     "observation_record",
     "openapi_document",

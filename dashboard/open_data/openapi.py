@@ -465,10 +465,12 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                     "description": (
                         "Where the page starts: past the last row of the page before. Opaque; "
                         "take it from meta.links.next (JSON) or the Link header (CSV) and keep "
-                        "the same filters (limit and format may change). Rows come in a fixed "
-                        "order (unit, metric, granularity, period start, segment), so following "
-                        "next gives every row once. Not with offset. A cursor the API did not "
-                        "give for these filters is a 400."
+                        "the same filters (limit and format may change). Constant time: a page "
+                        "found by cursor is as quick at any depth, where an offset steps over "
+                        "every row before the page. Rows come in a fixed order (unit, metric, "
+                        "granularity, period start, segment), so following next gives every "
+                        "row once. Not with offset. A cursor the API did not give for these "
+                        "filters is a 400."
                     ),
                     "schema": {
                         "type": "string",

@@ -7,9 +7,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from dashboard.domain.fiscal import FiscalCalendar, Period
@@ -149,11 +150,67 @@ class Lookups:
     segments: frozenset[tuple[str, str]]  # (segment_type, segment_value) of published rows
 
 
+class LookupSource(Protocol):
+    """What :func:`parse_query` checks names against: :class:`Lookups`, or
+    :class:`LazyLookups`, which reads each part only when a parameter names something in it."""
+
+    @property
+    def unit_slugs(self) -> frozenset[str]: ...
+
+    @property
+    def metric_codes(self) -> frozenset[str]: ...
+
+    @property
+    def segments(self) -> frozenset[tuple[str, str]]: ...
+
+
+#: (unit slugs, metric codes) the public may name.
+Names = tuple[frozenset[str], frozenset[str]]
+
+
+class LazyLookups:
+    """:class:`Lookups` read on first need, in two parts: the unit and metric names (two small
+    tables) and the published segments (a walk of an index). A request naming no unit, metric
+    or segment value (a plain page, a ``cursor`` page) reads neither; one naming a unit and a
+    metric reads only the names."""
+
+    def __init__(
+        self, names: Callable[[], Names], segments: Callable[[], frozenset[tuple[str, str]]]
+    ) -> None:
+        self._load_names = names
+        self._load_segments = segments
+
+    @cached_property
+    def _names(self) -> Names:
+        return self._load_names()
+
+    @property
+    def unit_slugs(self) -> frozenset[str]:
+        return self._names[0]
+
+    @property
+    def metric_codes(self) -> frozenset[str]:
+        return self._names[1]
+
+    @cached_property
+    def segments(self) -> frozenset[tuple[str, str]]:
+        return self._load_segments()
+
+
+def load_names(database_url: str) -> Names:
+    """The unit slugs and metric codes the public may name (the first part of the lookups)."""
+    slugs, codes = gateway.unit_and_metric_names(database_url)
+    return frozenset(slugs), frozenset(codes)
+
+
+def load_segments(database_url: str) -> frozenset[tuple[str, str]]:
+    """The published (segment type, segment value) pairs (the second part of the lookups)."""
+    return frozenset(gateway.published_segments(database_url))
+
+
 def load_lookups(database_url: str) -> Lookups:
-    slugs, codes, segments = gateway.names_in_use(database_url)
-    return Lookups(
-        unit_slugs=frozenset(slugs), metric_codes=frozenset(codes), segments=frozenset(segments)
-    )
+    slugs, codes = load_names(database_url)
+    return Lookups(unit_slugs=slugs, metric_codes=codes, segments=load_segments(database_url))
 
 
 @dataclass(frozen=True)
@@ -269,7 +326,7 @@ def api_period_label(calendar: FiscalCalendar, period: Period) -> str:
 
 
 def _check_filter(
-    parameter: Parameter, raw: str, lookups: Lookups, calendar: FiscalCalendar
+    parameter: Parameter, raw: str, lookups: LookupSource, calendar: FiscalCalendar
 ) -> tuple[Any, str]:
     """(value to filter on, normalized text to echo) for one value of a filter."""
     name = parameter.name
@@ -305,7 +362,7 @@ def _check_filter(
     return _segment(name, raw, lookups)
 
 
-def _segment(name: str, raw: str, lookups: Lookups) -> tuple[tuple[str, str | None], str]:
+def _segment(name: str, raw: str, lookups: LookupSource) -> tuple[tuple[str, str | None], str]:
     """("", "") for overall, (type, None) for every value of a type, (type, value) for one.
 
     ``raw`` follows :data:`VALUE_RULES` ["segment"]; a value must be one that published
@@ -327,7 +384,7 @@ def _segment(name: str, raw: str, lookups: Lookups) -> tuple[tuple[str, str | No
 def parse_query(
     resource: Resource,
     args: Mapping[str, Sequence[str]],
-    lookups: Lookups,
+    lookups: LookupSource,
     calendar: FiscalCalendar,
     *,
     path_format: str | None = None,

@@ -35,8 +35,19 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
+#: Types JSON carries as they are (exactly these: a subclass goes the long way below).
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def json_value(value: Any) -> Any:
     """A value as JSON carries it: ISO dates, UTC timestamps ending in Z, no NaN."""
+    # Most values of a record are text, whole numbers, booleans, nulls or floats: one lookup
+    # of their type, not the chain of isinstance checks (it was most of a page's time).
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return value
+    if kind is float:
+        return None if math.isnan(value) else value
     if isinstance(value, dt.datetime):
         moment = _utc(value)
         assert moment is not None
@@ -123,6 +134,7 @@ def observation_record(
     *,
     small_sample_threshold: int,
     small_sample_policy: str,
+    periods: dict[Period, tuple[str, int, int]] | None = None,
 ) -> dict[str, Any]:
     """One published observation as the API gives it.
 
@@ -131,6 +143,9 @@ def observation_record(
     "not_reported" (never zero). A survey result with too few responses is flagged, and under
     the "suppress" policy everything that would reveal it (value, agreeing count, score,
     interval, earlier value) is withheld; the response count stays, as the reason.
+
+    ``periods`` keeps each period's (label, fiscal year, quarter) across the rows of one page,
+    which share a few periods (a label is a locale lookup, the costliest thing in a record).
     """
     value = _number(row.get("raw_value"))
     numerator = _number(row.get("numerator"))
@@ -142,7 +157,12 @@ def observation_record(
     earlier = _number(row.get("earlier_value"))
     revised = earlier is not None or row.get("revised_at") is not None
     period = Period(row["period_start"], row["period_end"], row["granularity"])
-    fiscal_year, quarter = calendar.quarter_of(period)
+    terms = None if periods is None else periods.get(period)
+    if terms is None:
+        terms = (calendar.period_label(period), *calendar.quarter_of(period))
+        if periods is not None:
+            periods[period] = terms
+    label, fiscal_year, quarter = terms
     interval = (
         proportion_interval(value, numerator, denominator, scale)
         if is_survey and not suppressed
@@ -162,7 +182,7 @@ def observation_record(
         "granularity": row["granularity"],
         "period_start": row["period_start"],
         "period_end": row["period_end"],
-        "period_label": calendar.period_label(period),
+        "period_label": label,
         "fiscal_year": fiscal_year,
         "fiscal_quarter": None if row["granularity"] == "fiscal_year" else quarter,
         "segment_type": row["segment_type"] or None,
@@ -188,12 +208,14 @@ def _observation_records(
     rows: Iterable[Mapping[str, Any]], settings: Settings
 ) -> list[dict[str, Any]]:
     calendar = FiscalCalendar.from_settings(settings)
+    periods: dict[Period, tuple[str, int, int]] = {}
     return [
         observation_record(
             row,
             calendar,
             small_sample_threshold=settings.small_sample_threshold,
             small_sample_policy=settings.small_sample_policy,
+            periods=periods,
         )
         for row in rows
     ]
@@ -233,11 +255,19 @@ def fetch_keyset_page(
     return [json_record(resource, record) for record in records], following
 
 
-def count(database_url: str, resource: Resource, filters: Mapping[str, Any]) -> int:
-    """How many published records of a :attr:`Resource.keyset` resource match ``filters``."""
+def count(
+    database_url: str,
+    resource: Resource,
+    filters: Mapping[str, Any],
+    *,
+    published_count: int | None = None,
+) -> int:
+    """How many published records of a :attr:`Resource.keyset` resource match ``filters``
+    (``published_count``: the status row's, which spares a count of every row when there
+    are no filters; :func:`dashboard.gateway.open_data.count_observations`)."""
     if resource is not OBSERVATIONS:
         raise AssertionError(f"{resource.name} is not paged by cursor")
-    return gateway.count_observations(database_url, filters)
+    return gateway.count_observations(database_url, filters, published_count=published_count)
 
 
 # -- the small resources ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.core.routes import Route
 from dashboard.core.settings import Settings
 from dashboard.gateway import queries
+from dashboard.open_data.parameters import MAX_OFFSET
 
 #: Rows the example links ask for: enough to see the shape, small enough to read.
 EXAMPLE_LIMIT = 10
@@ -95,6 +96,8 @@ class OpenDataView:
     dictionary_csv_path: str = open_data.DICTIONARY_PATH + ".csv"
     #: Path and query of the example in the page's curl command (the layout adds the site).
     example_curl_path: str = ""
+    #: Paths of the resources paged by ``cursor`` (their next links carry one).
+    cursor_paths: tuple[str, ...] = tuple(r.path for r in open_data.RESOURCES if r.keyset)
 
 
 def example_filters(examples: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -147,6 +150,18 @@ PAGING_TEXT: Messages = messages(
     P_("limit", "Rows per page, 1 to {most} (default {default})."),
     P_("offset", "Rows to skip. Easier: follow meta.links.next (JSON) or the Link header (CSV)."),
     P_("format", "json (default) or csv; adding .csv to the path does the same."),
+    P_(
+        "paging_offset_deep",
+        "At most {most}. The deeper the offset, the slower the page (the rows before it are "
+        "stepped over): deep in, follow the next links, which carry a cursor.",
+    ),
+    P_(
+        "paging_cursor",
+        "Where the page starts, on {path}: the opaque token its next links carry "
+        "(meta.links.next, or the Link header for CSV). Use it as given, with the same "
+        "filters. Every page takes the same short time, however deep. Give cursor or offset, "
+        "not both.",
+    ),
 )
 
 
@@ -164,9 +179,30 @@ def paging_docs(language: str) -> tuple[ParameterDoc, ...]:
             (),
             str(open_data.DEFAULT_LIMIT),
         ),
-        ParameterDoc("offset", translate(PAGING_TEXT, "offset", language), (), "0"),
+        ParameterDoc(
+            open_data.OFFSET_PARAMETER,
+            " ".join(
+                (
+                    translate(PAGING_TEXT, "offset", language),
+                    translate(PAGING_TEXT, "paging_offset_deep", language, most=MAX_OFFSET),
+                )
+            ),
+            (),
+            "0",
+        ),
         ParameterDoc(
             "format", translate(PAGING_TEXT, "format", language), open_data.FORMATS, "csv"
+        ),
+        # Only the keyset resources take it (the observations); their next links carry it.
+        *(
+            ParameterDoc(
+                open_data.CURSOR_PARAMETER,
+                translate(PAGING_TEXT, "paging_cursor", language, path=resource.path),
+                (),
+                "",
+            )
+            for resource in open_data.RESOURCES
+            if resource.keyset
         ),
     )
 

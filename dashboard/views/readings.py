@@ -139,19 +139,41 @@ def published_offered_periods(
     than from every figure: the quarters and fiscal years published; only in a store without
     quarterly figures, each series' months (a quarter is offered when a series has all three).
     """
-    periods: dict[tuple[Any, ...], list[Reading]] = defaultdict(list)
     series = [([unit["id"] for unit in units], list(codes)) for units, codes in groups]
-    for granularities, by_series in ((("quarter", "fiscal_year"), False), (("month",), True)):
-        for row in queries.published_periods(
-            database_url, series=series, granularities=granularities, by_series=by_series
+    periods: dict[tuple[Any, ...], list[Reading]] = defaultdict(list)
+    for granularity in ("quarter", "fiscal_year"):
+        for start, end in queries.published_periods(
+            database_url, series=series, granularity=granularity
         ):
-            *key, granularity, start, end = row
-            periods[tuple(key) or ("",)].append(
-                Reading(_as_date(start), _as_date(end), granularity, None)
-            )
-        if any(r.granularity == "quarter" for rs in periods.values() for r in rs):
-            break  # quarterly figures decide: months are never needed
+            periods[("",)].append(Reading(_as_date(start), _as_date(end), granularity, None))
+    if not any(r.granularity == "quarter" for r in periods[("",)]):
+        # No quarterly figures: a quarter is offered when some series has its three months.
+        # The quarters all three of whose months anyone published are the candidates; each is
+        # then checked for one series holding them all.
+        by_quarter: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+        for _start, end in queries.published_periods(
+            database_url, series=series, granularity="month"
+        ):
+            ending = _as_date(end)
+            by_quarter[(calendar.fiscal_year(ending), calendar.quarter(ending))].append(ending)
+        candidates = [
+            (quarter, ends) for quarter, ends in sorted(by_quarter.items()) if len(ends) >= 3
+        ]
+        held = queries.series_with_every_period(
+            database_url,
+            series=series,
+            granularity="month",
+            period_sets=[ends for _quarter, ends in candidates],
+        )
+        for (quarter, _ends), complete in zip(candidates, held, strict=True):
+            if complete:
+                periods[("",)].append(Reading(*_quarter_bounds(calendar, quarter), "quarter", None))
     return offered_periods(calendar, periods)
+
+
+def _quarter_bounds(calendar: FiscalCalendar, quarter: tuple[int, int]) -> tuple[dt.date, dt.date]:
+    period = calendar.quarter_period(*quarter)
+    return period.start, period.end
 
 
 def agency_targets(

@@ -17,10 +17,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from dashboard import open_data
 from dashboard.core.settings import Settings
+from dashboard.gateway import open_data as gateway
+from dashboard.gateway import queries
 from dashboard.infra import db
 from dashboard.infra.cache import cache
 from dashboard.infra.db import session_scope
@@ -302,3 +304,157 @@ def test_a_deep_page_is_read_in_index_order_on_sqlite(client, store):
             assert "TEMP B-TREE" not in details, details
             # A seek into the index, never a walk from its start.
             assert "SEARCH observations USING INDEX" in details, details
+
+
+def _add_published_rows_of_drafts(url: str) -> None:
+    """Published observations hanging from a draft service and from a draft metric: counted in
+    the status row's published count, never in the API's total or pages."""
+    with session_scope(url) as session:
+        draft_service = session.scalars(
+            select(Unit).where(Unit.slug == "unpublished-harbour-permits")
+        ).one()
+        draft_metric = session.scalars(
+            select(Metric).where(Metric.code == "draft_only_metric_xq")
+        ).one()
+        dmv = session.scalars(select(Unit).where(Unit.slug == "dmv")).one()
+        metric = session.scalars(
+            select(Metric).where(Metric.visibility == PUBLISHED).order_by(Metric.id).limit(1)
+        ).one()
+        for unit, measure in ((draft_service, metric), (dmv, draft_metric)):
+            session.add(
+                Observation(
+                    unit_id=unit.id,
+                    metric_id=measure.id,
+                    period_start=dt.date(2024, 2, 1),
+                    period_end=dt.date(2024, 2, 29),
+                    granularity="month",
+                    raw_value=0.75,
+                    visibility=PUBLISHED,
+                )
+            )
+
+
+@pytest.fixture
+def store_with_hidden_rows(store: str) -> str:
+    _add_published_rows_of_drafts(store)
+    return store
+
+
+def test_the_total_and_a_deep_offset_leave_out_published_rows_of_drafts(store_with_hidden_rows):
+    """The total without filters starts from the status row's count (kept at write time),
+    less the published rows of draft units and metrics; a deep ``offset`` reads its ids from
+    the index with those drafts ruled out by id. Both agree with the store."""
+    store = store_with_hidden_rows
+    expected = _published_keys(store)
+    with session_scope(store) as session:
+        published = session.scalar(
+            select(func.count()).select_from(Observation).where(Observation.visibility == PUBLISHED)
+        )
+    status = queries.data_status(store)
+    assert status.published_count == published == len(expected) + 2
+    assert gateway.count_observations(store, {}) == len(expected)
+    assert gateway.count_observations(store, {}, published_count=status.published_count) == len(
+        expected
+    )
+    app = create_app(Settings(database_url=store, api_rate_limit=0, page_rate_limit=0))
+    with app.server.app_context():
+        cache.clear()
+    client = app.server.test_client()
+    try:
+        first = _json(client, f"{PATH}?limit=1")
+        assert first["meta"]["total"] == len(expected)
+        deep = len(expected) - 60
+        page = _json(client, f"{PATH}?limit=50&offset={deep}")
+        assert [_key(r) for r in page["data"]] == expected[deep : deep + 50]
+        # Its next link carries a cursor, and leads on to the last rows.
+        following = page["meta"]["links"]["next"]
+        assert "cursor=" in following and "offset=" not in following
+        assert [_key(r) for r in _json(client, following)["data"]] == expected[deep + 50 :]
+    finally:
+        db.dispose_all()
+
+
+def _observation_statements(
+    store: str, client: Any, urls: list[str], *, walk: bool
+) -> list[tuple[str, Any]]:
+    """The statements on the observations that asking ``urls`` runs (each followed by its next
+    links to the end when ``walk``)."""
+    engine = db.get_engine(store)
+    statements: list[tuple[str, Any]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "ORDER BY observations.unit_id" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        for url in urls:
+            if walk:
+                _walk_json(client, url)
+            else:
+                _json(client, url)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return statements
+
+
+@pytest.mark.parametrize("demo_copy_url", ["sqlite"], indirect=True)
+def test_every_cursor_page_and_a_deep_offset_read_along_the_index_on_sqlite(client, store):
+    """Every page of a walk by cursor, unit boundaries included (where a page goes on past a
+    unit: ``unit_id > ?``, which SQLite, the units joined, began from the units table and
+    sorted), is a seek without a sort; a deep ``offset`` walks ``ix_observations_api_page``
+    alone (a covering index: no table row read for the rows before the page), then reads its
+    rows by id."""
+    total = _json(client, f"{PATH}?limit=1")["meta"]["total"]
+    walked = _observation_statements(store, client, [f"{PATH}?limit=500"], walk=True)
+    assert any("observations.unit_id > " in statement for statement, _ in walked)
+    deep = _observation_statements(
+        store, client, [f"{PATH}?limit=100&offset={total - 150}"], walk=False
+    )
+    engine = db.get_engine(store)
+    with engine.connect() as connection:
+
+        def plan(statement: str, parameters: Any) -> str:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            return " | ".join(str(row[-1]) for row in rows)
+
+        # The first page reads the index from its start; every later one seeks into it.
+        assert "TEMP B-TREE" not in plan(*walked[0])
+        for statement, parameters in walked[1:]:
+            details = plan(statement, parameters)
+            assert "TEMP B-TREE" not in details and "SCAN" not in details, details
+            assert "SEARCH observations USING INDEX" in details, details
+        ids = [s for s in deep if s[0].lstrip().startswith("SELECT observations.id \n")]
+        assert len(ids) == 1, deep
+        details = plan(*ids[0])
+        assert "COVERING INDEX ix_observations_api_page" in details, details
+        assert "TEMP B-TREE" not in details, details
+        # The page's own rows: by primary key (sorting its at most 100 rows is no walk).
+        for statement, parameters in deep:
+            if (statement, parameters) != ids[0]:
+                assert "USING INTEGER PRIMARY KEY" in plan(statement, parameters)
+
+
+@pytest.mark.parametrize("demo_copy_url", ["postgres"], indirect=True)
+def test_a_deep_offset_can_be_an_index_only_scan_on_postgresql(client, store):
+    """The ids of a deep ``offset`` page are all in ``ix_observations_api_page`` (the order,
+    the visibility and the id): PostgreSQL can step over the rows before the page in the
+    index alone. The planner chooses by the table's statistics (on the small demo store a
+    sequential scan may win), so it is asked to avoid scans of the table and sorts here."""
+    total = _json(client, f"{PATH}?limit=1")["meta"]["total"]
+    deep = _observation_statements(
+        store, client, [f"{PATH}?limit=100&offset={total - 150}"], walk=False
+    )
+    ids = [s for s in deep if s[0].lstrip().startswith("SELECT observations.id \n")]
+    assert len(ids) == 1, deep
+    engine = db.get_engine(store)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        connection.exec_driver_sql("SET LOCAL enable_incremental_sort = off")
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        statement, parameters = ids[0]
+        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        details = " | ".join(str(row[0]) for row in rows)
+        connection.rollback()
+    assert "Index Only Scan using ix_observations_api_page" in details, details

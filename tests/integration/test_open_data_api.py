@@ -441,3 +441,44 @@ def test_the_open_data_page_documents_every_endpoint_in_both_languages(client, d
         assert _json(client, built.endpoints[3].example_json)["meta"]["total"] > 0
     assert built.as_of == queries.data_status(demo_settings.database_url).as_of
     assert isinstance(built.as_of, dt.date)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_the_open_data_page_documents_paging_by_cursor(client, demo_settings, language):
+    """The /data page says, in each language, that the next links carry a cursor, that it is
+    opaque and as quick at any depth, and that offset is bounded and slower deep in; its
+    paging table lists cursor. The page's own next links do carry one."""
+    from dashboard.core.i18n import translate
+    from dashboard.core.routes import Route
+    from dashboard.open_data.parameters import MAX_OFFSET
+    from dashboard.views import open_data as view
+    from dashboard.web.pages import PageContext
+    from layouts.open_data import TEXT
+    from layouts.open_data import layout as open_data_layout
+    from tests.integration.test_methodology import _texts
+
+    assert client.get(f"/data?lang={language}").status_code == 200
+    built = view.build(demo_settings.database_url, demo_settings, Route("open_data"), {}, language)
+    assert built.cursor_paths == (open_data.OBSERVATIONS.path,)
+    components = open_data_layout(
+        built, PageContext(language=language, path="/data", query={}, settings=demo_settings)
+    )
+    paragraph = translate(
+        TEXT,
+        "api_paging_cursor",
+        language,
+        path=open_data.OBSERVATIONS.path,
+        max_offset=MAX_OFFSET,
+    )
+    assert paragraph in _texts(components)
+    assert "cursor" in paragraph and "offset" in paragraph and str(MAX_OFFSET) in paragraph
+    english = translate(
+        TEXT, "api_paging_cursor", "en", path=open_data.OBSERVATIONS.path, max_offset=MAX_OFFSET
+    )
+    assert (paragraph == english) == (language == "en"), "translated"
+    paging = {p.name: p for p in built.paging_parameters}
+    assert list(paging) == [*open_data.PAGING_PARAMETERS, open_data.CURSOR_PARAMETER]
+    assert open_data.OBSERVATIONS.path in paging["cursor"].description
+    assert str(MAX_OFFSET) in paging["offset"].description
+    next_link = _json(client, f"{open_data.OBSERVATIONS.path}?limit=5")["meta"]["links"]["next"]
+    assert "cursor=" in next_link and "offset=" not in next_link

@@ -264,3 +264,75 @@ def test_measured_dimensions_equals_the_scan_of_the_year(demo_url):
         assert queries.measured_dimensions(demo_url, start, end) == expected
         measured_years += bool(expected)
     assert measured_years >= 3
+
+
+def test_quarters_offered_from_months_need_one_series_with_all_three(db_url):
+    """A store of monthly figures offers a quarter when one series has its three months: not
+    when the three are spread over several series, not from a draft month, a segment's month
+    or a unit outside the page; the same answer as reading every figure."""
+    months = {
+        name: (dt.date(year, m, 1), (dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(1)))
+        for name, (year, m) in {
+            "oct": (2025, 10),
+            "nov": (2025, 11),
+            "dec": (2025, 12),
+            "jan": (2026, 1),
+            "feb": (2026, 2),
+            "mar": (2026, 3),
+            "apr": (2026, 4),
+            "may": (2026, 5),
+            "jun": (2026, 6),
+            "jul": (2026, 7),
+            "aug": (2026, 8),
+            "sep": (2026, 9),
+        }.items()
+    }
+    with session_scope(db_url) as session:
+        units = {slug: Unit(slug=slug, kind="agency", name_en=slug) for slug in "abc"}
+        metrics = {
+            code: Metric(code=code, dimension="access", scale="percent", name_en=code)
+            for code in ("m1", "m2")
+        }
+        session.add_all([*units.values(), *metrics.values()])
+        session.flush()
+
+        def figure(unit: str, code: str, name: str, **extra: Any) -> None:
+            start, end = months[name]
+            session.add(
+                Observation(
+                    unit_id=units[unit].id,
+                    metric_id=metrics[code].id,
+                    period_start=start,
+                    period_end=end,
+                    granularity="month",
+                    raw_value=50.0,
+                    visibility=extra.pop("visibility", "published"),
+                    **extra,
+                )
+            )
+
+        figure("a", "m1", "oct")  # FY2026 Q1: the three months over two series
+        figure("a", "m1", "nov")
+        figure("b", "m1", "dec")
+        for name in ("jan", "feb", "mar"):  # FY2026 Q2: one series has all three
+            figure("a", "m2", name)
+        figure("b", "m1", "apr")  # FY2026 Q3: the third month is a draft, or a segment's
+        figure("b", "m1", "may")
+        figure("b", "m1", "jun", visibility="draft")
+        figure("b", "m1", "jun", segment_type="channel", segment_value="phone")
+        for name in ("jul", "aug", "sep"):  # FY2026 Q4: a unit the page does not show
+            figure("c", "m1", name)
+    page_units = [u for u in queries.units(db_url) if u["slug"] in ("a", "b")]
+    calendar = FiscalCalendar()
+    groups = [(page_units, ["m1", "m2"])]
+    offered = readings.published_offered_periods(db_url, calendar, groups)
+    assert offered.quarters == [(2026, 2)]
+    every = readings.headline_readings(
+        db_url, page_units, {code: SimpleNamespace(code=code) for code in ("m1", "m2")}
+    )
+    assert offered_periods(calendar, every) == offered
+    # Every unit: the fourth quarter too.
+    everyone = [u for u in queries.units(db_url) if u["kind"] == "agency"]
+    assert readings.published_offered_periods(
+        db_url, calendar, [(everyone, ["m1", "m2"])]
+    ).quarters == [(2026, 2), (2026, 4)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from dashboard.open_data import (
     OBSERVATIONS,
     RESOURCES,
     BadParameter,
+    LazyLookups,
     Lookups,
     observation_record,
     parse_query,
@@ -349,7 +351,7 @@ def test_openapi_path_of_a_flask_rule():
 # -- the docs page's view ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
 def test_the_docs_view_lists_every_endpoint_parameter_and_column(language):
     examples = {"unit": "dmv", "metric": "csat_overall", "period_end": "2024-03-31"}
     endpoints = view.endpoint_docs(examples, language)
@@ -365,6 +367,10 @@ def test_the_docs_view_lists_every_endpoint_parameter_and_column(language):
     files = view.file_docs(language)
     assert [f.file_name for f in files][-1] == "data-dictionary.csv"
     assert sum(len(f.columns) for f in files) == len(open_data.data_dictionary())
+    # Every paging parameter the API takes is documented, cursor included (keyset resources).
+    paging = view.paging_docs(language)
+    assert [p.name for p in paging] == [*open_data.PAGING_PARAMETERS, open_data.CURSOR_PARAMETER]
+    assert all(p.description for p in paging)
 
 
 def test_docs_examples_without_data_use_no_filters_that_could_fail():
@@ -382,3 +388,80 @@ def test_the_cache_fingerprint_changes_with_what_the_records_hold():
     assert open_data.settings_fingerprint(base) != open_data.settings_fingerprint(
         Settings(small_sample_threshold=50)
     )
+
+
+def test_the_openapi_cursor_is_opaque_constant_time_and_taken_by_the_observations_only():
+    document = open_data.openapi_document(Settings())
+    cursor = document["components"]["parameters"]["cursor"]
+    assert cursor["name"] == open_data.CURSOR_PARAMETER and cursor["in"] == "query"
+    assert "Opaque" in cursor["description"] and "Constant time" in cursor["description"]
+    offset = document["components"]["parameters"]["offset"]["description"]
+    assert "cursor" in offset
+    for resource in RESOURCES:
+        parameters = document["paths"][resource.path]["get"]["parameters"]
+        refs = {p.get("$ref") for p in parameters}
+        assert ("#/components/parameters/cursor" in refs) == resource.keyset, resource.name
+
+
+def test_the_lookups_are_read_only_when_a_parameter_names_something():
+    """A plain page, or one with only a granularity or a whole segment type, reads no lookup; a
+    unit or a metric reads the names only; a segment value the segments only. Each at most
+    once per request, and the checks are the same as with :class:`Lookups`."""
+    asked: list[str] = []
+
+    def lazy() -> LazyLookups:
+        def names():
+            asked.append("names")
+            return LOOKUPS.unit_slugs, LOOKUPS.metric_codes
+
+        def segments():
+            asked.append("segments")
+            return LOOKUPS.segments
+
+        return LazyLookups(names=names, segments=segments)
+
+    def parse(**args: str) -> Any:
+        query = {key: [value] for key, value in args.items()}
+        return parse_query(OBSERVATIONS, query, lazy(), FEDERAL)
+
+    parse(limit="10")
+    parse(granularity="month", segment="channel")
+    assert asked == []
+    assert parse(unit="dmv,dmv-licensing", metric="csat_overall").filters["unit"] == [
+        "dmv",
+        "dmv-licensing",
+    ]
+    assert asked == ["names"]
+    asked.clear()
+    assert parse(segment="channel:phone").filters["segment"] == [("channel", "phone")]
+    assert asked == ["segments"]
+    with pytest.raises(BadParameter) as refused:
+        parse(unit="nowhere")
+    assert refused.value.parameter == "unit"
+    with pytest.raises(BadParameter):
+        parse(segment="channel:fax")
+
+
+def test_a_page_of_records_shares_its_period_labels():
+    """Rows of one period get one label (kept per page); every label is the calendar's."""
+    periods: dict[Any, tuple[str, int, int]] = {}
+    rows = [
+        _row(segment_type="channel", segment_value=value) for value in ("phone", "email", "web")
+    ]
+    records = [
+        observation_record(
+            row,
+            FEDERAL,
+            small_sample_threshold=30,
+            small_sample_policy="flag",
+            periods=periods,
+        )
+        for row in rows
+    ]
+    alone = observation_record(
+        rows[0], FEDERAL, small_sample_threshold=30, small_sample_policy="flag"
+    )
+    assert len(periods) == 1
+    assert {r["period_label"] for r in records} == {alone["period_label"]}
+    assert records[0]["fiscal_year"] == alone["fiscal_year"]
+    assert records[0]["fiscal_quarter"] == alone["fiscal_quarter"]

@@ -21,15 +21,16 @@ from dashboard.views.agency.loading import (
     as_date,
     granularities,
     ordered_codes,
-    row_records,
     target_spec,
 )
 from dashboard.views.agency.model import AgencyView, Option
 from dashboard.views.agency.panels import action_item, breakdown_chart, metric_panel
 from dashboard.views.agency.sections import (
+    SERVICE_CHARTS_MAX,
     contacts_and_closures,
     promise_items,
     service_item,
+    service_series_code,
     service_standards_of,
 )
 from dashboard.views.agency.text import BREAKDOWN_SEGMENTS, localized, page_text
@@ -93,13 +94,19 @@ def build(
     )
     services.sort(key=lambda s: localized(s, "name", language).casefold())
     metrics = {metric["code"]: metric for metric in queries.metrics(database_url)}
-    unit_ids = [unit["id"]] + [service["id"] for service in services]
-    observations = row_records(
-        queries.published_observations(database_url, unit_ids=unit_ids, segment_types=None)
+    segment_param = query.get("segment") or None
+    if segment_param is not None and segment_param not in BREAKDOWN_SEGMENTS:
+        choices = ", ".join(BREAKDOWN_SEGMENTS)
+        raise NotFound(page_text("bad_segment", language, segment=segment_param, choices=choices))
+    # What the page shows, not the unit's whole store: its overall figures (and the segments of
+    # the breakdown asked for), and of each service one series (its latest figure only when
+    # the services are listed without charts).
+    observations = queries.published_observation_records(
+        database_url,
+        unit_ids=[unit["id"]],
+        segment_types=("",) if segment_param is None else ("", segment_param),
     )
-    reasons = queries.revision_reasons(database_url, unit_ids=unit_ids)
-    for row in observations:
-        row["revision_reason"] = reasons.get(row["id"])
+    unit_ids = [unit["id"]] + [service["id"] for service in services]
     targets: dict[tuple[int, str], list[TargetSpec]] = defaultdict(list)
     for row in queries.published_targets(database_url, unit_ids=unit_ids):
         targets[(row["unit_id"], row["metric_code"])].append(target_spec(row, language))
@@ -119,21 +126,9 @@ def build(
 
     # This unit's rows, by (metric, segment type, segment value, granularity).
     own: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    by_service: dict[int, dict[tuple[str, str], list[dict[str, Any]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
     for row in observations:
-        if row["unit_id"] == unit["id"]:
-            key = (
-                row["metric_code"],
-                row["segment_type"],
-                row["segment_value"],
-                row["granularity"],
-            )
-            own[key].append(row)
-        elif row["segment_type"] == "":
-            by_service[row["unit_id"]][(row["metric_code"], row["granularity"])].append(row)
-
+        key = (row["metric_code"], row["segment_type"], row["segment_value"], row["granularity"])
+        own[key].append(row)
     granularity_of = granularities((code, g) for code, s, _v, g in own if s == "")
     codes = ordered_codes(granularity_of, metrics, language)
 
@@ -150,12 +145,46 @@ def build(
         }
     )
     year = _fiscal_year_param(query.get("period"), years, fiscal, unit_name, language)
-    segment_param = query.get("segment") or None
-    if segment_param is not None and segment_param not in BREAKDOWN_SEGMENTS:
-        choices = ", ".join(BREAKDOWN_SEGMENTS)
-        raise NotFound(page_text("bad_segment", language, segment=segment_param, choices=choices))
 
     window = fiscal.year_bounds(year) if year is not None else (None, None)
+    # Of each service, which series it has (its finest granularity of each metric), and the
+    # one its line on this page shows.
+    service_pairs: dict[int, list[tuple[str, str]]] = {service["id"]: [] for service in services}
+    for service_id, series_code, granularity in queries.published_series_keys(
+        database_url, unit_ids=list(service_pairs)
+    ):
+        service_pairs[service_id].append((series_code, granularity))
+    service_granularities = {
+        service_id: granularities(pairs) for service_id, pairs in service_pairs.items()
+    }
+    service_series = set()
+    for service_id, finest in service_granularities.items():
+        shown = service_series_code(finest, metrics, language)
+        if shown is not None:
+            service_series.add((service_id, shown, finest[shown]))
+    service_charts = len(services) <= SERVICE_CHARTS_MAX
+    service_rows = (
+        [
+            row
+            for row in queries.published_observation_records(
+                database_url,
+                unit_ids=list(service_granularities),
+                metric_codes={code for _id, code, _g in service_series},
+            )
+            if (row["unit_id"], row["metric_code"], row["granularity"]) in service_series
+        ]
+        if service_charts
+        else queries.latest_series_records(database_url, series=service_series, ending_by=window[1])
+    )
+    reasons = queries.revision_reasons(
+        database_url,
+        unit_ids=[unit["id"], *(service_granularities if service_charts else ())],
+    )
+    for row in [*observations, *service_rows]:
+        row["revision_reason"] = reasons.get(row["id"])
+    by_service: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in service_rows:
+        by_service[row["unit_id"]].append(row)
     context = ChartContext(
         language=language,
         fiscal=fiscal,
@@ -189,9 +218,8 @@ def build(
         if not addressed.intersection(row["metric_codes"])
     ]
 
-    segment_types = sorted(
-        {segment for (_c, segment, _v, _g) in own if segment},
-        key=BREAKDOWN_SEGMENTS.index,
+    segment_types = queries.published_segment_types(
+        database_url, unit_id=unit["id"], segment_types=BREAKDOWN_SEGMENTS
     )
     breakdowns: list[ChartSpec] = []
     segment_note = None
@@ -212,7 +240,15 @@ def build(
             )
 
     service_items = [
-        service_item(context, service, by_service.get(service["id"], {}), targets, agency)
+        service_item(
+            context,
+            service,
+            service_granularities[service["id"]],
+            by_service.get(service["id"], []),
+            targets,
+            agency,
+            chart=service_charts,
+        )
         for service in services
     ]
 
@@ -264,5 +300,5 @@ def build(
         small_sample_threshold=settings.small_sample_threshold,
         last_updated=queries.agency_last_updated(database_url, agency["slug"]),
         changes_path=path_for("changes"),
-        **service_standards_of(context, services, by_service, targets, agency),
+        **service_standards_of(database_url, context, services, targets, agency),
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,11 +22,9 @@ from dashboard.domain.formatting import (
 from dashboard.domain.scorecard import (
     SCORECARD_DIMENSIONS,
     MetricInfo,
-    Reading,
     default_period,
     dimension_label,
     headline_metrics,
-    offered_periods,
 )
 from dashboard.domain.series import (
     MetricSeries,
@@ -46,8 +43,6 @@ from dashboard.gateway import queries
 from dashboard.views.agency.loading import (
     ChartContext,
     as_date,
-    as_float,
-    granularities,
     ordered_codes,
 )
 from dashboard.views.agency.model import (
@@ -74,6 +69,7 @@ from dashboard.views.agency.text import (
     localized,
     page_text,
 )
+from dashboard.views.readings import headline_readings, published_offered_periods
 
 # -- posted service levels -------------------------------------------------------------------
 
@@ -172,28 +168,47 @@ def _target_history(
 # -- services ----------------------------------------------------------------------------------
 
 
+#: Beyond this many services, an agency page lists its services without a small chart each
+#: (each service's own page has its charts): a chart a service costs the page a series read and
+#: drawn per service, and an agency of hundreds of offices would be a page of hundreds of charts.
+SERVICE_CHARTS_MAX = 12
+
+
+def service_series_code(
+    granularity_of: Mapping[str, str], metrics: Mapping[str, Mapping[str, Any]], language: str
+) -> str | None:
+    """The metric a service's line on its agency page shows: the first of
+    :data:`HEADLINE_METRICS` it publishes, else its first metric in page order."""
+    code = next((c for c in HEADLINE_METRICS if c in granularity_of), None)
+    if code is None:
+        code = next(iter(ordered_codes(granularity_of, metrics, language)), None)
+    return code
+
+
 def service_item(
     context: ChartContext,
     service: Mapping[str, Any],
-    rows: Mapping[tuple[str, str], list[dict[str, Any]]],
+    granularity_of: Mapping[str, str],
+    rows: list[dict[str, Any]],
     targets: Mapping[tuple[int, str], list[TargetSpec]],
     agency: Mapping[str, Any],
+    *,
+    chart: bool,
 ) -> ServiceItem:
+    """A service's line on its agency page: how its :func:`service_series_code` metric stands
+    (``rows``: that series' figures, all of them or, without a ``chart``, its latest only:
+    the latest point reads the same from either, the periods after it being "not reported"
+    through the latest any unit published)."""
     language = context.language
     name = localized(service, "name", language)
     path = path_for("service", agency=agency["slug"], service=service["slug"])
-    granularity_of = granularities(rows)
-    code = next((c for c in HEADLINE_METRICS if c in granularity_of), None)
-    if code is None:
-        code = next(iter(ordered_codes(granularity_of, context.metrics, language)), None)
+    code = service_series_code(granularity_of, context.metrics, language)
     if code is None:
         return ServiceItem(
             service["slug"], name, path, page_text("service_no_data", language), None, None
         )
     granularity = granularity_of[code]
-    full = context.series(
-        code, granularity, rows[(code, granularity)], list(targets.get((service["id"], code), []))
-    )
+    full = context.series(code, granularity, rows, list(targets.get((service["id"], code), [])))
     series = restricted(context, full)
     metric_name = context.metric_name(code)
     latest = series.latest
@@ -209,6 +224,8 @@ def service_item(
     text = page_text(
         "service_latest", language, metric=metric_name, value=value, period=latest.label
     )
+    if not chart:
+        return ServiceItem(service["slug"], name, path, text, latest.status, None)
     traces = series_traces(context, series, metric_name, with_band=False)
     target = target_trace(context, series)
     if target is not None:
@@ -232,9 +249,9 @@ def service_item(
 
 
 def service_standards_of(
+    database_url: str,
     context: ChartContext,
     services: list[dict[str, Any]],
-    by_service: Mapping[int, Mapping[tuple[str, str], list[dict[str, Any]]]],
     targets: Mapping[tuple[int, str], list[TargetSpec]],
     agency: Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -243,35 +260,28 @@ def service_standards_of(
     The period is the latest one the services' data have (a quarter, or a fiscal year for
     yearly results: :func:`dashboard.domain.scorecard.default_period`); results of finer periods
     are pooled by volume and judged against the target in force, exactly as the overview's
-    roll-up (:mod:`dashboard.domain.service_rollup`).
+    roll-up (:mod:`dashboard.domain.service_rollup`). Only that period's figures are read
+    (the periods on offer come from SQL, as on the overview).
     """
     if not services:
         return {}
     language = context.language
-    readings: dict[tuple[str, str], list[Reading]] = defaultdict(list)
-    for service in services:
-        for (code, granularity), rows in by_service.get(service["id"], {}).items():
-            for row in rows:
-                readings[(service["slug"], code)].append(
-                    Reading(
-                        period_start=as_date(row["period_start"]),
-                        period_end=as_date(row["period_end"]),
-                        granularity=granularity,
-                        value=as_float(row.get("raw_value")),
-                        numerator=as_float(row.get("numerator")),
-                        denominator=as_float(row.get("denominator")),
-                    )
-                )
-    period = default_period(context.fiscal, offered_periods(context.fiscal, readings))
+    infos = [MetricInfo.from_record(record) for record in context.metrics.values()]
+    by_code = {info.code: info for info in infos}
+    offered = published_offered_periods(database_url, context.fiscal, [(services, by_code)])
+    period = default_period(context.fiscal, offered)
     if period is None:
         return {}
+    readings = headline_readings(
+        database_url, services, by_code, starting_from=period.start, ending_by=period.end
+    )
+
     goals = {
         (service["slug"], code): specs
         for service in services
         for (unit_id, code), specs in targets.items()
         if unit_id == service["id"]
     }
-    infos = [MetricInfo.from_record(record) for record in context.metrics.values()]
     headline = headline_metrics(infos)
     by_dimension = dimension_metrics(infos)
     units = [Service(s["slug"], localized(s, "name", language), agency["slug"]) for s in services]
