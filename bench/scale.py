@@ -3,6 +3,7 @@
     python bench/scale.py                                   # 1M and 10M, SQLite and PostgreSQL
     python bench/scale.py --sizes 100k 1M --backends sqlite postgres [--runs 5]
     python bench/scale.py --sizes 1M --backends postgres --postgres-url postgresql+psycopg://...
+    python bench/scale.py --store sqlite:////path/to/1M.sqlite3 postgresql+psycopg://.../db
 
 Each store has the project's schema (``cxdash init-db``: the migrations), the demo government
 (12 agencies, their services, metrics, targets, actions, content; deterministic) and then N
@@ -669,10 +670,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="admin URL")
     parser.add_argument("--folder", type=Path, default=None, help="where SQLite stores go")
+    parser.add_argument(
+        "--store",
+        nargs="+",
+        default=[],
+        metavar="URL",
+        help="time these existing stores (built earlier, e.g. kept from a run) and build none; "
+        "each is brought to the schema's head first",
+    )
     args = parser.parse_args(argv)
     sizes = args.sizes or [parse_size(size) for size in DEFAULT_SIZES]
 
     results: list[tuple[str, Sequence[Timing]]] = []
+    if args.store:
+        for url in args.store:
+            db.upgrade(url)
+            name = f"{size_label(_published(url))} {make_url(url).get_backend_name()}"
+            print(f"{name}: {url}", flush=True)
+            timings = measure(url, args.runs)
+            for timing in timings:
+                print(f"  {timing.page:<16} {_cell(timing):>16}  {timing.path}", flush=True)
+            results.append((name, timings))
+        print(f"\nServer time per request, median of {args.runs} runs, ms (cold / warm)")
+        print(table(results))
+        return
     for n in sizes:
         for backend in args.backends:
             name = f"{size_label(n)} {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}"

@@ -85,3 +85,21 @@ def test_sizes_are_read_as_written() -> None:
         "1M",
         "10M",
     ]
+
+
+def test_main_times_a_store_built_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--store``: a kept store is timed as it is, nothing built."""
+    with scale.store("sqlite", TINY, POSTGRES_ADMIN_URL, tmp_path) as url:
+        scale.build_store(url, TINY)
+        before = scale._published(url)
+        capsys.readouterr()
+        scale.main(["--store", url, "--runs", "1"])
+        assert scale._published(url) == before
+    out = capsys.readouterr().out
+    assert "built in" not in out
+    label = scale.size_label(before)
+    assert f"| page | {label} sqlite cold / warm |" in out
+    for page in scale.PAGES:
+        assert re.search(rf"^\| {re.escape(page)} \| (?:[\d,]+ / [\d,]+|n/a) \|$", out, re.M)
