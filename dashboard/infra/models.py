@@ -928,18 +928,22 @@ def select_with_texts(query: Any, model: Any) -> Any:
 def records_with_texts(rows: Any, model: Any, id_key: str = "id") -> list[dict[str, Any]]:
     """The rows of a :func:`select_with_texts` query as dicts, one per ``model`` row (in the
     query's order), each with ``<field>_<language>`` keys as :func:`text_record` makes."""
-    language_key, field_key, text_key = _TEXT_LABELS
+    keys = list(rows.keys())
+    language_at, field_at, text_at = (keys.index(label) for label in _TEXT_LABELS)
+    owner_at = keys.index(id_key)
+    # Positions rather than each row's mapping: a catalogue of thousands of units is a few
+    # rows each, and building a mapping per row cost more than the query.
+    kept = [(i, key) for i, key in enumerate(keys) if key not in _TEXT_LABELS]
     records: dict[Any, dict[str, Any]] = {}
     empty = text_record(model)
     for row in rows:
-        mapping = row._mapping
-        owner = mapping[id_key]
+        owner = row[owner_at]
         record = records.get(owner)
         if record is None:
-            record = {k: v for k, v in mapping.items() if k not in _TEXT_LABELS}
+            record = {key: row[i] for i, key in kept}
             record.update(empty)
             records[owner] = record
-        language = mapping[language_key]
+        language = row[language_at]
         if language is not None:
-            record[f"{mapping[field_key]}_{language}"] = mapping[text_key]
+            record[f"{row[field_at]}_{language}"] = row[text_at]
     return list(records.values())
