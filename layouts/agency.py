@@ -101,6 +101,10 @@ TEXT: Messages = messages(
         "services_intro",
         "Each service's headline result over time; open a service for all its results.",
     ),
+    P_(
+        "services_intro_listed",
+        "Each service's latest headline result; open a service for its results over time.",
+    ),
     P_("other_actions", "Other actions taken to improve"),
     P_("contact", "How to reach {name}"),
     P_("no_contacts", "No contact information is published yet."),
@@ -584,7 +588,9 @@ def _services(view: AgencyView, context: PageContext) -> html.Section | None:
     return html.Section(
         [
             html.H2(_t("services", language), id="services-heading", className="h3"),
-            html.P(_t("services_intro", language)),
+            html.P(
+                _t("services_intro" if view.service_charts else "services_intro_listed", language)
+            ),
             html.Ul(
                 [_service(item, context) for item in view.services],
                 className="list-unstyled row g-3 service-list",

@@ -23,6 +23,7 @@ from dashboard.infra.models import Metric, Observation, Unit
 from dashboard.views import readings
 from dashboard.views.agency import sections
 from dashboard.views.agency.text import BREAKDOWN_SEGMENTS
+from dashboard.web.pages import PageContext
 
 # The package exports its ``build`` function under the module's name.
 agency_build = importlib.import_module("dashboard.views.agency.build")
@@ -118,11 +119,18 @@ def test_services_listed_without_charts_say_the_same(demo_store, monkeypatch):
             without.services
         )
         seen_statuses |= {item.status for item in without.services}
-        # Nothing else on the page depends on the services' charts.
-        assert dataclasses.replace(with_charts, services=[]) == dataclasses.replace(
-            without, services=[]
+        # Nothing else on the page depends on the services' charts; the page says which it is.
+        assert with_charts.service_charts and not without.service_charts
+        assert dataclasses.replace(with_charts, services=[], service_charts=False) == (
+            dataclasses.replace(without, services=[])
         )
     assert len(seen_statuses) >= 2
+    # The page says why there are no charts, in its language.
+    from layouts.agency import layout
+
+    for view, wanted in ((charted[0], "over time; open"), (listed[0], "latest headline")):
+        context = PageContext(language=view.language, path=view.path, query={}, settings=Settings())
+        assert wanted in str(layout(view, context))
 
 
 def test_an_agency_page_reads_no_segment_it_does_not_show(demo_store, monkeypatch):

@@ -300,5 +300,6 @@ def build(
         small_sample_threshold=settings.small_sample_threshold,
         last_updated=queries.agency_last_updated(database_url, agency["slug"]),
         changes_path=path_for("changes"),
+        service_charts=service_charts,
         **service_standards_of(database_url, context, services, targets, agency),
     )

@@ -138,6 +138,9 @@ class AgencyView:
     last_updated: dt.datetime | None = None
     #: The "What changed" page (``/changes``; the layout adds ``?agency=<agency_slug>``).
     changes_path: str | None = None
+    #: Whether each service's line has its small chart (False past
+    #: :data:`~dashboard.views.agency.sections.SERVICE_CHARTS_MAX` services: listed only).
+    service_charts: bool = True
 
 
 def charts(view: AgencyView) -> list[ChartSpec]:
