@@ -685,7 +685,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.store:
         for url in args.store:
             db.upgrade(url)
-            name = f"{size_label(_published(url))} {make_url(url).get_backend_name()}"
+            backend = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+            name = f"{_published(url):,} {backend}"
             print(f"{name}: {url}", flush=True)
             timings = measure(url, args.runs)
             for timing in timings:

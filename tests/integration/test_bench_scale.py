@@ -99,7 +99,6 @@ def test_main_times_a_store_built_before(
         assert scale._published(url) == before
     out = capsys.readouterr().out
     assert "built in" not in out
-    label = scale.size_label(before)
-    assert f"| page | {label} sqlite cold / warm |" in out
+    assert f"| page | {before:,} SQLite cold / warm |" in out
     for page in scale.PAGES:
         assert re.search(rf"^\| {re.escape(page)} \| (?:[\d,]+ / [\d,]+|n/a) \|$", out, re.M)
