@@ -347,7 +347,7 @@ def published_targets(
         .order_by(Unit.slug, Metric.code, Target.effective_from, Target.id)
     )
     if unit_ids is not None:
-        query = query.where(Target.unit_id.in_(list(unit_ids)))
+        query = query.where(_ids_in(Target.unit_id, unit_ids, database_url))
     with session_scope(database_url) as session:
         return records_with_texts(session.execute(select_with_texts(query, Target)), Target)
 
@@ -371,7 +371,7 @@ def published_actions(
         .order_by(Action.started_on, Action.id)
     )
     if unit_ids is not None:
-        query = query.where(Action.unit_id.in_(list(unit_ids)))
+        query = query.where(_ids_in(Action.unit_id, unit_ids, database_url))
     with session_scope(database_url) as session:
         actions = records_with_texts(session.execute(select_with_texts(query, Action)), Action)
         codes: dict[int, list[str]] = {}

@@ -320,7 +320,20 @@ def build(
         q[0] == fiscal_year for q in offered.quarters
     )
 
-    targets = agency_targets(database_url, agencies + agency_services, language)
+    # Services' targets only where the page judges services: the agencies rolled up from them,
+    # or every service when a dimension has no agency figure at all (its trend is the share
+    # of all services' standards met). An enterprise of thousands of services whose agencies
+    # publish their own figures reads the agencies' targets alone.
+    trend_from_services = any(
+        not any(readings.get((agency["slug"], metric.code)) for agency in agencies)
+        for metric in headline.values()
+    )
+    judged_services = (
+        agency_services
+        if trend_from_services
+        else [s for s in agency_services if s["parent_slug"] in rolled_up]
+    )
+    targets = agency_targets(database_url, agencies + judged_services, language)
     services_by_agency = _services_of(agency_services, language)
     rows = _rows(
         agencies,

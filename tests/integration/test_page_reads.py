@@ -336,3 +336,40 @@ def test_quarters_offered_from_months_need_one_series_with_all_three(db_url):
     assert readings.published_offered_periods(
         db_url, calendar, [(everyone, ["m1", "m2"])]
     ).quarters == [(2026, 2), (2026, 4)]
+
+
+def test_long_lists_of_units_read_the_same_as_short_ones(demo_url):
+    """Past a few dozen ids a unit list goes to PostgreSQL as one array parameter; the rows
+    are the same as asking a few units at a time (ids of no unit included)."""
+    from dashboard.gateway.queries import _ARRAY_FROM
+
+    unit_ids = [u["id"] for u in queries.units(demo_url)] + [10_000_001, 10_000_002]
+    assert len(unit_ids) > _ARRAY_FROM
+    codes = [m["code"] for m in queries.metrics(demo_url)]
+
+    def few_at_a_time(read: Any) -> list[Any]:
+        found: list[Any] = []
+        for first in range(0, len(unit_ids), 8):
+            found += read(unit_ids[first : first + 8])
+        return found
+
+    def key(row: dict[str, Any]) -> Any:
+        return row["id"]
+
+    targets = queries.published_targets(demo_url, unit_ids=unit_ids)
+    assert targets and sorted(targets, key=key) == sorted(
+        few_at_a_time(lambda ids: queries.published_targets(demo_url, unit_ids=ids)), key=key
+    )
+    actions = queries.published_actions(demo_url, unit_ids=unit_ids)
+    assert actions and sorted(actions, key=key) == sorted(
+        few_at_a_time(lambda ids: queries.published_actions(demo_url, unit_ids=ids)), key=key
+    )
+    figures = queries.overall_figures(demo_url, unit_ids=unit_ids, metric_codes=codes)
+    parts = [
+        queries.overall_figures(demo_url, unit_ids=unit_ids[i : i + 8], metric_codes=codes)
+        for i in range(0, len(unit_ids), 8)
+    ]
+    assert figures["unit_slug"]
+    assert sorted(zip(*figures.values(), strict=True)) == sorted(
+        row for part in parts for row in zip(*part.values(), strict=True)
+    )

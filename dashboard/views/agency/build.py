@@ -176,10 +176,7 @@ def build(
         if service_charts
         else queries.latest_series_records(database_url, series=service_series, ending_by=window[1])
     )
-    reasons = queries.revision_reasons(
-        database_url,
-        unit_ids=[unit["id"], *(service_granularities if service_charts else ())],
-    )
+    reasons = queries.revision_reasons(database_url, unit_ids=[unit["id"], *service_granularities])
     for row in [*observations, *service_rows]:
         row["revision_reason"] = reasons.get(row["id"])
     by_service: dict[int, list[dict[str, Any]]] = defaultdict(list)
