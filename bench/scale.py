@@ -682,20 +682,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = args.sizes or [parse_size(size) for size in DEFAULT_SIZES]
 
     results: list[tuple[str, Sequence[Timing]]] = []
-    if args.store:
-        for url in args.store:
-            db.upgrade(url)
-            backend = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
-            name = f"{_published(url):,} {backend}"
-            print(f"{name}: {url}", flush=True)
-            timings = measure(url, args.runs)
-            for timing in timings:
-                print(f"  {timing.page:<16} {_cell(timing):>16}  {timing.path}", flush=True)
-            results.append((name, timings))
-        print(f"\nServer time per request, median of {args.runs} runs, ms (cold / warm)")
-        print(table(results))
-        return
-    for n in sizes:
+
+    def timed(name: str, url: str) -> None:
+        timings = measure(url, args.runs)
+        for timing in timings:
+            print(f"  {timing.page:<16} {_cell(timing):>16}  {timing.path}", flush=True)
+        results.append((name, timings))
+
+    for url in args.store:  # kept stores: timed as they are
+        db.upgrade(url)
+        kind = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+        name = f"{_published(url):,} {kind}"
+        print(f"{name}: {url}", flush=True)
+        timed(name, url)
+    for n in [] if args.store else sizes:
         for backend in args.backends:
             name = f"{size_label(n)} {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}"
             with store(backend, n, args.postgres_url, args.folder) as url:
@@ -708,10 +708,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     f"{report.metrics} metrics",
                     flush=True,
                 )
-                timings = measure(url, args.runs)
-                for timing in timings:
-                    print(f"  {timing.page:<16} {_cell(timing):>16}  {timing.path}", flush=True)
-                results.append((name, timings))
+                timed(name, url)
     print(f"\nServer time per request, median of {args.runs} runs, ms (cold / warm)")
     print(table(results))
 

@@ -672,6 +672,25 @@ def _series_condition(
     return or_(*wanted) if wanted else None
 
 
+def _series_figures_ending(
+    query: Select[*tuple[Any, ...]], end: Any, granularity: str
+) -> Select[*tuple[Any, ...]]:
+    """``query`` over the published overall figures of ``granularity`` ending on ``end``, of
+    published units and metrics (the caller adds which series)."""
+    return (
+        query.join(Metric, Observation.metric_id == Metric.id)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .where(
+            Observation.period_end == end,
+            Observation.granularity == granularity,
+            Observation.segment_type == "",
+            public_observation(),
+            public_unit(),
+            public_metric(),
+        )
+    )
+
+
 def _period_ends(codes: Sequence[str], granularity: str) -> Select[*tuple[Any, ...]]:
     """The distinct ends of the published overall periods of ``granularity`` of the metrics,
     read by a loose index scan of ``ix_observations_metric_latest``: per metric, the first end
@@ -722,18 +741,8 @@ def published_periods(
     with session_scope(database_url) as session:
         ends = _period_ends(codes, granularity).subquery()
         first_start = (
-            select(Observation.period_start)
-            .join(Metric, Observation.metric_id == Metric.id)
-            .join(Unit, Observation.unit_id == Unit.id)
-            .where(
-                Observation.period_end == ends.c.period_end,
-                Observation.granularity == granularity,
-                Observation.segment_type == "",
-                public_observation(),
-                public_unit(),
-                public_metric(),
-                belongs,
-            )
+            _series_figures_ending(select(Observation.period_start), ends.c.period_end, granularity)
+            .where(belongs)
             .correlate(ends)
             .limit(1)
             .scalar_subquery()
@@ -764,19 +773,8 @@ def series_with_every_period(
                 answers.append(False)
                 continue
             first, *others = ends
-            query = (
-                select(Observation.id)
-                .join(Metric, Observation.metric_id == Metric.id)
-                .join(Unit, Observation.unit_id == Unit.id)
-                .where(
-                    Observation.period_end == first,
-                    Observation.granularity == granularity,
-                    Observation.segment_type == "",
-                    public_observation(),
-                    public_unit(),
-                    public_metric(),
-                    belongs,
-                )
+            query = _series_figures_ending(select(Observation.id), first, granularity).where(
+                belongs
             )
             for end in others:
                 other = aliased(Observation)
