@@ -11,8 +11,9 @@ The import is all or nothing, and streams: memory holds one batch of rows, not t
    an earlier row has is a duplicate (keys are kept compactly, records are not);
 4. while the file has no problem, compare the batch with what is stored
    (data.store.plan_writes: a published value changed without ``publish`` is a problem too)
-   and write it in the transaction; targets are planned and written at the end, in period
-   order over the whole file;
+   and write it in the transaction, its new observations in a thread of their own while the
+   next batch is checked (:class:`_BackgroundWrites`); targets are planned and written at
+   the end, in period order over the whole file;
 5. commit only when the whole file had no problem at all, recorded as an ``ImportRun``.
 
 A file with problems writes no data: at the first problem the transaction is rolled back
@@ -28,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table, insert, or_, select
+from sqlalchemy import Dialect, Table, insert, or_, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -72,7 +74,6 @@ from data.report import ImportReport
 from data.store import (
     Catalog,
     MetricInfo,
-    NewUnit,
     ObservationRecord,
     TargetRecord,
     UnitKey,
@@ -84,7 +85,6 @@ from data.store import (
     _summary,
     _unit_id,
     apply_writes,
-    check_length,
     check_new_entries,
     column_label,
     column_length,
@@ -282,7 +282,7 @@ class _StreamingImport:
         self.checked_metrics: set[str] = set()
         self.counts = dict.fromkeys(_PLAN_COUNTS, 0)
         self.pending_revisions = 0
-        self.segment_limit = column_length(Observation.segment_value)
+        self.writes = _BackgroundWrites()
 
     def run(self) -> None:
         report = self.report
@@ -311,20 +311,25 @@ class _StreamingImport:
             else:
                 self._failed(session)
         except SQLAlchemyError as error:
+            self.writes.settle()
             fail_with_database_error(session, self.database_url, report, error, self.mapping_record)
         except BaseException:
+            self.writes.settle()
             session.rollback()
             raise
         finally:
+            self.writes.settle()
             session.close()
 
     def _stop(self, session: Session) -> None:
         """The file has a problem: nothing it wrote stays; the rest is only checked."""
+        self._wait_for_writes()
         session.rollback()
         self.planning = self.writing = False
         self.target_records.clear()
 
     def _failed(self, session: Session) -> None:
+        self._wait_for_writes()
         session.rollback()
         self.report.import_id = None
         record_failure(self.database_url, self.report, self.mapping_record)
@@ -342,58 +347,40 @@ class _StreamingImport:
             if key not in self.checked_metrics:
                 self.checked_metrics.add(key)
                 fresh.new_metrics[key] = info
-        # Records naming a new unit tell the row of its problems; the others are checked
-        # here, the same way, without data.store's per-record column look-ups.
-        naming_new = [record for record in records if isinstance(record.unit, NewUnit)]
-        check_new_entries(session, fresh, naming_new, self.report)
-        limit = self.segment_limit
-        for record in records:
-            if isinstance(record.unit, NewUnit):
-                continue
-            if limit is not None and len(record.segment_value) > limit:
-                check_length(
-                    self.report,
-                    record.row,
-                    record.column,
-                    record.segment_value,
-                    Observation.segment_value,
-                    what="the segment value",
-                )
-            target = record.target
-            if target is None:
-                continue
-            for name, value in target.texts.items():
-                if name.startswith("text_") and value is not None:
-                    check_length(
-                        self.report,
-                        record.row,
-                        record.target_column,
-                        value,
-                        getattr(Target, name),
-                        what="the target text",
-                    )
+        check_new_entries(session, fresh, records, self.report)
+
+    def _wait_for_writes(self) -> None:
+        """The session is used again: the previous batch's bulk insert must be done."""
+        with self.report.timed("write"):
+            self.writes.wait()
 
     def _batch(self, session: Session, catalog: Catalog, records: list[ObservationRecord]) -> None:
         report = self.report
+        self._wait_for_writes()
         with report.timed("check"):
             self._check_new_entries(session, catalog, records)
             if report.problems:
                 return
-            for record in records:
-                if record.target is not None:
-                    # Planned at the end, over the whole file (see the class docstring).
-                    self.target_records.append(record)
-            with_targets = [(record, record.target) for record in records]
-            for record in records:
+            # Targets are planned at the end, over the whole file (see the class docstring).
+            with_targets = [record for record in records if record.target is not None]
+            self.target_records.extend(with_targets)
+            targets = [record.target for record in with_targets]
+            for record in with_targets:
                 record.target = None
             workspace = self.workspace
             # Only records the store has a value for need data.store's comparison (which
             # loads each stored observation); the others are new, the bulk of a large file.
-            stored = _stored_keys(session, records, self.run_row_id(session))
-            fresh = [record for record in records if _stored_key(record) not in stored]
+            keys = [_stored_key(record) for record in records]
+            stored = _stored_keys(session, keys, self.run_row_id(session))
+            fresh = records
+            known: list[ObservationRecord] = []
+            if stored:
+                fresh = []
+                for record, key in zip(records, keys, strict=True):
+                    (known if key in stored else fresh).append(record)
             plan = plan_writes(
                 session,
-                [record for record in records if _stored_key(record) in stored],
+                known,
                 publish=report.publish,
                 report=report,
                 pending_revisions=workspace is not None,
@@ -402,7 +389,7 @@ class _StreamingImport:
             plan.inserts.extend(fresh)
             plan.records = records
             report.inserted += len(fresh)
-            for record, target in with_targets:
+            for record, target in zip(with_targets, targets, strict=True):
                 record.target = target
             for name in _PLAN_COUNTS:
                 self.counts[name] += getattr(report, name)
@@ -414,11 +401,11 @@ class _StreamingImport:
             _write_new_units_and_metrics(session, catalog, publish=report.publish)
             figures = plan.published_figures() if report.publish else []
             # New observations, the bulk of a large file, go in the fastest way the
-            # database offers; apply_writes does the rest (changes, revisions).
-            if plan.inserts and _insert_observations(
-                session, plan.inserts, run, publish=report.publish, now=self.now
-            ):
-                plan.inserts = []
+            # database offers, last, in the background (see _BackgroundWrites); apply_writes
+            # does the rest (changes, revisions) first: they touch other rows.
+            inserts: list[ObservationRecord] = []
+            if _bulk_inserts(session.get_bind().dialect):
+                inserts, plan.inserts = plan.inserts, []
             apply_writes(
                 session,
                 plan,
@@ -430,6 +417,11 @@ class _StreamingImport:
             )
             for unit, kind in figures:
                 self.figures[(_unit_id(unit), kind)] += 1
+            if inserts:
+                started = _insert_observations(
+                    session, inserts, run, publish=report.publish, now=self.now, writes=self.writes
+                )
+                assert started, "_bulk_inserts said the driver takes them"
             # The batch is written (flushed): its objects leave the session, so that memory
             # stays one batch's.
             session.expunge_all()
@@ -459,6 +451,7 @@ class _StreamingImport:
 
     def _finish(self, session: Session, catalog: Catalog) -> None:
         report = self.report
+        self._wait_for_writes()
         for name, total in self.counts.items():
             setattr(report, name, total)
         report.pending_revisions = self.pending_revisions
@@ -525,12 +518,12 @@ def _write_new_units_and_metrics(session: Session, catalog: Catalog, *, publish:
 
 
 def _stored_keys(
-    session: Session, records: list[ObservationRecord], run_id: int | None
+    session: Session, keys: list[tuple[Any, ...] | None], run_id: int | None
 ) -> set[tuple[Any, ...]]:
-    """The keys (``data.store._stored_key``) of ``records`` the store already has a value
-    for, other than those this import (run ``run_id``) wrote: key columns only, no object
-    per stored row."""
-    wanted = {key for key in map(_stored_key, records) if key is not None}
+    """Those of ``keys`` (``data.store._stored_key`` of records) the store already has a
+    value for, other than those this import (run ``run_id``) wrote: key columns only, no
+    object per stored row."""
+    wanted = {key for key in keys if key is not None}
     if not wanted:
         return set()
     columns = OBSERVATIONS.c
@@ -553,6 +546,23 @@ def _stored_keys(
     return {tuple(row) for row in session.execute(statement)} & wanted
 
 
+def _bulk_inserts(dialect: Dialect) -> bool:
+    """Whether :func:`_insert_observations` can write new observations with this driver:
+    psycopg (COPY), or a driver taking positional parameters (an executemany of tuples)."""
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        return True
+    return _positional_insert(dialect) is not None
+
+
+def _positional_insert(dialect: Dialect) -> str | None:
+    """The INSERT of :data:`_COPY_COLUMNS` with positional parameters in that order, or None
+    when the driver names its parameters."""
+    statement = insert(OBSERVATIONS).compile(dialect=dialect, column_keys=list(_COPY_COLUMNS))
+    if statement.positiontup is None or list(statement.positiontup) != list(_COPY_COLUMNS):
+        return None
+    return str(statement)
+
+
 def _insert_observations(
     session: Session,
     records: list[ObservationRecord],
@@ -560,6 +570,7 @@ def _insert_observations(
     *,
     publish: bool,
     now: dt.datetime,
+    writes: _BackgroundWrites | None = None,
 ) -> bool:
     """New observations, with the values :func:`data.store.apply_writes` would insert;
     False (nothing done) for a driver that takes no positional parameters.
@@ -568,13 +579,31 @@ def _insert_observations(
     driver, each value converted as SQLAlchemy converts it (the column type's bind
     processor): SQLAlchemy's own executemany spends more time building parameters than
     SQLite spends storing them.
+
+    With ``writes``, the database's share of the work runs in its thread while the caller
+    goes on (it must call ``writes.wait()`` before it uses the session again): the COPY; on
+    SQLite the rows are staged in a temporary table (no index: quick) and moved into the
+    observations with one INSERT ... SELECT, a single statement during which the driver
+    lets the caller's thread run (an executemany would take the interpreter's lock back
+    after every row, and wait for it each time).
     """
     dialect = session.get_bind().dialect
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        _copy_inserts(session, records, run, publish=publish, now=now)
+        run_id = run.id
+        assert run_id is not None
+
+        def copy() -> None:
+            _copy_inserts(driver, records, run_id, publish=publish, now=now)
+
+        if writes is None:
+            copy()
+        else:
+            writes.start(copy)
         return True
-    statement = insert(OBSERVATIONS).compile(dialect=dialect, column_keys=list(_COPY_COLUMNS))
-    if statement.positiontup is None or list(statement.positiontup) != list(_COPY_COLUMNS):
+    statement = _positional_insert(dialect)
+    if statement is None:
         return False
     columns = OBSERVATIONS.c
     processors = {
@@ -617,7 +646,11 @@ def _insert_observations(
         )
         for r in records
     ]
-    session.connection().exec_driver_sql(str(statement), rows)
+    if writes is None or dialect.name != "sqlite":
+        session.connection().exec_driver_sql(statement, rows)
+        return True
+    _stage_rows(driver, rows)
+    writes.start(lambda: _move_staged_rows(driver))
     return True
 
 
@@ -651,37 +684,72 @@ _COPY_COLUMNS = (
     "updated_at",
 )
 
+#: SQLite: the temporary table (the connection's own) a batch's new observations are
+#: staged in. Its columns have no type, so that values keep the form they were bound in
+#: and the observations table converts them as it would the parameters of an INSERT.
+_STAGED = "cxdash_staged_observations"
+
+
+def _stage_rows(driver: Any, rows: list[tuple[Any, ...]]) -> None:
+    columns = ", ".join(_COPY_COLUMNS)
+    marks = ", ".join("?" for _ in _COPY_COLUMNS)
+    statement = f"INSERT INTO temp.{_STAGED} ({columns}) VALUES ({marks})"
+    try:
+        driver.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGED} ({columns})")
+        driver.executemany(statement, rows)
+    except Exception as error:
+        raise _database_error(error, statement, "sqlite3") from error
+
+
+def _move_staged_rows(driver: Any) -> None:
+    """The staged rows into the observations (in the order they were staged), in the
+    import's transaction; the staging table is left empty for the next batch."""
+    columns = ", ".join(_COPY_COLUMNS)
+    statement = (
+        f"INSERT INTO main.{Observation.__tablename__} ({columns}) "
+        f"SELECT {columns} FROM temp.{_STAGED} ORDER BY rowid"
+    )
+    try:
+        driver.execute(statement)
+        driver.execute(f"DELETE FROM temp.{_STAGED}")
+    except Exception as error:
+        raise _database_error(error, statement, "sqlite3") from error
+
+
+def _database_error(error: Exception, statement: str, module: str) -> Exception:
+    """A driver's error as SQLAlchemy raises it (reported as any database error of the
+    import: data.store.database_problem); any other error as it is."""
+    dbapi = sys.modules.get(module)
+    if dbapi is not None and isinstance(error, dbapi.Error):
+        return DBAPIError.instance(statement, None, error, dbapi.Error)
+    return error
+
 
 def _copy_inserts(
-    session: Session,
+    driver: Any,
     records: list[ObservationRecord],
-    run: ImportRun,
+    run_id: int,
     *,
     publish: bool,
     now: dt.datetime,
 ) -> None:
-    """New observations with PostgreSQL's COPY, in the import's transaction: several times
-    the rate of an INSERT executemany (the same values as :func:`data.store.apply_writes`)."""
+    """New observations with PostgreSQL's COPY, in the import's transaction (on its
+    connection, ``driver``): several times the rate of an INSERT executemany (the same
+    values as :func:`data.store.apply_writes`)."""
     visibility = PUBLISHED if publish else DRAFT
     published_at = now if publish else None
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
     statement = f"COPY {Observation.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
     try:
-        _copy_rows(driver, statement, records, run, visibility, published_at, now)
+        _copy_rows(driver, statement, records, run_id, visibility, published_at, now)
     except Exception as error:
-        # Reported as any database error of the import (data.store.database_problem).
-        dbapi = sys.modules.get("psycopg")
-        if dbapi is not None and isinstance(error, dbapi.Error):
-            raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
-        raise
+        raise _database_error(error, statement, "psycopg") from error
 
 
 def _copy_rows(
     driver: Any,
     statement: str,
     records: list[ObservationRecord],
-    run: ImportRun,
+    run_id: int,
     visibility: str,
     published_at: dt.datetime | None,
     now: dt.datetime,
@@ -706,11 +774,53 @@ def _copy_rows(
                     visibility,
                     published_at,
                     r.note,
-                    run.id,
+                    run_id,
                     now,
                     now,
                 )
             )
+
+
+class _BackgroundWrites:
+    """A batch's bulk insert done in a thread of its own while the import reads and checks
+    the next batch: the database's work (index upkeep, constraints) then overlaps with the
+    import's, on another core, instead of following it.
+
+    One write at a time, on the import's connection, in its transaction: the import calls
+    :meth:`wait` before it uses the session again (the next batch, the end, a rollback), so
+    that the connection is never used by two threads at once, and all or nothing holds. The
+    write's error is raised by :meth:`wait`, as if the write had been done there.
+    """
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, write: Callable[[], None]) -> None:
+        self.wait()
+
+        def run() -> None:
+            try:
+                write()
+            except BaseException as error:  # raised again in the import's thread
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name="cxdash-import-write", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Return once the write started last is done; raise its error if it failed."""
+        self.settle()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def settle(self) -> None:
+        """Return once the write started last is done, whatever became of it (before a
+        rollback: the transaction is given up anyway)."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join()
 
 
 def _new_metrics_only(catalog: Catalog) -> Catalog:
@@ -745,27 +855,52 @@ class _SeenKeys:
         self._codes: list[int] = []
         self._rows: list[int] = []
 
-    def code(self, key: tuple[Any, ...]) -> int | tuple[int, ...]:
-        unit, metric, granularity, start, segment_type, segment_value = key
-        parts = (unit, metric, (granularity, start), (segment_type, segment_value))
-        numbers = []
-        for table, part in zip(self._numbers, parts, strict=True):
-            number = table.get(part)
-            if number is None:
-                number = table[part] = len(table)
-            numbers.append(number)
-        code = 0
-        for number, bits in zip(numbers, self._BITS, strict=True):
-            if number >= 1 << bits:
-                return tuple(numbers)
-            code = (code << bits) | number
-        return code
+    def code(self, record: ObservationRecord) -> int | tuple[int, ...]:
+        """The record's key (``ObservationRecord.key``) as one number, or four."""
+        # Unrolled (no loop over the parts): it runs for every record of the file.
+        units, metrics, periods, segments = self._numbers
+        period = record.period
+        unit_number = units.get(record.unit)
+        if unit_number is None:
+            unit_number = units[record.unit] = len(units)
+        metric_number = metrics.get(record.metric.code)
+        if metric_number is None:
+            metric_number = metrics[record.metric.code] = len(metrics)
+        period_key = (period.granularity, period.start)
+        period_number = periods.get(period_key)
+        if period_number is None:
+            period_number = periods[period_key] = len(periods)
+        segment_key = (record.segment_type, record.segment_value)
+        segment_number = segments.get(segment_key)
+        if segment_number is None:
+            segment_number = segments[segment_key] = len(segments)
+        unit_bits, metric_bits, period_bits, segment_bits = self._BITS
+        if (
+            unit_number >> unit_bits
+            or metric_number >> metric_bits
+            or period_number >> period_bits
+            or segment_number >> segment_bits
+        ):
+            return unit_number, metric_number, period_number, segment_number
+        return (
+            (((unit_number << metric_bits) | metric_number) << period_bits | period_number)
+            << segment_bits
+        ) | segment_number
 
     def first_row(self, code: int | tuple[int, ...]) -> int | None:
         """The row that has the key already, in this batch (or among tuple keys)."""
         if isinstance(code, tuple):
             return self._tuples.get(code)
         return self._batch.get(code)
+
+    def first_row_or_add(self, record: ObservationRecord, row: int) -> int | None:
+        """The row met before with the record's key in this batch (or among tuple keys);
+        else None, and the key is added as ``row``'s."""
+        code = self.code(record)
+        first = self.first_row(code)
+        if first is None:
+            self.add(code, row)
+        return first
 
     def add(self, code: int | tuple[int, ...], row: int) -> None:
         if isinstance(code, tuple):
@@ -869,8 +1004,20 @@ class _RecordBuilder:
         self._unit_cache: dict[tuple[str, ...], UnitKey] = {}
         self._unit_positions = self._raw_positions(("agency", "service"))
         self._period_positions = self._raw_positions((*_PERIOD_FIELDS, "granularity"))
-        self._segment_cache: dict[tuple[int, str | None, str | None], tuple[str, str]] = {}
+        self._segment_positions = self._raw_positions(("segment_type", "segment_value"))
+        self._segment_cache: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self._reads_series_break = "series_break" in self._columns or (
+            "series_break" in mapping.constants
+        )
         self._lengths: dict[str, int | None] = {}
+        self._by_period_columns = mapping.has_period_columns
+        #: Where each row field's cell comes from (see :meth:`_source`), worked out once.
+        self._sources: dict[str, tuple[int, str, bool] | _Cell] = {}
+        #: Metrics by the text naming them: only those found without a problem.
+        self._metric_cache: dict[str, MetricInfo] = {}
+        self._value_positions: dict[int, tuple[int | None, ...]] = {}
+        self._measure_parsers: dict[tuple[int, str], _MeasureParsers] = {}
+        self._parsers: dict[tuple[str, ...], _Remembered] = {}
 
     # -- columns ------------------------------------------------------------------------
 
@@ -936,18 +1083,27 @@ class _RecordBuilder:
             constant = getattr(measure, field)
             if constant is not None:
                 return _Cell(constant, f"[[measures]] {field}")
+        source = self._sources.get(field)
+        if source is None:
+            source = self._sources[field] = self._source(field)
+        if isinstance(source, _Cell):
+            return source
+        position, column, looked_up = source
+        text = cells[position].strip()
+        if looked_up:
+            text = self.mapping.lookup(field, text)
+        return _Cell(text, column)
+
+    def _source(self, field: str) -> tuple[int, str, bool] | _Cell:
+        """(position, column, looked up) of the column a field is read from; or its cell
+        when it is a constant of the mapping or not given (shared: cells are never changed).
+        """
         column = self._columns.get(field)
         if column is not None:
-            position = self._positions.get(column)
-            if position is None:
-                position = self._position(column)
-            text = cells[position].strip()
-            if field in self._lookups:
-                text = self.mapping.lookup(field, text)
-            return _Cell(text, column)
+            return self._position(column), column, field in self._lookups
         if field in self.mapping.constants:
             return _Cell(self.mapping.constants[field], f"[constants] {field}")
-        return _Cell(None, None)
+        return _NO_CELL
 
     def _measure_cell(self, cells: list[str], column: str | None) -> _Cell:
         if column is None:
@@ -994,12 +1150,10 @@ class _RecordBuilder:
             in_batch += 1
             try:
                 for record in self._row_records(cells, row):
-                    code = seen.code(record.key())
-                    first = seen.first_row(code)
+                    first = seen.first_row_or_add(record, row)
                     if first is not None:
                         self._duplicate(record, row, first)
                         continue
-                    seen.add(code, row)
                     records.append(record)
             except _RowError:
                 pass
@@ -1108,7 +1262,7 @@ class _RecordBuilder:
 
     def _row_records(self, cells: list[str], row: int) -> list[ObservationRecord]:
         unit = self._unit(cells, row)
-        by_column = self.mapping.has_period_columns
+        by_column = self._by_period_columns
         long_period = None if by_column else self._long_period(cells, row)
         fiscal_year = self._fiscal_year(cells, row) if by_column else None
         series_break = self._series_break(cells, row)
@@ -1311,13 +1465,16 @@ class _RecordBuilder:
         return "" if self._is_missing(text) else text
 
     def _metric(self, measure: Measure, row_metric: _Cell, row: int) -> MetricInfo | None:
+        found = self._metric_cache.get(measure.metric or row_metric.text or "")
+        if found is not None:
+            return found
         cell = _Cell(measure.metric, "[[measures]] metric") if measure.metric else row_metric
         if self._is_missing(cell.text):
             self._problem(row, cell, "the metric is empty")
             return None
         assert cell.text is not None
         try:
-            return self.catalog.find_metric(
+            found = self.catalog.find_metric(
                 cell.text, self.mapping.metric_definitions, self.creates_services
             )
         except LookupError as error:
@@ -1333,6 +1490,9 @@ class _RecordBuilder:
             else:
                 self._problem(row, cell, reason)
             return None
+        if len(self._metric_cache) < _CACHE_LIMIT:
+            self._metric_cache[cell.text] = found
+        return found
 
     # -- periods ------------------------------------------------------------------------
 
@@ -1458,12 +1618,14 @@ class _RecordBuilder:
     # -- segments and flags -------------------------------------------------------------
 
     def _segment(self, cells: list[str], row: int, measure: Measure) -> tuple[str, str] | None:
-        type_cell = self._cell(cells, "segment_type", measure)
-        value_cell = self._cell(cells, "segment_value", measure)
-        key = (id(measure), type_cell.text, value_cell.text)
+        # Keyed by the cells as written (the segment is a function of them): the common case,
+        # a segment met before, is then one look-up.
+        key = (id(measure), *[cells[position] for position in self._segment_positions])
         segment = self._segment_cache.get(key)
         if segment is not None:
             return segment
+        type_cell = self._cell(cells, "segment_type", measure)
+        value_cell = self._cell(cells, "segment_value", measure)
         problems, notes = self.report.problem_count, len(self.report.notes)
         segment = self._find_segment(row, type_cell, value_cell)
         if (
@@ -1508,6 +1670,8 @@ class _RecordBuilder:
         return segment_type, segment_value
 
     def _series_break(self, cells: list[str], row: int) -> bool:
+        if not self._reads_series_break:
+            return False
         cell = self._cell(cells, "series_break")
         if cell.text is None or not cell.text.strip():
             return False
@@ -1531,69 +1695,53 @@ class _RecordBuilder:
         series_break: bool,
         note: str | None,
     ) -> ObservationRecord | None:
-        decimal = self.mapping.decimal
-        problems_before = self.report.problem_count
+        report = self.report
+        problems_before = len(report.problems) + report.problems_omitted
+        parsers = self._parsers_for(measure, metric)
+        is_missing = self._is_missing
+        value_position, numerator_position, denominator_position, rate_position = (
+            self._measure_positions(measure)
+        )
         #: Value cells that cannot be true, with why: problems, or (on_invalid =
         #: "not_reported") the observation is stored as not reported.
         invalid: list[tuple[_Cell, str]] = []
-
-        def number(cell: _Cell, parse: Callable[[str], float]) -> float | None:
-            if self._is_missing(cell.text):
-                return None
-            assert cell.text is not None
+        value_text = None if value_position is None else cells[value_position].strip()
+        value = numerator = denominator = response_rate = None
+        if value_text is not None and not is_missing(value_text):
             try:
-                return parse(cell.text)
+                value = parsers.value(value_text)
             except ValueError as error:
-                invalid.append((cell, str(error)))
-                return None
-
-        value_cell = self._measure_cell(cells, measure.value)
-        value = number(
-            value_cell,
-            lambda t: parse_scaled_value(t, metric.scale, measure.value_format, decimal),
-        )
-        numerator_cell = self._measure_cell(cells, measure.numerator)
-        denominator_cell = self._measure_cell(cells, measure.denominator)
-        numerator = number(numerator_cell, lambda t: parse_count(t, decimal))
-        denominator = number(denominator_cell, lambda t: parse_count(t, decimal))
-        rate_cell = self._measure_cell(cells, measure.response_rate)
-        response_rate = number(
-            rate_cell, lambda t: parse_share(t, measure.response_rate_format, decimal)
-        )
-        if numerator is not None and denominator is not None and numerator > denominator:
-            invalid.append(
-                (
-                    numerator_cell,
-                    f"the met volume is larger than the total volume ({denominator:g})",
-                )
+                invalid.append((_Cell(value_text, measure.value), str(error)))
+        numerator_text = None
+        if numerator_position is not None:
+            numerator_text = cells[numerator_position].strip()
+            if not is_missing(numerator_text):
+                try:
+                    numerator = parsers.count(numerator_text)
+                except ValueError as error:
+                    invalid.append((_Cell(numerator_text, measure.numerator), str(error)))
+        if denominator_position is not None:
+            denominator_text = cells[denominator_position].strip()
+            if not is_missing(denominator_text):
+                try:
+                    denominator = parsers.count(denominator_text)
+                except ValueError as error:
+                    invalid.append((_Cell(denominator_text, measure.denominator), str(error)))
+        if rate_position is not None:
+            rate_text = cells[rate_position].strip()
+            if not is_missing(rate_text):
+                try:
+                    response_rate = parsers.share(rate_text)
+                except ValueError as error:
+                    invalid.append((_Cell(rate_text, measure.response_rate), str(error)))
+        if numerator is not None and denominator is not None:
+            value = self._volumes_value(
+                measure, metric, value, value_text, numerator, numerator_text, denominator, invalid
             )
-        elif numerator is not None and denominator is not None and denominator > 0:
-            rate = numerator / denominator
-            if metric.scale in PROPORTION_SCALES:
-                if value is None and self._is_missing(value_cell.text):
-                    # Six decimals of a fraction (0.749794, 74.9794%): more is float noise.
-                    digits = 6 if metric.scale == "fraction" else 4
-                    value = round(convert_scale(rate, "fraction", metric.scale), digits)
-                elif value is not None:
-                    given = convert_scale(value, metric.scale, "fraction")
-                    if abs(given - rate) > RATE_TOLERANCE:
-                        invalid.append(
-                            (
-                                value_cell,
-                                f"the value says {given:.1%} but the volumes give "
-                                f"{numerator:g}/{denominator:g} = {rate:.1%}",
-                            )
-                        )
-            elif measure.value is None:
-                self._once(
-                    f"derive:{metric.code}",
-                    f"metric {metric.code} is measured as {metric.scale}: a rate can only be "
-                    "derived from volumes for a fraction or percent metric; map a value column",
-                )
         if invalid and self.mapping.on_invalid_for(measure) == "not_reported":
             reasons = []
             for cell, reason in invalid:
-                self.report.cell_note(
+                report.cell_note(
                     row,
                     cell.column,
                     cell.text,
@@ -1607,10 +1755,9 @@ class _RecordBuilder:
         else:
             for cell, reason in invalid:
                 self._problem(row, cell, reason)
-        target = self._target(cells, row, metric, measure)
-        if self.report.problem_count > problems_before:
+        target = self._target(cells, row, metric, measure, parsers)
+        if len(report.problems) + report.problems_omitted > problems_before:
             return None
-        written = value_cell if measure.value is not None else numerator_cell
         record = ObservationRecord(
             row=row,
             column=measure.value or measure.numerator,
@@ -1628,8 +1775,101 @@ class _RecordBuilder:
             target=target,
             target_column=measure.target or measure.target_text,
         )
-        self._written[id(record)] = written.text
+        self._written[id(record)] = value_text if measure.value is not None else numerator_text
         return record
+
+    def _volumes_value(
+        self,
+        measure: Measure,
+        metric: MetricInfo,
+        value: float | None,
+        value_text: str | None,
+        numerator: float,
+        numerator_text: str | None,
+        denominator: float,
+        invalid: list[tuple[_Cell, str]],
+    ) -> float | None:
+        """The value, derived from the volumes when none is written (a fraction or percent
+        metric); the volumes and the value that disagree are added to ``invalid``."""
+        if numerator > denominator:
+            invalid.append(
+                (
+                    _Cell(numerator_text, measure.numerator),
+                    f"the met volume is larger than the total volume ({denominator:g})",
+                )
+            )
+        elif denominator > 0:
+            rate = numerator / denominator
+            if metric.scale in PROPORTION_SCALES:
+                if value is None and self._is_missing(value_text):
+                    # Six decimals of a fraction (0.749794, 74.9794%): more is float noise.
+                    digits = 6 if metric.scale == "fraction" else 4
+                    value = round(convert_scale(rate, "fraction", metric.scale), digits)
+                elif value is not None:
+                    given = convert_scale(value, metric.scale, "fraction")
+                    if abs(given - rate) > RATE_TOLERANCE:
+                        invalid.append(
+                            (
+                                _Cell(value_text, measure.value),
+                                f"the value says {given:.1%} but the volumes give "
+                                f"{numerator:g}/{denominator:g} = {rate:.1%}",
+                            )
+                        )
+            elif measure.value is None:
+                self._once(
+                    f"derive:{metric.code}",
+                    f"metric {metric.code} is measured as {metric.scale}: a rate can only be "
+                    "derived from volumes for a fraction or percent metric; map a value column",
+                )
+        return value
+
+    def _measure_positions(self, measure: Measure) -> tuple[int | None, ...]:
+        """Where a measure's value, numerator, denominator and response rate columns are."""
+        positions = self._value_positions.get(id(measure))
+        if positions is None:
+            positions = self._value_positions[id(measure)] = tuple(
+                None if column is None else self._position(column)
+                for column in (
+                    measure.value,
+                    measure.numerator,
+                    measure.denominator,
+                    measure.response_rate,
+                )
+            )
+        return positions
+
+    def _parsers_for(self, measure: Measure, metric: MetricInfo) -> _MeasureParsers:
+        """The parsers of a measure's cells for one metric (its scale and formats)."""
+        key = (id(measure), metric.scale)
+        parsers = self._measure_parsers.get(key)
+        if parsers is None:
+            decimal, scale = self.mapping.decimal, metric.scale
+
+            def target(text: str) -> float:
+                value = parse_scaled_value(text, scale, measure.target_format, decimal)
+                check_range(value, scale)
+                return value
+
+            parsers = self._measure_parsers[key] = _MeasureParsers(
+                value=self._remembered(
+                    ("value", scale, measure.value_format),
+                    lambda text: parse_scaled_value(text, scale, measure.value_format, decimal),
+                ),
+                count=self._remembered(("count",), lambda text: parse_count(text, decimal)),
+                share=self._remembered(
+                    ("share", measure.response_rate_format),
+                    lambda text: parse_share(text, measure.response_rate_format, decimal),
+                ),
+                target=self._remembered(("target", scale, measure.target_format), target),
+            )
+        return parsers
+
+    def _remembered(self, kind: tuple[str, ...], parse: Callable[[str], float]) -> _Remembered:
+        """One parser per kind of cell (shared by the measures reading that kind)."""
+        remembered = self._parsers.get(kind)
+        if remembered is None:
+            remembered = self._parsers[kind] = _Remembered(parse)
+        return remembered
 
     def _number(self, row: int, cell: _Cell, parse: Callable[[str], float]) -> float | None:
         if self._is_missing(cell.text):
@@ -1642,25 +1882,29 @@ class _RecordBuilder:
             return None
 
     def _target(
-        self, cells: list[str], row: int, metric: MetricInfo, measure: Measure
+        self,
+        cells: list[str],
+        row: int,
+        metric: MetricInfo,
+        measure: Measure,
+        parsers: _MeasureParsers,
     ) -> TargetRecord | None:
-        decimal = self.mapping.decimal
-        value_cell = self._measure_cell(cells, measure.target)
-
-        def parse_target(text: str) -> float:
-            value = parse_scaled_value(text, metric.scale, measure.target_format, decimal)
-            check_range(value, metric.scale)
-            return value
-
-        value = self._number(row, value_cell, parse_target)
-        text_cell = self._measure_cell(cells, measure.target_text)
-        text = None if self._is_missing(text_cell.text) else text_cell.text
-        if text is not None:
-            text = self._fit(row, text_cell, text, Target.text_en, "the target text")
-            if text is None:
-                return None
-        promises = {key: self._text(cells, row, column) for key, column in measure.promises}
-        promises = {key: promise for key, promise in promises.items() if promise is not None}
+        value = None
+        if measure.target is not None:
+            value = self._number(row, self._measure_cell(cells, measure.target), parsers.target)
+        text = None
+        if measure.target_text is not None:
+            text_cell = self._measure_cell(cells, measure.target_text)
+            text = None if self._is_missing(text_cell.text) else text_cell.text
+            if text is not None:
+                text = self._fit(row, text_cell, text, Target.text_en, "the target text")
+                if text is None:
+                    return None
+        promises: dict[str, str] = {}
+        for key, column in measure.promises:
+            promise = self._text(cells, row, column)
+            if promise is not None:
+                promises[key] = promise
         if value is None and text is None:
             if promises:
                 # Once per row, not once per measure or period of the row.
@@ -1691,6 +1935,46 @@ class _RecordBuilder:
         if self._is_missing(cell.text):
             return None
         return self._fit(row, cell, cell.text or "", Target.promise_en, "the promise")
+
+
+#: Distinct texts a cell parser remembers the answer for (a value, or why it is not one).
+_PARSED_LIMIT = 50_000
+
+
+class _Remembered:
+    """A cell parser that keeps its answer for each text it is given: files repeat their
+    values (shares to a decimal, the same volumes), and a look-up costs a fraction of a
+    parse. A text that is not a value keeps its reason, raised again as the same ValueError.
+    """
+
+    __slots__ = ("_answers", "_parse")
+
+    def __init__(self, parse: Callable[[str], float]) -> None:
+        self._parse = parse
+        self._answers: dict[str, float | str] = {}
+
+    def __call__(self, text: str) -> float:
+        answer = self._answers.get(text)
+        if answer is None:
+            try:
+                answer = self._parse(text)
+            except ValueError as error:
+                answer = str(error)
+            if len(self._answers) < _PARSED_LIMIT:
+                self._answers[text] = answer
+        if isinstance(answer, str):
+            raise ValueError(answer)
+        return answer
+
+
+@dataclass(frozen=True, slots=True)
+class _MeasureParsers:
+    """How a measure's cells are read for a metric of one scale."""
+
+    value: _Remembered
+    count: _Remembered
+    share: _Remembered
+    target: _Remembered
 
 
 def _preview(text: str, limit: int = 100) -> str:

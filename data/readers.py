@@ -498,7 +498,9 @@ def stream_table(
                     continue
                 if index >= end:
                     return
-                if not fields or (not any(fields) or not "".join(fields).strip()):
+                # Blank lines are skipped; a first cell with text (most records) says at
+                # once that the record is not one.
+                if not fields or (not fields[0].strip() and not "".join(fields).strip()):
                     continue
                 if len(fields) != width:
                     fields = (

@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
@@ -183,6 +184,11 @@ class NewUnit:
 UnitKey = int | NewUnit
 
 
+#: Scores a metric remembers (:meth:`MetricInfo.score`), at most.
+_SCORES_KEPT = 50_000
+_NOT_SCORED = object()
+
+
 @dataclass(eq=False)
 class MetricInfo:
     """What an importer needs to know about a metric; ``id`` is None until a new one is written."""
@@ -194,13 +200,26 @@ class MetricInfo:
     norm_worst: float | None
     id: int | None = None
     definition: dict[str, Any] | None = None  # set for a metric the import creates
+    _scores: dict[float, float | None] = field(default_factory=dict, init=False, repr=False)
 
-    @property
+    @cached_property
     def rule(self) -> NormalizationRule:
+        # Made once: every record of an import scores its value with it, and the fields it
+        # is made of are never changed once the metric is known.
         return NormalizationRule(self.scale, self.direction, self.norm_best, self.norm_worst)
 
     def score(self, raw_value: float | None) -> float | None:
-        return normalize(raw_value, self.rule)
+        # Remembered per value: an import scores a million values, most of them repeated
+        # (shares to a decimal); the rule never changes (see ``rule``).
+        if raw_value is None:
+            return None
+        scores = self._scores
+        score = scores.get(raw_value, _NOT_SCORED)
+        if score is _NOT_SCORED:
+            score = normalize(raw_value, self.rule)
+            if len(scores) < _SCORES_KEPT:
+                scores[raw_value] = score
+        return cast(float | None, score)
 
 
 def _key(text: str) -> str:
@@ -400,9 +419,12 @@ class TargetRecord:
     texts: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class ObservationRecord:
-    """One value ready for the store, with where it came from (for problems)."""
+    """One value ready for the store, with where it came from (for problems).
+
+    Slotted: an import makes one per value of the file (a batch's worth at a time).
+    """
 
     row: int | None
     column: str | None
@@ -1449,31 +1471,7 @@ def check_new_entries(
                     model_column,
                     what=f"the metric's {name}",
                 )
-    seen: set[tuple[Any, ...]] = set()
-    for record in records:
-        check_length(
-            report,
-            record.row,
-            record.column,
-            record.segment_value,
-            Observation.segment_value,
-            what="the segment value",
-        )
-        target = record.target
-        if target is None:
-            continue
-        for name, value in target.texts.items():
-            key = (record.row, name)
-            if name.startswith("text_") and value is not None and key not in seen:
-                seen.add(key)
-                check_length(
-                    report,
-                    record.row,
-                    record.target_column,
-                    value,
-                    getattr(Target, name),
-                    what="the target text",
-                )
+    check_record_lengths(records, report)
     new_flags = {
         info.code: (str((info.definition or {}).get("dimension", "")), bool(_headline(info)))
         for info in catalog.new_metrics.values()
@@ -1497,6 +1495,47 @@ def check_new_entries(
                     f"{others} is one already; a dimension has one headline measure (set "
                     "headline = false on the other, or leave this one unflagged)",
                 )
+
+
+def check_record_lengths(records: Iterable[ObservationRecord], report: ImportReport) -> None:
+    """Segment values and target texts of ``records`` longer than the store's columns, as
+    :func:`check_length` reports them (one problem per row and target text column).
+
+    The limits are looked up once, not per record: an import checks every record it writes.
+    """
+    segment_limit = column_length(Observation.segment_value)
+    text_limits: dict[str, int | None] = {}
+    reported: set[tuple[int | None, str]] = set()
+    for record in records:
+        if segment_limit is not None and len(record.segment_value) > segment_limit:
+            check_length(
+                report,
+                record.row,
+                record.column,
+                record.segment_value,
+                Observation.segment_value,
+                what="the segment value",
+            )
+        target = record.target
+        if target is None:
+            continue
+        for name, value in target.texts.items():
+            if value is None or not name.startswith("text_"):
+                continue
+            limit = text_limits.get(name, -1)
+            if limit == -1:
+                limit = text_limits[name] = column_length(getattr(Target, name))
+            if limit is None or len(value) <= limit or (record.row, name) in reported:
+                continue
+            reported.add((record.row, name))
+            check_length(
+                report,
+                record.row,
+                record.target_column,
+                value,
+                getattr(Target, name),
+                what="the target text",
+            )
 
 
 def _headline(info: MetricInfo) -> bool | None:
