@@ -1,7 +1,10 @@
 # cxdash: gunicorn serving app:server, as a non-root user, with demo data on first start.
 FROM python:3.11-slim
 
+# MALLOC_ARENA_MAX: glibc gives each thread its own malloc arena; with gunicorn's threads a
+# worker's memory crept up ~20 MiB more over 1,000 page views of a big store (bench/memory.py).
 ENV PYTHONDONTWRITEBYTECODE=1 \
+    MALLOC_ARENA_MAX=2 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \

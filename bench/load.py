@@ -2,7 +2,7 @@
 
     python bench/load.py [--connections 50] [--seconds 30] [--scenarios warm cold limited]
                          [--routes home callback api download] [--workers 2] [--threads 4]
-                         [--page-limit 60] [--api-limit 60] [--redis-url URL]
+                         [--page-limit 60] [--api-limit 60] [--redis-url URL] [--no-baseline]
 
 Starts gunicorn on 127.0.0.1 (a free port; 2 workers of 4 threads, as ``cxdash serve``) on a
 new SQLite demo store, and for each scenario and route keeps ``--connections`` keep-alive
@@ -22,11 +22,21 @@ what a navigation sends), ``api`` (GET /api/v1/observations for one unit), ``dow
 in production) unless ``--redis-url`` names a Redis (keys under a prefix of their own, deleted
 after). The client is threads and ``http.client`` in this process: on a 2-core machine it takes
 CPU from the server too, so these are figures for comparing runs, not the server's ceiling.
+
+The baseline (with the warm scenario, unless ``--no-baseline``): what the machine, gunicorn and
+this client do with no application at all. Each warm route's answer is captured from cxdash
+(status, body and headers, compressed as it was for this client's ``Accept-Encoding``), then
+a minimal Flask app (``bench.load:baseline_app()``) that answers each route with those very
+bytes and headers is served by gunicorn with the same workers, threads and backlog, and
+driven the same way, once cxdash's server is stopped. The last table sets the two side by
+side: req/s, p50 and p99 of each, and the ratios (baseline req/s over cxdash's; cxdash's p50
+over the baseline's). It is a benchmark: it prints the figures and never fails on one.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -75,6 +85,45 @@ def wsgi_app():  # type: ignore[no-untyped-def]
     return factory.create_app().server
 
 
+#: Response headers the baseline does not copy: gunicorn and Werkzeug write their own.
+_FRAMING_HEADERS = {"content-length", "date", "server", "connection", "transfer-encoding"}
+
+
+def baseline_app():  # type: ignore[no-untyped-def]
+    """gunicorn's entry point for the baseline (``bench.load:baseline_app()``): a minimal
+    Flask app answering each captured route (BENCH_BASELINE_ANSWERS, a JSON file written by
+    :func:`write_answers`) with the very status, headers and body cxdash sent for it."""
+    import flask
+
+    answers = json.loads(Path(os.environ["BENCH_BASELINE_ANSWERS"]).read_text())
+    table = {
+        (answer["method"], answer["path"]): (
+            base64.b64decode(answer["body"]),
+            answer["status"],
+            [tuple(header) for header in answer["headers"]],
+        )
+        for answer in answers
+    }
+    app = flask.Flask("cxdash_baseline")
+
+    @app.route("/", defaults={"path": ""}, methods=["GET", "POST"])
+    @app.route("/<path:path>", methods=["GET", "POST"])
+    def answer(path: str) -> flask.Response:
+        if path == "healthz":
+            return flask.Response("ok", mimetype="text/plain")
+        found = table.get((flask.request.method, flask.request.path))
+        if found is None:
+            flask.abort(404)
+        body, status, headers = found
+        response = flask.Response(body, status=status)
+        response.headers.clear()
+        response.headers.extend(headers)
+        response.content_length = len(body)
+        return response
+
+    return app
+
+
 # -- the requests --------------------------------------------------------------------------
 
 
@@ -121,6 +170,53 @@ def send_once(port: int, request: Request) -> tuple[int, bytes]:
         return response.status, response.read()
     finally:
         connection.close()
+
+
+@dataclass(frozen=True)
+class Captured:
+    """One answer as the measured client gets it: what the baseline sends back."""
+
+    method: str
+    path: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def capture(port: int, request: Request) -> Captured:
+    """``request`` sent as :func:`hammer` sends it (compression accepted), its whole answer."""
+    headers = {"Accept-Encoding": ACCEPT_ENCODING, **request.headers}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT_S)
+    try:
+        connection.request(request.method, request.path, request.body, headers)
+        response = connection.getresponse()
+        body = response.read()
+        kept = [
+            (name, value)
+            for name, value in response.getheaders()
+            if name.lower() not in _FRAMING_HEADERS
+        ]
+        path = request.path.split("?", 1)[0]
+        return Captured(request.method, path, response.status, kept, body)
+    finally:
+        connection.close()
+
+
+def write_answers(answers: list[Captured], file: Path) -> None:
+    file.write_text(
+        json.dumps(
+            [
+                {
+                    "method": answer.method,
+                    "path": answer.path,
+                    "status": answer.status,
+                    "headers": answer.headers,
+                    "body": base64.b64encode(answer.body).decode(),
+                }
+                for answer in answers
+            ]
+        )
+    )
 
 
 # -- the load ------------------------------------------------------------------------------
@@ -190,6 +286,20 @@ def percentile_ms(values: list[float], fraction: float) -> str:
     return f"{ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000:.0f}"
 
 
+def summary(result: Result) -> tuple[float, float | None, float | None]:
+    """(req/s, p50 ms, p99 ms) of a run; every answer and failure counts as a request."""
+    count = len(result.answers) + sum(result.failures.values())
+    rate = count / result.elapsed if result.elapsed else 0.0
+    latencies = sorted(seconds for seconds, _status in result.answers)
+    if not latencies:
+        return rate, None, None
+
+    def at(fraction: float) -> float:
+        return latencies[min(len(latencies) - 1, int(fraction * len(latencies)))] * 1000
+
+    return rate, at(0.5), at(0.99)
+
+
 HEADER = (
     f"{'scenario':<8} {'route':<9} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
     "  statuses"
@@ -216,6 +326,31 @@ def report_line(scenario: str, route: str, result: Result) -> str:
     )
 
 
+COMPARISON_HEADER = (
+    f"{'route':<9} {'cxdash req/s':>12} {'baseline req/s':>14} {'x slower':>8} "
+    f"{'cxdash p50/p99':>15} {'baseline p50/p99':>17} {'p50 ratio':>9}  same bytes"
+)
+
+
+def comparison_line(route: str, cxdash: Result, baseline: Result, same: bool) -> str:
+    """One route's cxdash against the baseline: the ratios are baseline req/s over cxdash's
+    ("x slower": 3.0 means cxdash answers a third as many) and cxdash's p50 over the
+    baseline's."""
+    rate, p50, p99 = summary(cxdash)
+    base_rate, base_p50, base_p99 = summary(baseline)
+    slower = f"{base_rate / rate:.2f}" if rate else "-"
+    p50_ratio = f"{p50 / base_p50:.2f}" if p50 is not None and base_p50 else "-"
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0f}"
+
+    return (
+        f"{route:<9} {rate:>12.1f} {base_rate:>14.1f} {slower:>8} "
+        f"{ms(p50) + '/' + ms(p99):>15} {ms(base_p50) + '/' + ms(base_p99):>17} "
+        f"{p50_ratio:>9}  {'yes' if same else 'NO'}"
+    )
+
+
 # -- the server ----------------------------------------------------------------------------
 
 
@@ -234,8 +369,10 @@ def server(
     cache_off: bool = False,
     page_limit: int = 0,
     api_limit: int = 0,
+    baseline_answers: Path | None = None,
 ) -> Iterator[int]:
-    """gunicorn serving the demo on a free port; stopped (and its cache keys gone) after."""
+    """gunicorn serving the demo on a free port; stopped (and its cache keys gone) after.
+    With ``baseline_answers``, the baseline app answering those instead (same settings)."""
     port = free_port()
     prefix = f"cxdash-bench-{secrets.token_hex(6)}:"
     env = {
@@ -252,6 +389,8 @@ def server(
         API_RATE_LIMIT=str(api_limit),
         BENCH_CACHE_OFF="1" if cache_off else "0",
     )
+    if baseline_answers is not None:
+        env["BENCH_BASELINE_ANSWERS"] = str(baseline_answers)
     if args.redis_url:
         env.update(CACHE_TYPE="redis", CACHE_REDIS_URL=args.redis_url)
     else:
@@ -268,7 +407,7 @@ def server(
         str(args.threads),
         "--backlog",
         "2048",
-        "bench.load:wsgi_app()",
+        "bench.load:baseline_app()" if baseline_answers is not None else "bench.load:wsgi_app()",
     ]
     process = subprocess.Popen(
         command,
@@ -340,13 +479,16 @@ def run_scenario(
     args: argparse.Namespace,
     agency: str,
     emit: Callable[[str], None],
-) -> None:
+) -> dict[str, tuple[Request, Result, Captured]]:
+    """Each route driven for ``args.seconds``; per route of a warm run, (the request, its
+    result, its answer as captured for the baseline)."""
     limited = scenario == "limited"
     options = {
         "cache_off": scenario == "cold",
         "page_limit": args.page_limit if limited else 0,
         "api_limit": args.api_limit if limited else 0,
     }
+    measured: dict[str, tuple[Request, Result, Captured]] = {}
     with server(database_url, folder, args, **options) as port:  # type: ignore[arg-type]
         requests = routes(port, agency)
         for name in args.routes:
@@ -355,11 +497,46 @@ def run_scenario(
             request = requests[name]
             if not limited:
                 send_once(port, request)  # warm: the answer is in the cache from now on
+            answer = capture(port, request) if scenario == "warm" else None
             result = hammer(port, request, args.connections, args.seconds)
             emit(report_line(scenario, name, result))
+            if answer is not None:
+                measured[name] = (request, result, answer)
+    return measured
 
 
-def main() -> None:
+def run_baseline(
+    measured: dict[str, tuple[Request, Result, Captured]],
+    database_url: str,
+    folder: Path,
+    args: argparse.Namespace,
+    emit: Callable[[str], None],
+) -> dict[str, tuple[Result, bool]]:
+    """The baseline app on the captured answers, each route driven as cxdash's was; prints
+    its rows and then the comparison table. Returns per route the baseline's result and
+    whether it sent the captured status, body and headers back (checked once first)."""
+    answers_file = folder / "baseline-answers.json"
+    write_answers([answer for _request, _result, answer in measured.values()], answers_file)
+    results: dict[str, tuple[Result, bool]] = {}
+    with server(database_url, folder, args, baseline_answers=answers_file) as port:
+        for name, (request, _result, answer) in measured.items():
+            again = capture(port, request)
+            same = (again.status, again.body) == (answer.status, answer.body) and all(
+                header in again.headers for header in answer.headers
+            )
+            send_once(port, request)
+            result = hammer(port, request, args.connections, args.seconds)
+            results[name] = (result, same)
+            emit(report_line("baseline", name, result))
+    emit("")
+    emit(COMPARISON_HEADER)
+    for name, (_request, result, _answer) in measured.items():
+        baseline, same = results[name]
+        emit(comparison_line(name, result, baseline, same))
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0, help="per route and scenario")
@@ -371,7 +548,13 @@ def main() -> None:
     parser.add_argument("--api-limit", type=int, default=60, help="API_RATE_LIMIT, limited")
     parser.add_argument("--redis-url", help="count and cache in this Redis (own key prefix)")
     parser.add_argument("--database-url", help="an existing store (default: a new demo)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip the minimal Flask app serving the warm answers' bytes",
+    )
+    args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="cxdash-load-") as temporary:
         folder = Path(temporary)
@@ -385,10 +568,17 @@ def main() -> None:
             flush=True,
         )
         print(HEADER, flush=True)
+
+        def emit(line: str) -> None:
+            print(line, flush=True)
+
+        warm: dict[str, tuple[Request, Result, Captured]] = {}
         for scenario in args.scenarios:
-            run_scenario(
-                scenario, database_url, folder, args, agency, lambda line: print(line, flush=True)
-            )
+            measured = run_scenario(scenario, database_url, folder, args, agency, emit)
+            if scenario == "warm":
+                warm = measured
+        if args.baseline and warm:
+            run_baseline(warm, database_url, folder, args, emit)
 
 
 if __name__ == "__main__":

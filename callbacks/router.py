@@ -250,7 +250,7 @@ def _page_answer(
     query = parse_query(search)
     known = page_for(route).known(query)
     try:
-        version = queries.data_status(settings.database_url).version
+        version = answer_cache.data_version(settings.database_url)
     except Exception as error:
         if outage.is_store_outage(error):
             return None  # Dash draws the outage page

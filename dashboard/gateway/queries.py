@@ -10,7 +10,6 @@ that layouts and callbacks never see a session or an ORM object, and results can
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -38,7 +37,13 @@ from dashboard.gateway.published import (
     public_unit,
     target_in_force_condition,
 )
-from dashboard.infra.data_status import compute_status, has_status_table, read_status_row
+from dashboard.infra.data_status import (
+    StatusValues,
+    compute_status,
+    has_status_table,
+    read_status_row,
+    version_text,
+)
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import (
     GRANULARITIES,
@@ -78,12 +83,8 @@ class DataStatus:
 
     @property
     def version(self) -> str:
-        text = f"{self.as_of}|{self.last_updated}|{self.published_count}|{self.last_import}"
-        if self.serial is not None:
-            # The counter tells apart two states with the same fields (a value deleted and
-            # published again); the fields tell apart two stores at the same count.
-            text = f"{self.serial}|{text}"
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        values = StatusValues(self.as_of, self.last_updated, self.published_count, self.last_import)
+        return version_text(self.serial, values)
 
 
 def data_status(database_url: str) -> DataStatus:

@@ -100,7 +100,16 @@ def session_factory(url: str) -> sessionmaker[Session]:
         return sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only"
         )
-    return sessionmaker(get_engine(url), expire_on_commit=False)
+    engine = get_engine(url)
+    factory = _factories.get(engine)
+    if factory is None:
+        # One per engine: a sessionmaker makes a Session class of its own, and building one
+        # per query cost more than a small query (the data version is read every request).
+        factory = _factories[engine] = sessionmaker(engine, expire_on_commit=False)
+    return factory
+
+
+_factories: dict[Engine, sessionmaker[Session]] = {}
 
 
 @contextmanager
@@ -141,3 +150,4 @@ def dispose_all() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    _factories.clear()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html as html_escape
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
 
 import flask
 from dash import Dash
@@ -12,10 +13,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.core import languages
 from dashboard.core.i18n import normalize_language, t
+from dashboard.core.routes import resolve
 from dashboard.core.settings import PROJECT_ROOT, SECRET_KEY_MISSING, Settings, SettingsError
 from dashboard.infra.cache import cache, cache_config
-from dashboard.web import health, outage, preview, request_guard, request_limits, staff_auth
-from dashboard.web.pages import is_known_url
+from dashboard.web import (
+    answer_cache,
+    health,
+    outage,
+    preview,
+    request_guard,
+    request_limits,
+    staff_auth,
+)
+from dashboard.web.pages import is_known_url, page_day, page_for
 from layouts import busy
 
 # Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
@@ -71,7 +81,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     # UPLOAD_MAX_MB sent base64-encoded in a callback, twice over for the margin within which
     # the upload page still says "too large" itself): anything bigger is a 413, never read.
     server.config["MAX_CONTENT_LENGTH"] = (settings.upload_max_mb * 3 + 2) * 1024 * 1024
-    cache.init_app(server, config=cache_config(settings))
+    config = cache_config(settings)
+    if config.get("CACHE_TYPE") == "SimpleCache":
+        # Each worker's own cache: bounded in bytes too, not only in entries (answer_cache).
+        config["CACHE_TYPE"] = answer_cache.BOUNDED_SIMPLE_CACHE
+    cache.init_app(server, config=config)
     # Sessions, sign-in and the /staff and /preview guard: first, so that no other handler
     # answers a staff path for a signed-out visitor.
     staff_auth.install(server, settings)
@@ -249,10 +263,18 @@ def _leave_staff_components_out_of_config(app: Dash) -> None:
 
 
 def _register_not_found(app: Dash, settings: Settings) -> None:
-    """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page)."""
+    """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page).
+
+    The page HTML itself (Dash's index) is served from here, out of :class:`IndexPages`:
+    the same bytes Dash's index view would send, drawn once per language (and compressed
+    once per encoding), not per request."""
+    index = IndexPages(app, settings)
+    known_pages = KnownPages(settings)
+    app.server.extensions["cxdash_index_pages"] = index
+    app.server.extensions["cxdash_known_pages"] = known_pages
 
     @app.server.before_request
-    def reject_unknown_paths() -> tuple[str, int] | None:
+    def reject_unknown_paths() -> flask.Response | tuple[str, int] | None:
         # Only what Dash's page routes matched: every other route (Dash's own files, the
         # assets, downloads, exports, the API, the review pack, the staff app) answers for
         # itself, and a path none of them claims (/assets/, /download/, /_dash-x) is a page or
@@ -267,9 +289,98 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
             if preview.preview_target(settings, path) is not None:
                 return None
             return app.index(), 404
-        if is_known_url(settings, path, flask.request.args.to_dict()):
-            return None
-        return app.index(), 404
+        if known_pages.known(path, flask.request.args.to_dict()):
+            return index.response(200)
+        return index.response(404)
+
+
+class IndexPages:
+    """Dash's index page (the HTML shell every page URL gets), kept per language, and per
+    ``Content-Encoding`` compressed as flask-compress would.
+
+    Dash draws the index from its registered scripts and styles (their URLs carry the
+    package version and file time), its configuration and the app's template; none of that
+    changes while the process runs, except with Dash's hot reload (a development server),
+    where nothing is kept. The language (``<html lang>``, the ``<noscript>`` text) is the
+    only part a request changes (:func:`_serve_language_in_index`), hence one entry per
+    configured language: a bounded handful. A 404 gets the same page, uncompressed, as
+    flask-compress leaves error statuses.
+    """
+
+    def __init__(self, app: Dash, settings: Settings) -> None:
+        self._app = app
+        self._settings = settings
+        self._pages: dict[tuple[str, str | None], bytes] = {}
+
+    def _keeps(self) -> bool:
+        return not getattr(self._app._dev_tools, "hot_reload", False)
+
+    def response(self, status: int) -> flask.Response:
+        if not self._keeps():
+            return flask.Response(self._app.index(), status=status, mimetype="text/html")
+        language = _request_language(self._settings)
+        page = self._pages.get((language, None))
+        if page is None:
+            page = self._pages[(language, None)] = self._app.index().encode()
+        encoding = answer_cache.chosen_encoding() if status == 200 else None
+        if encoding is None or len(page) < answer_cache.min_size():
+            return flask.Response(page, status=status, mimetype="text/html")
+        compressed = self._pages.get((language, encoding))
+        if compressed is None:
+            compressed = self._pages[(language, encoding)] = answer_cache.compress(page, encoding)
+        response = flask.Response(compressed, status=status, mimetype="text/html")
+        # flask-compress leaves a response that says its encoding alone (and adds Vary).
+        response.headers["Content-Encoding"] = encoding
+        return response
+
+
+class KnownPages:
+    """The page URLs found to name a page, for the current data version only.
+
+    Whether a URL names a page (an agency that exists...) can only change with the published
+    data, so a URL found once is remembered with the version it was found at
+    (:func:`answer_cache.data_version`, read from the store at every request: a publication
+    through any node counts at once). Only known pages are remembered (a junk URL costs its
+    lookup every time, as before, and no entry); a new version empties the set, and it never
+    holds more than :attr:`LIMIT` URLs (the oldest go first).
+    """
+
+    LIMIT = 2048
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._version: str | None = None
+        self._urls: dict[str, None] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._urls)
+
+    def known(self, path: str, args: Mapping[str, str]) -> bool:
+        settings = self._settings
+        route = resolve(path)
+        if route is None:
+            return False
+        if not answer_cache.usable():
+            return is_known_url(settings, path, args)
+        version = answer_cache.data_version(settings.database_url)
+        query = {
+            **page_for(route).known(args),
+            "lang": normalize_language(args.get("lang"), settings.default_language),
+        }
+        key = f"{version}|{page_day(settings)}|{path}?{answer_cache.normalized_query(query)}"
+        if key in self._urls:
+            return True
+        if not is_known_url(settings, path, args):
+            return False
+        with self._lock:
+            if self._version != version:
+                self._urls.clear()
+                self._version = version
+            while len(self._urls) >= self.LIMIT:
+                del self._urls[next(iter(self._urls))]
+            self._urls[key] = None
+        return True
 
 
 def _register_store_unavailable(server: flask.Flask, settings: Settings) -> None:
