@@ -594,13 +594,15 @@ def _insert_observations(
         run_id = run.id
         assert run_id is not None
 
-        def copy() -> None:
-            _copy_inserts(driver, records, run_id, publish=publish, now=now)
-
         if writes is None:
-            copy()
+            _copy_inserts(driver, records, run_id, publish=publish, now=now)
         else:
-            writes.start(copy)
+            # COPY into an unindexed staging table here (the rows' Python side; quick for the
+            # server), then the move into the observations (the index upkeep, the server's
+            # work: one statement during which the driver leaves the interpreter to the
+            # import) in the thread, while the next batch is checked.
+            _copy_staged(driver, records, run_id, publish=publish, now=now)
+            writes.start(lambda: _move_copied_rows(driver))
         return True
     statement = _positional_insert(dialect)
     if statement is None:
@@ -684,9 +686,10 @@ _COPY_COLUMNS = (
     "updated_at",
 )
 
-#: SQLite: the temporary table (the connection's own) a batch's new observations are
-#: staged in. Its columns have no type, so that values keep the form they were bound in
-#: and the observations table converts them as it would the parameters of an INSERT.
+#: The temporary table (the connection's own) a batch's new observations are staged in. On
+#: SQLite its columns have no type, so that values keep the form they were bound in and the
+#: observations table converts them as it would the parameters of an INSERT; on PostgreSQL
+#: it has the observations' column types, and the order the rows came in.
 _STAGED = "cxdash_staged_observations"
 
 
@@ -741,6 +744,50 @@ def _copy_inserts(
     statement = f"COPY {Observation.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
     try:
         _copy_rows(driver, statement, records, run_id, visibility, published_at, now)
+    except Exception as error:
+        raise _database_error(error, statement, "psycopg") from error
+
+
+def _copy_staged(
+    driver: Any,
+    records: list[ObservationRecord],
+    run_id: int,
+    *,
+    publish: bool,
+    now: dt.datetime,
+) -> None:
+    """PostgreSQL: the new observations COPYed into a temporary table of the connection's
+    own, with no index (created in the import's transaction: a rolled back import leaves
+    none behind); :func:`_move_copied_rows` moves them in, in the order they came."""
+    columns = ", ".join(_COPY_COLUMNS)
+    table = Observation.__tablename__
+    statement = f"COPY {_STAGED} ({columns}) FROM STDIN"
+    try:
+        driver.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGED} AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        driver.execute(
+            f"ALTER TABLE {_STAGED} ADD COLUMN IF NOT EXISTS staged_order "
+            "bigint GENERATED ALWAYS AS IDENTITY"
+        )
+        visibility = PUBLISHED if publish else DRAFT
+        _copy_rows(driver, statement, records, run_id, visibility, now if publish else None, now)
+    except Exception as error:
+        raise _database_error(error, statement, "psycopg") from error
+
+
+def _move_copied_rows(driver: Any) -> None:
+    """The rows :func:`_copy_staged` staged, into the observations in their order, in the
+    import's transaction; the staging table is emptied for the next batch."""
+    columns = ", ".join(_COPY_COLUMNS)
+    statement = (
+        f"INSERT INTO {Observation.__tablename__} ({columns}) "
+        f"SELECT {columns} FROM {_STAGED} ORDER BY staged_order"
+    )
+    try:
+        driver.execute(statement)
+        driver.execute(f"TRUNCATE {_STAGED}")
     except Exception as error:
         raise _database_error(error, statement, "psycopg") from error
 

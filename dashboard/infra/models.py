@@ -428,7 +428,8 @@ class Observation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # No index of its own: the indexes starting with unit_id serve (migration 0009).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"))
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)

@@ -146,7 +146,7 @@ def test_a_failed_background_write_is_a_database_problem(seeded, tmp_path, monke
     header, rows = segmented(ROWS)
     path = write(tmp_path, "results.csv", header + "".join(rows))
     threads: list[str] = []
-    real = {name: getattr(loaders, name) for name in ("_copy_rows", "_move_staged_rows")}
+    real = {name: getattr(loaders, name) for name in ("_move_copied_rows", "_move_staged_rows")}
 
     def failing(name):  # type: ignore[no-untyped-def]
         def write_or_fail(*args, **options):  # type: ignore[no-untyped-def]
