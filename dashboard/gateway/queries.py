@@ -133,8 +133,10 @@ def list_agencies(database_url: str) -> list[dict[str, object]]:
 # an internal note: those columns are simply not selected.
 
 
-def units(database_url: str) -> list[dict[str, Any]]:
-    """Every published unit (enterprise, agencies, services) with its parent's slug.
+def units(database_url: str, *, family: str | None = None) -> list[dict[str, Any]]:
+    """Every published unit (enterprise, agencies, services) with its parent's slug; with
+    ``family`` (an agency's slug), only the enterprise, that unit and its children: what one
+    agency's page needs of a catalogue of thousands of services.
 
     A unit under a draft parent is left out with it (its parent's slug would name a draft).
     """
@@ -151,6 +153,10 @@ def units(database_url: str) -> list[dict[str, Any]]:
         .where(public_unit(), or_(Unit.parent_id.is_(None), public_unit(parent)))
         .order_by(text_expression(Unit, "name"), Unit.id)
     )
+    if family is not None:
+        query = query.where(
+            or_(Unit.kind == "enterprise", Unit.slug == family, parent.slug == family)
+        )
     with session_scope(database_url) as session:
         return records_with_texts(session.execute(select_with_texts(query, Unit)), Unit)
 

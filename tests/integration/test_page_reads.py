@@ -373,3 +373,21 @@ def test_long_lists_of_units_read_the_same_as_short_ones(demo_url):
     assert sorted(zip(*figures.values(), strict=True)) == sorted(
         row for part in parts for row in zip(*part.values(), strict=True)
     )
+
+
+def test_an_agency_family_is_its_part_of_the_catalogue(demo_url):
+    every = queries.units(demo_url)
+    agency = next(
+        u
+        for u in every
+        if u["kind"] == "agency" and any(s["parent_slug"] == u["slug"] for s in every)
+    )
+    slug = agency["slug"]
+    family = queries.units(demo_url, family=slug)
+    assert family == [
+        u for u in every if u["kind"] == "enterprise" or slug in (u["slug"], u["parent_slug"])
+    ]
+    assert len(family) < len(every) and any(u["kind"] == "service" for u in family)
+    assert queries.units(demo_url, family="no-such-agency") == [
+        u for u in every if u["kind"] == "enterprise"
+    ]

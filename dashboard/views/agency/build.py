@@ -84,7 +84,7 @@ def build(
     database_url: str, settings: Settings, route: Route, query: dict[str, str], language: str
 ) -> AgencyView:
     fiscal = FiscalCalendar.from_settings(settings)
-    all_units = queries.units(database_url)
+    all_units = queries.units(database_url, family=route.params.get("agency", ""))
     unit, agency = _find_units(all_units, route, language)
     unit_name = localized(unit, "name", language)
     services = (
