@@ -228,30 +228,26 @@ def published_observations_select(*extra_columns: Any) -> Select[*tuple[Any, ...
     filters and order; drafts are excluded here, once (draft observations, and any row of a
     draft unit or metric).
     """
+    # Per row, a seek of the observation's revisions (usually none), rather than a join to
+    # the first revision of every observation: that aggregated the whole revisions table,
+    # which grows with the store's history, on every page's read.
     first_revision = (
-        select(
-            ObservationRevision.observation_id,
-            func.min(ObservationRevision.revised_at).label("revised_at"),
-        )
-        .group_by(ObservationRevision.observation_id)
-        .subquery()
+        select(ObservationRevision.raw_value)
+        .where(ObservationRevision.observation_id == Observation.id)
+        .order_by(ObservationRevision.revised_at, ObservationRevision.id)
+        .limit(1)
+        .correlate(Observation)
     )
-    earlier = aliased(ObservationRevision)
+    revised_at = first_revision.with_only_columns(ObservationRevision.revised_at)
     return (
         select(
             *published_observation_columns(),
-            earlier.raw_value.label("earlier_value"),
-            first_revision.c.revised_at,
+            first_revision.scalar_subquery().label("earlier_value"),
+            revised_at.scalar_subquery().label("revised_at"),
             *extra_columns,
         )
         .join(Unit, Observation.unit_id == Unit.id)
         .join(Metric, Observation.metric_id == Metric.id)
-        .outerjoin(first_revision, first_revision.c.observation_id == Observation.id)
-        .outerjoin(
-            earlier,
-            (earlier.observation_id == Observation.id)
-            & (earlier.revised_at == first_revision.c.revised_at),
-        )
         .where(public_observation(), public_unit(), public_metric())
     )
 
