@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import math
 import random
 import re
@@ -621,8 +622,17 @@ def measure(url: str, runs: int) -> list[Timing]:
     """Median cold and warm server time of each page of :data:`PAGES` on the store at ``url``."""
     from dashboard.infra.cache import cache
     from dashboard.web.factory import create_app
+    from dashboard.web.worker import freeze_startup_objects
 
     app = create_app(Settings(database_url=url, cache_type="simple", secret_key="bench"))
+    freeze_startup_objects()  # as a served worker does once its app is loaded
+    try:
+        return _timed_pages(app, url, runs, cache)
+    finally:
+        gc.unfreeze()  # this process goes on (tests, other stores)
+
+
+def _timed_pages(app: Any, url: str, runs: int, cache: Any) -> list[Timing]:
     client = app.server.test_client()
     with app.server.app_context():
         paths = page_paths(url, client)

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -104,10 +105,8 @@ def serve(workers: int, threads: int, host: str | None, port: int | None) -> Non
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", bind)
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", "-")
+            for name, value in gunicorn_settings(bind, workers, threads).items():
+                self.cfg.set(name, value)
 
         # Flask is a WSGI app; the stubs' WSGI type has a narrower start_response than Flask's.
         def load(self) -> flask.Flask:  # type: ignore[override]
@@ -117,6 +116,20 @@ def serve(workers: int, threads: int, host: str | None, port: int | None) -> Non
 
     click.echo(f"Serving cxdash on http://{bind}", err=True)
     Server().run()
+
+
+def gunicorn_settings(bind: str, workers: int, threads: int) -> dict[str, Any]:
+    """What ``cxdash serve`` sets in gunicorn (``gunicorn.conf.py`` holds the same hook for
+    ``gunicorn app:server``)."""
+    from dashboard.web.worker import freeze_startup_objects
+
+    return {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "accesslog": "-",
+        "post_worker_init": freeze_startup_objects,
+    }
 
 
 def _safe_url(url: str) -> str:
