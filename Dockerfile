@@ -30,7 +30,7 @@ COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt \
     && rm -rf /root/.cache /tmp/requirements.txt
-COPY README.md app.py ./
+COPY README.md app.py gunicorn.conf.py ./
 COPY dashboard dashboard
 COPY layouts layouts
 COPY callbacks callbacks
