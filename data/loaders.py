@@ -705,18 +705,24 @@ def _stage_rows(driver: Any, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _move_staged_rows(driver: Any) -> None:
-    """The staged rows into the observations (in the order they were staged), in the
-    import's transaction; the staging table is left empty for the next batch."""
+    """SQLite: the rows :func:`_stage_rows` staged, into the observations."""
+    _move_rows(driver, f"main.{Observation.__tablename__}", f"temp.{_STAGED}", "rowid", "sqlite3")
+
+
+def _move_rows(
+    driver: Any, target: str, staged: str, order: str, module: str, emptied_by: str = "DELETE FROM"
+) -> None:
+    """The ``staged`` rows into the observations (``target``) in the order they were staged
+    (``order``), in the import's transaction; the staging table is left empty for the next
+    batch (``emptied_by``: PostgreSQL TRUNCATEs, as a DELETE would leave every dead row of
+    the file in a temporary table that no autovacuum visits)."""
     columns = ", ".join(_COPY_COLUMNS)
-    statement = (
-        f"INSERT INTO main.{Observation.__tablename__} ({columns}) "
-        f"SELECT {columns} FROM temp.{_STAGED} ORDER BY rowid"
-    )
+    statement = f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {staged} ORDER BY {order}"
     try:
         driver.execute(statement)
-        driver.execute(f"DELETE FROM temp.{_STAGED}")
+        driver.execute(f"{emptied_by} {staged}")
     except Exception as error:
-        raise _database_error(error, statement, "sqlite3") from error
+        raise _database_error(error, statement, module) from error
 
 
 def _database_error(error: Exception, statement: str, module: str) -> Exception:
@@ -735,13 +741,14 @@ def _copy_inserts(
     *,
     publish: bool,
     now: dt.datetime,
+    into: str = Observation.__tablename__,
 ) -> None:
-    """New observations with PostgreSQL's COPY, in the import's transaction (on its
-    connection, ``driver``): several times the rate of an INSERT executemany (the same
-    values as :func:`data.store.apply_writes`)."""
+    """New observations with PostgreSQL's COPY (``into`` the observations, or the staging
+    table), in the import's transaction (on its connection, ``driver``): several times the
+    rate of an INSERT executemany (the same values as :func:`data.store.apply_writes`)."""
     visibility = PUBLISHED if publish else DRAFT
     published_at = now if publish else None
-    statement = f"COPY {Observation.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    statement = f"COPY {into} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
     try:
         _copy_rows(driver, statement, records, run_id, visibility, published_at, now)
     except Exception as error:
@@ -761,35 +768,21 @@ def _copy_staged(
     none behind); :func:`_move_copied_rows` moves them in, in the order they came."""
     columns = ", ".join(_COPY_COLUMNS)
     table = Observation.__tablename__
-    statement = f"COPY {_STAGED} ({columns}) FROM STDIN"
+    statement = f"CREATE TEMP TABLE IF NOT EXISTS {_STAGED}"
     try:
-        driver.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGED} AS "
-            f"SELECT {columns} FROM {table} WITH NO DATA"
-        )
+        driver.execute(f"{statement} AS SELECT {columns} FROM {table} WITH NO DATA")
         driver.execute(
             f"ALTER TABLE {_STAGED} ADD COLUMN IF NOT EXISTS staged_order "
             "bigint GENERATED ALWAYS AS IDENTITY"
         )
-        visibility = PUBLISHED if publish else DRAFT
-        _copy_rows(driver, statement, records, run_id, visibility, now if publish else None, now)
     except Exception as error:
         raise _database_error(error, statement, "psycopg") from error
+    _copy_inserts(driver, records, run_id, publish=publish, now=now, into=_STAGED)
 
 
 def _move_copied_rows(driver: Any) -> None:
-    """The rows :func:`_copy_staged` staged, into the observations in their order, in the
-    import's transaction; the staging table is emptied for the next batch."""
-    columns = ", ".join(_COPY_COLUMNS)
-    statement = (
-        f"INSERT INTO {Observation.__tablename__} ({columns}) "
-        f"SELECT {columns} FROM {_STAGED} ORDER BY staged_order"
-    )
-    try:
-        driver.execute(statement)
-        driver.execute(f"TRUNCATE {_STAGED}")
-    except Exception as error:
-        raise _database_error(error, statement, "psycopg") from error
+    """PostgreSQL: the rows :func:`_copy_staged` staged, into the observations."""
+    _move_rows(driver, Observation.__tablename__, _STAGED, "staged_order", "psycopg", "TRUNCATE")
 
 
 def _copy_rows(
