@@ -24,21 +24,6 @@ from dashboard.views.agency.text import GRANULARITY_ORDER, localized
 # -- loading -----------------------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)  # NaN and NaT are not equal to themselves
-    except (TypeError, ValueError):
-        return False
-
-
-def row_records(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame rows as dicts with None (not NaN/NaT) for missing values."""
-    records = frame.to_dict("records")
-    return [{key: (None if _missing(v) else v) for key, v in row.items()} for row in records]
-
-
 def _observation(row: Mapping[str, Any]) -> ObservationRow:
     revised_at = row.get("revised_at")
     if revised_at is not None and hasattr(revised_at, "to_pydatetime"):
