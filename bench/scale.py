@@ -23,8 +23,10 @@ unmeasured request, and the medians are printed in ms:
 
 - home, agency, review: the router callback (the POST a page view makes);
 - API filtered: /api/v1/observations for one service and one metric, 100 rows;
-- API offset deep: 100 rows at an offset 90% into the published observations;
-- API cursor deep: the ``next`` link of that deep page, when the API pages with ``cursor``.
+- API offset deep: 100 rows at an offset 90% into the published observations, or at the
+  deepest offset the API takes (``MAX_OFFSET``) when that is less;
+- API cursor deep: 100 rows by ``cursor`` 90% into the published observations, when the API
+  pages with one (the cursor a client following the next links would hold there).
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 # Run as a script, Python puts bench/ first on the import path, where bench/callbacks.py would
 # hide the project's ``callbacks`` package: import from the repository root instead. (Imported
@@ -60,6 +61,9 @@ from dashboard.core.settings import Settings
 from dashboard.domain.normalize import NormalizationRule, normalize
 from dashboard.infra import db
 from dashboard.infra.models import PUBLISHED, Metric, Observation, Unit
+from dashboard.open_data.cursor import encode_cursor
+from dashboard.open_data.parameters import MAX_OFFSET, ResourceQuery
+from dashboard.open_data.resources import OBSERVATIONS
 from data.demo import generate_demo
 from tests.components import router_request
 
@@ -572,11 +576,6 @@ def _request(client: Any, page: str, path: str, *, compressed: bool = True) -> t
     return elapsed, response
 
 
-def _relative(link: str) -> str:
-    parts = urlsplit(link)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
 def page_paths(url: str, client: Any) -> dict[str, str]:
     """The path timed for each page (the deep cursor only when the API has one)."""
     with db.session_scope(url) as session:
@@ -609,13 +608,37 @@ def page_paths(url: str, client: Any) -> dict[str, str]:
     }
     _ms, first = _request(client, "API offset deep", f"{api}?limit=1", compressed=False)
     total = int(first.get_json()["meta"]["total"])
-    deep = f"{api}?limit=100&offset={max(0, int(total * 0.9))}"
+    deep_at = max(0, int(total * 0.9))
+    # As deep as an offset may go (the API bounds it); deeper is the cursor's.
+    deep = f"{api}?limit=100&offset={min(deep_at, MAX_OFFSET)}"
     paths["API offset deep"] = deep
     _ms, page = _request(client, "API offset deep", deep, compressed=False)
     following = page.get_json()["meta"]["links"].get("next")
     if following and "cursor=" in following:
-        paths["API cursor deep"] = _relative(following)
+        paths["API cursor deep"] = f"{api}?limit=100&cursor={cursor_at(url, deep_at)}"
     return paths
+
+
+def cursor_at(url: str, position: int) -> str:
+    """The cursor of the unfiltered observations' next link after the row at ``position`` in
+    the API's order (the one a client following next links from the start would hold)."""
+    order = (
+        Observation.unit_id,
+        Observation.metric_id,
+        Observation.granularity,
+        Observation.period_start,
+        Observation.segment_type,
+        Observation.segment_value,
+    )
+    with db.session_scope(url) as session:
+        key = session.execute(
+            select(*order)
+            .where(Observation.visibility == PUBLISHED)
+            .order_by(*order)
+            .offset(max(0, position - 1))
+            .limit(1)
+        ).one()
+    return encode_cursor(tuple(key), ResourceQuery(resource=OBSERVATIONS.name).scope())
 
 
 def measure(url: str, runs: int) -> list[Timing]:

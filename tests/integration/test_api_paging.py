@@ -260,6 +260,22 @@ def test_a_cursor_for_other_filters_or_altered_is_a_400(client):
     _refused(client, f"/api/v1/units?cursor={cursor}", "cursor", cursor)
 
 
+def test_offset_is_bounded_and_past_its_bound_points_to_the_cursor(client):
+    """An offset costs its depth (every row before it is stepped over): bounded, no request
+    can ask the database for millions. Past the bound the 400 says how to go deeper."""
+    from dashboard.open_data.parameters import MAX_OFFSET
+
+    assert _json(client, f"{PATH}?offset={MAX_OFFSET}")["meta"]["query"]["offset"] == MAX_OFFSET
+    response = client.get(f"{PATH}?offset={MAX_OFFSET + 1}")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert (error["parameter"], error["value"]) == ("offset", str(MAX_OFFSET + 1))
+    assert str(MAX_OFFSET) in error["message"] and "cursor" in error["message"]
+    # A resource without a cursor has the same bound, and no cursor to point to.
+    error = client.get(f"/api/v1/units?offset={MAX_OFFSET + 1}").get_json()["error"]
+    assert error["parameter"] == "offset" and "cursor" not in error["message"]
+
+
 def test_the_segments_the_filter_knows_are_the_published_ones(store):
     """The lookups' loose index scan finds what SELECT DISTINCT over published rows does."""
     with session_scope(store) as session:
