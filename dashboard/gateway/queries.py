@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -62,9 +62,6 @@ from dashboard.infra.models import (
     text_expression,
     with_texts,
 )
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -129,8 +126,8 @@ def list_agencies(database_url: str) -> list[dict[str, object]]:
 
 
 # -- shared loaders for the public pages ---------------------------------------------------
-# Each returns plain dicts (or a DataFrame built when called) of published rows only, and never
-# an internal note: those columns are simply not selected.
+# Each returns plain dicts of published rows only, and never an internal note: those columns
+# are simply not selected.
 
 
 def units(database_url: str, *, family: str | None = None) -> list[dict[str, Any]]:
@@ -252,30 +249,6 @@ def published_observations_select(*extra_columns: Any) -> Select[*tuple[Any, ...
     )
 
 
-def published_observations(
-    database_url: str,
-    *,
-    unit_ids: Iterable[int] | None = None,
-    metric_codes: Iterable[str] | None = None,
-    granularity: str | None = None,
-    segment_types: Iterable[str] | None = ("",),
-) -> pd.DataFrame:
-    """Published observations with their unit and metric, and the earliest revised value.
-
-    ``segment_types=("",)`` (the default) gives the overall figures only; ``None`` gives every
-    segment. ``earlier_value`` is the first published value of a figure that was revised
-    later (NULL when it never was), and ``revised_at`` when that happened.
-    """
-    import pandas as pd
-
-    query = _observations_query(unit_ids, metric_codes, granularity, segment_types)
-    with session_scope(database_url) as session:
-        result = session.execute(query)
-        # Plain tuples: pandas asks every Row for namedtuple fields, a slow miss each time.
-        frame = pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
-    return frame
-
-
 def _observations_query(
     unit_ids: Iterable[int] | None,
     metric_codes: Iterable[str] | None,
@@ -303,14 +276,19 @@ def _observations_query(
 def published_observation_records(
     database_url: str,
     *,
-    unit_ids: Iterable[int],
+    unit_ids: Iterable[int] | None,
     metric_codes: Iterable[str] | None = None,
+    granularity: str | None = None,
     segment_types: Iterable[str] | None = ("",),
 ) -> list[dict[str, Any]]:
-    """:func:`published_observations` as plain dicts (None for a missing value), in the same
-    order: a page reading one unit's series needs no DataFrame (building one and reading it
-    back cost more than the query)."""
-    query = _observations_query(unit_ids, metric_codes, None, segment_types)
+    """Published observations with their unit and metric and the earliest revised value, as
+    plain dicts (None for a missing value), by unit, metric, segment and period.
+
+    ``unit_ids=None`` reads every unit's (a caller says so: a page reads what it shows).
+    ``segment_types=("",)`` (the default) gives the overall figures only; ``None`` gives every
+    segment. ``earlier_value`` is the first published value of a figure that was revised
+    later (NULL when it never was), and ``revised_at`` when that happened."""
+    query = _observations_query(unit_ids, metric_codes, granularity, segment_types)
     with session_scope(database_url) as session:
         result = session.execute(query)
         keys = list(result.keys())

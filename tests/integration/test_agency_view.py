@@ -86,8 +86,8 @@ def revised_figure(url: str) -> dict:
 
 def published_codes(url: str, slug: str) -> set[str]:
     units = {u["slug"]: u["id"] for u in queries.units(url)}
-    frame = queries.published_observations(url, unit_ids=[units[slug]])
-    return set(frame["metric_code"])
+    rows = queries.published_observation_records(url, unit_ids=[units[slug]])
+    return {row["metric_code"] for row in rows}
 
 
 def line_points(spec: ChartSpec, name: str | None = None) -> dict[str, float | None]:
@@ -256,13 +256,13 @@ def test_breakdowns_by_channel_and_language(demo_url):
     assert "ack_within_1bd-by-channel" in ids
     spec = next(s for s in by_channel.breakdowns if s.chart_id == "ack_within_1bd-by-channel")
     units = {u["slug"]: u["id"] for u in queries.units(demo_url)}
-    frame = queries.published_observations(
+    rows = queries.published_observation_records(
         demo_url,
         unit_ids=[units["dmv"]],
         metric_codes=["ack_within_1bd"],
         segment_types=["channel"],
     )
-    channels = set(frame["segment_value"])
+    channels = {row["segment_value"] for row in rows}
     lines = [trace for trace in spec.traces if trace.kind == "line"]
     assert len(lines) == len(channels) >= 2
     assert spec.summary and "ranged from" in spec.summary

@@ -131,11 +131,6 @@ class _Reads:
         for name in ("overall_figures", "last_reported_figures"):
             monkeypatch.setattr(queries, name, self._spy(name, getattr(queries, name)))
 
-        def refused(*args: Any, **kwargs: Any) -> None:
-            raise AssertionError("a scorecard page read every figure into a DataFrame")
-
-        monkeypatch.setattr(queries, "published_observations", refused)
-
     def _spy(self, name: str, read: Any) -> Any:
         def spy(database_url: str, **kwargs: Any) -> dict[str, list[Any]]:
             columns = read(database_url, **kwargs)

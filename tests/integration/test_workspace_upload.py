@@ -192,7 +192,7 @@ def test_a_clean_upload_is_saved_as_drafts_the_public_does_not_see(store, tmp_pa
         assert entry.detail["new_drafts"] == 2
 
     # Not public: the pages' and the API's reads do not see them.
-    assert queries.published_observations(store, segment_types=None).empty
+    assert queries.published_observation_records(store, unit_ids=None, segment_types=None) == []
     rows, total = open_data.observation_rows(store, {}, limit=None)
     assert (rows, total) == ([], 0)
     assert queries.published_targets(store) == []
@@ -239,8 +239,8 @@ def test_a_changed_published_figure_waits_as_a_pending_revision(store, tmp_path)
         PUBLISHED,
         published.updated_at,
     )
-    frame = queries.published_observations(store)
-    assert frame["raw_value"].tolist() == [0.8]
+    rows = queries.published_observation_records(store, unit_ids=None)
+    assert [row["raw_value"] for row in rows] == [0.8]
 
     # Another value for the same figure replaces the pending revision.
     second = write(tmp_path, "v3.csv", HEADER + "DMV,,csat_overall,FY2024 Q1,0.79,,100,,,\n")
