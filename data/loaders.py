@@ -1754,26 +1754,17 @@ class _RecordBuilder:
                 invalid.append((_Cell(value_text, measure.value), str(error)))
         numerator_text = None
         if numerator_position is not None:
-            numerator_text = cells[numerator_position].strip()
-            if not is_missing(numerator_text):
-                try:
-                    numerator = parsers.count(numerator_text)
-                except ValueError as error:
-                    invalid.append((_Cell(numerator_text, measure.numerator), str(error)))
+            numerator_text, numerator = self._optional_cell(
+                cells[numerator_position], parsers.count, measure.numerator, invalid
+            )
         if denominator_position is not None:
-            denominator_text = cells[denominator_position].strip()
-            if not is_missing(denominator_text):
-                try:
-                    denominator = parsers.count(denominator_text)
-                except ValueError as error:
-                    invalid.append((_Cell(denominator_text, measure.denominator), str(error)))
+            _text, denominator = self._optional_cell(
+                cells[denominator_position], parsers.count, measure.denominator, invalid
+            )
         if rate_position is not None:
-            rate_text = cells[rate_position].strip()
-            if not is_missing(rate_text):
-                try:
-                    response_rate = parsers.share(rate_text)
-                except ValueError as error:
-                    invalid.append((_Cell(rate_text, measure.response_rate), str(error)))
+            _text, response_rate = self._optional_cell(
+                cells[rate_position], parsers.share, measure.response_rate, invalid
+            )
         if numerator is not None and denominator is not None:
             value = self._volumes_value(
                 measure, metric, value, value_text, numerator, numerator_text, denominator, invalid
@@ -1817,6 +1808,24 @@ class _RecordBuilder:
         )
         self._written[id(record)] = value_text if measure.value is not None else numerator_text
         return record
+
+    def _optional_cell(
+        self,
+        cell: str,
+        parse: Callable[[str], float],
+        column: str | None,
+        invalid: list[tuple[_Cell, str]],
+    ) -> tuple[str, float | None]:
+        """(the cell's text, its number or None when it is missing); a text ``parse`` refuses
+        is added to ``invalid`` with why (the caller decides: problem or not reported)."""
+        text = cell.strip()
+        if self._is_missing(text):
+            return text, None
+        try:
+            return text, parse(text)
+        except ValueError as error:
+            invalid.append((_Cell(text, column), str(error)))
+            return text, None
 
     def _volumes_value(
         self,
