@@ -79,3 +79,90 @@
   // Plotly (assets/vendor/) loads after this file; Dash draws nothing before this event.
   document.addEventListener("DOMContentLoaded", install);
 })();
+
+/* Printing: a chart drawn for the screen is as wide as the screen's column (1,116 px on a
+   desktop), wider than a page, and printing does not draw it again: its right edge (the
+   latest periods) was cut off. Before printing, each of its SVG layers gets a viewBox of its
+   own size, so assets/charts.css can scale it to the page's width (100%, height in
+   proportion); after printing the viewBox goes, and the screen is as it was. */
+(function () {
+  "use strict";
+
+  function layers() {
+    return document.querySelectorAll(".chart-graph .js-plotly-plot .main-svg");
+  }
+
+  function fitForPrint() {
+    layers().forEach(function (svg) {
+      var width = svg.getAttribute("width");
+      var height = svg.getAttribute("height");
+      if (!width || !height) { return; }
+      svg.setAttribute("viewBox", "0 0 " + parseFloat(width) + " " + parseFloat(height));
+      svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
+      svg.setAttribute("data-print-fitted", "true");
+    });
+  }
+
+  function unfit() {
+    layers().forEach(function (svg) {
+      if (svg.getAttribute("data-print-fitted")) {
+        svg.removeAttribute("viewBox");
+        svg.removeAttribute("preserveAspectRatio");
+        svg.removeAttribute("data-print-fitted");
+      }
+    });
+  }
+
+  window.addEventListener("beforeprint", fitForPrint);
+  window.addEventListener("afterprint", unfit);
+  window.cxdashCharts = { fitForPrint: fitForPrint, unfit: unfit };
+})();
+
+/* "Copy link" below each chart (layouts/chart_controls.py): a plain link to the chart on its
+   page, which a click copies instead of following; a live region beside it says it was
+   copied, or shows the address when the browser would not copy it. A click with a modifier
+   (open in a new tab) is the link's. */
+(function () {
+  "use strict";
+
+  function say(status, text) {
+    if (!status) { return; }
+    // Emptied first: the same words again (a second copy) are read out again.
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.chart-copy-link");
+    if (!link || event.defaultPrevented || event.button !== 0 ||
+        event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
+    event.preventDefault();
+    var url = new URL(link.getAttribute("href"), window.location.href).href;
+    var status = document.getElementById(link.id + "-status");
+    var failed = function () {
+      say(status, (link.getAttribute("data-failed") || "{url}").replace("{url}", url));
+    };
+    if (!navigator.clipboard || !navigator.clipboard.writeText) { failed(); return; }
+    navigator.clipboard.writeText(url).then(function () {
+      say(status, link.getAttribute("data-copied") || url);
+    }, failed);
+  });
+})();
+
+/* A chart's permalink ends in its title's id (#chart-…-title). The page is drawn after it
+   loads, so the browser found nothing to scroll to: once the page is drawn
+   (callbacks/router.py sends "cxdash:page-drawn"), the chart's title is brought into view. */
+(function () {
+  "use strict";
+  var done = "";
+  document.addEventListener("cxdash:page-drawn", function () {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var key = window.location.pathname + window.location.search + "#" + id;
+    if (!/^chart-[\w-]+$/.test(id) || key === done) { return; }
+    var target = document.getElementById(id);
+    if (target) {
+      done = key;  // once per address: later redraws leave the reader where they are
+      target.scrollIntoView();
+    }
+  });
+})();

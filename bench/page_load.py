@@ -1,6 +1,6 @@
 """First-visit page load: bytes on the wire, time to the first chart and to all charts.
 
-    python bench/page_load.py [--runs 5] [--pages home agency] [--database-url URL]
+    python bench/page_load.py [--runs 5] [--pages home agency] [--database-url URL] [--static]
 
 Writes the demo into a temporary SQLite store (unless --database-url names one), serves it
 with gunicorn (2 workers of 4 threads, as ``cxdash serve`` does) on a free loopback port, and
@@ -21,6 +21,13 @@ Figures (medians over the runs):
 
 Goal (issue 3): an agency page's first load under 900 KiB on the wire and its first chart
 under 1.0 s (median).
+
+``--static``: each page is also served as a STATIC COPY (``bench/static_page.py``: the same
+page as cxdash renders it, with the same style sheets, charts and Plotly bundle, the figures
+inline in the HTML, no Dash renderer and no callbacks) by a second gunicorn with the same
+workers and threads, and loaded the same way, runs alternating between the two; a last table
+puts each page's first chart and bytes beside its copy's. The copy is the practical limit of a
+page with these charts; the goal of issue 13 is home and agency within 1.2x of it.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,6 +51,7 @@ from pathlib import Path
 # Import from the repository root, as bench/callbacks.py must (see there).
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench import static_page  # noqa: E402
 from bench.demo_store import REPO_ROOT, BenchPage, create_demo_store, pages  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -139,7 +148,14 @@ def env_secret_key() -> str:
     return os.environ.get("SECRET_KEY") or secrets.token_hex(32)
 
 
-def start_gunicorn(database_url: str, port: int, workers: int, cache_dir: Path) -> subprocess.Popen:
+def start_gunicorn(
+    database_url: str,
+    port: int,
+    workers: int,
+    cache_dir: Path,
+    app: str = "app:server",
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -148,6 +164,7 @@ def start_gunicorn(database_url: str, port: int, workers: int, cache_dir: Path) 
         "CACHE_DIR": str(cache_dir),
         # The server refuses to start without one (the staff workspace signs sessions with it).
         "SECRET_KEY": env_secret_key(),
+        **(extra_env or {}),
     }
     env.pop("CACHE_REDIS_URL", None)
     command = [
@@ -162,7 +179,7 @@ def start_gunicorn(database_url: str, port: int, workers: int, cache_dir: Path) 
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
-        "app:server",
+        app,
     ]
     server = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
     deadline = time.monotonic() + 60
@@ -293,14 +310,90 @@ def report(page: BenchPage, runs: list[Run]) -> None:
         print(f"    {size / 1024:8.1f}  {name}")
 
 
-def main() -> None:
+def http_fetch(base_url: str):  # type: ignore[no-untyped-def]
+    """A ``static_page.Fetch`` over HTTP from the server at ``base_url``."""
+
+    def fetch(path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        request = urllib.request.Request(base_url + path, headers=dict(headers))
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                return reply.status, reply.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    return fetch
+
+
+def build_static_copies(base_url: str, chosen: list[BenchPage], directory: Path) -> None:
+    """Render each page once through cxdash and write its static copy into ``directory``."""
+    fetch = http_fetch(base_url)
+    copies = []
+    for page in chosen:
+        copy = static_page.build_static_copy(fetch, page.path, base_url)
+        print(
+            f"Static copy of {page.path}: {len(copy.html) / 1024:,.0f} KiB of HTML, "
+            f"{copy.charts} charts"
+        )
+        copies.append(copy)
+    static_page.write_copies(directory, copies)
+
+
+@dataclass
+class Comparison:
+    page: BenchPage
+    cxdash: list[Run]
+    static: list[Run]
+
+
+def ratio(value: float | None, limit: float | None) -> str:
+    return "—" if value is None or not limit else f"{value / limit:.2f}x"
+
+
+def compare(comparisons: list[Comparison]) -> None:
+    """The table of issue 13's "Done when": each page beside its static copy (medians)."""
+    print("\nAgainst the static copy (medians; ratio = cxdash / static copy):")
+    header = ("page", "cxdash ms", "static ms", "ratio", "cxdash KiB", "static KiB", "ratio")
+    rows = []
+    for item in comparisons:
+        first = median([run.first_chart_ms for run in item.cxdash])
+        limit = median([run.first_chart_ms for run in item.static])
+        kib = statistics.median(run.bytes for run in item.cxdash) / 1024
+        static_kib = statistics.median(run.bytes for run in item.static) / 1024
+        rows.append(
+            (
+                item.page.name,
+                "—" if first is None else f"{first:,.0f}",
+                "—" if limit is None else f"{limit:,.0f}",
+                ratio(first, limit),
+                f"{kib:,.0f}",
+                f"{static_kib:,.0f}",
+                ratio(kib, static_kib),
+            )
+        )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  "
+            + "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", nargs="+", default=["home", "agency"])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", help="an existing store (default: a new demo store)")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds per page load")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--static",
+        action="store_true",
+        help="also load a static copy of each page (figures inline, no Dash) and compare",
+    )
+    args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
 
@@ -312,27 +405,58 @@ def main() -> None:
         chosen = pages(database_url, tuple(args.pages))
         port = free_port()
         server = start_gunicorn(database_url, port, args.workers, directory / "cache")
+        servers = [server]
         base_url = f"http://127.0.0.1:{port}"
         timeout_ms = int(args.timeout * 1000)
         try:
+            static_url = None
+            if args.static:
+                build_static_copies(base_url, chosen, directory / "static")
+                static_port = free_port()
+                servers.append(
+                    start_gunicorn(
+                        database_url,
+                        static_port,
+                        args.workers,
+                        directory / "static-cache",
+                        app="bench.static_page:wsgi_app()",
+                        extra_env={"BENCH_STATIC_DIR": str(directory / "static")},
+                    )
+                )
+                static_url = f"http://127.0.0.1:{static_port}"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
                 )
                 print(
                     f"Serving {database_url} with gunicorn ({args.workers} workers) at {base_url}"
+                    + (f"; the static copies at {static_url}" if static_url else "")
                 )
                 print(
                     "Browser cache: cold (a new context per load). Server page-data cache: "
                     "warm (one unmeasured load per page first)."
                 )
+                comparisons = []
                 for page in chosen:
                     load(browser, base_url, page, timeout_ms)  # warm the server, unmeasured
-                    runs = [load(browser, base_url, page, timeout_ms) for _ in range(args.runs)]
+                    if static_url is None:
+                        runs = [load(browser, base_url, page, timeout_ms) for _ in range(args.runs)]
+                        report(page, runs)
+                        continue
+                    load(browser, static_url, page, timeout_ms)
+                    runs, static_runs = [], []
+                    for _ in range(args.runs):  # alternating: both see the same machine
+                        runs.append(load(browser, base_url, page, timeout_ms))
+                        static_runs.append(load(browser, static_url, page, timeout_ms))
                     report(page, runs)
+                    report(BenchPage(f"{page.name} (static copy)", page.path), static_runs)
+                    comparisons.append(Comparison(page, runs, static_runs))
+                if comparisons:
+                    compare(comparisons)
                 browser.close()
         finally:
-            stop(server)
+            for running in servers:
+                stop(running)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,16 @@ query string, so an export shows exactly what its permalink shows:
 - ``/export/<page path>/<chart id>.<png|svg|pdf>`` (the home page's charts:
   ``/export/<chart id>.png``), optionally ``width`` and ``height`` in CSS pixels;
 - ``/export/<page path>.zip`` (the home page: ``/export.zip``): every chart of the page as
-  PNG, SVG and PDF, with its CSV and a README.
+  PNG, SVG and PDF, with its CSV and a README. The ZIP is built in the background
+  (:mod:`dashboard.web.export_jobs`): the page's button starts or joins the job and follows
+  its progress ("Preparing … 4 of 11 charts"), then links ``/export-zip/<job>.zip``; this
+  plain URL (a script, a link opened in a new tab) joins the same job and waits for it.
+
+The CSV of a chart (``/download/...csv``, and in the ZIP) is tidy
+(:mod:`dashboard.domain.tidy_csv`): agency, unit, measure, period, value and target as
+numbers, status and flags as codes, as-of date; the same columns in every language. An
+image's title names the agency and the measure, its subtitle the target in force, and the
+actions on the measure are listed in the image itself (:mod:`layouts.report_figures`).
 
 Published data only: images are drawn from the page's own cached view, which holds nothing
 else. A rendered image is cached under its URL and the data version, so a repeated export is
@@ -21,12 +30,14 @@ decided by plain functions in :mod:`dashboard.web.export_files`.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import flask
-from dash import Dash
+from dash import Dash, Input, Output, State, ctx, no_update
 
 from dashboard.core.i18n import (
     P_,
@@ -38,16 +49,27 @@ from dashboard.core.i18n import (
 )
 from dashboard.core.routes import Route, href, resolve
 from dashboard.core.settings import Settings
+from dashboard.domain import tidy_csv
 from dashboard.domain.charts import ChartSpec, file_stem
+from dashboard.domain.tidy_csv import ChartSubject
+from dashboard.gateway import queries
 from dashboard.infra import exports, rate_limit
-from dashboard.infra.cache import cache
+from dashboard.infra.cache import cache, cached
 from dashboard.views import NotFound
-from dashboard.web import export_files
+from dashboard.views.agency import AgencyView
+from dashboard.views.agency.text import page_text as agency_text
+from dashboard.web import export_files, export_jobs
 from dashboard.web.export_files import IMAGE_FORMATS, MAX_SIZE, MIN_SIZE, ZIP_COST
+from dashboard.web.export_jobs import BuildFailed, Built, ZipRequest
 from dashboard.web.pages import Page, page_for, page_view
+from layouts import page_zip
+from layouts.compare import dot_figure
+from layouts.figures import Figure
+from layouts.figures import figure as figure_of_periods
 from layouts.report_figures import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
+    ReportAction,
     ReportContext,
     report_figure,
 )
@@ -102,13 +124,22 @@ class PageExport:
     charts: list[ChartSpec]
     version: str
     report: ReportContext
+    view: Any = None
 
 
 # -- what an export is made of ------------------------------------------------------------
 
 
-def resolve_page(settings: Settings, page_path: str, args: dict[str, str]) -> PageExport | None:
-    """The page at ``page_path`` with the request's parameters, or None (a 404)."""
+def host_root() -> str:
+    """This site's address as the request names it ("https://example.gov"), or ""."""
+    return flask.request.host_url.rstrip("/") if flask.has_request_context() else ""
+
+
+def resolve_page(
+    settings: Settings, page_path: str, args: dict[str, str], root: str | None = None
+) -> PageExport | None:
+    """The page at ``page_path`` with the request's parameters, or None (a 404). ``root`` is
+    the site's address the images print (default: the request's)."""
     route = resolve(page_path)
     if route is None:
         return None
@@ -120,12 +151,13 @@ def resolve_page(settings: Settings, page_path: str, args: dict[str, str]) -> Pa
     except NotFound:
         return None
     path = page_path.rstrip("/") or "/"
-    host_root = flask.request.host_url.rstrip("/") if flask.has_request_context() else ""
+    if root is None:
+        root = host_root()
     report = ReportContext(
         language=language,
         source=source_text(view, settings, language),
         as_of=status.as_of,
-        permalink=host_root + href(path, query),
+        permalink=root + href(path, query),
     )
     return PageExport(
         page_path=path,
@@ -136,7 +168,82 @@ def resolve_page(settings: Settings, page_path: str, args: dict[str, str]) -> Pa
         charts=list(page.charts(view)),
         version=status.version,
         report=report,
+        view=view,
     )
+
+
+def chart_subject(view: Any, spec: ChartSpec) -> ChartSubject:
+    """Whose figures ``spec`` shows: the agency, the unit (the agency or a service) and the
+    measure, from the page's view."""
+    if not isinstance(view, AgencyView):
+        # The home page's charts: every agency's figures, one chart a measure of its own.
+        return ChartSubject("", "", "all", spec.chart_id, spec.title)
+    unit_type = "service" if view.page == "service" else "agency"
+    names = {panel.code: panel.name for panel in view.panels}
+    chart_id = spec.chart_id
+    line = next((trace.name for trace in spec.traces if trace.kind == "line"), spec.title)
+    if chart_id in names:
+        return ChartSubject(view.agency_name, view.name, unit_type, chart_id, names[chart_id])
+    code, by, segment = chart_id.partition("-by-")
+    if by:
+        measure = names.get(code) or spec.title
+        return ChartSubject(view.agency_name, view.name, unit_type, code, measure, segment)
+    service = next(
+        (i for i in view.services if i.sparkline and i.sparkline.chart_id == chart_id), None
+    )
+    if service is not None:
+        # A service's small chart is named "<service slug>_<metric code>_<period>"
+        # (views.agency.sections): its measure is the published metric that names it so.
+        period = view.period or "all"
+        code = next(
+            (c for c in metric_codes() if file_stem(service.slug, c, period) == spec.file_stem),
+            chart_id,
+        )
+        return ChartSubject(view.agency_name, service.name, "service", code, line)
+    return ChartSubject(view.agency_name, view.name, unit_type, chart_id, line)
+
+
+def metric_codes() -> list[str]:
+    """Every published metric's code (from the cache, per data version)."""
+    settings: Settings = flask.current_app.config["CXDASH_SETTINGS"]
+    version = queries.data_status(settings.database_url).version
+    return cached(
+        f"export:metric-codes:{version}",
+        lambda: [str(metric["code"]) for metric in queries.metrics(settings.database_url)],
+    )
+
+
+def chart_csv_text(view: Any, spec: ChartSpec, as_of: Any) -> str:
+    """The chart's tidy CSV (with a byte-order mark, so spreadsheets read the accents)."""
+    return "\ufeff" + tidy_csv.chart_csv(spec, chart_subject(view, spec), as_of)
+
+
+def report_chart(export: PageExport, spec: ChartSpec) -> tuple[ChartSpec, ReportContext]:
+    """The chart and context an image is drawn from: the title names the agency (or service),
+    the actions on the measure are listed in the image, and the page's note that points to a
+    list "below the chart" gives way to the image's own."""
+    view = export.view
+    if not isinstance(view, AgencyView):
+        return spec, export.report
+    # A service's figures are named with their agency (report_figure does not name the unit
+    # twice when the chart's title starts with it).
+    unit = f"{view.name}, {view.agency_name}" if view.page == "service" else view.name
+    panel = next((p for p in view.panels if p.code == spec.chart_id), None)
+    actions = tuple(
+        ReportAction(item.title, item.status, item.started_on, item.completed_on)
+        for item in (panel.actions if panel is not None else [])
+    )
+    page_note = _page_actions_note(export.language)
+    if page_note in spec.notes:
+        spec = dataclasses.replace(spec, notes=[n for n in spec.notes if n != page_note])
+    return spec, dataclasses.replace(export.report, unit_name=unit, actions=actions)
+
+
+def _page_actions_note(language: str) -> str | None:
+    try:
+        return agency_text("note_actions", language)
+    except KeyError:  # the page says it no more
+        return None
 
 
 def source_text(view: Any, settings: Settings, language: str) -> str:
@@ -147,6 +254,14 @@ def source_text(view: Any, settings: Settings, language: str) -> str:
     if getattr(view, "page", None) == "service" and getattr(view, "agency_name", None):
         name = f"{name}, {view.agency_name}"
     return _t("source_unit", language, name=name, site=settings.site_name)
+
+
+#: Pages whose charts are not drawn over periods: agencies across, with intervals, drawn by
+#: the page's own figure (as on the page).
+CHARTS_ACROSS_AGENCIES: dict[str, Callable[..., Figure]] = {
+    "compare": dot_figure,
+    "equity": dot_figure,
+}
 
 
 def image(
@@ -165,7 +280,9 @@ def image(
     body = cache.get(key)
     if isinstance(body, bytes):
         return body
-    figure = report_figure(spec, export.report, width=width, height=height)
+    drawn, report = report_chart(export, spec)
+    draw = CHARTS_ACROSS_AGENCIES.get(export.route.page, figure_of_periods)
+    figure = report_figure(drawn, report, width=width, height=height, draw=draw)
     body = exports.render_figure(
         figure,
         fmt,
@@ -178,20 +295,44 @@ def image(
     return body
 
 
-def zip_archive(settings: Settings, export: PageExport) -> tuple[bytes, list[str]]:
+def zip_archive(
+    settings: Settings, export: PageExport, progress: export_files.Progress | None = None
+) -> tuple[bytes, list[str]]:
     """(ZIP bytes, names of the files in it): PNG, SVG, PDF and CSV of every chart."""
     charts = export.charts[: settings.export_max_charts]
     left_out = len(export.charts) - len(charts)
+    as_of = export.report.as_of
     try:
         return export_files.build_zip(
             charts,
             lambda spec, fmt: image(settings, export, spec, fmt),
             _manifest_head(settings, export, len(charts), left_out),
             # Each image has its own time limit; the whole archive has one too.
-            time_limit_s=max(60, 3 * settings.export_timeout),
+            time_limit_s=export_jobs.time_limit(settings),
+            csv_of=lambda spec: chart_csv_text(export.view, spec, as_of).encode("utf-8"),
+            progress=progress,
         )
     except export_files.ZipTooLarge as error:
         raise ExportRefused(413, _t("too_big", export.language)) from error
+
+
+def zip_build(settings: Settings, root: str) -> export_jobs.Build:
+    """The background build of a page's ZIP (the images print ``root``, the site's address)."""
+
+    def build(request: ZipRequest, progress: export_jobs.Progress) -> Built:
+        export = resolve_page(settings, request.path, request.params, root)
+        if export is None:
+            raise BuildFailed("not_found")
+        try:
+            body, _names = zip_archive(settings, export, progress)
+        except ExportRefused as error:
+            raise BuildFailed("too_big") from error
+        except exports.ExportError as error:
+            raise BuildFailed("timeout") from error
+        count = min(len(export.charts), settings.export_max_charts)
+        return Built(body, f"{zip_name(export)}.zip", count)
+
+    return build
 
 
 def _manifest_head(settings: Settings, export: PageExport, count: int, left_out: int) -> list[str]:
@@ -228,6 +369,7 @@ Answer = flask.Response | tuple[str, int]
 def register(app: Dash) -> None:
     settings: Settings = app.server.config["CXDASH_SETTINGS"]
     server = app.server
+    server.config["CXDASH_RUN_IN_APP"] = partial(_run_in_app, server)
     server.add_url_rule("/export/", "export_nothing", partial(not_found, app), methods=["GET"])
     server.add_url_rule(
         "/export.zip", "export_home_zip", partial(export_zip, app, settings, "/"), methods=["GET"]
@@ -235,6 +377,24 @@ def register(app: Dash) -> None:
     server.add_url_rule(
         "/export/<path:target>", "export_file", partial(export_file, app, settings), methods=["GET"]
     )
+    server.add_url_rule(
+        f"{export_jobs.ZIP_PREFIX}<job>.zip", "export_zip_file", zip_file, methods=["GET"]
+    )
+    server.add_url_rule(
+        f"{export_jobs.ZIP_PREFIX}<job>", "export_zip_status", zip_status, methods=["GET"]
+    )
+    # Anything else under the prefix names no ZIP (not a page for Dash's catch-all either).
+    server.add_url_rule(
+        export_jobs.ZIP_PREFIX,
+        "export_zip_unknown",
+        zip_unknown,
+        defaults={"rest": ""},
+        methods=["GET"],
+    )
+    server.add_url_rule(
+        f"{export_jobs.ZIP_PREFIX}<path:rest>", "export_zip_unknown_path", zip_unknown
+    )
+    register_zip_callback(app, settings)
 
 
 def not_found(app: Dash) -> tuple[str, int]:
@@ -255,19 +415,116 @@ def export_file(app: Dash, settings: Settings, target: str) -> Answer:
     return export_image(app, settings, "/" + page_path, chart_id, extension)
 
 
+def _run_in_app(server: flask.Flask, work: Callable[[], None]) -> None:
+    with server.app_context():
+        work()
+
+
+def start_zip(settings: Settings, request: ZipRequest) -> dict[str, Any]:
+    """Start or join the build of a page's ZIP (in the background); its status."""
+    root = host_root()
+    return export_jobs.start(
+        settings,
+        request,
+        zip_build(settings, root),
+        key_extra=(root,),
+        run_in_app=flask.current_app.config["CXDASH_RUN_IN_APP"],
+    )
+
+
 def export_zip(app: Dash, settings: Settings, page_path: str) -> Answer:
+    """``GET /export/<page>.zip``: joins (or starts) the page's ZIP job and waits for it."""
     language = _request_language(settings)
     try:
         _check_rate(settings, ZIP_COST, language)
         export = resolve_page(settings, page_path, _page_args())
         if export is None:
             return not_found(app)
-        body, _names = zip_archive(settings, export)
+        started = start_zip(settings, ZipRequest.of(export.page_path, export.query))
+        found = export_jobs.wait(started["job"], export_jobs.time_limit(settings) + 30)
+        if found is not None and found.get("state") == "done":
+            finished = export_jobs.archive(started["job"])
+            if finished is not None:
+                body, status = finished
+                return _attachment(body, "application/zip", status["file_name"])
+        raise _zip_refusal(found, language)
     except ExportRefused as error:
         return _refused(error, language)
-    except exports.ExportError as error:
-        return _render_failed(error, language)
-    return _attachment(body, "application/zip", f"{zip_name(export)}.zip")
+
+
+def _zip_refusal(found: dict[str, Any] | None, language: str) -> ExportRefused:
+    if found is not None and found.get("state") in ("queued", "running"):
+        # Waited as long as a build may take, and it is still under way (queued behind others).
+        return ExportRefused(503, page_zip.still_text(language), {"Retry-After": "60"})
+    if found is not None and found.get("error") == "too_big":
+        return ExportRefused(413, _t("too_big", language))
+    return ExportRefused(503, page_zip.failed_text(found, language))
+
+
+def zip_file(job: str) -> flask.Response:
+    found = export_jobs.archive(job)
+    if found is None:
+        flask.abort(404)
+    body, status = found
+    return _attachment(body, "application/zip", status.get("file_name") or "charts.zip")
+
+
+def zip_status(job: str) -> tuple[dict[str, str], int] | dict[str, Any]:
+    found = export_jobs.status(job)
+    if found is None:
+        return {"error": "no such ZIP"}, 404
+    return {key: value for key, value in found.items() if key != "updated_at"}
+
+
+def zip_unknown(rest: str) -> tuple[dict[str, str], int]:
+    return {"error": "no such ZIP"}, 404
+
+
+def register_zip_callback(app: Dash, settings: Settings) -> None:
+    """The page's "Prepare a ZIP" button: start or join the job, then poll its progress."""
+
+    @app.callback(
+        Output(page_zip.JOB, "data"),
+        Output(page_zip.STATUS, "children"),
+        Output(page_zip.PROGRESS, "value"),
+        Output(page_zip.PROGRESS, "max"),
+        Output(page_zip.PROGRESS, "hidden"),
+        Output(page_zip.LINK, "children"),
+        Output(page_zip.POLL, "disabled"),
+        Output(page_zip.BUTTON, "disabled"),
+        Input(page_zip.BUTTON, "n_clicks"),
+        Input(page_zip.POLL, "n_intervals"),
+        State(page_zip.REQUEST, "data"),
+        State(page_zip.JOB, "data"),
+        prevent_initial_call=True,
+    )
+    def zip_progress(_clicks: Any, _ticks: Any, data: Any, job: Any) -> tuple[Any, ...]:
+        wanted = export_jobs.request_from(data)
+        if wanted is None:  # no request, or not one a page makes
+            return (no_update,) * 8
+        language = normalize_language(wanted.language, settings.default_language)
+        status: dict[str, Any] | None
+        if ctx.triggered_id == page_zip.BUTTON:
+            try:
+                _check_rate(settings, ZIP_COST, language)
+            except ExportRefused as error:
+                return (no_update, error.message, 0, 1, True, None, True, False)
+            status = start_zip(settings, wanted)
+            job = status["job"]
+        else:
+            status = export_jobs.status(job)
+        job = job if export_jobs.is_job(job) else None
+        state = page_zip.zip_state(status, language, export_jobs.download_path(job) if job else "")
+        return (
+            job,
+            state.words,
+            state.value,
+            state.maximum,
+            state.hidden,
+            state.link,
+            state.finished,
+            not state.finished,
+        )
 
 
 def export_image(app: Dash, settings: Settings, page_path: str, chart_id: str, fmt: str) -> Answer:

@@ -11,13 +11,16 @@ from dash import Dash, Input, Output, State, clientside_callback, html
 from dash._utils import to_json
 from dash.exceptions import PreventUpdate
 
+from callbacks.exports import chart_csv_text
 from dashboard.core.i18n import normalize_language
 from dashboard.core.routes import href, parse_query, resolve
 from dashboard.core.settings import Settings
+from dashboard.domain import navigation
 from dashboard.gateway import queries
 from dashboard.views import NotFound
 from dashboard.web import answer_cache, outage, preview, request_limits
-from dashboard.web.pages import PageContext, page_day, page_for, page_view
+from dashboard.web.pages import PageContext, page_day, page_for, page_title, page_view
+from layouts import embed as embed_layout
 from layouts import not_found, shell
 from layouts import outage as outage_layout
 from layouts import preview as preview_layout
@@ -54,6 +57,7 @@ def _render(
     route = resolve(path)
     content: list | None = None
     status = None
+    view: Any = None
     if route is not None:
         page = page_for(route)
         known = page.known(query)
@@ -76,6 +80,7 @@ def _render(
     if banner is not None:
         content = [banner(language), *content]
     status = status or queries.data_status(settings.database_url)
+    page_name = route.page if found and route is not None else None
     frame = shell.page(
         content=content,
         language=language,
@@ -83,8 +88,42 @@ def _render(
         site_name=settings.site_name,
         as_of=status.as_of,
         last_updated=status.last_updated,
+        identity=shell.identity_of(settings, language),
+        current=page_name,
+        title=page_title(settings, page_name, view, language),
+        crumbs=_crumbs(page_name, view, language),
     )
+    if page_name == "embed":
+        # Issue 13, item 7: one chart for another site's iframe, in a frame of its own.
+        frame = embed_layout.frame(
+            content=content,
+            view=view,
+            language=language,
+            site_name=settings.government_in(language) or settings.site_name,
+            as_of=status.as_of,
+            home=shell.language_href("/", language),
+        )
     return frame, language, found
+
+
+def _crumbs(page: str | None, view: Any, language: str) -> list[tuple[str, str | None]]:
+    """The breadcrumb trail of an inner page (the agency and service pages draw their own;
+    the home page has none)."""
+    if page in ("home", "agency", "service"):
+        return []
+    home = (navigation.label("nav_agencies", language), shell.language_href("/", language))
+    if page is None:
+        return [home, (navigation.not_found_heading(language), None)]
+    if page == "changes":
+        agency = getattr(view, "agency_name", None)
+        if agency:
+            changes = navigation.label("nav_changes", language)
+            return [
+                home,
+                (changes, shell.language_href("/changes", language)),
+                (navigation.changes_heading(language, agency), None),
+            ]
+    return [home, (navigation.menu_label(page, language) or page, None)]
 
 
 def render_preview(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:
@@ -301,19 +340,25 @@ def register(app: Dash) -> None:
         return frame, language, url
 
     # The <html lang> follows the page's language for screen readers, and the <title> names
-    # the page ("What changed · <site>"): its heading, once the new page is drawn.
+    # the page: the title the server gave it (``data-page-title``, ``web.pages.page_title``),
+    # once the new page is drawn. assets/cxdash.js hears "cxdash:page-drawn" (a search keeps
+    # its focus and says how many agencies match).
     clientside_callback(
         """
         function(lang, _url) {
             if (lang) { document.documentElement.lang = lang; }
             window.requestAnimationFrame(function () {
+                var main = document.querySelector("#main-content[data-page-title]");
                 var heading = document.querySelector("#main-content h1");
-                var site = document.querySelector(".site-name");
-                if (heading && site) {
-                    var page = heading.textContent.trim();
-                    var name = site.textContent.trim();
-                    document.title = page && page !== name ? page + " · " + name : name;
+                if (main) {
+                    var title = main.getAttribute("data-page-title");
+                    // A page without a title of its own (web.pages.page_title): its heading.
+                    if (title.indexOf(" \u2014 ") < 0 && heading) {
+                        title = heading.textContent.trim() + " \u2014 " + title;
+                    }
+                    document.title = title;
                 }
+                document.dispatchEvent(new CustomEvent("cxdash:page-drawn"));
             });
             return lang || "";
         }
@@ -335,15 +380,21 @@ def register(app: Dash) -> None:
         query = page.known(flask.request.args.to_dict())
         language = normalize_language(flask.request.args.get("lang"), settings.default_language)
         try:
-            view, _status = page_view(settings, route, query, language)
+            view, status = page_view(settings, route, query, language)
         except NotFound:
             flask.abort(404)
         chart_id = file_name.removesuffix(".csv")
         spec = next((c for c in page.charts(view) if c.chart_id == chart_id), None)
         if spec is None:
             flask.abort(404)
-        # A byte-order mark so that spreadsheet programs read the accents right.
-        body = "\ufeff" + spec.csv_text()
+        # The tidy CSV (callbacks.exports), with a byte-order mark for the accents. The
+        # compare, equity and embed views write their own rows (an agency a row).
+        own_csv = getattr(view, "tidy_csv", None)
+        body = (
+            "\ufeff" + own_csv(spec, status.as_of)
+            if callable(own_csv)
+            else chart_csv_text(view, spec, status.as_of)
+        )
         return flask.Response(
             body.encode("utf-8"),
             mimetype="text/csv",

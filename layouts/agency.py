@@ -1,4 +1,8 @@
-"""The agency and service pages: promises, trends with actions, breakdowns, services, contacts.
+"""The agency and service pages: an on-this-page menu, the promises and how to reach the unit
+(each office's closure today where its hours are), then its services' standards, the trends with
+their actions, breakdowns and services. The first screen answers "does it do what it promises?"
+and "how do I reach it?"; the charts follow. A big agency (more than SERVICE_CHARTS_MAX services)
+shows per dimension its roll-up and the exceptions, and one line a service.
 
 A pure function of the view (``dashboard.views.agency``) and the page context: every number
 and sentence comes from the view; this module only arranges and words the interface. Controls
@@ -13,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.core.i18n import P_, Messages, messages, t, translate
-from dashboard.domain.formatting import format_day
+from dashboard.domain.formatting import format_day, format_number
 from dashboard.domain.targets import Status, status_label, status_symbol
 from dashboard.views.agency import (
     ActionItem,
@@ -24,6 +28,7 @@ from dashboard.views.agency import (
     MetricPanel,
     PromiseItem,
     ServiceItem,
+    ServiceLevelItem,
 )
 from layouts.attributes import aria
 from layouts.components import chart_panel, page_downloads, status_badge
@@ -61,7 +66,6 @@ TEXT: Messages = messages(
     P_("standard_result", "{period}: {value} · target {target}"),
     P_("standard_service", "Service"),
     P_("standard_promise", "Promise"),
-    P_("standard_target", "Target"),
     P_("standard_latest", "Latest result"),
     P_("standard_status", "Status"),
     P_("standards_caption", "Posted service levels of the services of {name}"),
@@ -78,7 +82,7 @@ TEXT: Messages = messages(
     P_("revised_reason", "revised; first published as {earlier}. Reason: {reason}"),
     P_("last_updated", "Last updated:"),
     P_("see_changes", "See what changed"),
-    P_("see_trend", "See the trend of {metric}"),
+    P_("trend", "Trend"),
     P_("trends", "Results over time"),
     P_("trends_in", "Results in {period}"),
     P_("no_results", "No results have been published for {name} yet."),
@@ -101,10 +105,6 @@ TEXT: Messages = messages(
         "services_intro",
         "Each service's headline result over time; open a service for all its results.",
     ),
-    P_(
-        "services_intro_listed",
-        "Each service's latest headline result; open a service for its results over time.",
-    ),
     P_("other_actions", "Other actions taken to improve"),
     P_("contact", "How to reach {name}"),
     P_("no_contacts", "No contact information is published yet."),
@@ -114,6 +114,31 @@ TEXT: Messages = messages(
     P_("closures", "Upcoming closures"),
     P_("no_closures", "No closures are scheduled."),
     P_("closure_range", "to"),
+    P_("on_this_page", "On this page"),
+    P_("nav_promises", "What we promise"),
+    P_("nav_contact", "How to reach us"),
+    P_("nav_results", "Results over time"),
+    P_("nav_services", "Services"),
+    P_("nav_actions", "Actions to improve"),
+    P_("closed_through", "Closed through {date}"),
+    P_("closes", "Closed from {start} to {end}"),
+    P_("closed_on", "Closed on {date}"),
+    P_("usual_hours", "Usual hours:"),
+    P_(
+        "standards_intro_big",
+        "{name} has {count} services. For each kind of standard: how many met their target, "
+        "then every standard that missed it or did not report. Each service's page has all "
+        "its service levels.",
+    ),
+    P_("standards_exceptions_caption", "{dimension}: standards that missed or did not report"),
+    P_("standards_no_exceptions", "Every standard that reported met its target."),
+    P_(
+        "services_intro_compact",
+        "How each service's posted service levels did; open a service for all its service "
+        "levels and results over time.",
+    ),
+    P_("services_caption", "The services of {name}"),
+    P_("service_standing", "Service levels"),
 )
 
 
@@ -126,6 +151,7 @@ def _time(day: dt.date, language: str) -> html.Time:
 
 
 def layout(view: AgencyView, context: PageContext) -> list:
+    """What the agency promises and how to reach it first, then the results behind them."""
     language = context.language
     return [
         _breadcrumb(view, context),
@@ -141,16 +167,47 @@ def layout(view: AgencyView, context: PageContext) -> list:
         if view.website
         else None,
         _last_updated(view, context),
+        _on_this_page(view, language),
+        _promises(view, context),
+        _contacts(view, language),
+        _service_standards(view, context) if view.page == "agency" else None,
         _controls(view, context),
         page_downloads(context.zip_href(), language) if view.panels else None,
-        _promises(view, context),
-        _service_standards(view, context) if view.page == "agency" else None,
         _trends(view, context),
         _breakdowns(view, context),
         _services(view, context) if view.page == "agency" else None,
         _other_actions(view, language) if view.other_actions else None,
-        _contacts(view, language),
     ]
+
+
+def _on_this_page(view: AgencyView, language: str) -> html.Nav:
+    """Links to the page's sections, so that the contacts are one step from the top."""
+    promises = "promises" if view.promises or not view.service_levels else "standards"
+    links: list[tuple[str, str]] = [
+        (promises, _t("nav_promises", language)),
+        ("contact", _t("nav_contact", language)),
+        ("trends", _t("nav_results", language)),
+    ]
+    if view.page == "agency" and view.services:
+        links.append(("services", _t("nav_services", language)))
+    actions = next(
+        (f"actions-{panel.code}-heading" for panel in view.panels if panel.actions),
+        "other-actions" if view.other_actions else None,
+    )
+    if actions:
+        links.append((actions, _t("nav_actions", language)))
+    return html.Nav(
+        [
+            html.H2(_t("on_this_page", language), className="h6 mb-1", id="on-this-page-heading"),
+            html.Ul(
+                [html.Li(html.A(text, href=f"#{target}")) for target, text in links],
+                className="on-this-page-list",
+            ),
+        ],
+        className="on-this-page",
+        id="on-this-page",
+        **aria(labelledby="on-this-page-heading"),
+    )
 
 
 def _last_updated(view: AgencyView, context: PageContext) -> html.P | None:
@@ -289,6 +346,7 @@ def _promises(view: AgencyView, context: PageContext) -> html.Section | None:
     if not view.promises:
         return html.Section(
             [heading, html.P(_t("no_promises", language, name=view.name))],
+            id="promises",
             **aria(labelledby="promises-heading"),
         )
     return html.Section(
@@ -302,14 +360,26 @@ def _promises(view: AgencyView, context: PageContext) -> html.Section | None:
             ),
         ],
         className="mb-5",
+        id="promises",
         **aria(labelledby="promises-heading"),
     )
 
 
 def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.Li:
+    """The promise, then on one line whether it was kept (symbol and words first), the latest
+    result, the target and a link to its trend: a phone shows several promises a screen."""
     language = context.language
     threshold = view.small_sample_threshold
-    result: list[Any] = [
+    result: list[Any] = []
+    if item.target_kind == "baseline":
+        result.append(html.Span(_t("baseline", language), className="baseline-note"))
+    elif item.target_kind == "text" and item.status == Status.NO_TARGET:
+        result.append(html.Span(_t("text_target", language), className="baseline-note"))
+    elif item.status is not None:
+        result.append(status_badge(item.status, language))
+    if result:
+        result.append(" · ")
+    result += [
         t(
             "label_colon",
             language,
@@ -319,14 +389,7 @@ def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.
         html.Strong(item.value_text),
         " · ",
         _t("target", language, target=item.target_text),
-        " · ",
     ]
-    if item.target_kind == "baseline":
-        result.append(html.Span(_t("baseline", language), className="baseline-note"))
-    elif item.target_kind == "text" and item.status == Status.NO_TARGET:
-        result.append(html.Span(_t("text_target", language), className="baseline-note"))
-    elif item.status is not None:
-        result.append(status_badge(item.status, language))
     extras: list[Any] = []
     if item.responses_text:
         extras.append(item.responses_text)
@@ -345,24 +408,29 @@ def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.
         extras.append(html.Span(revised, className="revised-mark"))
     for extra in extras:
         result += [" · ", extra]
+    result += [
+        " · ",
+        dcc.Link(
+            # Its name says which trend ("Trend (Ease)"), as a list of the page's links reads.
+            [
+                _t("trend", language),
+                html.Span(f" ({item.metric_name})", className="visually-hidden"),
+            ],
+            href=context.self_link(metric=item.metric_code),
+            className="promise-trend",
+        ),
+    ]
     return html.Li(
         [
             html.P(html.Strong(item.promise), className="mb-1 promise-text"),
-            html.P(result, className="mb-1 promise-result"),
+            html.P(result, className="mb-0 promise-result"),
             html.Ul(
                 [html.Li(text) for text in item.history],
-                className="small mb-1 target-history",
+                className="small mb-0 target-history",
                 id=f"promise-{item.metric_code}-history",
             )
             if item.history
             else None,
-            html.P(
-                dcc.Link(
-                    _t("see_trend", language, metric=item.metric_name),
-                    href=context.self_link(metric=item.metric_code),
-                ),
-                className="small mb-0",
-            ),
         ],
         className="promise border-start border-4 ps-3 mb-3",
         id=f"promise-{item.metric_code}",
@@ -370,10 +438,29 @@ def _promise(item: PromiseItem, view: AgencyView, context: PageContext) -> html.
 
 
 def _service_standards(view: AgencyView, context: PageContext) -> html.Section | None:
-    """Per dimension "5 of 7 service standards met in FY2025 Q3", then every service level."""
+    """Per dimension "5 of 7 service standards met in FY2025 Q3", then every service level
+    (a big agency: per dimension, only the standards that missed or did not report)."""
     language = context.language
-    if not view.service_levels:
+    if not view.service_summaries and not view.service_levels:
         return None
+    heading = html.H2(_t("standards_heading", language), id="standards-heading", className="h3")
+    if not view.service_levels_all:
+        body: list[Any] = [
+            heading,
+            html.P(
+                _t(
+                    "standards_intro_big",
+                    language,
+                    name=view.name,
+                    count=format_number(len(view.services), language),
+                )
+            ),
+        ]
+        for summary in view.service_summaries:
+            body += _dimension_exceptions(view, summary, context)
+        return html.Section(
+            body, className="mb-5", id="standards", **aria(labelledby="standards-heading")
+        )
     summaries = html.Ul(
         [
             html.Li(
@@ -399,42 +486,91 @@ def _service_standards(view: AgencyView, context: PageContext) -> html.Section |
         className="standards-summary",
         id="standards-summary",
     )
-    table = StaticTable(
-        id="service-levels",
+    table = _levels_table(
+        view.service_levels,
+        context,
+        table_id="service-levels",
         caption=_t("standards_caption", language, name=view.name),
-        columns=[
-            _t("standard_service", language),
-            _t("standard_promise", language),
-            _t("standard_target", language),
-            _t("standard_latest", language),
-            _t("standard_status", language),
-        ],
-        rows=[
-            [
-                cell(item.service_name, href=context.link(item.service_path)),
-                item.promise,
-                item.target_text or "–",
-                f"{item.value_text} ({item.period_label})",
-                cell(
-                    status_label(item.status, language),
-                    symbol=status_symbol(item.status),
-                    class_name=f"status-badge status-{item.status.value.replace('_', '-')}",
-                ),
-            ]
-            for item in view.service_levels
-        ],
-        row_headers=True,
-        className="table table-sm align-top",
     )
     return html.Section(
         [
-            html.H2(_t("standards_heading", language), id="standards-heading", className="h3"),
+            heading,
             html.P(_t("standards_intro", language)),
             summaries,
             html.Div(table, className="table-responsive"),
         ],
         className="mb-5",
+        id="standards",
         **aria(labelledby="standards-heading"),
+    )
+
+
+def _dimension_exceptions(view: AgencyView, summary: Any, context: PageContext) -> list[Any]:
+    """A big agency's dimension: its roll-up sentence, then its misses and non-reporters."""
+    language = context.language
+    exceptions = [item for item in view.service_levels if item.dimension == summary.dimension]
+    parts: list[Any] = [
+        html.H3(summary.label, className="h5 mt-4", id=f"standards-{summary.dimension}-heading"),
+        html.P(
+            [summary.text, html.Span(f" · {summary.reported_text}", className="small")],
+            id=f"standards-{summary.dimension}",
+            className="standards-rollup",
+        ),
+    ]
+    if not exceptions:
+        if summary.judged_count:
+            parts.append(html.P(_t("standards_no_exceptions", language), className="small"))
+        return parts
+    table = _levels_table(
+        exceptions,
+        context,
+        table_id=f"exceptions-{summary.dimension}",
+        caption=_t("standards_exceptions_caption", language, dimension=summary.label),
+    )
+    parts.append(html.Div(table, className="table-responsive"))
+    return parts
+
+
+def _levels_table(
+    items: list[ServiceLevelItem], context: PageContext, *, table_id: str, caption: str
+) -> StaticTable:
+    language = context.language
+    return StaticTable(
+        id=table_id,
+        caption=caption,
+        # Four columns, the answer (met or not) first and the target beside the result it
+        # judges: narrow enough for a phone.
+        columns=[
+            _t("standard_service", language),
+            _t("standard_status", language),
+            _t("standard_latest", language),
+            _t("standard_promise", language),
+        ],
+        rows=[
+            [
+                cell(item.service_name, href=context.link(item.service_path)),
+                _status_cell(item.status, language),
+                _t(
+                    "standard_result",
+                    language,
+                    period=item.period_label,
+                    value=item.value_text,
+                    target=item.target_text or "–",
+                ),
+                item.promise,
+            ]
+            for item in items
+        ],
+        row_headers=True,
+        className="table table-sm align-top",
+    )
+
+
+def _status_cell(status: Status, language: str) -> dict[str, Any]:
+    return cell(
+        status_label(status, language),
+        symbol=status_symbol(status),
+        class_name=f"status-badge status-{status.value.replace('_', '-')}",
     )
 
 
@@ -585,12 +721,42 @@ def _services(view: AgencyView, context: PageContext) -> html.Section | None:
     language = context.language
     if not view.services:
         return None
+    heading = html.H2(_t("services", language), id="services-heading", className="h3")
+    if not view.service_charts:
+        # One line a service in one component: a big agency lists hundreds.
+        table = StaticTable(
+            id="service-list",
+            caption=_t("services_caption", language, name=view.name),
+            columns=[
+                _t("standard_service", language),
+                _t("standard_status", language),
+                _t("service_standing", language),
+            ],
+            rows=[
+                [
+                    cell(item.name, href=context.link(item.path)),
+                    _status_cell(item.status, language) if item.status else "–",
+                    item.latest_text,
+                ]
+                for item in view.services
+            ],
+            row_headers=True,
+            className="table table-sm align-top service-compact",
+        )
+        return html.Section(
+            [
+                heading,
+                html.P(_t("services_intro_compact", language)),
+                html.Div(table, className="table-responsive"),
+            ],
+            className="mb-5",
+            id="services",
+            **aria(labelledby="services-heading"),
+        )
     return html.Section(
         [
-            html.H2(_t("services", language), id="services-heading", className="h3"),
-            html.P(
-                _t("services_intro" if view.service_charts else "services_intro_listed", language)
-            ),
+            heading,
+            html.P(_t("services_intro", language)),
             html.Ul(
                 [_service(item, context) for item in view.services],
                 className="list-unstyled row g-3 service-list",
@@ -598,6 +764,7 @@ def _services(view: AgencyView, context: PageContext) -> html.Section | None:
             ),
         ],
         className="mb-5",
+        id="services",
         **aria(labelledby="services-heading"),
     )
 
@@ -646,6 +813,7 @@ def _other_actions(view: AgencyView, language: str) -> html.Section:
             html.Ul([_action(item, language) for item in view.other_actions]),
         ],
         className="mb-5",
+        id="other-actions",
         **aria(labelledby="other-actions-heading"),
     )
 
@@ -669,7 +837,7 @@ def _contacts(view: AgencyView, language: str) -> html.Section:
         )
     else:
         body.append(html.P(_t("no_closures", language), id="closure-list"))
-    return html.Section(body, id="contact", **aria(labelledby="contact-heading"))
+    return html.Section(body, id="contact", className="mb-5", **aria(labelledby="contact-heading"))
 
 
 def _contact_group(group: ContactGroup, language: str, *, with_heading: bool) -> html.Div:
@@ -693,8 +861,27 @@ def _contact(item: ContactItem, language: str) -> html.Li:
         lines.append(html.Div(html.A(text, href=item.href) if item.href else item.value))
     if item.address:
         lines.append(html.Address(item.address, className="mb-0"))
+    if item.closed_through is not None:
+        # Above the hours, which are not today's: nobody should travel to a closed office.
+        lines.append(
+            html.Div(
+                [
+                    html.Span("✗", **aria(hidden="true")),
+                    " ",
+                    html.Strong(
+                        _t(
+                            "closed_through",
+                            language,
+                            date=format_day(item.closed_through, language),
+                        )
+                    ),
+                    html.Span([" · ", item.closed_reason]) if item.closed_reason else None,
+                ],
+                className="contact-closed",
+            )
+        )
     for key, value in (
-        ("hours", item.hours),
+        ("usual_hours" if item.closed_through is not None else "hours", item.hours),
         ("appointments", item.appointment),
         ("languages", ", ".join(item.languages)),
     ):
@@ -702,7 +889,24 @@ def _contact(item: ContactItem, language: str) -> html.Li:
             lines.append(
                 html.Div([html.Span(_t(key, language), className="fw-semibold"), " ", value])
             )
-    return html.Li(lines, className="mb-3")
+    if item.next_closure is not None:
+        first, last = item.next_closure
+        lines.append(
+            html.Div(
+                _t(
+                    "closes",
+                    language,
+                    start=format_day(first, language),
+                    end=format_day(last, language),
+                )
+                if first != last
+                else _t("closed_on", language, date=format_day(first, language)),
+                className="contact-closing small",
+            )
+        )
+    return html.Li(
+        lines, className="mb-3" + (" is-closed" if item.closed_through is not None else "")
+    )
 
 
 def _closure(item: ClosureItem, language: str) -> html.Li:

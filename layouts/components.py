@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
@@ -11,19 +12,20 @@ from dashboard.domain.charts import ChartSpec, TableColumn
 from dashboard.domain.formatting import not_reported
 from dashboard.domain.targets import Status, status_label, status_symbol
 from layouts.attributes import aria
-from layouts.figures import figure, graph_config
+from layouts.chart_controls import chart_graph, copy_link
+from layouts.page_zip import page_zip_panel
 from layouts.static_table import Cell, StaticTable, cell
 
 TEXT: Messages = messages(
     P_("show_table", "Show the data table"),
     P_("download_csv", "Download these numbers (CSV)"),
-    P_("chart_label", "Chart: {title}"),
     P_("images", "Image:"),
     P_("png", "PNG image"),
     P_("svg", "SVG image"),
     P_("pdf", "PDF"),
     P_("image_label", "{kind} of the chart “{title}”"),
     P_("page_zip", "Download every chart on this page (ZIP: PNG, SVG, PDF and CSV)"),
+    P_("breadcrumbs_label", "Breadcrumb"),
 )
 
 #: Image formats the server renders for every chart (``callbacks.exports``).
@@ -114,13 +116,10 @@ def chart_downloads(spec: ChartSpec, language: str, csv_href: str) -> html.P:
     return html.P(links, className="chart-downloads small", id=f"chart-{spec.chart_id}-downloads")
 
 
-def page_downloads(zip_href: str, language: str) -> html.P:
-    """One link to a ZIP of every chart on the page (images and CSVs)."""
-    return html.P(
-        # download="" is the bare attribute (download=True in React): the server names the file.
-        html.A(_t("page_zip", language), href=zip_href, download="", id="page-downloads-zip"),
-        className="page-downloads small",
-    )
+def page_downloads(zip_href: str, language: str) -> html.Div:
+    """A ZIP of every chart on the page (images and CSVs), prepared in the background with
+    its progress shown (``layouts.page_zip``, glue in ``callbacks.exports``)."""
+    return page_zip_panel(zip_href, language)
 
 
 def _not_reported(language: str) -> str:
@@ -137,19 +136,8 @@ def chart_panel(
         [
             heading(spec.title, id=title_id, className="h5"),
             html.P(spec.summary, className="chart-summary", id=f"chart-{spec.chart_id}-summary"),
-            html.Div(
-                dcc.Graph(
-                    id=f"chart-{spec.chart_id}",
-                    figure=figure(spec, height=height),
-                    config=graph_config(spec),
-                    style={"height": f"{height}px"},
-                ),
-                className="chart-graph",
-                # Not aria-hidden: the mode bar's buttons inside it can take focus, and a
-                # hidden element must hold nothing focusable (axe: aria-hidden-focus).
-                role="group",
-                **aria(label=_t("chart_label", language, title=spec.title)),
-            ),
+            # One image named by the summary; nothing in it takes focus (layouts.chart_controls).
+            chart_graph(spec, language, height=height),
             html.Ul([html.Li(note) for note in spec.notes], className="chart-notes small")
             if spec.notes
             else None,
@@ -159,7 +147,32 @@ def chart_panel(
                 id=f"chart-{spec.chart_id}-table",
             ),
             chart_downloads(spec, language, csv_href),
+            copy_link(spec, language, csv_href),
         ],
         className="chart-panel mb-5",
         **aria(labelledby=title_id),
+    )
+
+
+def breadcrumbs(crumbs: Sequence[tuple[str, str | None]], language: str) -> html.Nav:
+    """Where the page sits: (label, link) from the home page down; the last item is this page
+    (no link, ``aria-current="page"``). A ``nav`` with an ordered list, as screen readers
+    expect of a breadcrumb trail."""
+    items = []
+    last = len(crumbs) - 1
+    for index, (label, link) in enumerate(crumbs):
+        if index == last or link is None:
+            items.append(
+                html.Li(
+                    label,
+                    className="breadcrumb-item active",
+                    **aria(current="page" if index == last else None),
+                )
+            )
+        else:
+            items.append(html.Li(dcc.Link(label, href=link), className="breadcrumb-item"))
+    return html.Nav(
+        html.Ol(items, className="breadcrumb"),
+        className="site-breadcrumbs",
+        **aria(label=_t("breadcrumbs_label", language)),
     )

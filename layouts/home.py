@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from dashboard.core.i18n import P_, Messages, messages, t, translate
-from dashboard.domain.formatting import format_count, format_score, format_value
+from dashboard.core.i18n import NP_, P_, Messages, messages, t, translate
+from dashboard.domain.formatting import format_count, format_measure, format_score
 from dashboard.domain.scorecard import Cell, dimension_label
 from dashboard.domain.targets import Status, status_label
-from dashboard.views.home import DimensionSummary, HomeView
+from dashboard.views.home import DimensionSummary, HomeView, ServiceMatch, matches_by_agency
 from layouts.attributes import aria, data_label
 from layouts.components import chart_panel, page_downloads, status_badge
 
@@ -59,6 +59,12 @@ TEXT: Messages = messages(
     P_("no_match", "No agency matches your search and filters."),
     P_("services_heading", "Services matching “{query}”"),
     P_("service_of", "{service}, {agency}"),
+    NP_(
+        "services_found",
+        "{count} service matches “{query}”.",
+        "{count} services match “{query}”.",
+    ),
+    P_("matching_services", "Matching services:"),
     P_("score", "Score {score} of 100"),
     P_("from_services", "From its services' standards"),
     P_("target", "Target: {target}"),
@@ -369,7 +375,18 @@ def _scorecard_section(view: HomeView, context: PageContext) -> html.Section:
     if view.rows:
         content += [
             html.P(
-                _t("showing", language, count=len(view.rows), total=view.agencies_total),
+                [
+                    _t("showing", language, count=len(view.rows), total=view.agencies_total),
+                    " "
+                    + _t(
+                        "services_found",
+                        language,
+                        count=len(view.service_matches),
+                        query=view.search,
+                    )
+                    if view.search and view.service_matches
+                    else None,
+                ],
                 id="scorecard-count",
                 className="small",
             ),
@@ -437,11 +454,15 @@ def _scorecard_table(view: HomeView, context: PageContext) -> html.Table:
             for column in view.columns
         ]
     )
+    matched = matches_by_agency(view.service_matches) if view.search else {}
     body = [
         html.Tr(
             [
                 html.Th(
-                    dcc.Link(row.name, href=context.link(f"/agency/{row.slug}")),
+                    [
+                        dcc.Link(row.name, href=context.link(f"/agency/{row.slug}")),
+                        _matched_services(matched.get(row.slug, []), language, context),
+                    ],
                     scope="row",
                 )
             ]
@@ -458,6 +479,33 @@ def _scorecard_table(view: HomeView, context: PageContext) -> html.Table:
         ],
         className="table scorecard align-top",
         id="scorecard",
+    )
+
+
+def _matched_services(
+    matches: list[ServiceMatch], language: str, context: PageContext
+) -> html.Div | None:
+    """Which of the agency's services the search found ("renewal": Driver license renewal),
+    under its name, so that a reader sees why the agency is listed."""
+    if not matches:
+        return None
+    return html.Div(
+        [
+            _t("matching_services", language),
+            " ",
+            *[
+                part
+                for index, match in enumerate(matches)
+                for part in ([t("list_separator", language)] if index else [])
+                + [
+                    dcc.Link(
+                        match.name,
+                        href=context.link(f"/agency/{match.agency_slug}/{match.service_slug}"),
+                    )
+                ]
+            ],
+        ],
+        className="small fw-normal matched-services",
     )
 
 
@@ -488,7 +536,7 @@ def _cell(cell: Cell, label: str, view: HomeView) -> html.Td:
     if cell.value is not None:
         parts.append(
             html.Div(
-                format_value(cell.value, cell.scale, language, target=cell.target),
+                format_measure(cell.value, cell.scale, language, target=cell.target),
                 className="scorecard-value",
             )
         )
@@ -525,7 +573,7 @@ def _cell(cell: Cell, label: str, view: HomeView) -> html.Td:
                 _t(
                     "revised_from",
                     language,
-                    value=format_value(cell.earlier_value, cell.scale, language),
+                    value=format_measure(cell.earlier_value, cell.scale, language),
                 )
                 if cell.earlier_value is not None
                 else _t("revised", language),

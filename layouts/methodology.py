@@ -8,10 +8,14 @@ readers pronounce it right; a text it lacks in every language is shown as missin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dash import html
 from dash.development.base_component import ComponentType
 
 from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.domain.charts import MIN_SPAN
+from dashboard.domain.formatting import format_number
 from dashboard.views.methodology import (
     DimensionSection,
     LocalizedText,
@@ -39,6 +43,41 @@ TEXT: Messages = messages(
     P_("headline_badge", "Headline measure"),
     P_("driver_badge", "Driver"),
     P_("no_metrics", "No measures have been defined yet."),
+)
+
+#: How the charts are drawn (the chart rules of ``dashboard.domain.charts``, issue 13).
+CHART_RULES: Messages = messages(
+    P_("chart_rules_title", "How the charts are drawn"),
+    P_(
+        "chart_rules_intro",
+        "Every chart follows the same rules, so that a small change never looks like a big "
+        "one and a chart can be read without telling colours apart:",
+    ),
+    P_(
+        "chart_rules_axis",
+        "The value axis always includes the target. It spans at least {percent} points for a "
+        "percentage, {mean} point for a mean on the 1–5 scale and {score} points for a score "
+        "from 0 to 10, even when the results move less; times and volumes start at zero.",
+    ),
+    P_(
+        "chart_rules_target",
+        "The target in force is a dashed line, with its value written at its latest point.",
+    ),
+    P_(
+        "chart_rules_periods",
+        "The time axis names fiscal periods, as the tables do, never calendar years.",
+    ),
+    P_(
+        "chart_rules_series",
+        "Each series has its own marker and line style as well as its own colour. A result "
+        "from too few responses is a hollow marker (“Small sample” in the legend).",
+    ),
+    P_(
+        "chart_rules_actions",
+        "Actions taken are solid diamonds and planned actions hollow diamonds, each with its "
+        "title. Only actions within the periods of the data are drawn; every action is listed "
+        "below its chart.",
+    ),
 )
 
 CONTENTS_ID = "methodology-contents"
@@ -96,6 +135,30 @@ def _contents(view: MethodologyView, language: str) -> html.Nav:
         ],
         className="methodology-contents mb-4",
         **aria(labelledby=CONTENTS_ID),
+    )
+
+
+def chart_rules(language: str) -> RuleSection:
+    """The chart rules in words, with the minimum spans the charts use."""
+
+    def rule(key: str, **values: object) -> str:
+        return translate(CHART_RULES, key, language, **values)
+
+    spans = {
+        name: format_number(MIN_SPAN[scale], language, decimals=0)
+        for name, scale in (("percent", "percent"), ("mean", "mean_1_5"), ("score", "score_0_10"))
+    }
+    return RuleSection(
+        anchor="rule-charts",
+        title=rule("chart_rules_title"),
+        paragraphs=(rule("chart_rules_intro"),),
+        items=(
+            rule("chart_rules_axis", **spans),
+            rule("chart_rules_target"),
+            rule("chart_rules_periods"),
+            rule("chart_rules_series"),
+            rule("chart_rules_actions"),
+        ),
     )
 
 
@@ -190,6 +253,7 @@ def _dimension(section: DimensionSection, language: str) -> html.Section:
 
 def layout(view: MethodologyView, context: PageContext) -> list:
     language = context.language
+    view = replace(view, rules=(*view.rules, chart_rules(language)))
     rules = html.Section(
         [
             html.H2(_t("rules", language), id=f"{RULES_ID}-title", className="h3"),

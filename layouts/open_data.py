@@ -100,6 +100,10 @@ TEXT: Messages = messages(
     P_("api_example", "For example, from a terminal:"),
     P_("openapi_link", "API description for tools (OpenAPI 3.1, JSON)"),
     P_("catalog_link", "List of endpoints (JSON)"),
+    P_(
+        "dcat_link",
+        "Catalogue of the datasets for data.gov and other harvesters (DCAT-US data.json)",
+    ),
     P_("paging_caption", "Parameters every endpoint takes"),
     P_("parameter", "Parameter"),
     P_("meaning", "Meaning"),
@@ -131,6 +135,7 @@ DOWNLOAD_ID = "download"
 READING_ID = "reading"
 API_ID = "api"
 DICTIONARY_ID = "dictionary"
+EXAMPLE_LABEL_ID = "open-data-example-label"
 
 
 def _t(key: str, language: str, **values: object) -> str:
@@ -331,13 +336,16 @@ def _api(view: OpenDataView, language: str, site_origin: str) -> html.Section:
                 else []
             ),
             html.P(_t("api_errors", language)),
-            html.P(_t("api_example", language)),
+            html.P(_t("api_example", language), id=EXAMPLE_LABEL_ID),
             html.Pre(
                 html.Code(f"curl '{site_origin}{view.example_curl_path}'"),
                 className="bg-light border rounded p-2",
                 lang="en",
-                # It may scroll sideways on a phone: focusable, so the keyboard can scroll it.
+                # It scrolls sideways on a phone: focusable, so the keyboard can scroll it, and
+                # a named region, so that a screen reader says what the focus landed on.
                 tabIndex="0",
+                role="region",
+                **aria(labelledby=EXAMPLE_LABEL_ID),
             ),
             html.Ul(
                 [
@@ -345,6 +353,10 @@ def _api(view: OpenDataView, language: str, site_origin: str) -> html.Section:
                         html.A(_t("openapi_link", language), href=view.openapi_path, id="openapi")
                     ),
                     html.Li(html.A(_t("catalog_link", language), href=view.catalog_path)),
+                    # Issue 13: the DCAT-US catalogue that data.gov and other harvesters read.
+                    html.Li(
+                        html.A(_t("dcat_link", language), href="/data.json", id="dcat-catalog")
+                    ),
                 ]
             ),
             _table(

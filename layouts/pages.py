@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dashboard.web.pages import PageContext
-from layouts import agency, changes, home, methodology, open_data, review
+from layouts import agency, changes, compare, embed, equity, home, methodology, open_data, review
 
 #: (view, context) -> the page's components.
 Layout = Callable[[Any, PageContext], list]
@@ -19,6 +19,9 @@ LAYOUTS: dict[str, Layout] = {
     "open_data": open_data.layout,
     "review": review.layout,
     "changes": changes.layout,
+    "compare": compare.layout,
+    "equity": equity.layout,
+    "embed": embed.layout,
 }
 
 

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from dashboard.core.i18n import P_, Messages, messages, t, translate
+from dashboard.core.i18n import NP_, P_, Messages, messages, t, translate
 from dashboard.domain.formatting import display_value, format_change, format_day, format_value
 from dashboard.domain.review import (
     SORT_KEYS,
+    ActionStatus,
+    Addressed,
     ComparisonRow,
     FollowUp,
     MissedTarget,
@@ -30,6 +32,7 @@ from dashboard.domain.review_text import (
     value_text,
     words,
 )
+from dashboard.domain.scorecard import dimension_label
 from dashboard.domain.targets import status_label, status_symbol
 from dashboard.views.review import DimensionReview, ReviewView
 from dashboard.web.review_jobs import PackRequest
@@ -63,7 +66,12 @@ TEXT: Messages = messages(
     ),
     P_("pack_button", "Build the review pack (PDF)"),
     P_("pack_progress", "Review pack progress"),
-    P_("pack_queued", "Waiting for another review pack to finish…"),
+    NP_(
+        "pack_waiting",
+        "Waiting: the server is preparing {count} other download first…",
+        "Waiting: the server is preparing {count} other downloads first…",
+    ),
+    P_("pack_starting", "Starting the review pack…"),
     P_("pack_loading", "Gathering the figures…"),
     P_("pack_agency", "Drawing agency {done} of {total}…"),
     P_("pack_printing", "Printing the PDF…"),
@@ -92,11 +100,13 @@ TEXT: Messages = messages(
     P_("improved_none", "No result improved by more than its margin of error."),
     P_("declined_none", "No result declined by more than its margin of error."),
     P_("silent_heading", "Did not report"),
-    P_("silent_caption", "Measures reported in the past year but not in {quarter}"),
+    P_(
+        "silent_caption_all",
+        "Measures with no result in {quarter}, as the overview counts them, and when each "
+        "was last reported",
+    ),
     P_("standard_of", "{service}, {agency}"),
-    P_("silent_none", "Every agency reported every measure it reported in the past year."),
-    P_("actions_heading", "Actions since the last quarter, and what followed"),
-    P_("actions_none", "No published action started or was completed in {quarter}."),
+    P_("silent_none_all", "Every agency reported a result for every dimension in {quarter}."),
     P_("action_dates", "Status on {day}: {status}. Started {started}."),
     P_("action_completed", "Completed {day}."),
     P_("action_by", "By {unit}"),
@@ -116,11 +126,45 @@ TEXT: Messages = messages(
     P_("trend_words", "{label}: {value}"),
     P_("notes_heading", "How to read this review"),
     P_("no_target", "No target"),
+    P_("being_done_heading", "What is being done"),
+    P_("contents", "On this page"),
+    P_(
+        "being_done_intro",
+        "Every published action in progress or planned on {day}, and those completed during "
+        "{quarter}, each with the targets it addresses.",
+    ),
+    P_("being_done_none", "No published action is in progress, planned or completed in {quarter}."),
+    P_("group_in_progress", "In progress"),
+    P_("group_planned", "Planned"),
+    P_("group_completed", "Completed during {quarter}"),
+    P_("planned_dates", "Planned to start {day}."),
+    P_("addresses", "Addresses"),
+    P_("addressed_line", "{measure}: {result}, {status}, target {target}"),
+    P_("addressed_no_target", "{measure}: {result}, no target"),
+    P_("being_done", "What is being done"),
+    P_("action_line", "{status}: {title}"),
+    P_("target_of", "Target {target}"),
+    P_("never_published", "No result published"),
+    P_("suppressed_now", "Not shown this quarter: fewer than {n} responses"),
 )
 
 
 def _t(key: str, language: str, **values: Any) -> str:
     return translate(TEXT, key, language, **values)
+
+
+class ReviewTable(StaticTable):
+    """A :class:`~layouts.static_table.StaticTable` drawn by ``assets/review-table.js``: a cell
+    may stack several values (:func:`stacked`), and on a narrow screen each row is a card
+    whose values carry their column's heading (``assets/review.css``), so that no review
+    table is wider than the screen. A real table with headers for screen readers."""
+
+    _type = "ReviewTable"
+
+
+def stacked(*values: Cell) -> dict[str, Any]:
+    """One cell holding several values, one under the other (empty ones left out)."""
+    return {"lines": [value for value in values if value]}
 
 
 def layout(view: ReviewView, context: PageContext) -> list:
@@ -147,6 +191,7 @@ def layout(view: ReviewView, context: PageContext) -> list:
                     className="review-compared fw-semibold",
                     id="review-compared",
                 ),
+                _contents(view),
                 html.P(_t("print", language), className="small no-print"),
                 pack_panel(view),
                 _summary(view),
@@ -160,6 +205,31 @@ def layout(view: ReviewView, context: PageContext) -> list:
             className="review-page",
         )
     ]
+
+
+def _contents(view: ReviewView) -> html.Nav:
+    """Links to the review's questions: on a phone the page is long, the table last."""
+    language = view.language
+    sections = [
+        ("review-summary", _t("summary_heading", language)),
+        ("review-missed", _t("missed_heading", language)),
+        ("review-movers", _t("movers_heading", language)),
+        ("review-silent", _t("silent_heading", language)),
+        ("review-actions", _t("being_done_heading", language)),
+        ("review-table-section", _t("table_heading", language)),
+        ("review-notes", _t("notes_heading", language)),
+    ]
+    return html.Nav(
+        [
+            html.H2(_t("contents", language), id="review-contents-heading", className="h6 mb-1"),
+            html.Ul(
+                [html.Li(html.A(label, href=f"#{target}")) for target, label in sections],
+                className="review-contents",
+            ),
+        ],
+        className="no-print mb-3",
+        **aria(labelledby="review-contents-heading"),
+    )
 
 
 # -- controls --------------------------------------------------------------------------------
@@ -257,7 +327,8 @@ def pack_panel(view: ReviewView) -> html.Section:
                 max=1,
                 value="0",  # Dash types it as text; the browser reads it as a number
                 hidden=True,
-                className="review-pack-progress d-block w-100 mt-3",
+                # Shown (display: block) only once a build starts: assets/review.css.
+                className="review-pack-progress w-100 mt-3",
                 **aria(label=_t("pack_progress", language)),
             ),
             html.P(
@@ -299,7 +370,13 @@ def pack_state(
         return _t("pack_failed", language, reason=reason), done, total, True, None, True
     step = status.get("step")
     if state == "queued":
-        words_ = _t("pack_queued", language)
+        # Only a build really waiting for others says so; a build about to start says that.
+        ahead = int(status.get("ahead") or 0)
+        words_ = (
+            _t("pack_waiting", language, count=ahead)
+            if ahead > 0
+            else _t("pack_starting", language)
+        )
     elif step == "agency":
         words_ = _t(
             "pack_agency",
@@ -344,7 +421,8 @@ def _summary(view: ReviewView) -> html.Section:
         [
             html.Ul(
                 [_summary_card(summary) for summary in view.summaries],
-                className="row list-unstyled g-3",
+                # As many cards a row as fit (all five dimensions on a desktop).
+                className="review-summary-cards list-unstyled",
             )
         ],
     )
@@ -362,7 +440,6 @@ def _summary_card(summary: DimensionReview) -> html.Li:
             ],
             className="card card-body h-100",
         ),
-        className="col-12 col-sm-6 col-xl-3",
         id=f"review-summary-{summary.dimension}",
     )
 
@@ -395,7 +472,13 @@ def _dimension(row: ComparisonRow, view: ReviewView) -> str:
 
 
 def _standard_measure(row: ComparisonRow, metric_name: str, view: ReviewView) -> str:
-    label = next((c.label for c in view.columns if c.dimension == row.dimension), row.dimension)
+    return _standard_measure_of(row.dimension, metric_name, view)
+
+
+def _standard_measure_of(dimension: str, metric_name: str, view: ReviewView) -> str:
+    label = next((c.label for c in view.columns if c.dimension == dimension), None)
+    if label is None:
+        label = dimension_label(dimension, view.language)
     return t("label_value", view.language, label=label, value=metric_name)
 
 
@@ -412,7 +495,7 @@ def _missed(view: ReviewView) -> html.Section:
         _t("missed_heading", language),
         [
             _scroll_region(
-                StaticTable(
+                ReviewTable(
                     id="review-missed-table",
                     caption=_t("missed_caption", language, quarter=view.quarter_label),
                     columns=[
@@ -421,6 +504,7 @@ def _missed(view: ReviewView) -> html.Section:
                         words("result", language),
                         words("target", language),
                         words("shortfall", language),
+                        _t("being_done", language),
                     ],
                     rows=[_missed_row(item, view) for item in view.missed],
                     row_headers=True,
@@ -444,7 +528,16 @@ def _missed_row(item: MissedTarget, view: ReviewView) -> list[Cell]:
         "–"
         if row.this.rollup is not None
         else format_change(item.shortfall, row.metric.scale, language).lstrip("+"),
+        _being_done(row, view),
     ]
+
+
+def _being_done(row: ComparisonRow, view: ReviewView) -> Cell:
+    """The actions addressing the row's agency and dimension, or "–"."""
+    found = view.actions_for(row)
+    if not found:
+        return "–"
+    return stacked(*(_action_link(item, view.language) for item in found))
 
 
 def _movers(view: ReviewView) -> html.Section:
@@ -460,7 +553,7 @@ def _movers(view: ReviewView) -> html.Section:
         return [
             heading,
             _scroll_region(
-                StaticTable(
+                ReviewTable(
                     id=f"review-{kind}-table",
                     caption=_t(f"{kind}_caption", language, previous=previous),
                     columns=[
@@ -507,22 +600,24 @@ def _not_reported(view: ReviewView) -> html.Section:
     language = view.language
     if not view.not_reported and not view.not_reported_standards:
         return _section(
-            "review-silent", _t("silent_heading", language), [html.P(_t("silent_none", language))]
+            "review-silent",
+            _t("silent_heading", language),
+            [html.P(_t("silent_none_all", language, quarter=view.quarter_label))],
         )
     return _section(
         "review-silent",
         _t("silent_heading", language),
         [
-            StaticTable(
+            ReviewTable(
                 id="review-silent-table",
-                caption=_t("silent_caption", language, quarter=view.quarter_label),
+                caption=_t("silent_caption_all", language, quarter=view.quarter_label),
                 columns=[
                     words("agency", language),
                     words("measure", language),
                     words("last_reported", language),
                 ],
                 rows=[
-                    [row.agency_name, _dimension(row, view), view.label(row.last_reported)]
+                    [row.agency_name, _dimension(row, view), _last_reported(row, view)]
                     for row in view.not_reported
                 ]
                 + [
@@ -534,7 +629,9 @@ def _not_reported(view: ReviewView) -> html.Section:
                             service=item.standard.service_name,
                         ),
                         _standard_measure(item.row, item.standard.metric.name(language), view),
-                        view.label(item.last_reported),
+                        view.label(item.last_reported)
+                        if item.last_reported
+                        else _t("never_published", language),
                     ]
                     for item in view.not_reported_standards
                 ],
@@ -545,32 +642,82 @@ def _not_reported(view: ReviewView) -> html.Section:
     )
 
 
-def _actions(view: ReviewView, context: PageContext) -> html.Section:
+def _last_reported(row: ComparisonRow, view: ReviewView) -> str:
+    """When the agency last reported the measure; a hidden small sample says so (the overview
+    counts it as not reported too)."""
     language = view.language
+    if row.this.suppressed:
+        return _t("suppressed_now", language, n=view.small_sample_threshold)
+    if row.last_reported is None:
+        return _t("never_published", language)
+    return view.label(row.last_reported)
+
+
+def _actions(view: ReviewView, context: PageContext) -> html.Section:
+    """What is being done: in progress, then planned, then completed during the period; each
+    action with the targets it addresses (and what followed, once it has started)."""
+    language = view.language
+    assert view.quarter is not None
+    end = quarter_bounds(view.calendar, view.quarter)[1]
+    heading = _t("being_done_heading", language)
     if not view.actions:
         return _section(
             "review-actions",
-            _t("actions_heading", language),
-            [html.P(_t("actions_none", language, quarter=view.quarter_label))],
+            heading,
+            [html.P(_t("being_done_none", language, quarter=view.quarter_label))],
+        )
+    groups = []
+    for status in (ActionStatus.IN_PROGRESS, ActionStatus.PLANNED, ActionStatus.COMPLETED):
+        items = [item for item in view.actions if item.status == status]
+        if not items:
+            continue
+        group_id = f"review-actions-{status.value.replace('_', '-')}"
+        groups.append(
+            html.Div(
+                [
+                    html.H3(
+                        _t(f"group_{status.value}", language, quarter=view.quarter_label),
+                        id=f"{group_id}-heading",
+                        className="h5",
+                    ),
+                    html.Ul(
+                        [_action(item, view, context) for item in items],
+                        className="list-unstyled review-actions",
+                    ),
+                ],
+                id=group_id,
+            )
         )
     return _section(
         "review-actions",
-        _t("actions_heading", language),
+        heading,
         [
-            html.Ul(
-                [_action(item, view, context) for item in view.actions],
-                className="list-unstyled review-actions",
-            )
+            html.P(
+                _t(
+                    "being_done_intro",
+                    language,
+                    day=format_day(end, language),
+                    quarter=view.quarter_label,
+                )
+            ),
+            *groups,
         ],
     )
 
 
 def action_dates(item: ReviewedAction, view: ReviewView) -> str:
-    """ "In progress on June 30, 2026. Started May 7, 2026." (+ "Completed ...")."""
+    """ "Status on June 30, 2026: In progress. Started May 7, 2026." (+ "Completed ..."); a
+    planned action: "Planned to start November 11, 2026." """
     language = view.language
     assert view.quarter is not None
     end = quarter_bounds(view.calendar, view.quarter)[1]
     action = item.action
+    if item.status == ActionStatus.PLANNED:
+        return _t(
+            "planned_dates",
+            language,
+            day=format_day(action.started_on, language) if action.started_on else "–",
+        )
     text = _t(
         "action_dates",
         language,
@@ -585,6 +732,25 @@ def action_dates(item: ReviewedAction, view: ReviewView) -> str:
     return text
 
 
+def addressed_text(item: Addressed, view: ReviewView) -> str:
+    """ "Calls answered within 60 seconds: 55.7%, ✗ Not met, target ≥ 80%"."""
+    language = view.language
+    cell_ = item.cell
+    result = value_text(cell_, language, view.small_sample_threshold)
+    measure = _standard_measure_of(item.dimension, item.metric.name(language), view)
+    if not cell_.target_text:
+        return _t("addressed_no_target", language, measure=measure, result=result)
+    status = f"{status_symbol(cell_.status)} {status_label(cell_.status, language)}"
+    return _t(
+        "addressed_line",
+        language,
+        measure=measure,
+        result=result,
+        status=status,
+        target=cell_.target_text,
+    )
+
+
 def _action(item: ReviewedAction, view: ReviewView, context: PageContext) -> html.Li:
     language = view.language
     action = item.action
@@ -593,8 +759,8 @@ def _action(item: ReviewedAction, view: ReviewView, context: PageContext) -> htm
     return html.Li(
         html.Article(
             [
-                html.H3(
-                    action.title, id=f"review-action-{action.action_id}-title", className="h5 mb-1"
+                html.H4(
+                    action.title, id=f"review-action-{action.action_id}-title", className="h6 mb-1"
                 ),
                 html.P(
                     [
@@ -605,12 +771,25 @@ def _action(item: ReviewedAction, view: ReviewView, context: PageContext) -> htm
                     className="small mb-1",
                 ),
                 html.P(action.description, className="mb-2") if action.description else None,
-                _follow_ups(item, view),
+                html.Div(
+                    [
+                        html.P(_t("addresses", language), className="small fw-semibold mb-0"),
+                        html.Ul(
+                            [html.Li(addressed_text(a, view)) for a in item.addresses],
+                            className="small mb-2 ps-3",
+                        ),
+                    ],
+                    className="review-addresses",
+                )
+                if item.addresses
+                else None,
+                _follow_ups(item, view) if item.status != ActionStatus.PLANNED else None,
                 html.A(_t("action_more", language), href=action.link, className="small")
                 if action.link
                 else None,
             ],
             className="card card-body",
+            **aria(labelledby=f"review-action-{action.action_id}-title"),
         ),
         className="mb-3 review-action",
         id=f"review-action-{action.action_id}",
@@ -624,7 +803,7 @@ def _follow_ups(item: ReviewedAction, view: ReviewView) -> Any:
     first = item.follow_ups[0]
     return _scroll_region(
         [
-            StaticTable(
+            ReviewTable(
                 caption=_t(
                     "followed_caption",
                     language,
@@ -681,45 +860,47 @@ def trend_words(row: ComparisonRow, view: ReviewView) -> str:
 
 
 def _comparison(view: ReviewView, context: PageContext) -> html.Section:
+    """Every agency and dimension: this period's result stacked with its status, target and
+    what is being done about it; the previous period (and the same one a year ago) stacked
+    with the change; the trend. Six columns fit a desktop column; a phone shows a card per
+    row."""
     language = view.language
     previous, year_ago = view.label(view.previous), view.label(view.year_ago)
     first, last = view.trend_quarters[0], view.trend_quarters[-1]
-    # An annual review's "year ago" is its previous year: those columns would repeat.
-    year_ago_columns: list[Cell] = (
-        []
-        if view.annual
-        else [words("year_ago", language, quarter=year_ago), words("change_year_ago", language)]
+    threshold = view.small_sample_threshold
+    # An annual review's "year ago" is its previous year: that column would repeat.
+    year_ago_column: list[Cell] = (
+        [] if view.annual else [words("year_ago", language, quarter=year_ago)]
     )
     columns: list[Cell] = [
         words("agency", language),
         words("measure", language),
         words("this_year" if view.annual else "this_quarter", language, quarter=view.quarter_label),
-        words("status", language),
-        words("target", language),
         words("previous_quarter", language, quarter=previous),
-        words("change_previous", language),
-        *year_ago_columns,
+        *year_ago_column,
         words("trend", language, first=view.label(first), last=view.label(last)),
     ]
 
-    def year_ago_cells(row: ComparisonRow) -> list[Cell]:
+    def year_ago_cell(row: ComparisonRow) -> list[Cell]:
         if view.annual:
             return []
         return [
-            value_text(row.year_ago, language, view.small_sample_threshold),
-            _change_cell(row, "year_ago", language),
+            stacked(
+                value_text(row.year_ago, language, threshold),
+                _change_cell(row, "year_ago", language),
+            )
         ]
 
     rows = [
         [
             _agency_link(row, context),
             _dimension(row, view),
-            value_text(row.this, language, view.small_sample_threshold),
-            _status_cell(row, language),
-            row.this.target_text or _t("no_target", language),
-            value_text(row.previous, language, view.small_sample_threshold),
-            _change_cell(row, "previous", language),
-            *year_ago_cells(row),
+            _this_cell(row, view),
+            stacked(
+                value_text(row.previous, language, threshold),
+                _change_cell(row, "previous", language),
+            ),
+            *year_ago_cell(row),
             sparkline_cell(
                 trend_words(row, view),
                 [display_value(value, row.metric.scale) for value in row.trend],
@@ -732,7 +913,7 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
         _t("table_heading", language),
         [
             _scroll_region(
-                StaticTable(
+                ReviewTable(
                     id="review-table",
                     caption=_t(
                         "table_caption",
@@ -750,6 +931,33 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
                 "review-table-section-heading",
             )
         ],
+    )
+
+
+def _this_cell(row: ComparisonRow, view: ReviewView) -> dict[str, Any]:
+    """This period's result, its status, the target, and the actions addressing it."""
+    language = view.language
+    target = row.this.target_text
+    return stacked(
+        value_text(row.this, language, view.small_sample_threshold),
+        _status_cell(row, language),
+        _t("target_of", language, target=target) if target else _t("no_target", language),
+        *(_action_link(item, language) for item in view.actions_for(row)),
+    )
+
+
+def _action_link(item: ReviewedAction, language: str) -> Cell:
+    """ "In progress: Winter surge plan…", linked to the action's card on the page."""
+    return cell(
+        _t(
+            "action_line",
+            language,
+            status=action_status_label(item.status, language),
+            title=item.action.title,
+        ),
+        symbol="▸",
+        class_name="review-being-done",
+        href=f"#review-action-{item.action.action_id}",
     )
 
 

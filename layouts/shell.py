@@ -1,20 +1,55 @@
-"""The frame every page shares: skip link, header with language switch, main, footer."""
+"""The frame every page shares: skip link, header (the government's identity, the site menu
+and the language switch), breadcrumbs, main and footer (the identity's links and contact)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from dash import dcc, html
 
 from dashboard.core.i18n import P_, Messages, language_name, messages, t, translate
 from dashboard.core.languages import content_languages
+from dashboard.core.settings import Settings
+from dashboard.core.theme import FooterLink, logo_url
+from dashboard.domain import navigation
 from dashboard.domain.formatting import format_day
 from layouts.attributes import aria
+from layouts.components import breadcrumbs
 
 TEXT: Messages = messages(
     P_("changes_link", "What changed: every publication, and the reasons for revised figures"),
+    P_("menu_label", "Site menu"),
+    P_("footer_links_label", "About this site"),
 )
+
+#: The id of the live region that reads out what a page update changed (a search's count):
+#: outside ``page``, so that it is in the document before its text changes.
+ANNOUNCER_ID = "page-announcer"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The government the site belongs to, as its theme shows it (``Settings``)."""
+
+    government: str
+    logo: str | None = None
+    logo_alt: str = ""
+    links: tuple[FooterLink, ...] = ()
+    contact: str = ""
+
+
+def identity_of(settings: Settings, language: str) -> Identity:
+    return Identity(
+        government=settings.government_in(language),
+        logo=logo_url(settings.theme_logo),
+        logo_alt=settings.theme_logo_alt,
+        links=settings.footer_links,
+        contact=settings.contact_text,
+    )
 
 
 def app_layout(
@@ -28,6 +63,7 @@ def app_layout(
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="document-language"),
             dcc.Store(id="rendered-url", data=rendered_url),
+            html.Div(id=ANNOUNCER_ID, role="status", className="visually-hidden"),
             html.Div(
                 id="page",
                 children=(
@@ -78,6 +114,61 @@ def format_date(day: dt.date | dt.datetime | None, language: str) -> str | None:
     return format_day(day, language)
 
 
+def _link_href(path: str, language: str) -> str:
+    return path if language == "en" else f"{path}?{urlencode({'lang': language})}"
+
+
+def site_menu(language: str, current: str | None) -> html.Nav:
+    """The site menu (``navigation.MENU``): a list of plain links that wraps on a phone, so it
+    needs no script and every item is one Tab away; the current page is marked."""
+    marks = navigation.current_marks(current)
+    items = [
+        html.Li(
+            # A plain link (dcc.Link takes no aria-current): assets/cxdash.js follows it
+            # without reloading the page, as dcc.Link would; without scripts it still works.
+            html.A(
+                navigation.label(item.label_key, language),
+                href=_link_href(item.path, language),
+                id=item.link_id,
+                className="site-menu-link",
+                **aria(current=marks.get(item.page)),
+            ),
+            className="site-menu-item",
+        )
+        for item in navigation.MENU
+    ]
+    return html.Nav(
+        html.Ul(items, className="site-menu-list"),
+        id="site-menu",
+        className="site-menu",
+        **aria(label=translate(TEXT, "menu_label", language)),
+    )
+
+
+def _identity_link(identity: Identity, language: str) -> dcc.Link:
+    parts: list[Any] = []
+    if identity.logo:
+        parts.append(
+            html.Img(
+                src=identity.logo,
+                alt=identity.logo_alt,
+                className="site-logo",
+                width="40",
+                height="40",
+            )
+        )
+    parts.append(
+        html.Span(
+            [
+                html.Span(identity.government, className="site-name"),
+                html.Span(t("site_tagline", language), className="site-tagline"),
+            ],
+            className="site-identity-text",
+        )
+    )
+    return dcc.Link(parts, href=_link_href("/", language), className="site-identity")
+
+
 def page(
     *,
     content: list,
@@ -86,8 +177,19 @@ def page(
     site_name: str,
     as_of: dt.date | None,
     last_updated: dt.datetime | None,
+    identity: Identity | None = None,
+    current: str | None = None,
+    title: str | None = None,
+    crumbs: Sequence[tuple[str, str | None]] = (),
 ) -> list:
-    """Header, main content and footer for one page in one language."""
+    """Header, main content and footer for one page in one language.
+
+    ``identity``: the government's (default: ``site_name`` alone); ``current``: the route's
+    page name, marked in the menu; ``title``: the page's ``<title>``, which the router sets
+    in the browser on every navigation (``data-page-title``); ``crumbs``: (label, link) from
+    the home page down to this one (the last, unlinked, is the page itself).
+    """
+    identity = identity or Identity(government=site_name)
     as_of_text = (
         t("data_as_of", language, date=format_date(as_of, language))
         if as_of
@@ -99,67 +201,65 @@ def page(
             [
                 html.A(t("skip_to_content", language), href="#main-content", className="skip-link"),
                 html.Div(
-                    [
-                        html.Div(
-                            [
-                                dcc.Link(
-                                    site_name,
-                                    href=f"/?lang={language}",
-                                    className="site-name h4 mb-0 text-decoration-none",
-                                ),
-                                html.P(t("site_tagline", language), className="mb-0 small"),
-                            ]
-                        ),
-                        language_links(path, language),
-                    ],
-                    className="d-flex justify-content-between align-items-center py-3 gap-3",
+                    [_identity_link(identity, language), language_links(path, language)],
+                    className="site-header-top",
                 ),
+                site_menu(language, current),
             ],
             className="container",
         ),
         className="site-header",
     )
+    footer_links: list[Any] = [
+        html.Li(html.A(link.label, href=link.url, className="link-dark")) for link in identity.links
+    ]
     footer = html.Footer(
         html.Div(
             [
+                html.P(identity.government, className="fw-semibold mb-1 footer-government"),
+                html.P(identity.contact, className="mb-2 footer-contact")
+                if identity.contact
+                else None,
                 html.P(as_of_text, className="mb-1", id="data-as-of"),
                 html.P(t("last_updated", language, date=updated), className="mb-1")
                 if updated
                 else None,
                 html.P(t("footer_source", language), className="mb-0 small"),
-                html.P(
-                    dcc.Link(
-                        t("open_data_link", language),
-                        href="/data" if language == "en" else f"/data?lang={language}",
-                        className="link-dark",
-                        id="open-data-link",
-                    ),
-                    className="mb-0 mt-1 small",
-                ),
-                html.P(
-                    dcc.Link(
-                        t("review_link", language),
-                        href="/review" if language == "en" else f"/review?lang={language}",
-                        className="link-dark",
-                        id="review-link",
-                    ),
-                    className="mb-0 mt-1 small",
-                ),
-                html.P(
-                    dcc.Link(
-                        translate(TEXT, "changes_link", language),
-                        href="/changes" if language == "en" else f"/changes?lang={language}",
-                        className="link-dark",
-                        id="changes-link",
-                    ),
-                    className="mb-0 mt-1 small",
-                ),
+                # The menu's pages again, each said in full: what a reader finds there.
+                *[
+                    html.P(
+                        dcc.Link(
+                            text,
+                            href=_link_href(target, language),
+                            className="link-dark",
+                            id=f"footer-{link_id}",
+                        ),
+                        className="mb-0 mt-1 small",
+                    )
+                    for text, target, link_id in (
+                        (t("open_data_link", language), "/data", "open-data-link"),
+                        (t("review_link", language), "/review", "review-link"),
+                        (translate(TEXT, "changes_link", language), "/changes", "changes-link"),
+                        (t("methodology_link", language), "/methodology", "methodology-link"),
+                    )
+                ],
+                html.Nav(
+                    html.Ul(footer_links, className="footer-links"),
+                    className="mt-2 small",
+                    id="footer-links",
+                    **aria(label=translate(TEXT, "footer_links_label", language)),
+                )
+                if footer_links
+                else None,
             ],
             className="container py-3",
         ),
         className="site-footer mt-5",
     )
-    main = html.Main(
-        html.Div(content, className="container py-4"), id="main-content", tabIndex="-1"
+    body = html.Div(
+        [breadcrumbs(crumbs, language) if crumbs else None, *content], className="container py-4"
     )
+    # The router copies it to document.title on every navigation (callbacks.router).
+    named: dict[str, Any] = {"data-page-title": title} if title else {}
+    main = html.Main(body, id="main-content", tabIndex="-1", **named)
     return [header, main, footer]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: A metric code as the catalogue writes them ("csat_overall"), in an embed path.
+_METRIC_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,13 @@ def resolve(path: str | None) -> Route | None:
         return Route("review")
     if parts == ["changes"]:
         return Route("changes")
+    # Issue 13, item 6 and 7: comparing agencies, equity, one chart for an iframe.
+    if parts == ["compare"]:
+        return Route("compare")
+    if parts == ["equity"]:
+        return Route("equity")
+    if parts[0] == "embed" and len(parts) == 3 and is_slug(parts[1]) and is_metric_code(parts[2]):
+        return Route("embed", {"agency": parts[1], "metric": parts[2]})
     if parts[0] == "agency" and len(parts) in (2, 3) and all(is_slug(p) for p in parts[1:]):
         if len(parts) == 2:
             return Route("agency", {"agency": parts[1]})
@@ -53,6 +62,12 @@ def path_for(page: str, **params: str) -> str:
         return "/review"
     if page == "changes":
         return "/changes"
+    if page == "compare":
+        return "/compare"
+    if page == "equity":
+        return "/equity"
+    if page == "embed":
+        return f"/embed/{params['agency']}/{params['metric']}"
     if page == "agency":
         return f"/agency/{params['agency']}"
     if page == "service":
@@ -85,6 +100,10 @@ def preview_path(public_path: str) -> str:
 
 def is_slug(text: str) -> bool:
     return bool(_SLUG.match(text))
+
+
+def is_metric_code(text: str) -> bool:
+    return bool(_METRIC_CODE.match(text))
 
 
 def parse_query(search: str | None) -> dict[str, str]:

@@ -12,8 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
+
+from dashboard.core import theme
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,6 +174,59 @@ def _hours(env: Mapping[str, str], name: str, default: str) -> tuple[int, int]:
     return start, end
 
 
+#: The default identity's name in the shipped languages.
+DEFAULT_GOVERNMENT_NAMES = {"es": "Estado de Ejemplo", "fr": "État d’Exemple"}
+
+
+def _government_names(raw: str) -> dict[str, str]:
+    """GOVERNMENT_NAME_TRANSLATIONS: ``language=name`` pairs separated by ``;``."""
+    names: dict[str, str] = {}
+    for pair in (part.strip() for part in raw.split(";") if part.strip()):
+        language, equals, name = pair.partition("=")
+        language = language.strip().lower().replace("-", "_")
+        if not equals or not _LANGUAGE_CODE.match(language) or not name.strip():
+            raise SettingsError(
+                f"GOVERNMENT_NAME_TRANSLATIONS: {pair!r} must be language=name, entries "
+                "separated by ; (es=Estado de Oregón;fr=État de l’Oregon)"
+            )
+        names[language] = name.strip()
+    return names
+
+
+def _theme(env: Mapping[str, str]) -> dict[str, Any]:
+    """The government identity: refused with a clear message when a value would break the
+    site (a colour without AA contrast, a link that is not http(s), a logo on another host or
+    missing from assets/)."""
+    try:
+        primary = theme.hex_colour(
+            "THEME_PRIMARY_COLOR", env.get("THEME_PRIMARY_COLOR") or Settings.theme_primary_color
+        )
+        accent = theme.hex_colour(
+            "THEME_ACCENT_COLOR", env.get("THEME_ACCENT_COLOR") or Settings.theme_accent_color
+        )
+        theme.check_colours(primary, accent)
+        raw_logo = env.get("THEME_LOGO")
+        logo = theme.logo_path("THEME_LOGO", Settings.theme_logo if raw_logo is None else raw_logo)
+        links = theme.footer_links("FOOTER_LINKS", env.get("FOOTER_LINKS") or "")
+    except theme.ThemeError as error:
+        raise SettingsError(str(error)) from None
+    if logo and not logo.startswith("/") and not (PROJECT_ROOT / "assets" / logo).is_file():
+        raise SettingsError(f"THEME_LOGO={logo!r}: there is no such file under assets/")
+    name = (env.get("GOVERNMENT_NAME") or "").strip()
+    names = _government_names(env.get("GOVERNMENT_NAME_TRANSLATIONS") or "")
+    return {
+        "government_name": name or Settings.government_name,
+        # The default identity's own translations, unless the deployment names its government.
+        "government_names": names if name or names else dict(DEFAULT_GOVERNMENT_NAMES),
+        "theme_logo": logo,
+        "theme_logo_alt": (env.get("THEME_LOGO_ALT") or "").strip(),
+        "theme_primary_color": primary,
+        "theme_accent_color": accent,
+        "footer_links": links,
+        "contact_text": (env.get("CONTACT_TEXT") or "").strip(),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     """cxdash's configuration. Build it with :meth:`from_env`; tests build it directly."""
@@ -202,8 +258,25 @@ class Settings:
     small_sample_threshold: int = 30
     #: "flag" shows small-sample results with a warning, "suppress" hides the value.
     small_sample_policy: str = "flag"
-    #: Name of the government shown in the header.
+    #: Name of the dashboard in exports, the open-data catalogue and the staff workspace.
     site_name: str = "cxdash"
+    #: The government identity (docs: README "Configuration", the theme): its name in the
+    #: header, every page title and the footer; its logo (a file under assets/ or a path this
+    #: site serves) and the logo's text alternative (empty: decorative, the name is beside it);
+    #: its colours (AA contrast is checked at start-up, ``dashboard.core.theme``); the footer's
+    #: links and contact line.
+    government_name: str = "State of Example"
+    #: The government's name in other languages ({"es": "Estado de Ejemplo"}); a language
+    #: without one shows ``government_name``.
+    government_names: Mapping[str, str] = field(
+        default_factory=lambda: dict(DEFAULT_GOVERNMENT_NAMES)
+    )
+    theme_logo: str = "identity/state-of-example.svg"
+    theme_logo_alt: str = ""
+    theme_primary_color: str = "#1b3a5c"
+    theme_accent_color: str = "#ffbf47"
+    footer_links: tuple[theme.FooterLink, ...] = ()
+    contact_text: str = ""
     #: Languages the interface is offered in (each needs a catalogue, docs/translations.md).
     languages: tuple[str, ...] = ("en", "es")
     #: Language served when the URL does not choose one: one of ``languages``.
@@ -262,8 +335,16 @@ class Settings:
     oidc_acr_values: str | None = None
     #: Largest results file the workspace accepts, in megabytes.
     upload_max_mb: int = 20
+    #: Sites allowed to show the embeddable chart pages (/embed/...) in a frame: the
+    #: Content-Security-Policy frame-ancestors sources ("https://www.example.gov 'self'").
+    #: 'none' (the default): no site may; every other page is never framed either way.
+    embed_frame_ancestors: str = "'none'"
     #: Extra settings for tests only (never read from the environment).
     extra: Mapping[str, object] = field(default_factory=dict)
+
+    def government_in(self, language: str) -> str:
+        """The government's name in ``language`` (its own name when none is given)."""
+        return self.government_names.get(language) or self.government_name
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -299,6 +380,7 @@ class Settings:
             small_sample_threshold=_int(env, "SMALL_SAMPLE_THRESHOLD", 30, 1, 1_000_000),
             small_sample_policy=_choice(env, "SMALL_SAMPLE_POLICY", "flag", ("flag", "suppress")),
             site_name=env.get("SITE_NAME") or cls.site_name,
+            **_theme(env),
             languages=languages,
             default_language=_default_language(env, languages),
             translations_dirs=translations_dirs,
@@ -329,6 +411,7 @@ class Settings:
             oidc_scopes=(env.get("OIDC_SCOPES") or "").strip() or cls.oidc_scopes,
             oidc_acr_values=(env.get("OIDC_ACR_VALUES") or "").strip() or None,
             upload_max_mb=_int(env, "UPLOAD_MAX_MB", 20, 1, 1000),
+            embed_frame_ancestors=_frame_ancestors(env, "EMBED_FRAME_ANCESTORS"),
         )
 
 
@@ -348,6 +431,14 @@ ENVIRONMENT_VARIABLES = {
     "small_sample_threshold": "SMALL_SAMPLE_THRESHOLD",
     "small_sample_policy": "SMALL_SAMPLE_POLICY",
     "site_name": "SITE_NAME",
+    "government_name": "GOVERNMENT_NAME",
+    "government_names": "GOVERNMENT_NAME_TRANSLATIONS",
+    "theme_logo": "THEME_LOGO",
+    "theme_logo_alt": "THEME_LOGO_ALT",
+    "theme_primary_color": "THEME_PRIMARY_COLOR",
+    "theme_accent_color": "THEME_ACCENT_COLOR",
+    "footer_links": "FOOTER_LINKS",
+    "contact_text": "CONTACT_TEXT",
     "languages": "LANGUAGES",
     "default_language": "DEFAULT_LANGUAGE",
     "translations_dirs": "TRANSLATIONS_DIRS",
@@ -377,6 +468,27 @@ ENVIRONMENT_VARIABLES = {
     "oidc_scopes": "OIDC_SCOPES",
     "oidc_acr_values": "OIDC_ACR_VALUES",
     "upload_max_mb": "UPLOAD_MAX_MB",
+    "embed_frame_ancestors": "EMBED_FRAME_ANCESTORS",
 }
 
 assert set(ENVIRONMENT_VARIABLES) == {f.name for f in fields(Settings)} - {"extra"}
+
+
+#: A frame-ancestors source: a keyword, or a scheme and host (a leading "*." for any
+#: subdomain) with an optional port, and nothing that could end the header's directive.
+_FRAME_SOURCE = re.compile(r"^(?:'self'|https?://(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?/?)$")
+
+
+def _frame_ancestors(env: Mapping[str, str], name: str) -> str:
+    """EMBED_FRAME_ANCESTORS: 'none', or space-separated sources ('self', https://host)."""
+    raw = " ".join((env.get(name) or "").split())
+    if not raw or raw == "'none'":
+        return "'none'"
+    sources = raw.split(" ")
+    bad = [source for source in sources if not _FRAME_SOURCE.match(source)]
+    if bad:
+        raise SettingsError(
+            f"{name}={raw!r}: {bad[0]!r} is not a frame source; use 'none', 'self' or "
+            "addresses such as https://www.example.gov, separated by spaces"
+        )
+    return raw

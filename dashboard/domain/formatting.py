@@ -178,6 +178,22 @@ def format_value(
     return format_target_value(raw, scale, language, decimals=max(2, decimals))
 
 
+def format_measure(
+    value: float | None, scale: str, language: str = "en", target: TargetSpec | None = None
+) -> str:
+    """:func:`format_value` for figures shown side by side (a table column, a scorecard): a
+    percentage always has its scale's decimals, so that "97.0%" stands beside "97.1%", never
+    "97%" (issue 13). Other scales as :func:`format_value`."""
+    if scale not in ("fraction", "percent"):
+        return format_value(value, scale, language, target=target)
+    shown = display_value(value, scale, target)
+    if shown is None:
+        return not_reported(language)
+    assert value is not None
+    decimals = decisive_decimals(value, scale, target)
+    return format_percent_number(float(shown), language, decimals=decimals, exact=True)
+
+
 def format_day(day: dt.date, language: str = "en") -> str:
     """A date in words: "March 10, 2026" / "10 de marzo de 2026" / "10 mars 2026"."""
     return format_date(day, "long", locale=format_locale(language))

@@ -44,11 +44,13 @@ The decisions the review page (``/review``) and the review pack rest on, as plai
 - **Biggest movers** rank the changes that count by the size of the change on the common
   0–100 score, so that a change in seconds and one in points compare.
 - **Missed targets**: this quarter's results judged "not met", with the target and the gap.
-- **Units that did not report**: no result this quarter for a measure the agency reported
-  in at least one of the :data:`EXPECTED_LOOKBACK_QUARTERS` quarters before. A hidden small
-  sample is not "did not report": the agency did report.
-- **Actions since the last quarter**: published actions (the queries filter drafts) that
-  started or were completed during the quarter, with their status as of its last day.
+- **Units that did not report**: the units the overview counts as not reported for the same
+  period (:func:`non_reporters`, through the overview's own roll-up functions), each with the
+  last period it reported.
+- **What is being done** (:func:`actions_under_way`): published actions (the queries filter
+  drafts) in progress on the period's last day or still planned, and those started or
+  completed during the period, with their status as of its last day and the targets they
+  address (:func:`actions_by_target` puts them beside the rows).
   **What followed**: each measure the action addresses, for the unit that took it, in the
   quarter before the action started against the reviewed quarter, judged by the same
   movement rule. It says what happened after, not what the action caused.
@@ -64,7 +66,9 @@ from enum import StrEnum
 from typing import Any
 
 from dashboard.domain.fiscal import FiscalCalendar
+from dashboard.domain.rollups import units_meeting_targets
 from dashboard.domain.scorecard import (
+    SCORECARD_DIMENSIONS,
     Cell,
     MetricInfo,
     Reading,
@@ -76,14 +80,16 @@ from dashboard.domain.service_rollup import (
     Service,
     StandardResult,
     agency_cell,
+    enterprise_units,
     has_own_figure,
     service_standards,
 )
 from dashboard.domain.stats import Z_95, pooled_standard_error, significant_change
 from dashboard.domain.targets import Status, TargetSpec, targets_in_force
 
-#: The dimensions of the review: accuracy, responsiveness, timeliness (ART) and satisfaction.
-REVIEW_DIMENSIONS = ("accuracy", "responsiveness", "timeliness", "satisfaction")
+#: The dimensions of the review: the overview's (accuracy, responsiveness, timeliness,
+#: satisfaction and access), so that the meeting sees what the public sees.
+REVIEW_DIMENSIONS = SCORECARD_DIMENSIONS
 
 #: Scales whose values are shares, and the number that makes them a fraction.
 SHARE_SCALES = {"fraction": 1.0, "percent": 100.0}
@@ -97,17 +103,11 @@ RELATIVE_CHANGE_THRESHOLD = 0.10
 #: shrinks to a tenth of a point, below anything a review would act on.
 MIN_SHARE_CHANGE_POINTS = 1.0
 
-#: A measure is expected this quarter when it was reported in one of this many quarters before.
-EXPECTED_LOOKBACK_QUARTERS = 4
-
 #: Quarters in each row's sparkline (two years, the reviewed quarter last).
 TREND_QUARTERS = 8
 
 #: Fiscal years in each row's sparkline of an annual review (the reviewed year last).
 TREND_YEARS = 5
-
-#: An annual review expects a measure reported in the fiscal year before.
-EXPECTED_LOOKBACK_YEARS = 1
 
 #: Longest list of biggest movers in each direction.
 MOVERS_LIMIT = 5
@@ -656,42 +656,50 @@ def missed_targets(rows: Iterable[ComparisonRow]) -> list[MissedTarget]:
     return sorted(missed, key=key)
 
 
-def expected_to_report(calendar: FiscalCalendar, row: ComparisonRow, quarter: ReviewPeriod) -> bool:
-    """Reported the measure in one of the EXPECTED_LOOKBACK_QUARTERS quarters before (in an
-    annual review, the EXPECTED_LOOKBACK_YEARS years before)."""
-    if row.last_reported is None:
-        return False
-    lookback = (
-        EXPECTED_LOOKBACK_YEARS if isinstance(quarter, FiscalYear) else EXPECTED_LOOKBACK_QUARTERS
-    )
-    earliest = quarters_up_to(calendar, quarter, lookback + 1)[0]
-    return row.last_reported >= earliest
+def non_reporters(rows: Iterable[ComparisonRow]) -> list[ComparisonRow]:
+    """Rows whose agency did not report this period, exactly as the overview counts them.
 
-
-def non_reporters(
-    calendar: FiscalCalendar, rows: Iterable[ComparisonRow], quarter: ReviewPeriod
-) -> list[ComparisonRow]:
-    """Rows with no result this quarter for a measure the agency reported recently.
-
-    A hidden small sample was reported, so it is not here.
+    The overview's "did not report" is the enterprise roll-up's: every unit
+    :func:`dashboard.domain.service_rollup.enterprise_units` counts whose status is "not
+    reported" (:func:`dashboard.domain.rollups.units_meeting_targets`). The same two functions
+    decide here, so the meeting and the public see the same agencies for the same period,
+    however long ago they last reported (the list says when). A result hidden under the
+    "suppress" small-sample policy counts as not reported there, and so here (its row says
+    why). Agencies reviewed through their services' standards are listed per standard
+    (:func:`silent_standards`). Rows keep their order.
     """
+    rows = list(rows)
+    silent = _not_reported_units(rows)
     return [
         row
         for row in rows
-        if row.this.value is None
-        and not row.this.suppressed
-        and expected_to_report(calendar, row, quarter)
+        if row.this.rollup is None and (row.dimension, row.agency_slug) in silent
     ]
+
+
+def _not_reported_units(rows: Sequence[ComparisonRow]) -> set[tuple[str, str]]:
+    """(dimension, unit key) of every unit the enterprise roll-up of each dimension counts as
+    not reported: an agency by its slug, a service standard by its key."""
+    by_dimension: dict[str, list[ComparisonRow]] = {}
+    for row in rows:
+        by_dimension.setdefault(row.dimension, []).append(row)
+    silent: set[tuple[str, str]] = set()
+    for dimension, own in by_dimension.items():
+        units = enterprise_units(((r.agency_slug, r.agency_name, r.this) for r in own), "en")
+        silent.update(
+            (dimension, key) for key in units_meeting_targets(units.statuses).not_reported
+        )
+    return silent
 
 
 @dataclass(frozen=True)
 class SilentStandard:
-    """A service standard of an agency reviewed through its services that did not report,
-    though it reported recently (the same look-back as :func:`expected_to_report`)."""
+    """A service standard of an agency reviewed through its services that did not report
+    (counted as not reported by the overview's roll-up too)."""
 
     row: ComparisonRow
     standard: StandardResult
-    last_reported: ReviewPeriod
+    last_reported: ReviewPeriod | None  # None: not in the periods read
 
 
 def silent_standards(
@@ -700,24 +708,23 @@ def silent_standards(
     quarter: ReviewPeriod,
     readings: Mapping[tuple[str, str], Sequence[Reading]],
 ) -> list[SilentStandard]:
-    """The service standards not reported this period that reported in one of the
-    EXPECTED_LOOKBACK_QUARTERS quarters (years) before, of the rows rolled up from services:
-    "did not report" names them (never counted as misses). ``readings`` are keyed by
-    (service slug, metric code)."""
-    lookback = (
-        EXPECTED_LOOKBACK_YEARS if isinstance(quarter, FiscalYear) else EXPECTED_LOOKBACK_QUARTERS
-    )
-    earliest = quarters_up_to(calendar, quarter, lookback + 1)[0]
+    """The service standards not reported this period of the rows rolled up from services,
+    as the overview counts them (:func:`non_reporters`), each with the last period it
+    reported. ``readings`` are keyed by (service slug, metric code)."""
+    rows = list(rows)
+    silent_units = _not_reported_units(rows)
     start = quarter_bounds(calendar, quarter)[0]
     silent = []
     for row in rows:
         if row.this.rollup is None:
             continue
-        for standard in row.this.rollup.not_reported:
+        for standard in row.this.rollup.standards:
+            if (row.dimension, standard.key) not in silent_units:
+                continue
             series = readings.get((standard.service_slug, standard.metric.code), ())
-            last = last_reported(calendar, series, start, like=quarter)
-            if last is not None and last >= earliest:
-                silent.append(SilentStandard(row, standard, last))
+            silent.append(
+                SilentStandard(row, standard, last_reported(calendar, series, start, like=quarter))
+            )
     return silent
 
 
@@ -738,6 +745,9 @@ class ActionRecord:
     completed_on: dt.date | None
     link: str | None
     metric_codes: tuple[str, ...]
+    #: The status the agency published ("planned", "in_progress", "completed"); None: judge
+    #: from the dates alone.
+    published_status: str | None = None
 
 
 class ActionStatus(StrEnum):
@@ -747,7 +757,10 @@ class ActionStatus(StrEnum):
 
 
 def status_as_of(action: ActionRecord, day: dt.date) -> ActionStatus:
-    """The action's status on ``day``, from its dates (not its status today)."""
+    """The action's status on ``day``, from its dates (not its status today). An action the
+    agency still calls planned had not started on any day, whatever its planned start date."""
+    if action.published_status == ActionStatus.PLANNED:
+        return ActionStatus.PLANNED
     if action.completed_on is not None and action.completed_on <= day:
         return ActionStatus.COMPLETED
     if action.started_on is not None and action.started_on <= day:
@@ -765,6 +778,51 @@ def actions_in_quarter(
 
     chosen = [a for a in actions if inside(a.started_on) or inside(a.completed_on)]
     return sorted(chosen, key=lambda a: (a.started_on or end, a.action_id))
+
+
+def actions_under_way(
+    actions: Iterable[ActionRecord], start: dt.date, end: dt.date
+) -> list[ActionRecord]:
+    """What is being done, as of the period's last day: every action in progress then (started
+    on or before ``end`` and not completed by it, whenever it started), every action still
+    planned, and the actions started or completed during the period (``start`` to ``end``).
+
+    In progress first, then planned, then completed; each by start date. A plan stays on the
+    list until it is done: the meeting sees it beside the target it addresses, not only the
+    quarter it started in.
+    """
+    chosen = []
+    for action in actions:
+        status = status_as_of(action, end)
+        if status == ActionStatus.PLANNED and action.published_status not in (
+            None,
+            ActionStatus.PLANNED,
+        ):
+            # Started (or done) since, by the agency's word: whether it was planned by then
+            # is not known, so an earlier review does not claim it was.
+            continue
+        during = any(
+            day is not None and start <= day <= end
+            for day in (action.started_on, action.completed_on)
+        )
+        if status != ActionStatus.COMPLETED or during:
+            chosen.append((status, action))
+    order = {ActionStatus.IN_PROGRESS: 0, ActionStatus.PLANNED: 1, ActionStatus.COMPLETED: 2}
+    chosen.sort(key=lambda item: (order[item[0]], item[1].started_on or end, item[1].action_id))
+    return [action for _status, action in chosen]
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """A measure an action addresses, for the unit that took it, in the reviewed period:
+    its result, the target in force and the status against it (the cell's)."""
+
+    metric: MetricInfo
+    cell: Cell
+
+    @property
+    def dimension(self) -> str:
+        return self.metric.dimension
 
 
 @dataclass(frozen=True)
@@ -785,6 +843,13 @@ class ReviewedAction:
     action: ActionRecord
     status: ActionStatus  # as of the quarter's last day
     follow_ups: tuple[FollowUp, ...] = field(default_factory=tuple)
+    #: The measures it addresses with their results and targets this period.
+    addresses: tuple[Addressed, ...] = field(default_factory=tuple)
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimensions of the measures it addresses, in order, once each."""
+        return tuple(dict.fromkeys(item.dimension for item in self.addresses))
 
 
 def what_followed(
@@ -834,6 +899,34 @@ def what_followed(
     return tuple(follow_ups)
 
 
+def addressed_targets(
+    action: ActionRecord,
+    quarter: ReviewPeriod,
+    calendar: FiscalCalendar,
+    metrics: Mapping[str, MetricInfo],
+    readings: Mapping[tuple[str, str], Sequence[Reading]],
+    targets: Mapping[tuple[str, str], Sequence[TargetSpec]],
+    thresholds: Thresholds,
+    language: str,
+) -> tuple[Addressed, ...]:
+    """Each measure the action addresses (that ``metrics`` knows), for the unit that took it,
+    in the reviewed period: result, target and status. A planned action has them too: the
+    meeting sees the target a plan is meant to move."""
+    bounds = quarter_bounds(calendar, quarter)
+    granularity = granularity_of(quarter)
+    found = []
+    for code in action.metric_codes:
+        metric = metrics.get(code)
+        if metric is None:
+            continue
+        own = readings.get((action.unit_slug, code), ())
+        goals = targets.get((action.unit_slug, code), ())
+        found.append(
+            Addressed(metric, _cell(metric, own, goals, bounds, thresholds, language, granularity))
+        )
+    return tuple(found)
+
+
 def review_actions(
     calendar: FiscalCalendar,
     quarter: ReviewPeriod,
@@ -844,7 +937,8 @@ def review_actions(
     thresholds: Thresholds,
     language: str,
 ) -> list[ReviewedAction]:
-    """The actions since the last quarter, each with its status then and what followed."""
+    """What is being done (:func:`actions_under_way`), each action with its status on the
+    period's last day, the targets it addresses and what followed it."""
     start, end = quarter_bounds(calendar, quarter)
     return [
         ReviewedAction(
@@ -853,6 +947,24 @@ def review_actions(
             follow_ups=what_followed(
                 calendar, action, quarter, metrics, readings, targets, thresholds, language
             ),
+            addresses=addressed_targets(
+                action, quarter, calendar, metrics, readings, targets, thresholds, language
+            ),
         )
-        for action in actions_in_quarter(actions, start, end)
+        for action in actions_under_way(actions, start, end)
     ]
+
+
+def actions_by_target(
+    rows: Iterable[ComparisonRow], actions: Iterable[ReviewedAction]
+) -> dict[tuple[str, str], list[ReviewedAction]]:
+    """The actions beside each row they address, by (agency slug, dimension): an action of the
+    agency or of one of its services that addresses a measure of the row's dimension."""
+    actions = list(actions)
+    found: dict[tuple[str, str], list[ReviewedAction]] = {}
+    for row in rows:
+        key = (row.agency_slug, row.dimension)
+        for item in actions:
+            if item.action.agency_slug == row.agency_slug and row.dimension in item.dimensions:
+                found.setdefault(key, []).append(item)
+    return found

@@ -11,7 +11,6 @@ from typing import Any
 from dashboard.core.i18n import P_, Messages, messages, t, translate
 from dashboard.domain.formatting import format_change, format_count, format_value
 from dashboard.domain.review import (
-    EXPECTED_LOOKBACK_QUARTERS,
     MIN_SHARE_CHANGE_POINTS,
     RELATIVE_CHANGE_THRESHOLD,
     ActionStatus,
@@ -113,16 +112,18 @@ TEXT: Messages = messages(
         "Survey results from fewer than {n} responses are not shown and count as not reported.",
     ),
     P_(
-        "note_non_reporting",
-        "“Did not report”: no result this quarter for a measure the agency reported in "
-        "at least one of the {n} quarters before.",
+        "note_non_reporting_overview",
+        "“Did not report”: no result this period for a dimension's headline measure (or "
+        "for a service standard, where an agency is reviewed through its services), "
+        "counted exactly as on the overview; the last period reported is given.",
     ),
     P_(
-        "note_actions",
-        "Actions: published actions started or completed during the quarter, with "
-        "their status on its last day. “What followed” compares the measure the action "
-        "addresses in the quarter before it started with this quarter; it shows what "
-        "happened after, not what the action caused.",
+        "note_actions_under_way",
+        "What is being done: every published action in progress or planned on the "
+        "period's last day, and those completed during it, each beside the targets it "
+        "addresses. “What followed” compares the measure the action addresses in the "
+        "quarter before it started with this period; it shows what happened after, not "
+        "what the action caused.",
     ),
     P_(
         "note_revised",
@@ -249,7 +250,7 @@ def rule_notes(language: str, small_sample_threshold: int, small_sample_policy: 
         words("note_movers", language),
         words("note_status", language),
         words(small, language, n=small_sample_threshold),
-        words("note_non_reporting", language, n=EXPECTED_LOOKBACK_QUARTERS),
-        words("note_actions", language),
+        words("note_non_reporting_overview", language),
+        words("note_actions_under_way", language),
         words("note_revised", language),
     ]

@@ -945,60 +945,34 @@ def published_segment_types(
     return found
 
 
-def latest_series_records(
-    database_url: str,
-    *,
-    series: Iterable[tuple[int, str, str]],
-    ending_by: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """For each of ``series`` ((unit id, metric code, granularity), overall figures), its
-    latest published figure (the one ending last, by ``ending_by`` when given) as a record of
-    :func:`published_observation_records`: one row a series where a page only says how each
-    series stands, instead of its whole history."""
-    wanted = set(series)
-    if not wanted:
-        return []
-    unit_ids = sorted({unit_id for unit_id, _code, _granularity in wanted})
-    codes = sorted({code for _unit_id, code, _granularity in wanted})
-    latest = (
-        select(
-            Observation.unit_id,
-            Observation.metric_id,
-            Observation.granularity,
-            func.max(Observation.period_end).label("period_end"),
-        )
-        .join(Metric, Observation.metric_id == Metric.id)
-        .where(
-            _ids_in(Observation.unit_id, unit_ids, database_url),
-            Metric.code.in_(codes),
-            Observation.segment_type == "",
-            public_observation(),
-        )
-        .group_by(Observation.unit_id, Observation.metric_id, Observation.granularity)
-    )
-    if ending_by is not None:
-        latest = latest.where(Observation.period_end <= ending_by)
-    last = latest.subquery()
-    # Driven by the latest ends alone (no unit or metric list again, which led PostgreSQL to
-    # intersect two bitmap scans per series): one seek of ix_observations_unit_series each.
+# -- compare and equity (issue 13, item 6) --------------------------------------------------
+
+
+def published_segment_metrics(
+    database_url: str, *, unit_ids: Iterable[int], segment_types: Iterable[str]
+) -> dict[str, set[str]]:
+    """For each of ``segment_types``, the codes of the published metrics that ``unit_ids``
+    publish a figure (not "no data") by that segment for: what the equity page offers,
+    read as distinct pairs instead of the figures."""
+    ids, types = list(unit_ids), list(segment_types)
+    if not ids or not types:
+        return {}
     query = (
-        published_observations_select()
-        .join(
-            last,
-            (last.c.unit_id == Observation.unit_id)
-            & (last.c.metric_id == Observation.metric_id)
-            & (last.c.granularity == Observation.granularity)
-            & (last.c.period_end == Observation.period_end),
+        select(Observation.segment_type, Metric.code)
+        .join(Metric, Observation.metric_id == Metric.id)
+        .join(Unit, Observation.unit_id == Unit.id)
+        .where(
+            _ids_in(Observation.unit_id, ids, database_url),
+            Observation.segment_type.in_(types),
+            Observation.raw_value.is_not(None),
+            public_observation(),
+            public_metric(),
+            public_unit(),
         )
-        .where(Observation.segment_type == "")
-        .order_by(Unit.slug, Metric.code, Observation.period_start)
+        .distinct()
     )
+    found: dict[str, set[str]] = defaultdict(set)
     with session_scope(database_url) as session:
-        result = session.execute(query)
-        keys = list(result.keys())
-        records = [dict(zip(keys, row, strict=True)) for row in result]
-    return [
-        record
-        for record in records
-        if (record["unit_id"], record["metric_code"], record["granularity"]) in wanted
-    ]
+        for segment_type, code in session.execute(query):
+            found[segment_type].add(code)
+    return dict(found)

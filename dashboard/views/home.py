@@ -217,6 +217,14 @@ class ServiceMatch:
     agency_name: str
 
 
+def matches_by_agency(matches: list[ServiceMatch]) -> dict[str, list[ServiceMatch]]:
+    """The services a search found, by agency slug (in the order found)."""
+    found: dict[str, list[ServiceMatch]] = {}
+    for match in matches:
+        found.setdefault(match.agency_slug, []).append(match)
+    return found
+
+
 @dataclass(frozen=True)
 class HomeView:
     language: str
@@ -299,7 +307,7 @@ def build(
             (agency_services, service_metrics),
         ],
     )
-    chosen = _chosen_period(calendar, offered, query.get("period"), language)
+    chosen = chosen_period(calendar, offered, query.get("period"), language)
     if chosen is None:
         return _empty_view(settings, language, agencies, headline, sort, search)
     period, start, end, through = chosen
@@ -406,7 +414,7 @@ def build(
         period_label=calendar.period_label(period, language),
         period_through=through,
         period_requested=bool(query.get("period")),
-        period_options=_options(calendar, offered, language),
+        period_options=period_options(calendar, offered, language),
         fiscal_year_label=calendar.year_label(fiscal_year, language),
         columns=_columns(headline, language),
         rows=shown,
@@ -456,7 +464,7 @@ def _empty_view(
     )
 
 
-def _chosen_period(
+def chosen_period(
     calendar: FiscalCalendar, offered: OfferedPeriods, value: str | None, language: str
 ) -> tuple[Period, dt.date, dt.date, str | None] | None:
     """(period, window start, window end, "through" label) of the period the URL asks for.
@@ -518,7 +526,7 @@ def _chosen_period(
     return period, period.start, period.end, None
 
 
-def _options(
+def period_options(
     calendar: FiscalCalendar, offered: OfferedPeriods, language: str
 ) -> list[PeriodOption]:
     """Quarters (newest first), then fiscal years (newest first)."""

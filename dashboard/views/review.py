@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.core import languages
@@ -48,6 +48,8 @@ from dashboard.domain.review import (
     ReviewPeriod,
     SilentStandard,
     Thresholds,
+    actions_by_target,
+    actions_under_way,
     choose_period,
     comparison_rows,
     missed_targets,
@@ -160,6 +162,8 @@ class ReviewView:
     not_reported_standards: list[SilentStandard]  # of agencies reviewed through services
     small_sample_threshold: int
     small_sample_policy: str
+    #: The actions beside each row they address, by (agency slug, dimension).
+    actions_by_target: dict[tuple[str, str], list[ReviewedAction]] = field(default_factory=dict)
 
     @property
     def calendar(self) -> FiscalCalendar:
@@ -180,6 +184,10 @@ class ReviewView:
     @property
     def quarter_label(self) -> str:
         return self.label(self.quarter)
+
+    def actions_for(self, row: ComparisonRow) -> list[ReviewedAction]:
+        """The actions that address the row's agency and dimension (what is being done)."""
+        return self.actions_by_target.get((row.agency_slug, row.dimension), [])
 
     def rows_of(self, agency_slug: str) -> list[ComparisonRow]:
         """An agency's rows in dimension order (for its page of the pack)."""
@@ -288,16 +296,13 @@ def build(
             completed_on=_date(a["completed_on"]),
             link=a.get("link"),
             metric_codes=tuple(a["metric_codes"]),
+            published_status=a.get("status"),
         )
         for a in action_rows
     ]
-    start, end = quarter_bounds(calendar, quarter)
-    relevant = [
-        a
-        for a in actions
-        if (a.started_on and start <= a.started_on <= end)
-        or (a.completed_on and start <= a.completed_on <= end)
-    ]
+    # What is being done: in progress or planned on the period's last day, or started or
+    # completed during it.
+    relevant = actions_under_way(actions, *quarter_bounds(calendar, quarter))
     # Only measures that say how well people are served (not volumes or training counts).
     followed = {m.code: m for m in all_metrics if m.dimension != "other" and m.can_be_normalized()}
     action_units = [by_slug[slug] for slug in sorted({a.unit_slug for a in relevant})]
@@ -363,8 +368,9 @@ def build(
         missed=missed,
         improved=improved,
         declined=declined,
-        not_reported=non_reporters(calendar, sort_comparison_rows(rows, "name"), quarter),
+        not_reported=non_reporters(sort_comparison_rows(rows, "name")),
         actions=reviewed,
+        actions_by_target=actions_by_target(rows, reviewed),
         not_reported_standards=silent_standards(
             calendar, sort_comparison_rows(rows, "name"), quarter, service_readings
         ),

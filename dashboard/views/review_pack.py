@@ -33,9 +33,9 @@ from typing import Any
 
 from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.core.languages import content_languages
-from dashboard.domain.charts import plotly_text
+from dashboard.domain.charts import plotly_text, value_axis
 from dashboard.domain.formatting import display_unit, display_value, format_change, format_day
-from dashboard.domain.review import ComparisonRow, ReviewedAction
+from dashboard.domain.review import ActionStatus, Addressed, ComparisonRow, ReviewedAction
 from dashboard.domain.review_text import (
     MOVEMENT_SYMBOLS,
     action_status_label,
@@ -59,7 +59,7 @@ PRINT_TIMEOUT_S = 60.0
 CHART_TIMEOUT_S = 20.0
 
 #: Size (CSS pixels) of an agency's row of small trend charts.
-CHART_WIDTH, CHART_HEIGHT = 1000, 190
+CHART_WIDTH, CHART_HEIGHT = 1000, 215
 
 #: At most this many actions on an agency's page (the web page lists them all).
 ACTIONS_PER_PAGE = 4
@@ -103,8 +103,6 @@ TEXT: Messages = messages(
     P_("top_improved", "Biggest real improvements"),
     P_("top_declined", "Biggest real declines"),
     P_("silent", "Did not report"),
-    P_("actions", "Actions started or completed this quarter"),
-    P_("actions_year", "Actions started or completed this year"),
     P_("none", "None."),
     P_("more", "… and {count} more on the review page."),
     P_("missed_here", "Targets missed"),
@@ -114,11 +112,18 @@ TEXT: Messages = messages(
     P_("chart_alt", "Trend charts of {agency}, {first} to {last}: {details}"),
     P_("chart_unavailable", "The trend charts could not be drawn: {reason}"),
     P_("target_line", "Target"),
+    P_("target_value", "Target {target}"),
     P_("result_line", "Result"),
     P_("followed", "What followed"),
     P_("too_early", "too early to judge"),
     P_("how_to_read", "How to read this pack"),
     P_("page_of", "{agency}"),
+    P_("page_number", "Page {page} of {pages}"),
+    P_("being_done", "What is being done"),
+    P_("being_done_head", "Being done"),
+    P_("action_summary_line", "{agency}: {title} ({status})"),
+    P_("action_planned", "planned to start {day}"),
+    P_("action_since", "since {day}"),
 )
 
 
@@ -132,7 +137,48 @@ def _title(view: ReviewView) -> str:
 
 
 def _actions_heading(view: ReviewView) -> str:
-    return _t("actions_year" if view.annual else "actions", view.language)
+    """What is being done: actions in progress or planned, and those done in the period."""
+    return _t("being_done", view.language)
+
+
+#: The page area's height (letter landscape, 215.9 mm, less the pack.css margins), a little
+#: under, for the fit script: a sheet taller than this is scaled down to one page.
+PAGE_HEIGHT_MM = 192
+
+#: A sheet is never scaled below this (its words must stay readable); a longer one spills.
+MIN_ZOOM = 0.6
+
+#: Lines of each list on the summary sheet (the page lists them all).
+SUMMARY_LINES = 5
+
+
+def css_string(text: str) -> str:
+    """``text`` as the inside of a CSS string: letters and digits as they are, every other
+    character as a six-digit CSS escape. Nothing in it can end the string or the style
+    element, and HTML escaping leaves it as it is."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06X}" for c in text)
+
+
+def page_number_parts(language: str, title: str) -> dict[str, str]:
+    """The "Page {page} of {pages}" words around the page counters, as CSS strings
+    (:func:`css_string`), in the order the language puts the two numbers."""
+    template = TEXT["page_number"]
+    text = translate(TEXT, "page_number", language, page="\x00page\x00", pages="\x00pages\x00")
+    pieces = text.split("\x00")
+    if len(pieces) != 5 or {pieces[1], pieces[3]} != {"page", "pages"}:
+        pieces = (
+            template.text.replace("{page}", "\x00page\x00")
+            .replace("{pages}", "\x00pages\x00")
+            .split("\x00")
+        )
+    return {
+        "before": css_string(pieces[0]),
+        "first": pieces[1],
+        "between": css_string(pieces[2]),
+        "second": pieces[3],
+        "after": css_string(pieces[4]),
+        "title": css_string(title),
+    }
 
 
 ERRORS: Messages = messages(
@@ -290,7 +336,8 @@ def _kill(process: subprocess.Popen) -> None:
 
 def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
     """A row of small line charts, one per dimension, of the agency's last quarters (its last
-    fiscal years, in an annual review)."""
+    fiscal years, in an annual review), with a legend (result, target) and each target's
+    value written at the end of its line, so that the image stands alone on paper."""
     language = view.language
     rows = view.rows_of(agency_slug)
     # Every text below reaches Plotly, which reads a few HTML tags in it: escaped once, here
@@ -304,13 +351,23 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
-        "margin": {"l": 40, "r": 36, "t": 30, "b": 40},
-        "showlegend": False,
+        "margin": {"l": 40, "r": 36, "t": 30, "b": 62},
+        "showlegend": True,
+        # One legend for the row of charts, under it: the same two series in each.
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "y": -0.3,
+            "xanchor": "left",
+            "yanchor": "top",
+            "font": {"size": 10},
+        },
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "font": {"family": "Arial, Helvetica, sans-serif", "size": 10, "color": "#212529"},
         "annotations": [],
     }
+    shown_in_legend: set[str] = set()
     for index, row in enumerate(rows):
         suffix = "" if index == 0 else str(index + 1)
         left = index * (width + gap)
@@ -322,6 +379,8 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
                 "x": labels,
                 "y": values,
                 "name": plotly_text(_t("result_line", language)),
+                "legendgroup": "result",
+                "showlegend": "result" not in shown_in_legend,
                 "line": {"color": "#1b3a5c", "width": 2},
                 "marker": {"size": 4},
                 "connectgaps": False,
@@ -329,20 +388,43 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
                 "yaxis": f"y{suffix}",
             }
         )
+        shown_in_legend.add("result")
         goal = row.target.value if row.target and row.target.kind == "numeric" else None
-        if goal is not None:
+        shown_goal = display_value(goal, row.metric.scale) if goal is not None else None
+        if shown_goal is not None:
             data.append(
                 {
                     "type": "scatter",
                     "mode": "lines",
                     "x": labels,
-                    "y": [display_value(goal, row.metric.scale)] * len(labels),
+                    "y": [shown_goal] * len(labels),
                     "name": plotly_text(_t("target_line", language)),
+                    "legendgroup": "target",
+                    "showlegend": "target" not in shown_in_legend,
                     "line": {"color": "#842029", "width": 1.5, "dash": "dash"},
+                    "hoverinfo": "skip",
                     "xaxis": f"x{suffix}",
                     "yaxis": f"y{suffix}",
                 }
             )
+            shown_in_legend.add("target")
+            # The target's value, written above the end of its line ("Target ≥ 80%").
+            layout["annotations"].append(
+                {
+                    "text": plotly_text(
+                        _t("target_value", language, target=row.this.target_text or "")
+                    ),
+                    "x": labels[-1],
+                    "y": shown_goal,
+                    "xref": f"x{suffix}",
+                    "yref": f"y{suffix}",
+                    "showarrow": False,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "font": {"size": 9, "color": "#842029"},
+                }
+            )
+        axis = value_axis(row.metric.scale, values, [shown_goal] if shown_goal is not None else [])
         layout[f"xaxis{suffix}"] = {
             "domain": [left, left + width],
             "anchor": f"y{suffix}",
@@ -356,6 +438,7 @@ def agency_figure(view: ReviewView, agency_slug: str) -> dict[str, Any]:
             "title": {"text": plotly_text(display_unit(row.metric.scale, language))},
             "gridcolor": "#dee2e6",
             "zeroline": False,
+            **({"range": [axis.low, axis.high], "dtick": axis.step} if axis else {}),
         }
         layout["annotations"].append(
             {
@@ -447,6 +530,9 @@ def pack_html(view: ReviewView, charts: dict[str, Chart], *, as_of: dt.date | No
         "review_pack/pack.html",
         language=view.language,
         title=title,
+        page_number=page_number_parts(view.language, title),
+        page_height_mm=PAGE_HEIGHT_MM,
+        min_zoom=MIN_ZOOM,
         summary=_summary_sheet(view, title, as_of),
         agencies=[
             _agency_sheet(view, agency.slug, agency.name, charts.get(agency.slug))
@@ -474,7 +560,16 @@ def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> dict[
         previous=previous,
         year_ago=view.label(view.year_ago),
     )
-    actions = [f"{a.action.unit_name}: {a.action.title}" for a in view.actions]
+    actions = [
+        _t(
+            "action_summary_line",
+            language,
+            agency=a.action.unit_name,
+            title=a.action.title,
+            status=action_status_label(a.status, language).lower(),
+        )
+        for a in view.actions
+    ]
     return {
         "title": title,
         "compared": compared,
@@ -513,10 +608,16 @@ def _summary_sheet(view: ReviewView, title: str, as_of: dt.date | None) -> dict[
         "declined": _section(_t("top_declined", language), _movers(view, view.declined), language),
         "silent": _section(
             _t("silent", language),
-            [_silent_line(view, row, with_agency=True) for row in view.not_reported],
+            [_silent_line(view, row, with_agency=True) for row in view.not_reported]
+            + [
+                f"{item.row.agency_name}, {item.standard.service_name}, "
+                f"{_dimension_label(view, item.row)}"
+                for item in view.not_reported_standards
+            ],
             language,
+            limit=SUMMARY_LINES,
         ),
-        "actions": _section(_actions_heading(view), actions, language, limit=5),
+        "actions": _section(_actions_heading(view), actions, language, limit=SUMMARY_LINES),
         "how_to_read_heading": _t("how_to_read", language),
         "how_to_read": rule_notes(language, view.small_sample_threshold, view.small_sample_policy)[
             :3
@@ -644,6 +745,7 @@ def _agency_heads(view: ReviewView) -> list[str]:
         words("previous_quarter", language, quarter=view.label(view.previous)),
         words("change_previous", language),
         *year_ago_heads,
+        _t("being_done_head", language),
     ]
 
 
@@ -660,6 +762,11 @@ def _agency_row(view: ReviewView, row: ComparisonRow) -> dict[str, Any]:
         "change_previous": _change(row, "previous", language),
         "year_ago": None if view.annual else value_text(row.year_ago, language, threshold),
         "change_year_ago": None if view.annual else _change(row, "year_ago", language),
+        # What is being done about this target: the actions addressing it, with their status.
+        "being_done": [
+            f"{item.action.title} ({action_status_label(item.status, language).lower()})"
+            for item in view.actions_for(row)
+        ],
     }
 
 
@@ -668,15 +775,31 @@ def _change(row: ComparisonRow, which: str, language: str) -> str:
     return f"{MOVEMENT_SYMBOLS[change.movement]} {change_text(change, row.metric.scale, language)}"
 
 
+def addressed_line(view: ReviewView, item: Addressed) -> str:
+    """ "Access: Calls answered within 60 seconds 55.7%, ✗ Not met, target ≥ 80%"."""
+    language = view.language
+    cell = item.cell
+    label = next((c.label for c in view.columns if c.dimension == item.dimension), item.dimension)
+    head = f"{label}: {item.metric.name(language)} "
+    head += value_text(cell, language, view.small_sample_threshold)
+    if not cell.target_text:
+        return head
+    mark = f"{status_symbol(cell.status)} {status_label(cell.status, language)}"
+    return f"{head}, {mark}, {words('target', language).lower()} {cell.target_text}"
+
+
 def _action(view: ReviewView, item: ReviewedAction) -> dict[str, Any]:
     """An action on its agency's sheet, with what followed it."""
     language, threshold = view.language, view.small_sample_threshold
     action = item.action
+    day = format_day(action.started_on, language) if action.started_on else "–"
+    planned = item.status == ActionStatus.PLANNED
     return {
         "title": action.title,
         "unit_name": action.unit_name,
         "status": action_status_label(item.status, language),
-        "started": format_day(action.started_on, language) if action.started_on else "–",
+        "started": _t("action_planned" if planned else "action_since", language, day=day),
+        "addresses": [addressed_line(view, addressed) for addressed in item.addresses],
         "follow_ups": [
             {
                 "label": _t("followed", language),

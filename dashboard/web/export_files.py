@@ -31,6 +31,10 @@ SIZE_PARAMS = ("width", "height")
 
 #: (chart, format) -> the image's bytes.
 Render = Callable[[ChartSpec, str], bytes]
+#: chart -> its CSV's bytes.
+ChartCsv = Callable[[ChartSpec], bytes]
+#: (charts done, charts in all): called before the first chart and after each one.
+Progress = Callable[[int, int], None]
 
 
 class BadSize(ValueError):
@@ -90,10 +94,12 @@ def file_stems(charts: Iterable[ChartSpec]) -> list[str]:
     return stems
 
 
-def chart_files(spec: ChartSpec, stem: str, render: Render) -> list[tuple[str, bytes]]:
+def chart_files(
+    spec: ChartSpec, stem: str, render: Render, csv_of: ChartCsv = csv_bytes
+) -> list[tuple[str, bytes]]:
     """(file name, bytes) of one chart: its image in every format, then its CSV."""
     files = [(f"{stem}.{fmt}", render(spec, fmt)) for fmt in IMAGE_FORMATS]
-    files.append((f"{stem}.csv", csv_bytes(spec)))
+    files.append((f"{stem}.csv", csv_of(spec)))
     return files
 
 
@@ -110,25 +116,30 @@ def build_zip(
     time_limit_s: float,
     max_bytes: int = MAX_ZIP_BYTES,
     clock: Callable[[], float] = time.monotonic,
+    csv_of: ChartCsv = csv_bytes,
+    progress: Progress | None = None,
 ) -> tuple[bytes, list[str]]:
     """(ZIP bytes, names of the files in it): every chart's files and a README.txt.
 
     The README is ``manifest_head`` followed by a line per chart naming its files. Raises
     :class:`ZipTooLarge` past ``max_bytes`` and :class:`ExportError` when making the images
-    takes longer than ``time_limit_s`` in all (each image has its own limit too).
+    takes longer than ``time_limit_s`` in all (each image has its own limit too). ``progress``
+    hears (charts done, charts in all) before the first chart and after each.
     """
     deadline = clock() + time_limit_s
     buffer = io.BytesIO()
     names: list[str] = []
     manifest = list(manifest_head)
     total = 0
+    if progress is not None:
+        progress(0, len(charts))
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for spec, stem in zip(charts, file_stems(charts), strict=True):
+        for index, (spec, stem) in enumerate(zip(charts, file_stems(charts), strict=True)):
             if clock() > deadline:
                 raise ExportError(
                     "Making this page's images took too long; download the charts one by one."
                 )
-            files = chart_files(spec, stem, render)
+            files = chart_files(spec, stem, render, csv_of)
             for name, body in files:
                 total += len(body)
                 if total > max_bytes:
@@ -136,5 +147,7 @@ def build_zip(
                 archive.writestr(name, body, compress_type=compression(name))
                 names.append(name)
             manifest.append(f"- {spec.title}: {', '.join(name for name, _ in files)}")
+            if progress is not None:
+                progress(index + 1, len(charts))
         archive.writestr("README.txt", "\n".join(manifest) + "\n")
     return buffer.getvalue(), ["README.txt", *names]

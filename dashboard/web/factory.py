@@ -25,11 +25,16 @@ from dashboard.web import (
     request_limits,
     staff_auth,
 )
-from dashboard.web.pages import is_known_url, page_day, page_for
+from dashboard.web.pages import known_page_title, page_day, page_for, page_title
 from layouts import busy
 
 # Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
 # "contentinfo" landmark beside the site footer; scripts need no landmark. No IE shim either.
+#: Where the page's own <title> goes: each response names its page (IndexPages).
+TITLE_SLOT = "{%cxdash_title%}"
+#: Where the theme's colours go (after the style sheets, so that they win).
+THEME_SLOT = "{%cxdash_theme%}"
+
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="{%lang%}">
     <head>
@@ -38,6 +43,7 @@ INDEX_STRING = """<!DOCTYPE html>
         {%favicon%}
         {%preload%}
         {%css%}
+        {%cxdash_theme%}
     </head>
     <body>
         <noscript>{%noscript%}</noscript>
@@ -60,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Dash:
             raise SettingsError(SECRET_KEY_MISSING)
     app = Dash(
         __name__,
-        title=settings.site_name,
+        title=TITLE_SLOT,
         assets_folder=str(PROJECT_ROOT / "assets"),
         # assets/staff/ is the staff app's (its own Bootstrap and styles): never on a public page.
         assets_path_ignore=["^staff$"],
@@ -108,13 +114,13 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     # The factory is the composition root: the one module outside callbacks/ that imports
     # callbacks/, to wire its routes into the app (tests/unit/test_layers.py).
-    from callbacks import api, exports, review, router
+    from callbacks import api, dcat_catalog, exports, review, router
 
     # {%lang%} and {%noscript%} stay in the template: each request fills them in its own
     # language (_serve_language_in_index); Dash leaves placeholders it does not know alone.
     app.index_string = INDEX_STRING.replace(
         "{%preload%}", preload_links(app.config.requests_pathname_prefix)
-    )
+    ).replace(THEME_SLOT, theme_style(settings))
     app.layout = lambda: router.layout_for_request(settings)
     _serve_language_in_index(app, settings)
     _leave_staff_components_out_of_config(app)
@@ -128,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     api.register(app)
     exports.register(app)
     review.register(app)
+    dcat_catalog.register(app)  # /data.json (DCAT-US), issue 13
     # Hashes of Dash's inline scripts: computed last, once every callback is registered.
     _register_security_headers(server, app.csp_hashes())
     # The staff workspace: a second Dash app under /staff/ on the same server, so that public
@@ -199,6 +206,18 @@ def _register_security_headers(server: flask.Flask, script_hashes: Sequence[str]
         return response
 
 
+def theme_style(settings: Settings) -> str:
+    """The theme's colours as CSS custom properties (assets/cxdash.css uses them); checked for
+    contrast when the settings were read (``dashboard.core.theme``)."""
+    return (
+        "<style>:root{"
+        f"--cx-header-bg:{settings.theme_primary_color};"
+        f"--cx-primary:{settings.theme_primary_color};"
+        f"--cx-accent:{settings.theme_accent_color};"
+        "}</style>"
+    )
+
+
 def _request_language(settings: Settings) -> str:
     return normalize_language(flask.request.args.get("lang"), settings.default_language)
 
@@ -210,8 +229,13 @@ def _serve_language_in_index(app: Dash, settings: Settings) -> None:
     def interpolate_index(**kwargs: str) -> str:
         page = without_staff_scripts(without_babel_polyfill(original(**kwargs)))
         language = _request_language(settings) if flask.has_request_context() else "en"
-        return page.replace("{%lang%}", language, 1).replace(
-            "{%noscript%}", html_escape.escape(t("noscript", language)), 1
+        title = (flask.g.get("cxdash_page_title") if flask.has_request_context() else None) or (
+            settings.government_in(language)
+        )
+        return (
+            page.replace("{%lang%}", language, 1)
+            .replace("{%noscript%}", html_escape.escape(t("noscript", language)), 1)
+            .replace(TITLE_SLOT, html_escape.escape(title), 1)
         )
 
     # Replaces the bound method on this one app; Dash calls it with keyword arguments only.
@@ -289,45 +313,62 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
             if preview.preview_target(settings, path) is not None:
                 return None
             return app.index(), 404
-        if known_pages.known(path, flask.request.args.to_dict()):
-            return index.response(200)
-        return index.response(404)
+        title = known_pages.title(path, flask.request.args.to_dict())
+        if title is not None:
+            return index.response(200, title)
+        return index.response(404, page_title(settings, None, None, _request_language(settings)))
 
 
 class IndexPages:
-    """Dash's index page (the HTML shell every page URL gets), kept per language, and per
-    ``Content-Encoding`` compressed as flask-compress would.
+    """Dash's index page (the HTML shell every page URL gets), kept per language and page
+    title, and per ``Content-Encoding`` compressed as flask-compress would.
 
     Dash draws the index from its registered scripts and styles (their URLs carry the
     package version and file time), its configuration and the app's template; none of that
     changes while the process runs, except with Dash's hot reload (a development server),
-    where nothing is kept. The language (``<html lang>``, the ``<noscript>`` text) is the
-    only part a request changes (:func:`_serve_language_in_index`), hence one entry per
-    configured language: a bounded handful. A 404 gets the same page, uncompressed, as
-    flask-compress leaves error statuses.
+    where nothing is kept. The language (``<html lang>``, the ``<noscript>`` text) and the
+    page's ``<title>`` are the only parts a request changes (:func:`_serve_language_in_index`):
+    one entry per language and page title, at most :attr:`LIMIT` (the oldest go first). A 404
+    gets the same page, uncompressed, as flask-compress leaves error statuses.
     """
+
+    LIMIT = 512
 
     def __init__(self, app: Dash, settings: Settings) -> None:
         self._app = app
         self._settings = settings
-        self._pages: dict[tuple[str, str | None], bytes] = {}
+        self._pages: dict[tuple[str, str, str | None], bytes] = {}
+        self._lock = threading.Lock()
 
     def _keeps(self) -> bool:
         return not getattr(self._app._dev_tools, "hot_reload", False)
 
-    def response(self, status: int) -> flask.Response:
+    def _draw(self, title: str) -> str:
+        flask.g.cxdash_page_title = title
+        return self._app.index()
+
+    def _keep(self, key: tuple[str, str, str | None], page: bytes) -> bytes:
+        with self._lock:
+            while len(self._pages) >= self.LIMIT:
+                del self._pages[next(iter(self._pages))]
+            self._pages[key] = page
+        return page
+
+    def response(self, status: int, title: str) -> flask.Response:
         if not self._keeps():
-            return flask.Response(self._app.index(), status=status, mimetype="text/html")
+            return flask.Response(self._draw(title), status=status, mimetype="text/html")
         language = _request_language(self._settings)
-        page = self._pages.get((language, None))
+        page = self._pages.get((language, title, None))
         if page is None:
-            page = self._pages[(language, None)] = self._app.index().encode()
+            page = self._keep((language, title, None), self._draw(title).encode())
         encoding = answer_cache.chosen_encoding() if status == 200 else None
         if encoding is None or len(page) < answer_cache.min_size():
             return flask.Response(page, status=status, mimetype="text/html")
-        compressed = self._pages.get((language, encoding))
+        compressed = self._pages.get((language, title, encoding))
         if compressed is None:
-            compressed = self._pages[(language, encoding)] = answer_cache.compress(page, encoding)
+            compressed = self._keep(
+                (language, title, encoding), answer_cache.compress(page, encoding)
+            )
         response = flask.Response(compressed, status=status, mimetype="text/html")
         # flask-compress leaves a response that says its encoding alone (and adds Vary).
         response.headers["Content-Encoding"] = encoding
@@ -335,7 +376,8 @@ class IndexPages:
 
 
 class KnownPages:
-    """The page URLs found to name a page, for the current data version only.
+    """The page URLs found to name a page, with their titles, for the current data version
+    only.
 
     Whether a URL names a page (an agency that exists...) can only change with the published
     data, so a URL found once is remembered with the version it was found at
@@ -350,37 +392,43 @@ class KnownPages:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._version: str | None = None
-        self._urls: dict[str, None] = {}
+        self._urls: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._urls)
 
     def known(self, path: str, args: Mapping[str, str]) -> bool:
+        return self.title(path, args) is not None
+
+    def title(self, path: str, args: Mapping[str, str]) -> str | None:
+        """The page's ``<title>``, None when the URL names no page."""
         settings = self._settings
         route = resolve(path)
         if route is None:
-            return False
+            return None
         if not answer_cache.usable():
-            return is_known_url(settings, path, args)
+            return known_page_title(settings, path, args)
         version = answer_cache.data_version(settings.database_url)
         query = {
             **page_for(route).known(args),
             "lang": normalize_language(args.get("lang"), settings.default_language),
         }
         key = f"{version}|{page_day(settings)}|{path}?{answer_cache.normalized_query(query)}"
-        if key in self._urls:
-            return True
-        if not is_known_url(settings, path, args):
-            return False
+        title = self._urls.get(key)
+        if title is not None:
+            return title
+        title = known_page_title(settings, path, args)
+        if title is None:
+            return None
         with self._lock:
             if self._version != version:
                 self._urls.clear()
                 self._version = version
             while len(self._urls) >= self.LIMIT:
                 del self._urls[next(iter(self._urls))]
-            self._urls[key] = None
-        return True
+            self._urls[key] = title
+        return title
 
 
 def _register_store_unavailable(server: flask.Flask, settings: Settings) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from dashboard.core.i18n import normalize_language
 from dashboard.core.routes import Route, href, resolve
 from dashboard.core.settings import Settings
+from dashboard.domain import navigation
 from dashboard.domain.charts import ChartSpec
 from dashboard.gateway import queries
 from dashboard.infra.cache import cache, cached
@@ -23,6 +24,9 @@ from dashboard.infra.db import reading_through_connection
 from dashboard.views import NotFound
 from dashboard.views import agency as agency_view
 from dashboard.views import changes as changes_view
+from dashboard.views import compare as compare_view
+from dashboard.views import embed as embed_view
+from dashboard.views import equity as equity_view
 from dashboard.views import home as home_view
 from dashboard.views import methodology as methodology_view
 from dashboard.views import open_data as open_data_view
@@ -100,6 +104,12 @@ PAGES: dict[str, Page] = {
     "open_data": Page(build=open_data_view.build, charts=_no_charts, params=("lang",)),
     "review": Page(build=review_view.build, charts=_no_charts, params=review_view.PARAMS),
     "changes": Page(build=changes_view.build, charts=_no_charts, params=changes_view.PARAMS),
+    # Issue 13, items 6 and 7: compare agencies, equity, one chart for another site's frame.
+    "compare": Page(
+        build=compare_view.build, charts=compare_view.charts, params=compare_view.PARAMS
+    ),
+    "equity": Page(build=equity_view.build, charts=equity_view.charts, params=equity_view.PARAMS),
+    "embed": Page(build=embed_view.build, charts=embed_view.charts, params=embed_view.PARAMS),
 }
 
 
@@ -130,31 +140,70 @@ def page_view(
     return view, status
 
 
-def is_known_url(settings: Settings, path: str, args: Mapping[str, str]) -> bool:
-    """True when a URL names a page that exists (for the HTTP status of the first response).
+def page_title(settings: Settings, page: str | None, view: Any, language: str) -> str:
+    """The ``<title>`` of a page (by its route name) drawn from ``view``; ``page`` None: the
+    404 page. Titles differ per page and language (``dashboard.domain.navigation``)."""
+    government = settings.government_in(language)
+    if page is None:
+        return navigation.page_title(
+            language, government, page=navigation.not_found_heading(language)
+        )
+    if page == "agency":
+        return navigation.page_title(language, government, agency=view.name)
+    if page == "service":
+        return navigation.page_title(
+            language, government, agency=view.agency_name, service=view.name
+        )
+    if page == "home":
+        heading = navigation.home_heading(language)
+    elif page == "changes":
+        heading = navigation.changes_heading(language, getattr(view, "agency_name", None))
+    elif page == "embed":
+        heading = f"{view.agency_name}: {view.metric_name}"
+    else:
+        # A page outside the menu and this list gets the government's name alone here; the
+        # router then puts its heading first in the browser (callbacks.router).
+        heading = navigation.menu_label(page, language) or ""
+    return navigation.page_title(language, government, page=heading or None)
 
-    A page found once is remembered, per data version, as a flag of its own (reading the
-    whole view back from the cache only to learn that it exists cost most of a ``GET /``).
-    Only pages that exist are remembered: an address that names none costs its lookup each
-    time, as before, and adds no entry.
-    """
+
+def known_page_title(settings: Settings, path: str, args: Mapping[str, str]) -> str | None:
+    """The ``<title>`` of the page a URL names, None when it names none (a 404).
+
+    A title found once is remembered, per data version and day, as a cache entry of its own
+    (reading the whole view back from the cache only to learn that it exists cost most of a
+    ``GET /``). Only pages that exist are remembered: an address that names none costs its
+    lookup each time and adds no entry."""
     route = resolve(path)
     if route is None:
-        return False
+        return None
     language = normalize_language(args.get("lang"), settings.default_language)
     flag: str | None = None
     if reading_through_connection() is None:
         status = queries.data_status(settings.database_url)
-        flag = "known:" + href(
+        flag = "title:" + href(
             f"/{route.page}/" + "/".join(route.params.values()),
-            {**page_for(route).known(args), "lang": language, "v": status.version},
+            {
+                **page_for(route).known(args),
+                "lang": language,
+                "v": status.version,
+                "day": page_day(settings),
+                "g": settings.government_name,
+            },
         )
-        if cache.get(flag):
-            return True
+        title = cache.get(flag)
+        if isinstance(title, str):
+            return title
     try:
-        page_view(settings, route, args, language)
+        view, _status = page_view(settings, route, args, language)
     except NotFound:
-        return False
+        return None
+    title = page_title(settings, route.page, view, language)
     if flag is not None:
-        cache.set(flag, True)
-    return True
+        cache.set(flag, title)
+    return title
+
+
+def is_known_url(settings: Settings, path: str, args: Mapping[str, str]) -> bool:
+    """True when a URL names a page that exists (for the HTTP status of the first response)."""
+    return known_page_title(settings, path, args) is not None

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import flask
@@ -83,10 +85,12 @@ class BadCallbackBody(ValueError):
 def install(app: Dash, settings: Settings) -> None:
     """The checks on ``app``'s Flask server, for every Dash app on it (the public app and the
     staff workspace under /staff/, created later on the same server)."""
-    del settings  # nothing to configure yet; kept for the factory's uniform install calls
     server = app.server
     server.before_request(_refuse_stray_dash_paths)
     server.before_request(_check_callback_body)
+    # Registered before the factory's security headers, so it runs after them (Flask runs
+    # after_request functions last registered first) and amends what they set.
+    server.after_request(partial(_embed_framing, settings.embed_frame_ancestors))
     server.register_error_handler(DependencyException, _unknown_component_file)
     for kind in BAD_INPUT_ERRORS:
         server.register_error_handler(kind, _bad_callback_input)
@@ -141,6 +145,36 @@ def _unknown_component_file(error: DependencyException) -> flask.Response:
     # with "..": Dash never reads such a file, it only refuses late, as a 500).
     _log.info("no such component-suite file: %s", flask.request.path)
     return _not_found()
+
+
+# -- framing: the embeddable chart pages only (issue 13, item 7) -----------------------------
+
+#: The page paths another site may frame, when EMBED_FRAME_ANCESTORS allows it.
+EMBED_PREFIX = "/embed/"
+_FRAME_ANCESTORS = re.compile(r"frame-ancestors [^;]*")
+
+
+def _embed_framing(frame_ancestors: str, response: flask.Response) -> flask.Response:
+    """An embed page's response names the sites that may frame it (``frame-ancestors``); every
+    other response keeps the site's own policy (``'none'`` and ``X-Frame-Options: DENY``)."""
+    if not flask.request.path.startswith(EMBED_PREFIX):
+        return response
+    directive = f"frame-ancestors {frame_ancestors}"
+    policy = response.headers.get("Content-Security-Policy")
+    if policy is not None and "frame-ancestors" in policy:
+        response.headers["Content-Security-Policy"] = _FRAME_ANCESTORS.sub(
+            lambda _match: directive, policy
+        )
+    elif policy is not None:
+        response.headers["Content-Security-Policy"] = f"{policy}; {directive}"
+    else:
+        response.headers["Content-Security-Policy"] = directive
+    if frame_ancestors == "'none'":
+        response.headers["X-Frame-Options"] = "DENY"
+    else:
+        # Browsers that know frame-ancestors ignore it; older ones would refuse every frame.
+        response.headers.pop("X-Frame-Options", None)
+    return response
 
 
 # -- callback bodies -------------------------------------------------------------------------

@@ -75,7 +75,7 @@ _log = logging.getLogger(__name__)
 PackStore = Cache | SimpleCache
 
 
-def _local_packs() -> SimpleCache:
+def local_store() -> SimpleCache:
     """Where packs go while the shared cache is down (a Redis outage): this process's memory,
     one store per app, so that a pack can still be built, followed and downloaded (from this
     worker) instead of being "no longer available" at the first poll. Read after the shared
@@ -89,14 +89,14 @@ def _local_packs() -> SimpleCache:
     return found
 
 
-def _readable(store: PackStore | None) -> tuple[PackStore, ...]:
-    return (store,) if store is not None else (app_cache, _local_packs())
+def readable_stores(store: PackStore | None) -> tuple[PackStore, ...]:
+    return (store,) if store is not None else (app_cache, local_store())
 
 
-def _writable(store: PackStore | None) -> PackStore:
+def writable_store(store: PackStore | None) -> PackStore:
     if store is not None:
         return store
-    return app_cache if cache_available() else _local_packs()
+    return app_cache if cache_available() else local_store()
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def status(job: str, store: PackStore | None = None) -> dict[str, Any] | None:
     """The job's status: state ("queued", "running", "done", "error"), progress, or None."""
     if not _valid(job):
         return None
-    for place in _readable(store):
+    for place in readable_stores(store):
         found = place.get(_status_key(job))
         if isinstance(found, dict):
             return dict(found)
@@ -250,7 +250,7 @@ def status(job: str, store: PackStore | None = None) -> dict[str, Any] | None:
 def pdf(job: str, store: PackStore | None = None) -> bytes | None:
     if not _valid(job):
         return None
-    for place in _readable(store):
+    for place in readable_stores(store):
         found = place.get(_pdf_key(job))
         if isinstance(found, bytes):
             return found
@@ -264,7 +264,7 @@ def _valid(job: str) -> bool:
 # -- the worker ------------------------------------------------------------------------------
 
 
-class _Worker:
+class BuildWorker:
     """One build thread per process, created on first use (and anew after a fork)."""
 
     def __init__(self) -> None:
@@ -272,6 +272,13 @@ class _Worker:
         self._executor: ThreadPoolExecutor | None = None
         self._pid: int | None = None
         self._waiting = 0
+
+    def pending(self) -> int:
+        """Builds this process has running or waiting now (a new one waits for all of them)."""
+        with self._lock:
+            if self._executor is None or self._pid != os.getpid():
+                return 0
+            return self._waiting
 
     def submit(self, task: Callable[[], None]) -> bool:
         with self._lock:
@@ -293,7 +300,7 @@ class _Worker:
         return True
 
 
-_worker = _Worker()
+build_worker = BuildWorker()
 
 
 def start(
@@ -309,7 +316,7 @@ def start(
     cache and the page-view cache need); by default the work runs as is.
     """
     chosen = store
-    store = _writable(store)
+    store = writable_store(store)
     version = queries.data_status(settings.database_url).version
     job = job_id(request, version)
     current = status(job, chosen)
@@ -325,7 +332,7 @@ def start(
     claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
     if not claimed_it and chosen is None and not cache_available():
         # The claim is what found the shared cache down: build in this process instead.
-        store = _local_packs()
+        store = local_store()
         claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
     if not claimed_it:
         claimed = status(job, store)
@@ -335,7 +342,11 @@ def start(
             return claimed
         # The claim outlived its build (a worker died): take the job over.
         store.set(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
-    queued = _save(store, job, request, state="queued", step="", done=0, total=1)
+    # How many builds this one waits for: the progress words say "waiting" only when there
+    # are some, "starting" otherwise (the build thread picks it up at once).
+    queued = _save(
+        store, job, request, state="queued", step="", done=0, total=1, ahead=build_worker.pending()
+    )
 
     def task() -> None:
         work = lambda: _build(settings, request, job, store)  # noqa: E731
@@ -344,7 +355,7 @@ def start(
         else:
             run_in_app(work)
 
-    if not _worker.submit(task):
+    if not build_worker.submit(task):
         store.delete(_claim_key(job))
         return _save(
             store,

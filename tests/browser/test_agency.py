@@ -31,8 +31,9 @@ def traces(page, chart_id: str) -> list[dict]:  # type: ignore[no-untyped-def]
     return page.evaluate(
         """(id) => {
             const gd = document.getElementById('chart-' + id).querySelector('.js-plotly-plot');
+            // A long legend name is drawn on lines (issue 13): read as one name.
             return gd._fullData.map(t => ({
-                name: t.name, mode: t.mode,
+                name: (t.name || '').split('<br>').join(' '), mode: t.mode,
                 x: Array.from(t.x || []), y: Array.from(t.y || []),
             }));
         }""",
@@ -138,10 +139,11 @@ def test_table_toggle_and_csv_carry_the_charts_numbers(page, live_server, demo_d
     )
     records = list(csv.DictReader(io.StringIO(response.text().lstrip("\ufeff"))))
     assert len(records) == len(rows)
+    # The CSV is tidy (issue 13): one column a field, the value a plain number.
     for record in records:
-        assert drawn[record["Period end"]] == _number(record["Result (%)"]), record
-    revised_record = next(r for r in records if r["Period end"] == revised["period_end"])
-    assert _number(revised_record["First published value"]) == revised["earlier"]
+        assert drawn[record["period_end"]] == _number(record["value"]), record
+    revised_record = next(r for r in records if r["period_end"] == revised["period_end"])
+    assert revised_record["revised"] == "true"
     assert "DRAFT" not in response.text()
 
 
@@ -246,3 +248,114 @@ def test_axe_finds_nothing(page, live_server, demo_database, kind, language):
     page.locator("details.chart-table").first.locator("summary").click()
     assert axe_violations(page) == []
     assert page.outside_requests == []
+
+
+# -- the page answers first (issue 13) ---------------------------------------------------------
+
+
+def _office_closure(url: str) -> dict:
+    """The demo's longest closure of one office with opening hours (Parks' visitor center)."""
+    import datetime as dt
+
+    units = {u["id"]: u for u in queries.units(url)}
+    contacts = {row["id"]: row for row in queries.contact_points(url, list(units))}
+    closure = max(
+        (
+            c
+            for c in queries.closures(url, list(units), ending_on_or_after=dt.date(1900, 1, 1))
+            if c["contact_point_id"] and contacts[c["contact_point_id"]]["hours_en"]
+        ),
+        key=lambda c: c["ends_on"] - c["starts_on"],
+    )
+    return {
+        "agency": units[closure["unit_id"]]["slug"],
+        "label": contacts[closure["contact_point_id"]]["label_en"],
+        "starts_on": closure["starts_on"],
+        "ends_on": closure["ends_on"],
+    }
+
+
+@pytest.fixture(scope="module")
+def closure_site(demo_database):  # type: ignore[no-untyped-def]
+    """The demo on a day its office closure is in progress (the view's injected ``today``)."""
+    import datetime as dt
+
+    from dashboard.core.settings import Settings
+    from tests.browser.conftest import LiveServer
+
+    closure = _office_closure(demo_database)
+    today = closure["starts_on"] + dt.timedelta(days=1)
+    settings = Settings(database_url=demo_database, extra={"today": today})
+    with LiveServer(settings) as server:
+        yield server, closure
+
+
+@pytest.fixture
+def sized_page(browser, request):  # type: ignore[no-untyped-def]
+    width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    yield page, width
+    context.close()
+
+
+@pytest.mark.parametrize("sized_page", [375], indirect=True, ids=["phone"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_on_a_phone_how_to_reach_us_is_near_the_top_and_one_key_away(
+    closure_site, sized_page, language
+):
+    server, closure = closure_site
+    page, _width = sized_page
+    open_page(page, f"{server.url}/agency/{closure['agency']}?lang={language}")
+    height = page.viewport_size["height"]
+    # The contacts start within the first screens (below the promises), before any chart.
+    contact_top = page.locator("#contact").evaluate("e => e.getBoundingClientRect().top")
+    chart_top = page.locator(".js-plotly-plot").first.evaluate("e => e.getBoundingClientRect().top")
+    assert contact_top < chart_top
+    assert contact_top <= 2.5 * height
+    # The office closed today says so where its hours are.
+    closed = page.locator("#contact .contact-closed")
+    expect(closed).to_have_count(1)
+    expect(closed).to_contain_text({"en": "Closed through", "es": "Cerrado hasta el"}[language])
+    # From the top, by keyboard: Tab to the menu's "how to reach us", Enter, and the section
+    # is on screen and the next Tab goes on from there.
+    name = {"en": "How to reach us", "es": "Cómo comunicarse con nosotros"}[language]
+    link = page.locator("#on-this-page").get_by_role("link", name=name)
+    page.keyboard.press("Tab")  # the skip link
+    for _ in range(40):
+        if link.evaluate("e => e === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError("the menu's contact link is not reachable by keyboard")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#contact'")
+    # (The browser may scroll smoothly: wait for the heading to arrive on screen.)
+    page.wait_for_function(
+        """() => {
+            const top = document.getElementById('contact-heading').getBoundingClientRect().top;
+            return top >= 0 && top < innerHeight / 2;
+        }"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.parametrize("sized_page", [375, 1280], indirect=True, ids=["phone", "desktop"])
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", ["agency", "service"])
+def test_agency_and_service_pages_fit_and_are_axe_clean(
+    closure_site, sized_page, kind, language, demo_database
+):
+    server, closure = closure_site
+    page, width = sized_page
+    if kind == "agency":
+        path = f"/agency/{closure['agency']}"
+    else:
+        agency = next(
+            a for a in queries.list_agencies(demo_database) if a["slug"] == closure["agency"]
+        )
+        path = f"/agency/{closure['agency']}/{agency['services'][0]['slug']}"
+    open_page(page, f"{server.url}{path}?lang={language}")
+    expect(page.locator("#on-this-page")).to_be_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

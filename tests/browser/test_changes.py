@@ -20,7 +20,8 @@ def test_axe_finds_no_violations_on_the_changes_page(page, live_server, width, l
     expect(page.locator("#changes-list > li").first).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.lang") == language
-    expect(page).to_have_title(f"{title} · cxdash")
+    government = "State of Example" if language == "en" else "Estado de Ejemplo"
+    expect(page).to_have_title(f"{title} — {government}")
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.outside_requests == []
@@ -56,4 +57,6 @@ def test_keyboard_reaches_what_changed_from_an_agency_page(page, live_server):
         "Qué cambió: Departamento de Vehículos Motorizados"
     )
     assert page.evaluate("document.documentElement.lang") == "es"
-    expect(page).to_have_title("Qué cambió: Departamento de Vehículos Motorizados · cxdash")
+    expect(page).to_have_title(
+        "Qué cambió: Departamento de Vehículos Motorizados — Estado de Ejemplo"
+    )

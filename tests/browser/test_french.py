@@ -58,11 +58,7 @@ def french_page(browser, french_site, request):
 
 #: Failures every language shares, listed in issue 13 (public experience): strict, so that the
 #: fix there turns them into passes that must be taken off this list.
-KNOWN = {
-    ("home", 375): "issue 13: scorecard links' colour contrast at phone width",
-    ("review", 375): "issue 13: the review table makes the page pan to 1,200 px on a phone",
-    ("review", 1280): "issue 13: the review table is wider than the desktop column",
-}
+KNOWN: dict[tuple[str, int], str] = {}
 
 
 @pytest.mark.parametrize("french_page", [375, 1280], indirect=True, ids=["phone", "desktop"])

@@ -173,10 +173,10 @@ def test_table_toggle_and_csv_match_the_chart(page, live_server):
         text = file.read()
     records = list(csv.DictReader(io.StringIO(text)))
     assert len(records) == len(drawn) > 4
-    downloaded = [
-        float(r["Average score (0–100)"]) if r["Average score (0–100)"] else None for r in records
-    ]
+    # The tidy CSV (docs/chart-csv.md): the number in "value", its unit beside it.
+    downloaded = [float(r["value"]) if r["value"] else None for r in records]
     assert downloaded == drawn
+    assert {r["value_unit"] for r in records} == {"Average score (0–100)"}
     # The table shows the same numbers.
     cells = table.locator("tbody tr td:nth-child(3)").all_inner_texts()
     assert [float(c) for c in cells if c != "Not reported"] == [y for y in drawn if y is not None]

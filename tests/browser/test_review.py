@@ -30,7 +30,7 @@ def test_review_page_shows_every_agency_and_dimension_with_sparklines(page, live
     expect(page.locator("#review-compared")).to_contain_text(
         "FY2026 Q3 compared with FY2026 Q2 (previous quarter) and FY2025 Q3"
     )
-    expect(_rows(page)).to_have_count(12 * 4)
+    expect(_rows(page)).to_have_count(12 * 5)
     # Each row's trend: a tiny SVG hidden from screen readers, and its numbers as text.
     first_trend = _rows(page).first.locator("td").last
     expect(first_trend.locator("svg.sparkline")).to_have_attribute("aria-hidden", "true")
@@ -40,7 +40,7 @@ def test_review_page_shows_every_agency_and_dimension_with_sparklines(page, live
         "Department of Housing and Community Development"
     )
     housing = _rows(page).filter(has_text="Department of Housing").filter(has_text="Satisfaction")
-    expect(housing.locator("td").nth(1)).to_have_text("Not reported")
+    expect(housing.locator("td").nth(1).locator(".review-line").first).to_have_text("Not reported")
     expect(housing).to_contain_text("Cannot compare")
     expect(page.locator("#review-notes")).to_contain_text("margin of error")
     expect(page.locator("#review-link")).to_have_attribute("href", "/review")
@@ -91,11 +91,75 @@ def test_review_in_spanish(page, live_server):
     assert page.evaluate("document.documentElement.lang") == "es"
 
 
+@pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", ["/review", "/review?lang=es"])
-def test_axe_finds_no_violations(page, live_server, path):
+def test_fits_the_screen_and_axe_finds_no_violations(page, live_server, path, width):
+    """No panning on a phone, no table wider than its column on a desktop (issue 13: the
+    table was 1,299 px in a 1,116 px column, and a phone panned to 1,200 px)."""
+    page.set_viewport_size({"width": width, "height": 900})
     _open(page, live_server.url + path)
-    expect(_rows(page)).to_have_count(48)
+    expect(_rows(page)).to_have_count(60)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    table, column = page.evaluate(
+        """() => [document.querySelector('#review-table').getBoundingClientRect().width,
+                  document.querySelector('#review-table-section').clientWidth]"""
+    )
+    if width == 1280:
+        assert table <= column
+        # A real table at a desktop width, with the change vs a year ago and the trend in view.
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('#review-table')).display")
+            == "table"
+        )
+        trend = "#review-table thead th:last-child"
+        last = page.evaluate(f"document.querySelector('{trend}').getBoundingClientRect().right")
+        assert last <= width
+    else:
+        # A card per row: every value under its heading (data-label), nothing cut off.
+        label = _rows(page).first.locator("td").nth(1).get_attribute("data-label") or ""
+        assert label.startswith(("This quarter", "Este trimestre"))
+        assert (
+            page.evaluate(
+                "getComputedStyle(document.querySelector('#review-table tbody tr')).display"
+            )
+            == "block"
+        )
+    # Every region that scrolls can be reached and scrolled with the keyboard.
+    unreachable = page.evaluate(
+        """() => [...document.querySelectorAll('#main-content *')].filter(e => {
+            const style = getComputedStyle(e);
+            const scrolls = /(auto|scroll)/.test(style.overflowX) && e.scrollWidth > e.clientWidth;
+            return scrolls && !(e.tabIndex >= 0 && (e.getAttribute('aria-label') ||
+                                                   e.getAttribute('aria-labelledby')));
+        }).map(e => e.id || e.className)"""
+    )
+    assert unreachable == []
     assert axe_violations(page) == []
+
+
+def test_the_winter_surge_plan_is_beside_the_access_target(page, live_server):
+    _open(page, live_server.url + "/review")
+    row = (
+        _rows(page)
+        .filter(has_text="Employment Security Department")
+        .filter(has_text="Calls answered within 60 seconds")
+    )
+    link = row.get_by_role("link", name="In progress: Winter surge plan")
+    expect(link).to_be_visible()
+    link.click()
+    # The link leads to the action on the page, with the targets it addresses.
+    action = page.locator("#review-actions-in-progress article").filter(
+        has_text="Winter surge plan"
+    )
+    expect(action).to_contain_text("Status on June 30, 2026: In progress. Started March 23, 2026.")
+    expect(action.locator(".review-addresses")).to_contain_text("target ≥ 80%")
+    expect(page.locator("#review-actions-planned")).to_contain_text(
+        "Video appointments for license questions"
+    )
+    expect(page.locator("#review-silent-table")).to_contain_text(
+        "Department of Parks and Recreation"
+    )
 
 
 def test_print_hides_forms_and_the_pack_panel(page, live_server):

@@ -1,8 +1,9 @@
 """An agency page reads what it shows, not its agency's whole store (issue 12): its own overall
-figures (and the one breakdown asked for), one series per service (or each service's latest
-figure when the services are listed without charts), and its services' figures of the one
-period their standards are judged in. Showing less of the store changes nothing the page
-shows: each view equals the one built from every figure, on SQLite and PostgreSQL."""
+figures (and the one breakdown asked for), one series per service (none past
+SERVICE_CHARTS_MAX services: a big agency's services are listed by their standards), and its
+services' figures of the one period their standards are judged in. Showing less of the store
+changes nothing the page shows: each view equals the one built from every figure, on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from dashboard.core.routes import Route
 from dashboard.core.settings import Settings
 from dashboard.domain.scorecard import offered_periods
+from dashboard.domain.targets import Status
 from dashboard.gateway import queries
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import Metric, Observation, Unit
@@ -104,39 +106,76 @@ def test_agency_page_reads_what_it_shows_and_shows_the_same(demo_store, monkeypa
         assert now == before
 
 
-def test_services_listed_without_charts_say_the_same(demo_store, monkeypatch):
-    """Past :data:`~sections.SERVICE_CHARTS_MAX` services, each service's line is built from
-    its latest figure alone, and reads the same as from its whole series."""
+def test_a_big_agency_lists_its_services_by_their_standards(demo_store, monkeypatch):
+    """Past :data:`~sections.SERVICE_CHARTS_MAX` services, the page shows per dimension the
+    roll-up and its exceptions (standards that missed or did not report), and one line a
+    service judged from the same standards; nothing else on the page changes."""
     asked = _asked(demo_store)
     charted = [_agency(demo_store, slug, language, **query) for slug, language, query in asked]
     monkeypatch.setattr(agency_build, "SERVICE_CHARTS_MAX", 0)
     listed = [_agency(demo_store, slug, language, **query) for slug, language, query in asked]
     seen_statuses = set()
+    exceptions = 0
     for with_charts, without in zip(charted, listed, strict=True):
-        assert all(item.sparkline is not None for item in with_charts.services if item.status)
+        assert with_charts.service_charts and with_charts.service_levels_all
+        assert not without.service_charts and not without.service_levels_all
         assert all(item.sparkline is None for item in without.services)
-        assert [dataclasses.replace(item, sparkline=None) for item in with_charts.services] == (
-            without.services
-        )
-        seen_statuses |= {item.status for item in without.services}
-        # Nothing else on the page depends on the services' charts; the page says which it is.
-        assert with_charts.service_charts and not without.service_charts
-        assert dataclasses.replace(with_charts, services=[], service_charts=False) == (
-            dataclasses.replace(without, services=[])
-        )
-    assert len(seen_statuses) >= 2
-    # The page says why there are no charts, in its language.
+        assert [item.slug for item in with_charts.services] == [
+            item.slug for item in without.services
+        ]
+        # The same roll-up; of the standards, only the exceptions, every one of them.
+        assert without.service_summaries == with_charts.service_summaries
+        wanted = {(i.service_slug, i.metric_code) for i in with_charts.service_levels}
+        missed = {
+            (i.service_slug, i.metric_code)
+            for i in with_charts.service_levels
+            if i.status in (Status.NOT_MET, Status.NOT_REPORTED)
+        }
+        assert {(i.service_slug, i.metric_code) for i in without.service_levels} == missed
+        assert missed <= wanted
+        exceptions += len(missed)
+        for summary in without.service_summaries:
+            mine = [i for i in without.service_levels if i.dimension == summary.dimension]
+            assert len(mine) == summary.not_met_count + summary.not_reported_count
+        # Each service's line: how many of its standards met, and their worst status.
+        for item in without.services:
+            own = [i for i in with_charts.service_levels if i.service_slug == item.slug]
+            statuses = [i.status for i in own]
+            judged = statuses.count(Status.MET) + statuses.count(Status.NOT_MET)
+            if judged and without.language == "en":
+                assert item.latest_text.startswith(
+                    f"{statuses.count(Status.MET)} of {judged} service standards met in "
+                )
+            if Status.NOT_MET in statuses:
+                assert item.status == Status.NOT_MET
+            elif Status.MET in statuses:
+                assert item.status == Status.MET
+            seen_statuses.add(item.status)
+        assert dataclasses.replace(
+            with_charts,
+            services=[],
+            service_charts=False,
+            service_levels=[],
+            service_levels_all=False,
+        ) == dataclasses.replace(without, services=[], service_levels=[])
+    assert exceptions and len(seen_statuses) >= 2
+    # The page says how its services are listed, in its language.
     from layouts.agency import layout
 
-    for view, wanted in ((charted[0], "over time; open"), (listed[0], "latest headline")):
+    for view, wanted_text in (
+        (charted[0], "over time; open"),
+        (listed[0], "posted service levels did"),
+    ):
         context = PageContext(language=view.language, path=view.path, query={}, settings=Settings())
-        assert wanted in str(layout(view, context))
+        assert wanted_text in str(layout(view, context))
 
 
-def test_an_agency_page_reads_no_segment_it_does_not_show(demo_store, monkeypatch):
+def test_a_big_agency_reads_no_series_of_its_services(demo_store, monkeypatch):
+    """Its services' lines come from the one period's figures its standards are judged on:
+    no series of any service is read, and no segment the page does not show."""
     slug = _agencies_with_services(demo_store)[0]
     read: list[dict[str, Any]] = []
-    for name in ("published_observation_records", "latest_series_records"):
+    for name in ("published_observation_records",):
         original = getattr(queries, name)
 
         def spy(database_url: str, __read: Any = original, **kwargs: Any) -> Any:
@@ -145,21 +184,33 @@ def test_an_agency_page_reads_no_segment_it_does_not_show(demo_store, monkeypatc
             return rows
 
         monkeypatch.setattr(queries, name, spy)
+    keys_read: list[Any] = []
+    original_keys = queries.published_series_keys
 
+    def keys_spy(database_url: str, **kwargs: Any) -> Any:
+        keys_read.append(kwargs)
+        return original_keys(database_url, **kwargs)
+
+    monkeypatch.setattr(queries, "published_series_keys", keys_spy)
+
+    view = _agency(demo_store, slug)  # a small agency: each service's trend
+    assert view.service_charts and keys_read
+    assert any(row["unit_slug"] != slug for row in read)
+    read.clear()
+    keys_read.clear()
     monkeypatch.setattr(agency_build, "SERVICE_CHARTS_MAX", 0)
     view = _agency(demo_store, slug)
-    assert view.services and view.segment_options
+    assert view.services and view.segment_options and not view.service_charts
     assert read and all(row["segment_type"] == "" for row in read)
-    services = {row["unit_id"] for row in read if row["unit_slug"] != slug}
-    # One figure a service: its latest.
-    assert len([row for row in read if row["unit_slug"] != slug]) == len(services)
+    assert {row["unit_slug"] for row in read} == {slug}
+    assert keys_read == []
     read.clear()
     segment = view.segment_options[0].value
     _agency(demo_store, slug, segment=segment)
     assert {row["segment_type"] for row in read} == {"", segment}
 
 
-def test_series_keys_and_latest_figures_equal_a_scan(demo_store):
+def test_series_keys_equal_a_scan(demo_store):
     with session_scope(demo_store) as session:
         rows = session.execute(
             select(
@@ -185,22 +236,3 @@ def test_series_keys_and_latest_figures_equal_a_scan(demo_store):
         latest[key] = max(latest.get(key, end), end)
     keys = sorted(latest)
     assert keys and queries.published_series_keys(demo_store, unit_ids=unit_ids) == keys
-    found = queries.latest_series_records(demo_store, series=keys)
-    assert len(found) == len(keys)
-    assert {(r["unit_id"], r["metric_code"], r["granularity"]): r["period_end"] for r in found} == (
-        latest
-    )
-    # By an earlier day: each series' latest figure ending by then (none for a series that
-    # starts later).
-    cut = sorted(set(latest.values()))[len(set(latest.values())) // 2]
-    earlier = queries.latest_series_records(demo_store, series=keys, ending_by=cut)
-    expected = {}
-    for unit_id, code, granularity, end in rows:
-        key = (unit_id, code, granularity)
-        if end <= cut:
-            expected[key] = max(expected.get(key, end), end)
-    assert (
-        expected
-        and {(r["unit_id"], r["metric_code"], r["granularity"]): r["period_end"] for r in earlier}
-        == expected
-    )

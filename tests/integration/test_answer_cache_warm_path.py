@@ -3,8 +3,9 @@
 - the data version is read from the store at every request, on a Core connection
   (``answer_cache.data_version``): the same value as ``queries.data_status().version``, and
   a publication through another process changes it at the next request;
-- the page HTML (Dash's index) is drawn once per language and compressed once per encoding
-  (``factory.IndexPages``): the same bytes Dash draws, security headers on, 404 unchanged;
+- the page HTML (Dash's index) is drawn once per language and page title (issue 13) and
+  compressed once per encoding (``factory.IndexPages``): the same bytes Dash draws, security
+  headers on, 404 unchanged;
 - a URL found to name a page is remembered for the current data version only, in a bounded
   set (``factory.KnownPages``).
 """
@@ -101,6 +102,8 @@ def test_a_publication_shows_at_once_in_page_and_status(own_url):
 
 
 def test_the_index_is_drawn_once_per_language_and_served_as_dash_draws_it(shared_url, monkeypatch):
+    import flask
+
     app = new_app(shared_url)
     client = app.server.test_client()
     drawn: list[int] = []
@@ -109,6 +112,7 @@ def test_the_index_is_drawn_once_per_language_and_served_as_dash_draws_it(shared
     plain = client.get("/", headers={"Accept-Encoding": "identity"})
     assert plain.status_code == 200 and plain.headers.get("Content-Encoding") is None
     with app.server.test_request_context("/"):
+        flask.g.cxdash_page_title = "Customer service performance — State of Example"
         assert plain.get_data(as_text=True) == original()
     zipped = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
@@ -119,17 +123,24 @@ def test_the_index_is_drawn_once_per_language_and_served_as_dash_draws_it(shared
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-    again = client.get(AGENCY_PATH, headers={"Accept-Encoding": "gzip"})
-    assert again.get_data() == zipped.get_data()
+    again = client.get("/?q=x", headers={"Accept-Encoding": "gzip"})
+    assert again.get_data() == zipped.get_data(), "the same page, the same title"
     spanish = client.get("/?lang=es", headers={"Accept-Encoding": "identity"})
     assert '<html lang="es">' in spanish.get_data(as_text=True)
-    assert client.get("/methodology?lang=es").get_data() == client.get("/?lang=es").get_data()
+    assert client.get("/?lang=es").get_data() == spanish.get_data()
     assert len(drawn) == 2, "once in English, once in Spanish"
+    methodology = client.get("/methodology?lang=es").get_data(as_text=True)
+    assert "<title>Metodología — Estado de Ejemplo</title>" in methodology
+    assert len(drawn) == 3, "a page with its own title is drawn once more"
 
 
 def test_an_unknown_page_is_still_a_404_with_the_same_page(shared_url):
     client = new_app(shared_url).server.test_client()
-    page = client.get("/", headers={"Accept-Encoding": "identity"}).get_data()
+    home = client.get("/", headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+    page = home.replace(
+        "<title>Customer service performance — State of Example</title>",
+        "<title>Page not found — State of Example</title>",
+    ).encode()
     for path in ("/agency/no-such-agency", "/no-such-page", "/agency/no-such-agency"):
         response = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert response.status_code == 404
@@ -145,10 +156,10 @@ def test_known_pages_are_remembered_per_version_only(shared_url, monkeypatch):
     app = new_app(shared_url)
     client = app.server.test_client()
     looked_up: list[str] = []
-    original = pages.is_known_url
+    original = pages.known_page_title
     monkeypatch.setattr(
         factory,
-        "is_known_url",
+        "known_page_title",
         lambda s, path, args: looked_up.append(path) or original(s, path, args),
     )
     for _ in range(3):

@@ -9,6 +9,7 @@ time limit: a hung render fails within its limit and the next export works.
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import re
 import struct
@@ -139,7 +140,27 @@ def test_svg_holds_title_target_line_and_footer(client, demo_url, agency, chart)
     assert "Data as of" in svg
     assert f"http://localhost/agency/{agency}" in svg  # the permalink
     for note in chart.notes:
-        assert note.split()[0] in svg
+        if "listed below the chart" not in note:  # the page's pointer to its own list
+            assert note.split()[0] in svg
+    # The title names the agency as well as the measure; the target in force is printed.
+    name = next(a["name_en"] for a in queries.list_agencies(demo_url) if a["slug"] == agency)
+    assert f"{html.escape(name, quote=False)} — {chart.title}" in svg
+    assert "Target in " in svg
+
+
+def test_svg_lists_the_actions_in_the_image(client, demo_url, agency):
+    view = build(
+        demo_url, Settings(database_url=demo_url), Route("agency", {"agency": agency}), {}, "en"
+    )
+    panel = next(p for p in view.panels if p.actions)
+    svg = client.get(f"/export/agency/{agency}/{panel.code}.svg").get_data(as_text=True)
+    assert "Actions on this measure" in svg
+    for action in panel.actions:
+        assert html.escape(action.title, quote=False) in svg
+    assert "listed below the chart" not in svg
+    words = {"completed": "Done", "in_progress": "In progress since", "planned": "Planned"}
+    for status in {action.status for action in panel.actions}:
+        assert words[status] in svg
 
 
 def test_spanish_export_speaks_spanish(client, agency, chart):

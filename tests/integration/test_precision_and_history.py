@@ -188,10 +188,12 @@ def test_the_csv_and_the_chart_image_agree_with_the_status(store):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     header, body = rows[0], rows[1:]
-    value, status = header.index("Result (%)"), header.index("Status")
-    latest = next(row for row in body if Q2.end.isoformat() in row)
-    assert (latest[value], latest[status]) == ("79.98", "not_met")
-    assert not any(row[value] == "80.0" and row[status] == "not_met" for row in body)
+    # The tidy CSV (dashboard.domain.tidy_csv): the value as a number, the status as a word.
+    value, status = header.index("value"), header.index("status")
+    end = header.index("period_end")
+    latest = next(row for row in body if row[end] == Q2.end.isoformat())
+    assert (latest[value], latest[status]) == ("79.98", "missed")
+    assert not any(row[value] == "80.0" and row[status] == "missed" for row in body)
 
     spec = next(panel.chart for panel in agency_view(store).panels if panel.code == "on_time")
     context = ReportContext(language="en", source="Ports", as_of=Q2.end, permalink="x")

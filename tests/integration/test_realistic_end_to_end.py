@@ -292,19 +292,19 @@ class Expected:
 
     def silent_in_review(self) -> list[tuple[str, str, str]]:
         """(department, service, metric) of the standards of review dimensions with no
-        result this quarter and a result in one of the LOOKBACK_QUARTERS quarters before."""
-        before = set(quarters_before(self.fiscal_year, self.quarter, LOOKBACK_QUARTERS))
-        results = self.results
-        periods = pd.Series(
-            list(zip(results["fiscal_year"], results["quarter"], strict=True)), index=results.index
-        )
-        earlier = results[periods.isin(before) & results["reported"]]
-        recent = set(zip(earlier["department"], earlier["service"], earlier["metric"], strict=True))
+        result this quarter: the ones the overview counts as not reported (issue 13: the
+        review names the same ones, each with the quarter it last reported)."""
         silent = self.now[~self.now["reported"] & self.now["dimension"].isin(REVIEW_DIMENSIONS)]
+        return sorted(zip(silent["department"], silent["service"], silent["metric"], strict=True))
+
+    def without_standards(self, dimensions: list[str]) -> list[tuple[str, str]]:
+        """(department, dimension) of the departments with no standard in a dimension: the
+        overview counts each once, as not reported, and so does the review."""
         return sorted(
-            key
-            for key in zip(silent["department"], silent["service"], silent["metric"], strict=True)
-            if key in recent
+            (department, dimension)
+            for dimension in dimensions
+            for department in self.departments
+            if department not in set(self.now[self.now["dimension"] == dimension]["department"])
         )
 
 
@@ -493,8 +493,11 @@ def test_review_of_the_latest_quarter_rolls_up_and_names_who_did_not_report(stor
         key for key, value in all_cells.items() if key[1] in dims and value[0] == Status.NOT_MET
     )
 
-    # "Did not report": no department publishes a figure of its own, so only standards.
-    assert review.not_reported == []
+    # "Did not report", as on the overview: no department publishes a figure of its own, so
+    # the silent standards, and each department with no standard in a dimension.
+    assert sorted((r.agency_name, r.dimension) for r in review.not_reported) == (
+        expected.without_standards(dims)
+    )
     silent = sorted(
         (s.row.agency_name, s.standard.service_name, s.standard.metric.code)
         for s in review.not_reported_standards

@@ -132,7 +132,7 @@ def test_the_pack_of_a_year_is_a_real_pdf(annual_store):
     assert "FY2024 compared with FY2023 (previous fiscal year)." in document
     assert "This year (FY2024)" in document and "Previous (FY2023)" in document
     assert "Year ago" not in document and "Quarterly" not in document
-    assert "Actions started or completed this year" in document
+    assert "What is being done" in document
     spanish = pack_html(_view(annual_store, "es", fy="2023"), {}, as_of=None)
     assert "Paquete de revisión anual, AF2023" in spanish
 

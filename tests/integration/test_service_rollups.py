@@ -243,12 +243,13 @@ def test_review_names_a_standard_silent_now_that_reported_in_the_quarters_before
         seed_store, settings, Route("review"), {"fy": "2025", "q": "3"}, "en"
     )
     silent = [(s.standard.service_slug, s.last_reported) for s in review.not_reported_standards]
-    assert silent == [("licensing-6", Quarter(2025, 2))]
+    # Both are silent now, as the overview counts them (issue 13), each with its last quarter.
+    assert silent == [("licensing-6", Quarter(2025, 2)), ("licensing-7", Quarter(2024, 1))]
     from layouts.review import layout
 
     page = str(layout(review, _context(settings, "/review")))
     assert "Service licensing-6, Licensing" in page
-    assert "Service licensing-7, Licensing" not in page
+    assert "Service licensing-7, Licensing" in page
 
 
 def test_review_rolls_up_services_and_names_the_standards_that_did_not_report(seed_store):
@@ -258,10 +259,13 @@ def test_review_rolls_up_services_and_names_the_standards_that_did_not_report(se
     summary = next(s for s in review.summaries if s.dimension == "timeliness")
     assert (summary.met.count, summary.met.total) == (7, 16)
     assert (summary.reported.count, summary.reported.total) == (16, 17)
-    # licensing-6 never reported: it counts in "16 of 17 reported", but the review's "did not
-    # report" lists only what reported in the 4 quarters before (as for agencies).
-    silent = [(s.row.agency_slug, s.standard.service_slug) for s in review.not_reported_standards]
-    assert silent == []
+    # licensing-6 never reported: it counts in "16 of 17 reported", and the review's "did not
+    # report" names it, as the overview does (issue 13), with no quarter reported.
+    silent = [
+        (s.row.agency_slug, s.standard.service_slug, s.last_reported)
+        for s in review.not_reported_standards
+    ]
+    assert silent == [("licensing", "licensing-6", None)]
     rows = {row.agency_slug: row for row in review.rows if row.dimension == "timeliness"}
     assert rows["revenue"].this.rollup is not None
     assert not rows["revenue"].change_previous.moved  # a share of standards is not compared
@@ -269,7 +273,7 @@ def test_review_rolls_up_services_and_names_the_standards_that_did_not_report(se
 
     page = str(layout(review, _context(settings, "/review")))
     assert "No quarterly results" not in page
-    assert "Service licensing-6, Licensing" not in page
+    assert "Service licensing-6, Licensing" in page and "No result published" in page
     assert "5 of 10 service standards met (50.0%)" in page
 
 

@@ -42,8 +42,10 @@ def spec_with(*kinds: str, y_range: tuple[float, float] | None = None) -> ChartS
 def test_every_trace_kind_gives_a_figure_plotly_accepts(compact: bool) -> None:
     fig = figure(spec_with(*TRACE_KINDS, y_range=(0, 100)), compact=compact)
     validated = go.Figure(fig)  # raises on any attribute Plotly does not know
-    # A band is two traces (lower edge, then the filled upper edge).
-    assert len(validated.data) == len(TRACE_KINDS) + 1
+    # A band is two traces (lower edge, then the filled upper edge); a sparkline draws no
+    # actions and no small-sample markers.
+    dropped = 3 if compact else 0
+    assert len(validated.data) == len(TRACE_KINDS) + 1 - dropped
     assert validated.layout.yaxis.range == (0, 100)
 
 
@@ -98,7 +100,9 @@ def test_period_ticks_label_the_x_axis_by_period() -> None:
     xaxis = fig["layout"]["xaxis"]
     assert xaxis["tickmode"] == "array"
     assert xaxis["tickvals"] == ["2026-03-31", "2026-06-30"]
-    assert xaxis["ticktext"] == ["FY2026 Q2", "FY2026 Q3"]
+    # On two lines, level: they fit a phone without turning sideways (issue 13).
+    assert xaxis["ticktext"] == ["FY2026<br>Q2", "FY2026<br>Q3"]
+    assert xaxis["tickangle"] == 0
     assert "tickvals" not in figure(spec_with("line"))["layout"]["xaxis"]
 
 
@@ -157,10 +161,12 @@ def test_names_hover_ticks_titles_and_annotations_are_escaped() -> None:
     go.Figure(fig)
     assert_no_live_markup(fig)
     for trace in fig["data"]:
-        assert trace["name"].startswith(ESCAPED)
+        # Legend names wrap onto lines (<br>, Plotly's line break) between words.
+        assert trace["name"].replace("<br>", " ").startswith(ESCAPED)
     hovered = [trace for trace in fig["data"] if "text" in trace]
     assert hovered and all(trace["text"] == [ESCAPED] * 3 for trace in hovered)
-    assert fig["layout"]["xaxis"]["ticktext"] == [ESCAPED] * 3
+    # Two-line ticks: the first line break replaces the label's first space.
+    assert fig["layout"]["xaxis"]["ticktext"] == [ESCAPED.replace(" ", "<br>", 1)] * 3
     assert fig["layout"]["yaxis"]["title"]["text"] == ESCAPED
     # The spec itself keeps plain text (its table and CSV show the agency's words as written).
     assert marked_up_spec("line").traces[0].text == [MARKUP] * 3
@@ -188,5 +194,5 @@ def test_the_report_figure_escapes_legend_hover_and_its_own_texts_once() -> None
     assert_no_live_markup(fig)
     assert fig["layout"]["title"]["text"] == f"<b>{ESCAPED}</b>"
     assert fig["layout"]["yaxis"]["title"]["text"] == ESCAPED
-    assert all(trace["name"].startswith(ESCAPED) for trace in fig["data"])
+    assert all(trace["name"].replace("<br>", " ").startswith(ESCAPED) for trace in fig["data"])
     assert ESCAPED in fig["layout"]["annotations"][-1]["text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
@@ -11,7 +12,15 @@ import plotly.graph_objects as go
 from dashboard.domain.charts import ChartSpec, Trace
 from layouts.components import chart_panel, export_href, page_downloads
 from layouts.figures import figure
-from layouts.report_figures import ReportContext, period_text, report_figure
+from layouts.report_figures import (
+    ReportAction,
+    ReportContext,
+    action_line,
+    actions_text,
+    period_text,
+    report_figure,
+    target_text,
+)
 
 X = ["2025-12-31", "2026-03-31", "2026-06-30"]
 CONTEXT = ReportContext(
@@ -123,10 +132,17 @@ def test_chart_panel_links_every_format_with_names_a_screen_reader_can_tell_apar
     assert "/download/agency/dmv/csat_overall.csv?lang=en" in links
 
 
-def test_page_downloads_is_one_zip_link():
-    links = _find_links(page_downloads("/export/agency/dmv.zip?lang=es", "es"), [])
-    assert [link["href"] for link in links] == ["/export/agency/dmv.zip?lang=es"]
-    assert "ZIP" in links[0]["children"]
+def test_page_downloads_is_the_zip_button_holding_its_page():
+    panel = page_downloads("/export/agency/dmv.zip?lang=es&period=FY2026", "es")
+    found = panel.to_plotly_json()["props"]["children"]
+    button = next(c for c in found if getattr(c, "id", None) == "page-zip-button")
+    assert "ZIP" in button.children and button.type == "button"
+    request = next(c for c in found if getattr(c, "id", None) == "page-zip-request")
+    assert request.data == {
+        "path": "/agency/dmv",
+        "query": {"lang": "es", "period": "FY2026"},
+    }
+    assert _find_links(panel, []) == []  # no link until the ZIP is ready
 
 
 def test_importing_the_export_modules_starts_no_browser():
@@ -145,3 +161,84 @@ print("idle")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "idle"
+
+
+ACTIONS = (
+    ReportAction("Winter surge plan", "in_progress", dt.date(2026, 3, 23)),
+    ReportAction("New <b>queue</b> system", "planned", dt.date(2027, 1, 4)),
+    ReportAction("Online renewals", "completed", dt.date(2025, 9, 1), dt.date(2026, 2, 2)),
+)
+
+
+def test_title_names_the_unit_and_the_subtitle_the_target():
+    rows = [
+        {
+            "period": "FY2026 Q1",
+            "period_end": "2025-12-31",
+            "target": "≥ 80%",
+            "facts": {"target_value": 80},
+        },
+        {
+            "period": "FY2026 Q2",
+            "period_end": "2026-03-31",
+            "target": "≥ 85%",
+            "facts": {"target_value": 85},
+        },
+        {
+            "period": "FY2026 Q3",
+            "period_end": "2026-06-30",
+            "target": "No target",
+            "facts": {"target_value": None},
+        },
+    ]
+    context = dataclasses.replace(CONTEXT, unit_name="Department of Motor Vehicles")
+    fig = report_figure(spec(rows=rows), context)
+    title = fig["layout"]["title"]
+    assert title["text"].startswith("<b>Department of Motor Vehicles — Overall satisfaction")
+    assert title["subtitle"]["text"].endswith("· Target in FY2026 Q2: ≥ 85%")
+    assert target_text(spec(rows=rows), "es") == "Meta en FY2026 Q2: ≥ 85%"
+    # No target line drawn, no target printed.
+    assert target_text(spec(rows=rows, traces=spec().traces[:1]), "en") is None
+
+
+def test_actions_are_listed_in_the_image_done_first_planned_apart():
+    context = dataclasses.replace(CONTEXT, actions=ACTIONS)
+    chart = spec(traces=[*spec().traces, Trace("Actions", "actions", X[:1], [80.0])])
+    fig = report_figure(chart, context)
+    annotations = fig["layout"]["annotations"]
+    listed = annotations[-2]["text"].split("<br>")
+    assert listed == [
+        "<b>Actions on this measure</b>",
+        "Done, completed February 2, 2026: Online renewals",
+        "In progress since March 23, 2026: Winter surge plan",
+        "Planned, to start January 4, 2027: New &lt;b&gt;queue&lt;/b&gt; system",
+    ]
+    assert "Diamonds on the chart mark the actions listed below." in footer(fig)
+    # The list sits between the legend and the footer: the plot gave it room.
+    plain = report_figure(chart, CONTEXT)
+    assert fig["layout"]["margin"]["b"] > plain["layout"]["margin"]["b"]
+    assert annotations[-1]["y"] < annotations[-2]["y"]
+    assert "Actions on this measure" not in str(plain["layout"]["annotations"])
+    assert "listed below" not in footer(plain)  # no list, no promise of one
+
+
+def test_actions_past_the_room_are_counted_not_dropped_silently():
+    many = tuple(
+        ReportAction(f"Action {i}", "completed", dt.date(2026, 1, i), dt.date(2026, 2, i))
+        for i in range(1, 21)
+    )
+    lines = actions_text(many, "en", 120, max_lines=6)
+    assert len(lines) == 6 and lines[-1] == "… and 16 more, listed on the page."
+    assert actions_text(many, "en", 120, max_lines=2) == []
+    assert action_line(ACTIONS[1], "es") == (
+        "Prevista, a partir del 4 de enero de 2027: New <b>queue</b> system"
+    )
+
+
+def test_a_long_title_wraps_and_moves_the_plot_down():
+    context = dataclasses.replace(CONTEXT, unit_name="Department of Licensing and Regulation")
+    long = report_figure(
+        spec(title="Processing time within the service standard, by channel of contact"), context
+    )
+    assert long["layout"]["title"]["text"].count("<br>") == 1
+    assert long["layout"]["margin"]["t"] > report_figure(spec(), CONTEXT)["layout"]["margin"]["t"]

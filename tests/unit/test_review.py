@@ -311,9 +311,10 @@ def test_small_survey_samples_are_flagged() -> None:
         "en",
     )
     assert hidden[0].this.value is None and hidden[0].this.suppressed
-    # A hidden value is not a mover, and the agency did report: not a non-reporter either.
+    # A hidden value is not a mover; the overview counts it as not reported, and so does the
+    # review (its "last reported" says why).
     assert hidden[0].change_previous.movement == Movement.NOT_COMPARABLE
-    assert non_reporters(FEDERAL, hidden, q) == []
+    assert non_reporters(hidden) == hidden
 
 
 def test_revised_figures_are_marked_with_their_earlier_value() -> None:
@@ -374,13 +375,18 @@ def test_the_biggest_movement_comes_first_and_the_limit_keeps_the_biggest() -> N
     assert [r.agency_slug for r in ranked] == ["b", "e", "d", "f", "a", "c", "g"]
 
 
-def test_non_reporters_had_data_recently_but_none_this_quarter() -> None:
-    q, rows = _rows()
-    silent = non_reporters(FEDERAL, rows, q)
-    assert [(r.agency_slug, r.dimension) for r in silent] == [("tax", "satisfaction")]
-    assert silent[0].last_reported == Quarter(2026, 2)
-    # DMV accuracy was last reported two years ago: not expected any more.
-    assert _row(rows, "dmv", "accuracy").this.status == Status.NOT_REPORTED
+def test_non_reporters_are_every_row_without_a_result_this_quarter() -> None:
+    _q, rows = _rows()
+    silent = non_reporters(rows)
+    assert {(r.agency_slug, r.dimension) for r in silent} == {
+        ("tax", "satisfaction"),
+        # DMV accuracy was last reported two years ago: it still did not report (the
+        # overview says so too), with the quarter it last did.
+        ("dmv", "accuracy"),
+    }
+    assert _row(rows, "tax", "satisfaction").last_reported == Quarter(2026, 2)
+    assert _row(rows, "dmv", "accuracy").last_reported == Quarter(2024, 2)
+    assert all(r.this.status == Status.NOT_REPORTED for r in silent)
 
 
 def test_sorting_keeps_every_row_and_puts_attention_first() -> None:

@@ -23,7 +23,7 @@ from dashboard.views.agency.loading import (
     ordered_codes,
     target_spec,
 )
-from dashboard.views.agency.model import AgencyView, Option
+from dashboard.views.agency.model import AgencyView, Option, ServiceItem
 from dashboard.views.agency.panels import action_item, breakdown_chart, metric_panel
 from dashboard.views.agency.sections import (
     SERVICE_CHARTS_MAX,
@@ -147,11 +147,32 @@ def build(
     year = _fiscal_year_param(query.get("period"), years, fiscal, unit_name, language)
 
     window = fiscal.year_bounds(year) if year is not None else (None, None)
+    context = ChartContext(
+        language=language,
+        fiscal=fiscal,
+        settings=settings,
+        metrics=metrics,
+        latest_ends=queries.latest_period_ends(database_url),
+        window=window,
+        period_token=fiscal.year_label(year, "en") if year is not None else None,
+    )
+    # A big agency's page lists its services by their standards (one line a service, and the
+    # standards that missed or did not report), judged from the one period's figures it reads
+    # for its standards anyway; a small one has each service's trend and every standard.
+    service_charts = len(services) <= SERVICE_CHARTS_MAX
+    standards = service_standards_of(
+        database_url, context, services, targets, agency, exceptions_only=not service_charts
+    )
+    listed_services: list[ServiceItem] | None = standards.pop("services", None)
     # Of each service, which series it has (its finest granularity of each metric), and the
     # one its line on this page shows.
-    service_pairs: dict[int, list[tuple[str, str]]] = {service["id"]: [] for service in services}
-    for service_id, series_code, granularity in queries.published_series_keys(
-        database_url, unit_ids=list(service_pairs)
+    service_pairs: dict[int, list[tuple[str, str]]] = (
+        {service["id"]: [] for service in services} if service_charts else {}
+    )
+    for service_id, series_code, granularity in (
+        queries.published_series_keys(database_url, unit_ids=list(service_pairs))
+        if service_pairs
+        else []
     ):
         service_pairs[service_id].append((series_code, granularity))
     service_granularities = {
@@ -162,7 +183,6 @@ def build(
         shown = service_series_code(finest, metrics, language)
         if shown is not None:
             service_series.add((service_id, shown, finest[shown]))
-    service_charts = len(services) <= SERVICE_CHARTS_MAX
     service_rows = (
         [
             row
@@ -173,8 +193,8 @@ def build(
             )
             if (row["unit_id"], row["metric_code"], row["granularity"]) in service_series
         ]
-        if service_charts
-        else queries.latest_series_records(database_url, series=service_series, ending_by=window[1])
+        if service_series
+        else []
     )
     reasons = queries.revision_reasons(database_url, unit_ids=[unit["id"], *service_granularities])
     for row in [*observations, *service_rows]:
@@ -182,15 +202,6 @@ def build(
     by_service: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in service_rows:
         by_service[row["unit_id"]].append(row)
-    context = ChartContext(
-        language=language,
-        fiscal=fiscal,
-        settings=settings,
-        metrics=metrics,
-        latest_ends=queries.latest_period_ends(database_url),
-        window=window,
-        period_token=fiscal.year_label(year, "en") if year is not None else None,
-    )
 
     full_series = {
         code: context.series(
@@ -236,18 +247,21 @@ def build(
                 unit=context.metric_name(metric_param) if metric_param else unit_name,
             )
 
-    service_items = [
-        service_item(
-            context,
-            service,
-            service_granularities[service["id"]],
-            by_service.get(service["id"], []),
-            targets,
-            agency,
-            chart=service_charts,
-        )
-        for service in services
-    ]
+    service_items = (
+        listed_services
+        if listed_services is not None
+        else [
+            service_item(
+                context,
+                service,
+                service_granularities[service["id"]],
+                by_service.get(service["id"], []),
+                targets,
+                agency,
+            )
+            for service in services
+        ]
+    )
 
     fixed_day = settings.extra.get("today")
     today = fixed_day if isinstance(fixed_day, dt.date) else dt.date.today()
@@ -298,5 +312,5 @@ def build(
         last_updated=queries.agency_last_updated(database_url, agency["slug"]),
         changes_path=path_for("changes"),
         service_charts=service_charts,
-        **service_standards_of(database_url, context, services, targets, agency),
+        **standards,
     )

@@ -84,6 +84,12 @@ class ContactItem:
     hours: str | None
     appointment: str | None
     languages: list[str]
+    #: Closed today: the last day of the closure in progress (it reopens the day after), and
+    #: why. Shown where its hours are, so that nobody reads the hours of a closed office.
+    closed_through: dt.date | None = None
+    closed_reason: str | None = None
+    #: Its next closure that has not started yet (first and last day), if one is posted.
+    next_closure: tuple[dt.date, dt.date] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,10 @@ class AgencyView:
     # FY2025 Q3", and each service's posted service levels with the latest result.
     service_summaries: list[ServiceSummary] = field(default_factory=list)
     service_levels: list[ServiceLevelItem] = field(default_factory=list)
+    #: False on a big agency (more than SERVICE_CHARTS_MAX services): ``service_levels`` then
+    #: holds only the exceptions (standards that were not met or did not report); every
+    #: service's full service levels are on its own page.
+    service_levels_all: bool = True
     #: When the agency last published (its latest publication; issue 10), None if never.
     last_updated: dt.datetime | None = None
     #: The "What changed" page (``/changes``; the layout adds ``?agency=<agency_slug>``).
@@ -162,6 +172,9 @@ class ServiceSummary:
     text: str  # "5 of 7 service standards met in FY2025 Q3"
     reported_text: str  # "7 of 8 service standards reported"
     not_reported: list[str]  # "Passports (Processing time)"
+    not_met_count: int = 0
+    not_reported_count: int = 0
+    judged_count: int = 0  # standards that reported against a numeric target
 
 
 @dataclass(frozen=True)
@@ -178,3 +191,4 @@ class ServiceLevelItem:
     value_text: str  # never zero for a missing value: "Not reported"
     period_label: str
     status: Status
+    dimension: str = ""

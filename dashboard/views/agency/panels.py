@@ -8,15 +8,22 @@ from itertools import pairwise
 from typing import Any
 
 from dashboard.core import languages
-from dashboard.domain.charts import ChartSpec, TableColumn, Trace, file_stem
+from dashboard.core.i18n import P_, Messages, messages, translate
+from dashboard.domain.charts import (
+    ChartSpec,
+    TableColumn,
+    Trace,
+    action_day,
+    action_is_planned,
+    every_tick,
+    file_stem,
+)
 from dashboard.domain.formatting import display_unit, format_count, format_day, format_value
 from dashboard.domain.series import (
     MetricSeries,
     SeriesPoint,
     band_lines,
     has_numeric_target,
-    marker_day,
-    period_ticks,
     result_line,
     target_step_line,
     value_near,
@@ -30,6 +37,29 @@ from dashboard.domain.targets import (
 from dashboard.views.agency.loading import ChartContext, as_date
 from dashboard.views.agency.model import ActionItem, MetricPanel
 from dashboard.views.agency.text import CHANNEL_NAMES, localized, page_text, segment_value_name
+
+#: The words the chart rules add to a chart (``dashboard.domain.charts``).
+CHART_TEXT: Messages = messages(
+    P_("chart_target_label", "Target {target}"),
+    P_("chart_planned_trace", "Planned actions"),
+    P_("chart_small_trace", "Small sample"),
+)
+#: An action's words on the chart: its title up to this many characters (whole words, then
+#: "…"); the full title is in its hover text and in the list below the chart.
+ACTION_LABEL_CHARS = 32
+
+
+def chart_text(key: str, language: str, **values: object) -> str:
+    return translate(CHART_TEXT, key, language, **values)
+
+
+def action_label(title: str) -> str:
+    """An action's title short enough to write beside its marker."""
+    if len(title) <= ACTION_LABEL_CHARS:
+        return title
+    cut = title[: ACTION_LABEL_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-–")
+    return f"{cut}…"
+
 
 # -- charts ------------------------------------------------------------------------------------
 
@@ -125,6 +155,8 @@ def table_row(
         "responses": _whole(point.responses),
         "earlier_value": point.earlier_value,
         "notes": "; ".join(notes) or None,
+        # What no column shows but the tidy CSV download needs (callbacks/exports.py).
+        "facts": point_facts(point),
     }
     if group is not None:
         row["group"] = group
@@ -134,6 +166,21 @@ def table_row(
     if series.is_survey:
         row["small_sample"] = page_text("yes", language) if point.small_sample else None
     return row
+
+
+def point_facts(point: SeriesPoint) -> dict[str, Any]:
+    """A point's numbers and flags as data (the tidy CSV's), not as the table's words."""
+    numeric = point.target is not None and point.target.kind == "numeric"
+    return {
+        "period_start": point.period.start.isoformat(),
+        "value": None if point.suppressed else point.value,
+        "target_value": point.target_value if numeric else None,
+        "target_comparator": point.target.comparator if numeric and point.target else None,
+        "status": point.status.value if point.status is not None else None,
+        "small_sample": point.small_sample,
+        "suppressed": point.suppressed,
+        "revised": point.revised,
+    }
 
 
 def _whole(value: float | None) -> int | float | None:
@@ -233,8 +280,15 @@ def _notes(context: ChartContext, series: MetricSeries, has_actions: bool) -> li
 
 
 def series_traces(
-    context: ChartContext, series: MetricSeries, name: str, *, with_band: bool = True
+    context: ChartContext,
+    series: MetricSeries,
+    name: str,
+    *,
+    with_band: bool = True,
+    style: int | None = None,
 ) -> list[Trace]:
+    """The band, the result line (wearing ``style``, :func:`~dashboard.domain.charts
+    .series_style`) and its small-sample points, drawn hollow over it."""
     traces: list[Trace] = []
     band = band_lines(series) if with_band else None
     if band is not None:
@@ -244,7 +298,18 @@ def series_traces(
     by_x = {point.x: point for point in series.points}
     # A gap inserted before a series break has no point of its own (its x is a period start).
     hover = [_hover(context, series, by_x[x]) if x in by_x else "" for x in xs]
-    traces.append(Trace(name, "line", xs, ys, text=hover))
+    traces.append(Trace(name, "line", xs, ys, text=hover, style=style))
+    small = [p for p in series.points if p.small_sample and p.value is not None]
+    if small:
+        traces.append(
+            Trace(
+                chart_text("chart_small_trace", context.language),
+                "small",
+                [p.x for p in small],
+                [p.value for p in small],
+                text=[_hover(context, series, p) for p in small],
+            )
+        )
     return traces
 
 
@@ -261,7 +326,19 @@ def target_trace(context: ChartContext, series: MetricSeries) -> Trace | None:
                 target=describe_target(current, series.scale, context.language),
             )
         )
-    return Trace(page_text("target_line", context.language), "target", xs, ys, text=texts)
+    latest = next((p.target for p in reversed(series.points) if p.target_value is not None), None)
+    label = (
+        chart_text(
+            "chart_target_label",
+            context.language,
+            target=describe_target(latest, series.scale, context.language),
+        )
+        if latest is not None
+        else None
+    )
+    return Trace(
+        page_text("target_line", context.language), "target", xs, ys, text=texts, label=label
+    )
 
 
 def _targets_at(series: MetricSeries, xs: list[str]) -> list[TargetSpec | None]:
@@ -331,15 +408,23 @@ def metric_panel(
         traces.append(target)
 
     items: list[ActionItem] = []
-    marker_x: list[str] = []
-    marker_y: list[float | None] = []
-    marker_text: list[str] = []
+    # Actions taken and planned ones are two traces: (x, y, hover text, label) of each.
+    markers: dict[bool, list[tuple[str, float, str, str]]] = {False: [], True: []}
+    # Markers stay within the data (the first and latest points): no axis stretched to show
+    # next year's plan; the actions outside it are listed below the chart.
+    first = series.points[0].period.end if series.points else None
+    last = series.points[-1].period.end if series.points else None
     for row, item in zip(action_rows, all_items, strict=True):
         if code not in row["metric_codes"]:
             continue
-        day = marker_day(item.started_on, item.completed_on, start, end)
+        overlaps = marker_overlaps(item, start, end)
+        day = (
+            action_day(item.status, item.started_on, item.completed_on, first, last)
+            if first is not None and last is not None and overlaps
+            else None
+        )
         if day is None:
-            if context.window[0] is None:
+            if overlaps or context.window[0] is None:
                 # All years: an action over before the first result is listed, not drawn.
                 items.append(action_item(row, language, on_chart=False))
             continue
@@ -347,22 +432,29 @@ def metric_panel(
         if y is None:
             target_values = [p.target_value for p in series.points if p.target_value is not None]
             y = target_values[-1] if target_values else None
-        drawn = y is not None
-        items.append(action_item(row, language, on_chart=drawn))
-        if drawn:
-            marker_x.append(day.isoformat())
-            marker_y.append(float(y))  # type: ignore[arg-type]
-            marker_text.append(action_hover(item, language))
-    if marker_x:
-        traces.append(
-            Trace(
-                page_text("actions_trace", language),
-                "actions",
-                marker_x,
-                marker_y,
-                text=marker_text,
+        items.append(action_item(row, language, on_chart=y is not None))
+        if y is not None:
+            hover = action_hover(item, language)
+            markers[action_is_planned(item.status)].append(
+                (day.isoformat(), float(y), hover, action_label(item.title))
             )
-        )
+    for planned in (False, True):
+        if markers[planned]:
+            trace_name = (
+                chart_text("chart_planned_trace", language)
+                if planned
+                else page_text("actions_trace", language)
+            )
+            traces.append(
+                Trace(
+                    trace_name,
+                    "planned" if planned else "actions",
+                    [x for x, _y, _text, _label in markers[planned]],
+                    [y for _x, y, _text, _label in markers[planned]],
+                    text=[text for _x, _y, text, _label in markers[planned]],
+                    labels=[label for _x, _y, _text, label in markers[planned]],
+                )
+            )
 
     rows = [table_row(context, series, point) for point in series.points]
     chart = ChartSpec(
@@ -376,8 +468,9 @@ def metric_panel(
         columns=table_columns(context, series, rows),
         rows=rows,
         file_stem=file_stem(unit_slug, code, context.period_token or "all"),
-        notes=_notes(context, series, bool(marker_x)),
-        x_ticks=period_ticks(series),
+        notes=_notes(context, series, bool(markers[False] or markers[True])),
+        scale=full.scale,
+        x_ticks=every_tick((point.x, point.label) for point in series.points),
         empty_text=page_text("chart_not_reported", language),
     )
     return MetricPanel(
@@ -399,6 +492,16 @@ def _segment_order(segment: str, value: str) -> tuple[int, str]:
         order = list(dict.fromkeys(("en", "es", *languages.content_languages())))
         return (order.index(value) if value in order else len(order), value)
     return (0, value)
+
+
+def _segment_style(segment: str, value: str, position: int) -> int:
+    """The series style of a group: a channel or a language wears the style of its place in
+    the fixed order, so "Email" is drawn alike on every chart whichever channels it has;
+    other groups wear their place on the chart."""
+    if segment in ("channel", "language"):
+        rank, _value = _segment_order(segment, value)
+        return rank
+    return position
 
 
 def breakdown_chart(
@@ -427,8 +530,13 @@ def breakdown_chart(
         )
         groups.append((segment_value_name(segment, value, language), restricted(context, series)))
     traces: list[Trace] = []
-    for group, series in groups:
-        traces += series_traces(context, series, group, with_band=False)
+    worn: set[int] = set()
+    for position, ((group, series), value) in enumerate(zip(groups, values, strict=True)):
+        style = _segment_style(segment, value, position)
+        if style in worn:  # values outside the fixed order share its end: one each
+            style = max(worn) + 1
+        worn.add(style)
+        traces += series_traces(context, series, group, with_band=False, style=style)
     target = target_trace(context, restricted(context, overall))
     if target is not None:
         traces.append(target)
@@ -453,7 +561,10 @@ def breakdown_chart(
         rows=rows,
         file_stem=file_stem(unit["slug"], code, segment, context.period_token or "all"),
         notes=_breakdown_notes(context, groups),
-        x_ticks=period_ticks(*(series for _group, series in groups)),
+        scale=overall.scale,
+        x_ticks=every_tick(
+            (point.x, point.label) for _group, series in groups for point in series.points
+        ),
         empty_text=page_text("chart_not_reported", language),
     )
 
@@ -474,3 +585,11 @@ def _breakdown_notes(context: ChartContext, groups: list[tuple[str, MetricSeries
             periods = f"{group}: " + ", ".join(hidden)
             notes.append(page_text("note_suppressed", language, periods=periods, n=threshold))
     return notes
+
+
+def marker_overlaps(item: ActionItem, start: Any, end: Any) -> bool:
+    """Whether an action overlaps the period shown (``start``-``end``, either open)."""
+    ends = item.completed_on
+    return (end is None or item.started_on <= end) and (
+        start is None or ends is None or ends >= start
+    )

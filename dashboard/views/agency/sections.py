@@ -4,6 +4,7 @@ and how to reach the agency (contact points and closures).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -30,10 +31,17 @@ from dashboard.domain.series import (
     MetricSeries,
     period_ticks,
 )
-from dashboard.domain.service_rollup import Service, dimension_metrics, roll_up, service_standards
+from dashboard.domain.service_rollup import (
+    Service,
+    dimension_metrics,
+    roll_up,
+    rollup_status,
+    service_standards,
+)
 from dashboard.domain.summaries import summarize_series
 from dashboard.domain.targets import (
     HistoricTarget,
+    Status,
     TargetSpec,
     describe_target,
     scheduled_changes,
@@ -192,13 +200,10 @@ def service_item(
     rows: list[dict[str, Any]],
     targets: Mapping[tuple[int, str], list[TargetSpec]],
     agency: Mapping[str, Any],
-    *,
-    chart: bool,
 ) -> ServiceItem:
-    """A service's line on its agency page: how its :func:`service_series_code` metric stands
-    (``rows``: that series' figures, all of them or, without a ``chart``, its latest only:
-    the latest point reads the same from either, the periods after it being "not reported"
-    through the latest any unit published)."""
+    """A service's line, with its chart, on the page of an agency of a few services (a big
+    agency lists its services by their standards instead): how its
+    :func:`service_series_code` metric stands (``rows``: that series' figures)."""
     language = context.language
     name = localized(service, "name", language)
     path = path_for("service", agency=agency["slug"], service=service["slug"])
@@ -224,8 +229,6 @@ def service_item(
     text = page_text(
         "service_latest", language, metric=metric_name, value=value, period=latest.label
     )
-    if not chart:
-        return ServiceItem(service["slug"], name, path, text, latest.status, None)
     traces = series_traces(context, series, metric_name, with_band=False)
     target = target_trace(context, series)
     if target is not None:
@@ -254,6 +257,8 @@ def service_standards_of(
     services: list[dict[str, Any]],
     targets: Mapping[tuple[int, str], list[TargetSpec]],
     agency: Mapping[str, Any],
+    *,
+    exceptions_only: bool = False,
 ) -> dict[str, Any]:
     """``service_summaries`` and ``service_levels`` of an agency page (empty elsewhere).
 
@@ -262,6 +267,12 @@ def service_standards_of(
     are pooled by volume and judged against the target in force, exactly as the overview's
     roll-up (:mod:`dashboard.domain.service_rollup`). Only that period's figures are read
     (the periods on offer come from SQL, as on the overview).
+
+    With ``exceptions_only`` (a big agency: more than :data:`SERVICE_CHARTS_MAX` services),
+    ``service_levels`` holds only the standards that were not met or did not report, and
+    ``services`` each service's line in the compact list, judged from the same standards
+    (how many of its standards met in the period): the page shows one line a service and
+    the exceptions, not every service × measure, and reads nothing else for its services.
     """
     if not services:
         return {}
@@ -271,11 +282,12 @@ def service_standards_of(
     offered = published_offered_periods(database_url, context.fiscal, [(services, by_code)])
     period = default_period(context.fiscal, offered)
     if period is None:
+        if exceptions_only:
+            return {
+                "service_levels_all": False,
+                "services": [_listed_service(s, agency, [], "", language) for s in services],
+            }
         return {}
-    readings = headline_readings(
-        database_url, services, by_code, starting_from=period.start, ending_by=period.end
-    )
-
     goals = {
         (service["slug"], code): specs
         for service in services
@@ -284,6 +296,18 @@ def service_standards_of(
     }
     headline = headline_metrics(infos)
     by_dimension = dimension_metrics(infos)
+    # Only the figures a standard can use: a dimension's headline measure, and the measures
+    # of a dimension some service posts a target for (every other measure is no standard).
+    targeted = {code for _slug, code in goals}
+    needed = {
+        metric.code: metric
+        for dimension, measures in by_dimension.items()
+        for metric in measures
+        if metric.code in targeted or metric.code == headline.get(dimension, measures[0]).code
+    }
+    readings = headline_readings(
+        database_url, services, needed, starting_from=period.start, ending_by=period.end
+    )
     units = [Service(s["slug"], localized(s, "name", language), agency["slug"]) for s in services]
     paths = {
         s["slug"]: path_for("service", agency=agency["slug"], service=s["slug"]) for s in services
@@ -291,6 +315,7 @@ def service_standards_of(
     period_label = context.fiscal.period_label(period, language)
     summaries: list[ServiceSummary] = []
     levels: list[ServiceLevelItem] = []
+    statuses_of: dict[str, list[Status]] = {s["slug"]: [] for s in services}
     for dimension in SCORECARD_DIMENSIONS:
         measures = by_dimension.get(dimension, [])
         if not measures:
@@ -319,9 +344,15 @@ def service_standards_of(
                 text=_rollup_text(rollup, period_label, language),
                 reported_text=reported,
                 not_reported=[s.label(language) for s in rollup.not_reported],
+                not_met_count=len(rollup.not_met),
+                not_reported_count=len(rollup.not_reported),
+                judged_count=rollup.met.total,
             )
         )
         for standard in standards:
+            statuses_of[standard.service_slug].append(standard.status)
+            if exceptions_only and standard.status not in _EXCEPTIONS:
+                continue
             cell = standard.cell
             metric_name = standard.metric.name(language)
             target_text = cell.target_text
@@ -342,10 +373,69 @@ def service_standards_of(
                     else format_value(cell.value, cell.scale, language, target=cell.target),
                     period_label=period_label,
                     status=cell.status,
+                    dimension=dimension,
                 )
             )
-    levels.sort(key=lambda item: (item.service_name.casefold(), item.metric_name.casefold()))
-    return {"service_summaries": summaries, "service_levels": levels}
+    if not exceptions_only:
+        levels.sort(key=lambda item: (item.service_name.casefold(), item.metric_name.casefold()))
+        return {"service_summaries": summaries, "service_levels": levels}
+    # Within a dimension: misses first, then the standards that did not report, by service.
+    levels.sort(
+        key=lambda item: (
+            item.status != Status.NOT_MET,
+            item.service_name.casefold(),
+            item.metric_name.casefold(),
+        )
+    )
+    return {
+        "service_summaries": summaries,
+        "service_levels": levels,
+        "service_levels_all": False,
+        "services": [
+            _listed_service(s, agency, statuses_of[s["slug"]], period_label, language)
+            for s in services
+        ],
+    }
+
+
+#: The standards a big agency's page lists one by one: those that missed or did not report.
+_EXCEPTIONS = (Status.NOT_MET, Status.NOT_REPORTED)
+
+
+def _listed_service(
+    service: Mapping[str, Any],
+    agency: Mapping[str, Any],
+    statuses: list[Status],
+    period_label: str,
+    language: str,
+) -> ServiceItem:
+    """A service's line in a big agency's compact list: how many of its standards met in the
+    period, with the status of them all (missed when any missed; "not reported" is never a
+    miss)."""
+    name = localized(service, "name", language)
+    path = path_for("service", agency=agency["slug"], service=service["slug"])
+    if not statuses:
+        text = (
+            page_text("service_no_standards", language, period=period_label)
+            if period_label
+            else page_text("service_no_data", language)
+        )
+        return ServiceItem(service["slug"], name, path, text, None, None)
+    met = statuses.count(Status.MET)
+    judged = met + statuses.count(Status.NOT_MET)
+    if judged:
+        text = page_text(
+            "service_standards_met",
+            language,
+            met=format_number(met, language),
+            total=format_number(judged, language),
+            period=period_label,
+        )
+    elif all(status == Status.NOT_REPORTED for status in statuses):
+        text = page_text("service_standards_not_reported", language, period=period_label)
+    else:
+        text = page_text("standards_none_judged", language, period=period_label)
+    return ServiceItem(service["slug"], name, path, text, rollup_status(statuses), None)
 
 
 def _rollup_text(rollup: Any, period_label: str, language: str) -> str:
@@ -409,16 +499,33 @@ def contacts_and_closures(
     today: dt.date,
 ) -> tuple[list[ContactGroup], list[ClosureItem]]:
     """The unit's contact points (and its agency's, on a service page), and the closures of
-    the unit, its agency and the whole government that have not ended by ``today``."""
+    the unit, its agency and the whole government that have not ended by ``today``.
+
+    A contact point closed today carries the closure where its hours are: a closure of that
+    contact point, or of its whole unit, its agency or the whole government when people answer
+    it during opening hours (:data:`_STAFFED`; a web form does not close for a holiday)."""
     enterprise_ids = [u["id"] for u in all_units if u["kind"] == "enterprise"]
     chain = [unit] if unit["id"] == agency["id"] else [unit, agency]
     rows = queries.contact_points(database_url, [u["id"] for u in chain])
+    names = {u["id"]: localized(u, "name", language) for u in all_units}
+    closure_rows = queries.closures(
+        database_url, [u["id"] for u in chain] + enterprise_ids, ending_on_or_after=today
+    )
+    labels = {row["id"]: localized(row, "label", language) for row in rows}
     groups = []
-    labels: dict[int, str] = {}
     for member in chain:
-        items = [_contact_item(row, language) for row in rows if row["unit_id"] == member["id"]]
-        for row in rows:
-            labels[row["id"]] = localized(row, "label", language)
+        items = [
+            _with_closures(
+                _contact_item(row, language),
+                row,
+                closure_rows,
+                {row["unit_id"], agency["id"], *enterprise_ids},
+                language,
+                today,
+            )
+            for row in rows
+            if row["unit_id"] == member["id"]
+        ]
         if items:
             groups.append(
                 ContactGroup(
@@ -427,10 +534,6 @@ def contacts_and_closures(
                     items=items,
                 )
             )
-    names = {u["id"]: localized(u, "name", language) for u in all_units}
-    closure_rows = queries.closures(
-        database_url, [u["id"] for u in chain] + enterprise_ids, ending_on_or_after=today
-    )
     closures = [
         ClosureItem(
             starts_on=as_date(row["starts_on"]),
@@ -443,3 +546,54 @@ def contacts_and_closures(
         for row in closure_rows
     ]
     return groups, closures
+
+
+#: The channels a closure of a whole unit closes: people answer them during opening hours
+#: (a web form or an e-mail box still takes messages on a holiday).
+_STAFFED = ("phone", "walk_in", "video", "chat", "text")
+
+
+def _with_closures(
+    item: ContactItem,
+    row: Mapping[str, Any],
+    closure_rows: list[dict[str, Any]],
+    covering: set[int],
+    language: str,
+    today: dt.date,
+) -> ContactItem:
+    """The contact point with its closure today (through the last day of overlapping or
+    back-to-back closures) and its next closure that has not started. ``covering``: the units
+    whose closures of every staffed contact point close this one too (its own, its agency,
+    the whole government)."""
+    applies = [
+        closure
+        for closure in closure_rows
+        if closure.get("contact_point_id") == row["id"]
+        or (
+            not closure.get("contact_point_id")
+            and item.channel in _STAFFED
+            and item.hours
+            and closure["unit_id"] in covering
+        )
+    ]
+    spans = [(as_date(c["starts_on"]), as_date(c["ends_on"]), c) for c in applies]
+    current = [span for span in spans if span[0] <= today <= span[1]]
+    upcoming = sorted((span for span in spans if span[0] > today), key=lambda span: span[0])
+    closed_through = None
+    reason = None
+    if current:
+        # Back-to-back closures read as one: closed through the last day of the chain.
+        _start, end, closure = max(current, key=lambda span: span[1])
+        for first, last, _ in sorted(spans, key=lambda span: span[0]):
+            if first <= end + dt.timedelta(days=1) and last > end:
+                end = last
+        closed_through = end
+        reason = localized(closure, "reason", language)
+    after = closed_through + dt.timedelta(days=1) if closed_through is not None else today
+    following = next((span for span in upcoming if span[0] > after), None)
+    return dataclasses.replace(
+        item,
+        closed_through=closed_through,
+        closed_reason=reason,
+        next_closure=(following[0], following[1]) if following else None,
+    )

@@ -125,6 +125,9 @@ TEXT: Messages = messages(
     P_("responses_count", "{n} responses"),
     P_("service_latest", "{metric}: {value} in {period}"),
     P_("service_no_data", "No results published yet."),
+    P_("service_standards_met", "{met} of {total} service standards met in {period}"),
+    P_("service_standards_not_reported", "Its service standards did not report in {period}"),
+    P_("service_no_standards", "No posted service level to judge in {period}"),
     P_(
         "standards_none_judged", "No service standard reported against a numeric target in {period}"
     ),
