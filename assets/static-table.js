@@ -1,6 +1,15 @@
 /* StaticTable: draws a read-only table that the server sends as data (layouts/static_table.py).
    One Dash component per table instead of one per cell: the Dash renderer slows down with
-   the number of components. Everything is a text node; nothing is parsed as HTML. */
+   the number of components. Everything is a text node; nothing is parsed as HTML.
+
+   Two options the quarterly review needs to fit any screen (layouts/review.py):
+   - a cell may hold ``lines``: several values stacked in one cell (a result, its status and
+     its target), each drawn as a block;
+   - ``card_labels``: every data cell carries its column's heading as ``data-label``, which a
+     style sheet (assets/review.css) shows before the cell when the table is laid out as one
+     card per row on a narrow screen; the table keeps its table, row, header and cell roles
+     there too (explicit ARIA roles), so that a screen reader still announces each value with
+     its headings. */
 (function () {
   "use strict";
   var h = window.React.createElement;
@@ -43,46 +52,59 @@
       "aria-hidden": "true", focusable: "false"}, shapes);
   }
 
-  function content(value) {
+  // One value: text, or {text, symbol, className, href, spark}. A value's own class (a status
+  // badge) styles its content, not the whole cell.
+  function piece(value, key) {
     if (value === null || value === undefined) { return ""; }
     if (typeof value !== "object") { return String(value); }
     if (Array.isArray(value.spark)) {
       return [sparkline(value.spark),
-        h("span", {key: "t", className: "visually-hidden"}, value.text)];
+        h("span", {key: "t" + key, className: "visually-hidden"}, value.text)];
     }
     var parts = [];
     if (value.symbol) {
       parts.push(h("span", {key: "s", "aria-hidden": "true"}, value.symbol), " ");
     }
-    parts.push(value.href
-      ? h("a", {key: "t", href: value.href}, value.text)
-      : value.text);
-    return parts;
+    parts.push(value.href ? h("a", {key: "t", href: value.href}, value.text) : value.text);
+    return value.className ? h("span", {key: key, className: value.className}, parts) : parts;
   }
 
-  function cell(tag, value, columnClass, extra) {
-    var props = Object.assign({className: columnClass || undefined}, extra);
-    var inner = content(value);
-    // A cell's own class (a status badge) styles its content, not the whole cell.
-    if (value && typeof value === "object" && value.className) {
-      inner = h("span", {className: value.className}, inner);
+  function content(value) {
+    if (value && typeof value === "object" && Array.isArray(value.lines)) {
+      return value.lines.map(function (line, i) {
+        return h("span", {key: i, className: "cell-line"}, piece(line, i));
+      });
     }
-    return h(tag, props, inner);
+    return piece(value, 0);
+  }
+
+  function text(value) {
+    if (value === null || value === undefined) { return ""; }
+    return typeof value === "object" ? String(value.text || "") : String(value);
   }
 
   function StaticTable(props) {
+    var columns = props.columns || [];
     var columnClasses = props.column_classes || [];
-    var head = h("thead", null, h("tr", null, (props.columns || []).map(function (value, i) {
-      return cell("th", value, columnClasses[i], {key: i, scope: "col"});
-    })));
-    var body = h("tbody", null, (props.rows || []).map(function (row, r) {
-      return h("tr", {key: r}, row.map(function (value, i) {
+    var cards = Boolean(props.card_labels);
+    // Explicit roles only where a style sheet may lay the table out as cards.
+    function role(name) { return cards ? name : undefined; }
+    var head = h("thead", {role: role("rowgroup")}, h("tr", {role: role("row")},
+      columns.map(function (value, i) {
+        return h("th", {key: i, scope: "col", className: columnClasses[i] || undefined,
+          role: role("columnheader")}, content(value));
+      })));
+    var body = h("tbody", {role: role("rowgroup")}, (props.rows || []).map(function (row, r) {
+      return h("tr", {key: r, role: role("row")}, row.map(function (value, i) {
+        var className = columnClasses[i] || undefined;
         return props.row_headers && i === 0
-          ? cell("th", value, columnClasses[i], {key: i, scope: "row"})
-          : cell("td", value, columnClasses[i], {key: i});
+          ? h("th", {key: i, scope: "row", className: className, role: role("rowheader")},
+              content(value))
+          : h("td", {key: i, className: className, role: role("cell"),
+              "data-label": cards ? text(columns[i]) : undefined}, content(value));
       }));
     }));
-    return h("table", {id: props.id, className: props.className},
+    return h("table", {id: props.id, className: props.className, role: role("table")},
       props.caption ? h("caption", null, props.caption) : null, head, body);
   }
 

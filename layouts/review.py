@@ -153,13 +153,12 @@ def _t(key: str, language: str, **values: Any) -> str:
     return translate(TEXT, key, language, **values)
 
 
-class ReviewTable(StaticTable):
-    """A :class:`~layouts.static_table.StaticTable` drawn by ``assets/review-table.js``: a cell
-    may stack several values (:func:`stacked`), and on a narrow screen each row is a card
-    whose values carry their column's heading (``assets/review.css``), so that no review
-    table is wider than the screen. A real table with headers for screen readers."""
-
-    _type = "ReviewTable"
+def review_table(**props: Any) -> StaticTable:
+    """A review table: a cell may stack several values (:func:`stacked`), and on a narrow
+    screen each row is a card whose values carry their column's heading
+    (``card_labels``, ``assets/review.css``), so that no review table is wider than the
+    screen. A real table with headers for screen readers."""
+    return StaticTable(card_labels=True, **props)
 
 
 def stacked(*values: Cell) -> dict[str, Any]:
@@ -495,7 +494,7 @@ def _missed(view: ReviewView) -> html.Section:
         _t("missed_heading", language),
         [
             _scroll_region(
-                ReviewTable(
+                review_table(
                     id="review-missed-table",
                     caption=_t("missed_caption", language, quarter=view.quarter_label),
                     columns=[
@@ -553,7 +552,7 @@ def _movers(view: ReviewView) -> html.Section:
         return [
             heading,
             _scroll_region(
-                ReviewTable(
+                review_table(
                     id=f"review-{kind}-table",
                     caption=_t(f"{kind}_caption", language, previous=previous),
                     columns=[
@@ -608,7 +607,7 @@ def _not_reported(view: ReviewView) -> html.Section:
         "review-silent",
         _t("silent_heading", language),
         [
-            ReviewTable(
+            review_table(
                 id="review-silent-table",
                 caption=_t("silent_caption_all", language, quarter=view.quarter_label),
                 columns=[
@@ -803,7 +802,7 @@ def _follow_ups(item: ReviewedAction, view: ReviewView) -> Any:
     first = item.follow_ups[0]
     return _scroll_region(
         [
-            ReviewTable(
+            review_table(
                 caption=_t(
                     "followed_caption",
                     language,
@@ -913,7 +912,7 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
         _t("table_heading", language),
         [
             _scroll_region(
-                ReviewTable(
+                review_table(
                     id="review-table",
                     caption=_t(
                         "table_caption",

@@ -50,7 +50,10 @@ class StaticTable(Component):
     """A read-only table: caption, column headings and rows of cells (see module docstring).
 
     ``row_headers``: the first cell of each row names the row (``<th scope="row">``) so that
-    a screen reader announces it with every value.
+    a screen reader announces it with every value. ``card_labels``: each data cell carries
+    its column's heading (``data-label``) and the table explicit ARIA roles, for a style sheet
+    that lays it out as one card per row on a narrow screen (``assets/review.css``). A cell
+    may stack several values (``{"lines": [...]}``).
     """
 
     # Declared like Dash's own Component declares them (instance attributes with a default).
@@ -69,6 +72,7 @@ class StaticTable(Component):
         column_classes: list[str | None] | None = None,
         className: str | None = None,
         id: str | None = None,
+        card_labels: bool = False,
     ) -> None:
         self._prop_names = [
             "id",
@@ -78,6 +82,7 @@ class StaticTable(Component):
             "row_headers",
             "column_classes",
             "className",
+            "card_labels",
         ]
         self._valid_wildcard_attributes: list[str] = []
         self.available_properties = list(self._prop_names)
@@ -90,5 +95,6 @@ class StaticTable(Component):
             "row_headers": row_headers,
             "column_classes": column_classes,
             "className": className,
+            "card_labels": card_labels or None,
         }
         super().__init__(**{key: value for key, value in props.items() if value is not None})

@@ -40,7 +40,7 @@ def test_review_page_shows_every_agency_and_dimension_with_sparklines(page, live
         "Department of Housing and Community Development"
     )
     housing = _rows(page).filter(has_text="Department of Housing").filter(has_text="Satisfaction")
-    expect(housing.locator("td").nth(1).locator(".review-line").first).to_have_text("Not reported")
+    expect(housing.locator("td").nth(1).locator(".cell-line").first).to_have_text("Not reported")
     expect(housing).to_contain_text("Cannot compare")
     expect(page.locator("#review-notes")).to_contain_text("margin of error")
     expect(page.locator("#review-link")).to_have_attribute("href", "/review")
