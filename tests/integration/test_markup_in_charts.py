@@ -113,9 +113,17 @@ def test_agency_page_figures_carry_the_texts_escaped(settings) -> None:
     figures = page_figures(settings, f"/agency/{AGENCY}")
     texts = [text for figure in figures for text in strings(figure)]
     assert_escaped_once(texts)
-    names = [trace.get("name", "") for figure in figures for trace in figure["data"]]
+    # A long legend name wraps between words (a <br> of Plotly's, never inside the data's text).
+    names = [
+        trace.get("name", "").replace("<br>", " ") for figure in figures for trace in figure["data"]
+    ]
+    # The action marker's hover label: its text, or (a labelled marker) its customdata.
     hovers = [
-        text for figure in figures for trace in figure["data"] for text in trace.get("text") or []
+        text
+        for figure in figures
+        for trace in figure["data"]
+        for text in [*(trace.get("text") or []), *(trace.get("customdata") or [])]
+        if isinstance(text, str)
     ]
     assert METRIC_ESCAPED in names  # the legend
     assert any(ACTION_ESCAPED in hover for hover in hovers)  # the action marker's hover label

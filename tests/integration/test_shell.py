@@ -102,6 +102,8 @@ def test_the_router_sets_the_title_and_marks_the_current_page(client):
     links = [n for n in _nodes(menu) if n["type"] == "A"]
     assert [link["props"]["href"] for link in links] == [
         "/?lang=es",
+        "/compare?lang=es",
+        "/equity?lang=es",
         "/review?lang=es",
         "/changes?lang=es",
         "/methodology?lang=es",
