@@ -107,23 +107,10 @@ def _render(
 
 
 def _crumbs(page: str | None, view: Any, language: str) -> list[tuple[str, str | None]]:
-    """The breadcrumb trail of an inner page (the agency and service pages draw their own;
-    the home page has none)."""
-    if page in ("home", "agency", "service"):
-        return []
-    home = (navigation.label("nav_agencies", language), shell.language_href("/", language))
-    if page is None:
-        return [home, (navigation.not_found_heading(language), None)]
-    if page == "changes":
-        agency = getattr(view, "agency_name", None)
-        if agency:
-            changes = navigation.label("nav_changes", language)
-            return [
-                home,
-                (changes, shell.language_href("/changes", language)),
-                (navigation.changes_heading(language, agency), None),
-            ]
-    return [home, (navigation.menu_label(page, language) or page, None)]
+    """The page's breadcrumb trail (``navigation.breadcrumb_trail``), its links in the page's
+    language."""
+    trail = navigation.breadcrumb_trail(page, language, getattr(view, "agency_name", None))
+    return [(name, shell.language_href(path, language) if path else None) for name, path in trail]
 
 
 def render_preview(settings: Settings, path: str, search: str | None) -> tuple[list, str, bool]:

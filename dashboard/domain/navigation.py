@@ -96,6 +96,27 @@ def page_title(
     return government
 
 
+def breadcrumb_trail(
+    page: str | None, language: str, agency: str | None = None
+) -> list[tuple[str, str | None]]:
+    """(name, path or None for the current page) of an inner page's breadcrumbs: none on home
+    and on the agency and service pages (they draw their own), "Agencies" then the page
+    elsewhere (``page`` None: the 404 page), with "What changed" between for one agency's
+    changes."""
+    if page in ("home", "agency", "service"):
+        return []
+    home = (label("nav_agencies", language), "/")
+    if page is None:
+        return [home, (not_found_heading(language), None)]
+    if page == "changes" and agency:
+        return [
+            home,
+            (label("nav_changes", language), "/changes"),
+            (changes_heading(language, agency), None),
+        ]
+    return [home, (menu_label(page, language) or page, None)]
+
+
 def changes_heading(language: str, agency: str | None) -> str:
     """The "What changed" page's name, for one agency or all."""
     if agency:

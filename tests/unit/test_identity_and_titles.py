@@ -192,3 +192,21 @@ def test_service_matches_are_grouped_by_agency_in_order():
     grouped = matches_by_agency(found)
     assert [m.service_slug for m in grouped["dmv"]] == ["renewal", "id"]
     assert [m.service_slug for m in grouped["tax"]] == ["refund"]
+
+
+def test_the_breadcrumb_trail_leads_from_agencies_to_the_page():
+    assert navigation.breadcrumb_trail("home", "en") == []
+    assert navigation.breadcrumb_trail("agency", "en") == []
+    assert navigation.breadcrumb_trail("review", "es") == [
+        ("Agencias", "/"),
+        (navigation.menu_label("review", "es"), None),
+    ]
+    assert navigation.breadcrumb_trail(None, "en")[-1] == (
+        navigation.not_found_heading("en"),
+        None,
+    )
+    assert navigation.breadcrumb_trail("changes", "en", "Parks") == [
+        ("Agencies", "/"),
+        ("What changed", "/changes"),
+        ("What changed: Parks", None),
+    ]
