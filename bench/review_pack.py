@@ -1,12 +1,16 @@
-"""Time of the first review pack of a fresh process (cold), then of the next one (warm).
+"""Time of the first review pack of a fresh process (cold), then of the next ones (warm).
 
     python bench/review_pack.py [--database-url URL] [--language en] [--fy 2026 --q 3]
 
 What a visitor waits for the first time anyone asks for a pack after a worker starts: the
-review page's view, the agencies' trend charts (the first one starts Kaleido's Chromium), the
-document, and printing by a new headless Chromium; then the same build again with the chart
-browser warm. Prints each step's time, the pages and the size. Starts from a new SQLite demo
-store unless --database-url names one. bench/exports.py --only review-pack times warm builds.
+review page's view, the agencies' trend charts (the first one starts Kaleido's Chromium; all
+of them are drawn at once on its tabs), the document, and printing (in that warm browser);
+then the same build again with the browser warm and every chart drawn again (the in-process
+cache of images by content emptied), then once more as it is (the charts from that cache:
+a pack rebuilt for data that changed elsewhere). Prints each step's time, the pages and the
+size. "first chart" is the wait for the first agency's charts, "charts" for all of them.
+Starts from a new SQLite demo store unless --database-url names one. bench/exports.py
+--only review-pack times warm builds.
 """
 
 from __future__ import annotations
@@ -60,7 +64,10 @@ def main() -> None:
     query = {key: value for key, value in (("fy", args.fy), ("q", args.q)) if value}
     with tempfile.TemporaryDirectory(prefix="cxdash-bench-") as directory:
         url = args.database_url or create_demo_store(Path(directory))
-        for label in ("first (cold)", "second (warm)"):
+        runs = ("first (cold)", "second (warm, charts drawn again)", "third (charts cached)")
+        for label in runs:
+            if label != runs[-1]:
+                exports.forget_rendered()
             print(f"review pack, {label}:")
             marks = build_once(url, args.language, query)
             print("  " + "   ".join(f"{name} {seconds:.2f} s" for name, seconds in marks.items()))

@@ -180,7 +180,21 @@ class StaticRenderer:
             return self.core(kind, props)
         if "rows" in props and "columns" in props:
             return self.table(props)  # StaticTable and the review's tables
+        if kind == "StaticHtml":
+            return self.tree(props.get("tree"))  # layouts/static_html.py
         return self.render(props.get("children"))
+
+    def tree(self, node: Any) -> str:
+        """StaticHtml's data (``{"t": tag, "p": props, "c": children}`` or text) as HTML."""
+        if isinstance(node, list):
+            return "".join(self.tree(child) for child in node)
+        if not isinstance(node, dict):
+            return self.render(node)
+        tag = node["t"]
+        opening = f"<{tag}{_attributes(node.get('p') or {})}>"
+        if tag in _VOID:
+            return opening
+        return f"{opening}{self.tree(node.get('c') or [])}</{tag}>"
 
     def element(self, tag: str, props: Mapping[str, Any], extra_class: str | None = None) -> str:
         opening = f"<{tag}{_attributes(props, extra_class)}>"

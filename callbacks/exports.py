@@ -214,7 +214,12 @@ def metric_codes() -> list[str]:
 
 
 def chart_csv_text(view: Any, spec: ChartSpec, as_of: Any) -> str:
-    """The chart's tidy CSV (with a byte-order mark, so spreadsheets read the accents)."""
+    """The chart's tidy CSV (with a byte-order mark, so spreadsheets read the accents). A view
+    that writes its own rows (home, compare, equity, embed: ``tidy_csv``) says whose figures
+    each row holds; the ZIP's CSVs are the download's."""
+    own_csv = getattr(view, "tidy_csv", None)
+    if callable(own_csv):
+        return "\ufeff" + own_csv(spec, as_of)
     return "\ufeff" + tidy_csv.chart_csv(spec, chart_subject(view, spec), as_of)
 
 
@@ -302,16 +307,29 @@ def zip_archive(
     charts = export.charts[: settings.export_max_charts]
     left_out = len(export.charts) - len(charts)
     as_of = export.report.as_of
+    # Keyed by position: the archive hands back the same ChartSpec objects, in its order.
+    position = {id(spec): index for index, spec in enumerate(charts)}
+    app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def draw(key: tuple[int, str]) -> bytes:
+        # On a render thread: the image cache is the app's.
+        with app.app_context():
+            return image(settings, export, charts[key[0]], key[1])
+
+    # Every image of the page is started at once on the browser's tabs; the archive takes
+    # them in its order, chart by chart, and says how far it is.
+    keys = [(index, fmt) for index in range(len(charts)) for fmt in export_files.IMAGE_FORMATS]
     try:
-        return export_files.build_zip(
-            charts,
-            lambda spec, fmt: image(settings, export, spec, fmt),
-            _manifest_head(settings, export, len(charts), left_out),
-            # Each image has its own time limit; the whole archive has one too.
-            time_limit_s=export_jobs.time_limit(settings),
-            csv_of=lambda spec: chart_csv_text(export.view, spec, as_of).encode("utf-8"),
-            progress=progress,
-        )
+        with exports.RenderAhead(keys, draw) as ahead:
+            return export_files.build_zip(
+                charts,
+                lambda spec, fmt: ahead.get((position[id(spec)], fmt)),
+                _manifest_head(settings, export, len(charts), left_out),
+                # Each image has its own time limit; the whole archive has one too.
+                time_limit_s=export_jobs.time_limit(settings),
+                csv_of=lambda spec: chart_csv_text(export.view, spec, as_of).encode("utf-8"),
+                progress=progress,
+            )
     except export_files.ZipTooLarge as error:
         raise ExportRefused(413, _t("too_big", export.language)) from error
 

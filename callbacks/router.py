@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import flask
 from dash import Dash, Input, Output, State, clientside_callback, html
-from dash._utils import to_json
+from dash._utils import split_callback_id, to_json
 from dash.exceptions import PreventUpdate
 
 from callbacks.exports import chart_csv_text
@@ -21,7 +21,7 @@ from dashboard.views import NotFound
 from dashboard.web import answer_cache, outage, preview, request_limits
 from dashboard.web.pages import PageContext, page_day, page_for, page_title, page_view
 from layouts import embed as embed_layout
-from layouts import not_found, shell
+from layouts import not_found, shell, static_html
 from layouts import outage as outage_layout
 from layouts import preview as preview_layout
 from layouts.pages import layout_for
@@ -164,8 +164,40 @@ def layout_for_request(settings: Settings) -> html.Div:
     if url is None:
         return shell.app_layout()
     path, search = url
-    frame, language = render_or_outage(settings, path, search)
-    return shell.app_layout(frame, language, rendered_url=path + search)
+    frame, language, found = render_answer(settings, path, search)
+    return shell.app_layout(first_frame(frame, found), language, rendered_url=path + search)
+
+
+def first_frame(frame: list, found: bool) -> list:
+    """The page's frame for the first layout: a page found (not the 404 or outage page) with
+    its static HTML compacted (``layouts/static_html``), since the first load is drawn from
+    it, where the renderer's cost per component counts most. Components a callback names stay
+    components (:func:`live_ids`); the router's later answers are not compacted."""
+    return static_html.compact(frame, live_ids()) if found else frame
+
+
+def live_ids() -> frozenset[str]:
+    """The ids of every component a callback of the public app reads or writes."""
+    if not flask.has_request_context():
+        return frozenset()
+    ids = flask.current_app.extensions.get(_LIVE_IDS)
+    return ids() if callable(ids) else frozenset()
+
+
+_LIVE_IDS = "cxdash_live_ids"
+
+
+def _callback_ids(app: Dash) -> frozenset[str]:
+    ids: set[str] = set()
+    for output, callback in app.callback_map.items():
+        outputs = split_callback_id(output)
+        for item in [
+            *(outputs if isinstance(outputs, list) else [outputs]),
+            *callback.get("inputs", []),
+            *callback.get("state", []),
+        ]:
+            ids.add(str(item.get("id")))
+    return frozenset(ids)
 
 
 def render_or_outage(settings: Settings, path: str, search: str | None) -> tuple[list, str]:
@@ -293,6 +325,8 @@ def _page_answer(
 
     def build() -> tuple[bytes, bool]:
         frame, language, keep = render_answer(settings, path, search)
+        if kind == "layout":
+            frame = first_frame(frame, keep)
         return encode(frame, language, answer_cache.URL_SLOT).encode(), keep
 
     return answer_cache.serve_page(
@@ -305,6 +339,8 @@ def _page_answer(
 
 def register(app: Dash) -> None:
     settings: Settings = app.server.config["CXDASH_SETTINGS"]
+    # Read at each first layout: every module registers its callbacks after this one.
+    app.server.extensions[_LIVE_IDS] = lambda: _callback_ids(app)
     # After the staff guard, the rate limits and the callback body checks (registered
     # before, by the factory): a cached answer is served only where Dash's would have been.
     app.server.before_request(lambda: cached_page_answer(settings))

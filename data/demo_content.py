@@ -113,7 +113,7 @@ METRICS: tuple[MetricSpec, ...] = (
         ),
         method_es=(
             "Se pregunta en la misma encuesta trimestral que la satisfacción general y se "
-            "informa para cada agencia en su conjunto. Un cambio en la redacción de la pregunta "
+            "reporta para cada agencia en su conjunto. Un cambio en la redacción de la pregunta "
             "inicia una serie nueva."
         ),
         data_source_en="Quarterly customer survey (A-11 trust question).",
@@ -123,7 +123,7 @@ METRICS: tuple[MetricSpec, ...] = (
             "level."
         ),
         target_setting_es=(
-            "Las agencias con un punto de partida bajo se comprometen a mejorar un 10 % en "
+            "Las agencias con un punto de partida bajo se comprometen a mejorar un 10% en "
             "lugar de alcanzar un nivel fijo."
         ),
     ),
@@ -184,7 +184,7 @@ METRICS: tuple[MetricSpec, ...] = (
         data_source_en="Quality-review module of the case management system.",
         data_source_es="Módulo de revisión de calidad del sistema de gestión de casos.",
         target_setting_en="95% or better; 97% where the baseline was already above 96%.",
-        target_setting_es="95 % o más; 97 % cuando la línea de base ya superaba el 96 %.",
+        target_setting_es="95% o más; 97% cuando la línea de base ya superaba el 96%.",
     ),
     MetricSpec(
         code="timeliness_standard",
@@ -209,7 +209,7 @@ METRICS: tuple[MetricSpec, ...] = (
         method_es=(
             "Solicitudes completadas en el trimestre que cumplieron el estándar, divididas "
             "entre todas las solicitudes completadas en el trimestre. Los días hábiles excluyen "
-            "los fines de semana y los días festivos estatales."
+            "los fines de semana y los días feriados estatales."
         ),
         data_source_en="Case management and permitting systems (date received and date completed).",
         data_source_es=(
@@ -258,7 +258,7 @@ METRICS: tuple[MetricSpec, ...] = (
         ),
         target_setting_es=(
             "Por debajo del estándar publicado; los servicios que empiezan a medir se "
-            "comprometen a mejorar un 10 % respecto a su año de línea de base."
+            "comprometen a mejorar un 10% respecto a su año de línea de base."
         ),
     ),
     MetricSpec(
@@ -287,7 +287,7 @@ METRICS: tuple[MetricSpec, ...] = (
             "La hora de recepción y la de la primera respuesta provienen de los sistemas de "
             "teléfono y de correo. El reloj cuenta días hábiles: un mensaje recibido el viernes "
             "por la tarde llega a tiempo si se acusa recibo antes del final del lunes (o del "
-            "martes después de un día festivo)."
+            "martes después de un día feriado)."
         ),
         data_source_en="Contact-centre platform and shared mailboxes.",
         data_source_es="Plataforma del centro de contacto y buzones compartidos.",
@@ -297,7 +297,7 @@ METRICS: tuple[MetricSpec, ...] = (
         ),
         target_setting_es=(
             "La política de capacidad de respuesta entró en vigor al comienzo de un año "
-            "fiscal; su primer año fijó la línea de base y desde entonces la meta es del 95 %."
+            "fiscal; su primer año fijó la línea de base y desde entonces la meta es del 95%."
         ),
     ),
     MetricSpec(
@@ -327,7 +327,7 @@ METRICS: tuple[MetricSpec, ...] = (
         data_source_en="Automatic call distributor reports.",
         data_source_es="Informes del distribuidor automático de llamadas.",
         target_setting_en="The industry standard of 80% of calls within 60 seconds.",
-        target_setting_es="El estándar del sector: el 80 % de las llamadas en 60 segundos.",
+        target_setting_es="El estándar del sector: el 80% de las llamadas en 60 segundos.",
     ),
     MetricSpec(
         code="avg_speed_answer",
@@ -375,7 +375,7 @@ METRICS: tuple[MetricSpec, ...] = (
         data_source_en="Automatic call distributor reports.",
         data_source_es="Informes del distribuidor automático de llamadas.",
         target_setting_en="8% or less.",
-        target_setting_es="8 % o menos.",
+        target_setting_es="8% o menos.",
     ),
     MetricSpec(
         code="contacts_received",
@@ -403,7 +403,7 @@ METRICS: tuple[MetricSpec, ...] = (
         data_source_en="Contact-centre platform and shared mailboxes.",
         data_source_es="Plataforma del centro de contacto y buzones compartidos.",
         target_setting_en="No target: volume is reported for context.",
-        target_setting_es="Sin meta: el volumen se informa como contexto.",
+        target_setting_es="Sin meta: el volumen se reporta como contexto.",
     ),
     MetricSpec(
         code="staff_trained_cx",
@@ -1884,7 +1884,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Opción de devolución de llamada cuando la espera supera los 10 minutos",
         "Callers can keep their place in line and get a call back instead of waiting on hold.",
         "Las personas pueden conservar su lugar en la fila y recibir una llamada en lugar de "
-        "esperar en línea.",
+        "esperar al teléfono.",
     ),
     ActionSpec(
         "real-id-saturdays",

@@ -3,21 +3,22 @@
 A pure function of :class:`dashboard.views.compare.CompareView` and the page context. The
 measure and period are native ``<select>`` s in a plain GET form, so the page works without
 JavaScript and every view is a permalink. The chart is a dot per agency with its 95%
-interval as a bar, best first (:func:`dot_figure`, shared with the equity page), with its
-summary above and its data table and CSV below. Agency names are data: children of
+interval as a bar, best first (:func:`dot_figure`), with its summary above and its data
+table and CSV below. The page's frame (:func:`comparison_page`), its form (:func:`choice_form`)
+and its chart are the equity page's too. Agency names are data: children of
 components here (React escapes them), and escaped once on their way into Plotly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dash import dcc, html
 
 from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.domain.charts import ChartSpec, Trace, plotly_text, plotly_texts, series_style
-from dashboard.views.compare import CompareView, Option
+from dashboard.views.compare import CompareView
 from layouts.attributes import aria
 from layouts.components import data_table
 from layouts.figures import TARGET_COLOUR, Figure, figure, graph_config
@@ -53,6 +54,16 @@ def _t(key: str, language: str, **values: Any) -> str:
     return translate(TEXT, key, language, **values)
 
 
+class Choice(Protocol):
+    """An option of a form's ``<select>``: ``dashboard.views.Option`` or a period's."""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
 def layout(view: CompareView, context: PageContext) -> list:
     language = context.language
     title = (
@@ -60,39 +71,52 @@ def layout(view: CompareView, context: PageContext) -> list:
         if view.metric_name
         else _t("compare_title", language)
     )
-    body: list[Any] = [
-        html.H1(title, id="compare-heading"),
-        html.P(_t("compare_intro", language), className="lead"),
-        choice_form(
+    return comparison_page(
+        "compare",
+        context,
+        heading=title,
+        intro=html.P(_t("compare_intro", language), className="lead"),
+        form=choice_form(
             "compare",
             context,
             _t("compare_choose", language),
             [
                 ("metric", _t("compare_measure", language), view.metric_options, view.metric),
-                (
-                    "period",
-                    _t("compare_period", language),
-                    [Option(o.value, o.label) for o in view.period_options],
-                    view.period,
-                ),
+                ("period", _t("compare_period", language), view.period_options, view.period),
             ],
             _t("compare_show", language),
         ),
-    ]
-    if not view.has_data or view.chart is None:
-        body.append(html.P(_t("compare_empty", language), id="compare-empty"))
-        return body
-    body.append(comparison_panel(view.chart, context))
-    body.append(
-        html.P(
-            dcc.Link(
-                _t("compare_equity_link", language),
-                href=context.link("/equity", metric=view.metric, period=view.period),
-                id="compare-equity-link",
-            ),
-            className="small",
-        )
+        chart=view.chart if view.has_data else None,
+        empty=_t("compare_empty", language),
+        other=(
+            "equity",
+            _t("compare_equity_link", language),
+            context.link("/equity", metric=view.metric, period=view.period),
+        ),
     )
+
+
+def comparison_page(
+    prefix: str,
+    context: PageContext,
+    *,
+    heading: str,
+    intro: html.P,
+    form: html.Form,
+    chart: ChartSpec | None,
+    empty: str,
+    other: tuple[str, str, str],
+) -> list:
+    """The compare and equity pages: the heading, why the page exists, the form; then the
+    chart panel and a link to the other page (``other``: its name, the link's words, its
+    address with the same measure and period), or the words for nothing to show."""
+    body: list[Any] = [html.H1(heading, id=f"{prefix}-heading"), intro, form]
+    if chart is None:
+        body.append(html.P(empty, id=f"{prefix}-empty"))
+        return body
+    name, words, href = other
+    body.append(comparison_panel(chart, context))
+    body.append(html.P(dcc.Link(words, href=href, id=f"{prefix}-{name}-link"), className="small"))
     return body
 
 
@@ -100,7 +124,7 @@ def choice_form(
     prefix: str,
     context: PageContext,
     legend: str,
-    choices: Sequence[tuple[str, str, Sequence[Option], str | None]],
+    choices: Sequence[tuple[str, str, Sequence[Choice], str | None]],
     button: str,
 ) -> html.Form:
     """A GET form of native ``<select>`` s ((name, label, options, chosen) each) that reloads

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dash import dcc, html
+from dash import html
 
 from dashboard.core.i18n import P_, Messages, messages, translate
-from dashboard.views.compare import Option
 from dashboard.views.equity import EquityView
 from dashboard.views.equity import text as equity_text
-from layouts.compare import choice_form, comparison_panel
+from layouts.compare import choice_form, comparison_page
 
 if TYPE_CHECKING:
     from dashboard.web.pages import PageContext
@@ -56,38 +55,27 @@ def layout(view: EquityView, context: PageContext) -> list:
         if view.metric_name and view.segment_label
         else _t("equity_title", language)
     )
-    body: list[Any] = [
-        html.H1(title, id="equity-heading"),
-        html.P(_t("equity_why", language), className="lead", id="equity-why"),
-        choice_form(
+    return comparison_page(
+        "equity",
+        context,
+        heading=title,
+        intro=html.P(_t("equity_why", language), className="lead", id="equity-why"),
+        form=choice_form(
             "equity",
             context,
             _t("equity_choose", language),
             [
                 ("segment", _t("equity_segment", language), view.segment_options, view.segment),
                 ("metric", _t("equity_measure", language), view.metric_options, view.metric),
-                (
-                    "period",
-                    _t("equity_period", language),
-                    [Option(o.value, o.label) for o in view.period_options],
-                    view.period,
-                ),
+                ("period", _t("equity_period", language), view.period_options, view.period),
             ],
             _t("equity_show", language),
         ),
-    ]
-    if not view.has_data or view.chart is None:
-        body.append(html.P(_t("equity_empty", language), id="equity-empty"))
-        return body
-    body.append(comparison_panel(view.chart, context))
-    body.append(
-        html.P(
-            dcc.Link(
-                _t("equity_compare_link", language),
-                href=context.link("/compare", metric=view.metric, period=view.period),
-                id="equity-compare-link",
-            ),
-            className="small",
-        )
+        chart=view.chart if view.has_data else None,
+        empty=_t("equity_empty", language),
+        other=(
+            "compare",
+            _t("equity_compare_link", language),
+            context.link("/compare", metric=view.metric, period=view.period),
+        ),
     )
-    return body

@@ -3,6 +3,12 @@
 A pure function of the view (``dashboard.views.review``) and the page context. The period
 and sort choices are one plain GET form with native selects, so every state of the page is a
 permalink. The review pack panel is the only interactive part (callbacks/review.py).
+
+On a phone the page was 42,733 px tall: its parts now open and close (:func:`collapsible`,
+native ``<details>``). The rule: targets missed and measures not reported are open (the
+meeting's agenda); each dimension's rows of the comparison, the movers, the actions and the
+notes are closed, each summary line saying what it holds ("Timeliness — 9 met, 2 missed, 1
+did not report"). "On this page" jumps to each part; printing opens them all.
 """
 
 from __future__ import annotations
@@ -146,6 +152,22 @@ TEXT: Messages = messages(
     P_("target_of", "Target {target}"),
     P_("never_published", "No result published"),
     P_("suppressed_now", "Not shown this quarter: fewer than {n} responses"),
+    # The collapsible sections (issue 13): each <summary> line says what its section holds.
+    P_("dimension_headline", "{dimension} — {met}, {missed}, {silent}"),
+    NP_("headline_met", "{count} met", "{count} met"),
+    NP_("headline_missed", "{count} missed", "{count} missed"),
+    NP_("headline_silent", "{count} did not report", "{count} did not report"),
+    NP_("missed_summary", "{count} target missed", "{count} targets missed"),
+    NP_("silent_summary", "{count} measure not reported", "{count} measures not reported"),
+    P_("movers_summary", "{improved}, {declined}"),
+    NP_("headline_improved", "{count} improved", "{count} improved"),
+    NP_("headline_declined", "{count} declined", "{count} declined"),
+    P_("notes_summary", "The rules behind the words and marks"),
+    P_(
+        "sections_hint",
+        "Each part opens and closes with its title line; targets missed and measures not "
+        "reported are open, and printing opens every part.",
+    ),
 )
 
 
@@ -218,6 +240,10 @@ def _contents(view: ReviewView) -> html.Nav:
         ("review-table-section", _t("table_heading", language)),
         ("review-notes", _t("notes_heading", language)),
     ]
+    dimensions = [
+        html.Li(html.A(summary.label, href=f"#{dimension_section_id(summary.dimension)}"))
+        for summary in view.summaries
+    ]
     return html.Nav(
         [
             html.H2(_t("contents", language), id="review-contents-heading", className="h6 mb-1"),
@@ -225,6 +251,11 @@ def _contents(view: ReviewView) -> html.Nav:
                 [html.Li(html.A(label, href=f"#{target}")) for target, label in sections],
                 className="review-contents",
             ),
+            # The jump menu's second row: straight to one dimension's section of the table.
+            html.Ul(dimensions, className="review-contents review-contents-dimensions")
+            if dimensions
+            else None,
+            html.P(_t("sections_hint", language), className="small mb-0 mt-1"),
         ],
         className="no-print mb-3",
         **aria(labelledby="review-contents-heading"),
@@ -402,6 +433,38 @@ def _section(section_id: str, heading: str, content: list[Any]) -> html.Section:
     )
 
 
+def collapsible(summary: Any, content: list[Any], *, open_: bool, **props: Any) -> html.Details:
+    """A part of the review that opens and closes with its title line: a native
+    ``<details>``, so it works without JavaScript and from the keyboard (Enter or Space on the
+    summary). The summary says what the part holds ("Timeliness — 9 met, 2 missed, 1 did not
+    report"), so a closed part still answers the meeting's first question. Printing opens
+    every part (``assets/review_sections.css``, ``assets/review_sections.js``)."""
+    return html.Details(
+        [html.Summary(summary, className="review-collapsible-summary"), *content],
+        open=open_,
+        className="review-collapsible",
+        **props,
+    )
+
+
+def dimension_section_id(dimension: str) -> str:
+    return f"review-dimension-{dimension}"
+
+
+def dimension_headline(summary: DimensionReview, language: str) -> str:
+    """ "Timeliness — 9 met, 2 missed, 1 did not report": the enterprise roll-up's counts,
+    the same as the summary card's (agencies judged against a target, agencies reporting)."""
+    met, reported = summary.met, summary.reported
+    return _t(
+        "dimension_headline",
+        language,
+        dimension=summary.label,
+        met=_t("headline_met", language, count=met.count),
+        missed=_t("headline_missed", language, count=met.total - met.count),
+        silent=_t("headline_silent", language, count=reported.total - reported.count),
+    )
+
+
 def _scroll_region(table: Any, labelled_by: str) -> html.Div:
     """A table that may scroll sideways on a narrow screen: a named region that takes focus,
     so that keyboard users can scroll it too (WCAG 2.1.1; axe "scrollable-region-focusable")."""
@@ -493,25 +556,35 @@ def _missed(view: ReviewView) -> html.Section:
         "review-missed",
         _t("missed_heading", language),
         [
-            _scroll_region(
-                review_table(
-                    id="review-missed-table",
-                    caption=_t("missed_caption", language, quarter=view.quarter_label),
-                    columns=[
-                        words("agency", language),
-                        words("measure", language),
-                        words("result", language),
-                        words("target", language),
-                        words("shortfall", language),
-                        _t("being_done", language),
-                    ],
-                    rows=[_missed_row(item, view) for item in view.missed],
-                    row_headers=True,
-                    className="table table-sm review-table",
-                ),
-                "review-missed-heading",
+            collapsible(
+                _t("missed_summary", language, count=len(view.missed)),
+                [_missed_table(view)],
+                open_=True,
+                id="review-missed-details",
             )
         ],
+    )
+
+
+def _missed_table(view: ReviewView) -> html.Div:
+    language = view.language
+    return _scroll_region(
+        review_table(
+            id="review-missed-table",
+            caption=_t("missed_caption", language, quarter=view.quarter_label),
+            columns=[
+                words("agency", language),
+                words("measure", language),
+                words("result", language),
+                words("target", language),
+                words("shortfall", language),
+                _t("being_done", language),
+            ],
+            rows=[_missed_row(item, view) for item in view.missed],
+            row_headers=True,
+            className="table table-sm review-table",
+        ),
+        "review-missed-heading",
     )
 
 
@@ -579,18 +652,31 @@ def _movers(view: ReviewView) -> html.Section:
             ),
         ]
 
+    summary = _t(
+        "movers_summary",
+        language,
+        improved=_t("headline_improved", language, count=len(view.improved)),
+        declined=_t("headline_declined", language, count=len(view.declined)),
+    )
     return _section(
         "review-movers",
         _t("movers_heading", language),
         [
-            html.P(_t("movers_intro", language, previous=previous)),
-            html.Div(
+            collapsible(
+                summary,
                 [
-                    html.Div(table("improved", view.improved), className="col-12 col-xl-6"),
-                    html.Div(table("declined", view.declined), className="col-12 col-xl-6"),
+                    html.P(_t("movers_intro", language, previous=previous)),
+                    html.Div(
+                        [
+                            html.Div(table("improved", view.improved), className="col-12 col-xl-6"),
+                            html.Div(table("declined", view.declined), className="col-12 col-xl-6"),
+                        ],
+                        className="row",
+                    ),
                 ],
-                className="row",
-            ),
+                open_=False,
+                id="review-movers-details",
+            )
         ],
     )
 
@@ -603,41 +689,52 @@ def _not_reported(view: ReviewView) -> html.Section:
             _t("silent_heading", language),
             [html.P(_t("silent_none_all", language, quarter=view.quarter_label))],
         )
+    count = len(view.not_reported) + len(view.not_reported_standards)
     return _section(
         "review-silent",
         _t("silent_heading", language),
         [
-            review_table(
-                id="review-silent-table",
-                caption=_t("silent_caption_all", language, quarter=view.quarter_label),
-                columns=[
-                    words("agency", language),
-                    words("measure", language),
-                    words("last_reported", language),
-                ],
-                rows=[
-                    [row.agency_name, _dimension(row, view), _last_reported(row, view)]
-                    for row in view.not_reported
-                ]
-                + [
-                    [
-                        _t(
-                            "standard_of",
-                            language,
-                            agency=item.row.agency_name,
-                            service=item.standard.service_name,
-                        ),
-                        _standard_measure(item.row, item.standard.metric.name(language), view),
-                        view.label(item.last_reported)
-                        if item.last_reported
-                        else _t("never_published", language),
-                    ]
-                    for item in view.not_reported_standards
-                ],
-                row_headers=True,
-                className="table table-sm review-table",
+            collapsible(
+                _t("silent_summary", language, count=count),
+                [_silent_table(view)],
+                open_=True,
+                id="review-silent-details",
             )
         ],
+    )
+
+
+def _silent_table(view: ReviewView) -> StaticTable:
+    language = view.language
+    return review_table(
+        id="review-silent-table",
+        caption=_t("silent_caption_all", language, quarter=view.quarter_label),
+        columns=[
+            words("agency", language),
+            words("measure", language),
+            words("last_reported", language),
+        ],
+        rows=[
+            [row.agency_name, _dimension(row, view), _last_reported(row, view)]
+            for row in view.not_reported
+        ]
+        + [
+            [
+                _t(
+                    "standard_of",
+                    language,
+                    agency=item.row.agency_name,
+                    service=item.standard.service_name,
+                ),
+                _standard_measure(item.row, item.standard.metric.name(language), view),
+                view.label(item.last_reported)
+                if item.last_reported
+                else _t("never_published", language),
+            ]
+            for item in view.not_reported_standards
+        ],
+        row_headers=True,
+        className="table table-sm review-table",
     )
 
 
@@ -666,16 +763,19 @@ def _actions(view: ReviewView, context: PageContext) -> html.Section:
             [html.P(_t("being_done_none", language, quarter=view.quarter_label))],
         )
     groups = []
+    counts = []
     for status in (ActionStatus.IN_PROGRESS, ActionStatus.PLANNED, ActionStatus.COMPLETED):
         items = [item for item in view.actions if item.status == status]
         if not items:
             continue
+        group_label = _t(f"group_{status.value}", language, quarter=view.quarter_label)
+        counts.append(f"{group_label} ({len(items)})")
         group_id = f"review-actions-{status.value.replace('_', '-')}"
         groups.append(
             html.Div(
                 [
                     html.H3(
-                        _t(f"group_{status.value}", language, quarter=view.quarter_label),
+                        group_label,
                         id=f"{group_id}-heading",
                         className="h5",
                     ),
@@ -691,15 +791,24 @@ def _actions(view: ReviewView, context: PageContext) -> html.Section:
         "review-actions",
         heading,
         [
-            html.P(
-                _t(
-                    "being_done_intro",
-                    language,
-                    day=format_day(end, language),
-                    quarter=view.quarter_label,
-                )
-            ),
-            *groups,
+            # Closed: each action is also linked from the rows it addresses, and a link to
+            # one opens this part (the browser opens a <details> holding a link's target).
+            collapsible(
+                ", ".join(counts),
+                [
+                    html.P(
+                        _t(
+                            "being_done_intro",
+                            language,
+                            day=format_day(end, language),
+                            quarter=view.quarter_label,
+                        )
+                    ),
+                    *groups,
+                ],
+                open_=False,
+                id="review-actions-details",
+            )
         ],
     )
 
@@ -890,8 +999,8 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
             )
         ]
 
-    rows = [
-        [
+    def table_row(row: ComparisonRow) -> list[Cell]:
+        return [
             _agency_link(row, context),
             _dimension(row, view),
             _this_cell(row, view),
@@ -905,32 +1014,45 @@ def _comparison(view: ReviewView, context: PageContext) -> html.Section:
                 [display_value(value, row.metric.scale) for value in row.trend],
             ),
         ]
-        for row in view.rows
-    ]
-    return _section(
-        "review-table-section",
-        _t("table_heading", language),
-        [
-            _scroll_region(
-                review_table(
-                    id="review-table",
-                    caption=_t(
-                        "table_caption",
-                        language,
-                        quarter=view.quarter_label,
-                        previous=previous,
-                        year_ago=year_ago,
-                        count=len(view.trend_quarters),
-                    ),
-                    columns=columns,
-                    rows=rows,
-                    row_headers=True,
-                    className="table table-sm review-table review-comparison align-top",
-                ),
-                "review-table-section-heading",
-            )
-        ],
+
+    caption = _t(
+        "table_caption",
+        language,
+        quarter=view.quarter_label,
+        previous=previous,
+        year_ago=year_ago,
+        count=len(view.trend_quarters),
     )
+    # One part a dimension, each closed: its summary line gives the counts, and its missed
+    # and silent rows are already open above ("Targets missed", "Did not report"). On a
+    # phone the twelve agencies' cards of five dimensions were most of a 42,733 px page.
+    parts = []
+    for summary in view.summaries:
+        rows = [row for row in view.rows if row.dimension == summary.dimension]
+        if not rows:
+            continue
+        section_id = dimension_section_id(summary.dimension)
+        parts.append(
+            collapsible(
+                dimension_headline(summary, language),
+                [
+                    _scroll_region(
+                        review_table(
+                            id=f"review-table-{summary.dimension}",
+                            caption=t("label_value", language, label=summary.label, value=caption),
+                            columns=columns,
+                            rows=[table_row(row) for row in rows],
+                            row_headers=True,
+                            className="table table-sm review-table review-comparison align-top",
+                        ),
+                        "review-table-section-heading",
+                    )
+                ],
+                open_=False,
+                id=section_id,
+            )
+        )
+    return _section("review-table-section", _t("table_heading", language), parts)
 
 
 def _this_cell(row: ComparisonRow, view: ReviewView) -> dict[str, Any]:
@@ -966,14 +1088,21 @@ def _notes(view: ReviewView) -> html.Section:
         "review-notes",
         _t("notes_heading", language),
         [
-            html.Ul(
+            collapsible(
+                _t("notes_summary", language),
                 [
-                    html.Li(note)
-                    for note in rule_notes(
-                        language, view.small_sample_threshold, view.small_sample_policy
+                    html.Ul(
+                        [
+                            html.Li(note)
+                            for note in rule_notes(
+                                language, view.small_sample_threshold, view.small_sample_policy
+                            )
+                        ],
+                        className="small",
                     )
                 ],
-                className="small",
+                open_=False,
+                id="review-notes-details",
             )
         ],
     )

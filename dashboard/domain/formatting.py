@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 
 from babel import Locale
@@ -192,6 +193,21 @@ def format_measure(
     assert value is not None
     decimals = decisive_decimals(value, scale, target)
     return format_percent_number(float(shown), language, decimals=decimals, exact=True)
+
+
+def format_alike(
+    figures: Sequence[tuple[float | None, TargetSpec | None]], scale: str, language: str = "en"
+) -> list[str]:
+    """Figures of one sentence ("rose from 97.0% to 97.1%"), each ``(value, target)``: whole
+    percentages read as :func:`format_value` writes them ("from 84% to 92%"), but as soon as one
+    of them needs a decimal they all show their scale's decimals, as :func:`format_measure`
+    does, so that "97%" never stands beside "97.1%" (issue 13). Other scales as
+    :func:`format_value`."""
+    if scale in ("fraction", "percent"):
+        shown = [display_value(value, scale, target) for value, target in figures]
+        if any(number is not None and not float(number).is_integer() for number in shown):
+            return [format_measure(value, scale, language, target) for value, target in figures]
+    return [format_value(value, scale, language, target) for value, target in figures]
 
 
 def format_day(day: dt.date, language: str = "en") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.core.i18n import P_, Messages, messages, t, translate
-from dashboard.domain.formatting import format_change, format_count, format_value
+from dashboard.domain.formatting import format_change, format_count, format_measure
 from dashboard.domain.review import (
     MIN_SHARE_CHANGE_POINTS,
     RELATIVE_CHANGE_THRESHOLD,
@@ -154,7 +154,7 @@ def value_text(cell: Cell, language: str, small_sample_threshold: int) -> str:
         return words("suppressed", language, n=small_sample_threshold)
     if cell.rollup is not None:
         return "; ".join(cell.rollup.lines(language))
-    shown = format_value(cell.value, cell.scale, language, target=cell.target)
+    shown = format_measure(cell.value, cell.scale, language, target=cell.target)
     flags = value_flags(cell, language)
     return f"{shown} ({'; '.join(flags)})" if flags else shown
 
@@ -170,7 +170,7 @@ def value_flags(cell: Cell, language: str) -> list[str]:
             words(
                 "revised_from",
                 language,
-                value=format_value(cell.earlier_value, cell.scale, language),
+                value=format_measure(cell.earlier_value, cell.scale, language),
             )
             if cell.earlier_value is not None
             else words("revised", language)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.domain.fiscal import FiscalCalendar
-from dashboard.domain.formatting import format_count, format_value
+from dashboard.domain.formatting import format_alike, format_count, format_value
 from dashboard.domain.series import MetricSeries, SeriesPoint
 from dashboard.domain.targets import Status, describe_target
 
@@ -100,6 +100,11 @@ def in_sentence(name: str) -> str:
 def _value(point: SeriesPoint, scale: str, language: str) -> str:
     # With its target: a figure named beside its status never contradicts it (79.98%, not 80%).
     return format_value(point.raw, scale, language, target=point.target)
+
+
+def _values_alike(points: tuple[SeriesPoint, ...], scale: str, language: str) -> list[str]:
+    # Two figures of one sentence share a precision: "97.0% to 97.1%", never "97% to 97.1%".
+    return format_alike([(point.raw, point.target) for point in points], scale, language)
 
 
 def _is_flat(first: SeriesPoint, last: SeriesPoint, scale: str) -> bool:
@@ -193,12 +198,13 @@ def _trend_sentence(
             direction = "rose" if latest.raw > first.raw else "fell"
         first_year = fiscal.fiscal_year_of(first.period)
         same_year = first_year == fiscal.fiscal_year_of(latest.period)
+        first_text, last_text = _values_alike((first, latest), series.scale, language)
         opening = _t(
             f"{direction}_year" if same_year else direction,
             language,
             Name=name,
-            first=_value(first, series.scale, language),
-            last=_value(latest, series.scale, language),
+            first=first_text,
+            last=last_text,
             start=first.label,
             end=latest.label,
             year=fiscal.year_label(first_year, language),
@@ -290,14 +296,15 @@ def summarize_breakdown(
     else:
         ordered = sorted(shown, key=lambda item: float(item[1].value or 0))
         (low_group, low, scale), (high_group, high, _) = ordered[0], ordered[-1]
+        low_text, high_text = _values_alike((low, high), scale, language)
         first = _t(
             "breakdown_range",
             language,
             period=label,
             name=name,
-            low=format_value(low.raw, scale, language, target=low.target),
+            low=low_text,
             low_group=low_group,
-            high=format_value(high.raw, scale, language, target=high.target),
+            high=high_text,
             high_group=high_group,
         )
     if missing:

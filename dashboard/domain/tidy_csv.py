@@ -11,11 +11,14 @@ Names (agency, unit, measure, group, period label) are in the page's language. E
 cell goes through :func:`dashboard.domain.csv_cells.safe_row`, so an agency's
 ``=HYPERLINK(...)`` is written as text; numbers stay numbers.
 
-A pure module: the glue (``callbacks.exports``) says which agency, unit and measure a chart
-shows (:class:`ChartSubject`); the rows come from the chart spec, whose trend rows carry their
-numbers under ``"facts"`` (``dashboard.views.agency.panels.point_facts``). A chart without
-facts (the home page's enterprise trends) gives its period, its first number column as the
-value, and blanks where it has no answer.
+A pure module: the page's view (the home page's ``HomeView.tidy_csv``) or the glue
+(``callbacks.exports`` for the agency and service pages) says which agency, unit and measure a
+chart shows (:class:`ChartSubject`); the rows come from the chart spec, whose trend rows carry
+their numbers under ``"facts"`` (``dashboard.views.agency.panels.point_facts``). A chart
+without facts (the home page's enterprise trends) gives its period, its first number column as
+the value, and blanks where it has no answer. Every row names an agency and a measure code: a
+roll-up of the whole government names the government (its name in the settings,
+``GOVERNMENT_NAME``), never a blank.
 """
 
 from __future__ import annotations
@@ -69,11 +72,12 @@ STATUS_WORDS: Mapping[str, str] = {
 class ChartSubject:
     """Whose numbers a chart shows, in the page's language."""
 
-    agency: str  # "Department of Motor Vehicles"; "" for figures of every agency
-    unit: str  # the agency or the service the figures are of; "" for every agency
-    unit_type: str  # "agency", "service" or "all"
-    measure_code: str  # "csat_overall"; the chart's id where it shows no one measure
-    measure: str  # "Overall satisfaction"
+    agency: str  # "Department of Motor Vehicles"; the government's name for a roll-up of all
+    unit: str  # the agency or the service the figures are of; the government for a roll-up
+    unit_type: str  # "agency", "service" or "all" (a roll-up of every agency)
+    #: "csat_overall"; a roll-up of several measures' standards: their codes joined by "|"
+    measure_code: str
+    measure: str  # "Overall satisfaction"; several measures: their names joined by " | "
     segment: str = ""  # "channel", "language", "customer_group" for a breakdown
 
 

@@ -4,9 +4,16 @@ One Chromium process is kept warm per worker process. It is started lazily, on t
 export (never at import), and driven from its own event-loop thread; every export waits for
 its result with a time limit. A render that times out or fails restarts the browser (the old
 one is killed) and raises :class:`ExportError`, so a broken browser never hangs a worker.
-Renders are serialized by a lock (one browser tab), which makes the module safe under
-gunicorn's threads; a thread that cannot get the browser within the time limit also gets an
+The browser has :data:`TABS` tabs, and as many renders run at once (a semaphore, safe under
+gunicorn's threads): Kaleido reloads a tab after each image, so one tab draws while the
+other reloads. A thread that cannot get a tab within the time limit also gets an
 :class:`ExportError`.
+
+Many images of one job (a page's ZIP, a review pack's charts) go through :class:`RenderAhead`,
+which keeps every tab busy and hands the results back one by one, each with its own limit.
+:func:`render_figure_cached` remembers the last images drawn, by the figure's content, in
+this process: a pack rebuilt after a publication redraws only the agencies whose charts
+changed.
 
 Nothing here knows about pages or requests: ``callbacks.exports`` serves the routes and
 ``layouts.report_figures`` builds the stand-alone figures.
@@ -16,15 +23,21 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import signal
 import threading
 import time
-from concurrent.futures import Future
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 FORMATS: dict[str, str] = {
     "png": "image/png",
@@ -40,6 +53,13 @@ MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 20.0
 #: Time limit of starting Chromium (the first export of a worker).
 START_TIMEOUT_S = 30.0
+#: Tabs of the warm browser, and renders at once: two, one drawing while the other reloads
+#: (bench/page_zip.py and bench/review_pack.py measure it; more gains little on two cores).
+TABS = 2
+#: Bytes of images :func:`render_figure_cached` keeps in this process.
+CONTENT_CACHE_BYTES = 32 * 1024 * 1024
+
+_K = TypeVar("_K", bound=Hashable)
 
 _log = logging.getLogger(__name__)
 
@@ -85,6 +105,122 @@ def render_figure(
     return body
 
 
+def render_figure_cached(
+    figure: dict,
+    fmt: str,
+    *,
+    width: int,
+    height: int,
+    scale: float = 1.0,
+    timeout_s: float | None = None,
+) -> bytes:
+    """:func:`render_figure`, from this process's memory when the same figure (same data,
+    text and layout: the hash of its JSON) was drawn at the same size and format before."""
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+    text = json.dumps([figure, opts], sort_keys=True, default=str, separators=(",", ":"))
+    key = hashlib.sha256(text.encode()).hexdigest()
+    found = _content_cache.get(key)
+    if found is not None:
+        return found
+    body = render_figure(figure, fmt, width=width, height=height, scale=scale, timeout_s=timeout_s)
+    _content_cache.put(key, body)
+    return body
+
+
+class RenderAhead(Generic[_K]):
+    """``render(key)`` of every key, started at once on up to ``workers`` threads, so that
+    every tab of the browser stays busy while the caller takes the images one by one, in its
+    own order, saying how far it is (:meth:`get` waits for one). Each render keeps its own
+    time limit; an error is raised by the :meth:`get` of its key. Leaving the ``with`` block
+    cancels the renders not yet started (a build that failed or ran out of time)."""
+
+    def __init__(
+        self, keys: Sequence[_K], render: Callable[[_K], bytes], *, workers: int = TABS
+    ) -> None:
+        self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="cxdash-render")
+        self._futures = {key: self._pool.submit(render, key) for key in keys}
+
+    def get(self, key: _K) -> bytes:
+        return self._futures[key].result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> RenderAhead[_K]:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def forget_rendered() -> None:
+    """Empty :func:`render_figure_cached`'s memory (a bench that times drawing again)."""
+    _content_cache.clear()
+
+
+class _ContentCache:
+    """The last images drawn, by content hash, up to :data:`CONTENT_CACHE_BYTES`."""
+
+    def __init__(self, limit: int) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._limit = limit
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self._limit // 4:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self._size += len(body) - (len(old) if old is not None else 0)
+            self._items[key] = body
+            while self._size > self._limit:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+_content_cache = _ContentCache(CONTENT_CACHE_BYTES)
+
+
+def print_html(path: str, *, timeout_s: float) -> bytes:
+    """The PDF of an HTML file (a ``file://`` path of a self-contained document: inline
+    styles and images), printed by the warm browser in a tab of its own, its CSS page size
+    kept. No new Chromium to start: the review pack prints in a fraction of the time. Raises
+    :class:`ExportError` on a time-out (the browser is restarted) or a failure."""
+    return _renderer.run(lambda kaleido: _print_in_tab(kaleido, path), timeout_s, "print")
+
+
+async def _print_in_tab(kaleido: Any, path: str) -> bytes:
+    tab = await kaleido.create_tab("about:blank")
+    try:
+        await tab.send_command("Page.enable")
+        loaded = tab.subscribe_once("Page.loadEventFired")
+        await tab.send_command("Page.navigate", {"url": Path(path).as_uri()})
+        await loaded
+        answer = await tab.send_command(
+            "Page.printToPDF",
+            {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False},
+        )
+        if "error" in answer:
+            raise RuntimeError(str(answer["error"])[:200])
+        return base64.b64decode(answer["result"]["data"])
+    finally:
+        with contextlib.suppress(Exception):
+            await kaleido.close_tab(tab)
+
+
 def check_bounds(width: int, height: int, scale: float) -> None:
     """Raise :class:`ExportError` unless the size is within the export bounds."""
     if not (isinstance(width, int) and 1 <= width <= MAX_WIDTH):
@@ -119,7 +255,7 @@ class _Renderer:
 
     def __init__(self) -> None:
         self._state_lock = threading.Lock()  # guards starting and stopping
-        self._render_lock = threading.Lock()  # one render at a time (one tab)
+        self._render_slots = threading.BoundedSemaphore(TABS)  # one render a tab
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._kaleido: Any = None
@@ -166,21 +302,25 @@ class _Renderer:
             return loop, kaleido
 
     def render(self, figure: dict, opts: dict[str, Any], timeout_s: float) -> bytes:
+        return self.run(lambda kaleido: _kaleido_call(kaleido, figure, opts), timeout_s)
+
+    def run(
+        self, call: Callable[[Any], Any], timeout_s: float, what: str = "chart export"
+    ) -> bytes:
+        """``call(kaleido)``, a coroutine, on the browser's loop in one of its slots."""
         deadline = time.monotonic() + timeout_s
-        if not self._render_lock.acquire(timeout=timeout_s):
+        if not self._render_slots.acquire(timeout=timeout_s):
             raise ExportError("The chart image service is busy; please try again in a minute.")
         try:
             loop, kaleido = self.ensure_started(max(timeout_s, START_TIMEOUT_S))
             remaining = max(deadline - time.monotonic(), 0.5)
-            future: Future[bytes] = asyncio.run_coroutine_threadsafe(
-                _kaleido_call(kaleido, figure, opts), loop
-            )
+            future: Future[bytes] = asyncio.run_coroutine_threadsafe(call(kaleido), loop)
             try:
                 body = future.result(remaining)
             except FutureTimeout:
                 future.cancel()
-                _log.warning("chart export timed out after %.1f s; restarting Chromium", timeout_s)
-                self.restart()
+                _log.warning("%s timed out after %.1f s; restarting Chromium", what, timeout_s)
+                self.restart(kaleido)
                 raise ExportError(
                     f"Making the chart image took longer than {timeout_s:g} seconds; "
                     "please try again."
@@ -188,8 +328,8 @@ class _Renderer:
             except ExportError:
                 raise
             except Exception as error:
-                _log.exception("chart export failed; restarting Chromium")
-                self.restart()
+                _log.exception("%s failed; restarting Chromium", what)
+                self.restart(kaleido)
                 raise ExportError(
                     "The chart image could not be made; please try again later."
                 ) from error
@@ -197,11 +337,16 @@ class _Renderer:
                 raise ExportError("The chart image could not be made; please try again later.")
             return bytes(body)
         finally:
-            self._render_lock.release()
+            self._render_slots.release()
 
-    def restart(self) -> None:
-        """Stop the browser (killing it if it does not close); the next use starts a new one."""
+    def restart(self, used: Any = None) -> None:
+        """Stop the browser (killing it if it does not close); the next use starts a new one.
+
+        ``used``: the browser a failed render used. With renders in several tabs, another
+        render may have restarted it already: a newer browser is left alone."""
         with self._state_lock:
+            if used is not None and self._kaleido is not used:
+                return
             self._stop_locked()
 
     def _stop_locked(self) -> None:
@@ -234,7 +379,7 @@ async def _open_kaleido() -> Any:
 
     # mathjax=False: Kaleido would fetch MathJax from a CDN, and no request may leave this
     # server. Plotly.js comes from the installed plotly package.
-    browser = kaleido.Kaleido(n=1, timeout=None, mathjax=False)
+    browser = kaleido.Kaleido(n=TABS, timeout=None, mathjax=False)
     await browser.open()
     return browser
 

@@ -7,6 +7,8 @@ slug or parameter that names nothing, which the app turns into a 404 page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class NotFound(LookupError):
     """The URL names a unit, metric, period or segment that does not exist."""
@@ -14,3 +16,12 @@ class NotFound(LookupError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a page's form (a ``<select>``'s option): the query parameter's value, and
+    its label in the page's language."""
+
+    value: str
+    label: str

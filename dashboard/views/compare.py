@@ -38,14 +38,14 @@ from dashboard.domain.formatting import (
     display_unit,
     display_value,
     format_count,
-    format_value,
+    format_measure,
     not_reported,
 )
-from dashboard.domain.scorecard import Cell, MetricInfo, period_result, score_cell
-from dashboard.domain.targets import Status
+from dashboard.domain.scorecard import Cell, MetricInfo, Reading, period_result, score_cell
+from dashboard.domain.targets import Status, TargetSpec
 from dashboard.gateway import queries
 from dashboard.infra.models import DIMENSIONS
-from dashboard.views import NotFound
+from dashboard.views import NotFound, Option
 from dashboard.views.home import PeriodOption, chosen_period, period_options, period_param
 from dashboard.views.readings import agency_targets, headline_readings, published_offered_periods
 
@@ -123,9 +123,33 @@ def text(key: str, language: str, **values: object) -> str:
 
 
 @dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
+class ComparisonView:
+    """What the compare and equity pages have in common: one measure in one period across the
+    agencies, the form's choices, and one chart (None while nothing is published)."""
+
+    language: str
+    has_data: bool
+    metric: str | None
+    metric_name: str
+    metric_options: list[Option]
+    period: str | None
+    period_label: str
+    period_options: list[PeriodOption]
+    chart: ChartSpec | None
+    agencies_total: int
+
+    @property
+    def charts(self) -> list[ChartSpec]:
+        return [self.chart] if self.chart is not None else []
+
+    def tidy_csv(self, spec: ChartSpec, as_of: dt.date | None) -> str:
+        """The chart's CSV download (``callbacks.router``, and the page's ZIP): a table row a
+        row, each naming its agency (:func:`tidy_facts`)."""
+        return tidy_text(spec, as_of)
+
+
+def charts(view: ComparisonView) -> list[ChartSpec]:
+    return list(view.charts)
 
 
 @dataclass(frozen=True)
@@ -151,30 +175,8 @@ class CompareRow:
 
 
 @dataclass(frozen=True)
-class CompareView:
-    language: str
-    has_data: bool
-    metric: str | None
-    metric_name: str
-    metric_options: list[Option]
-    period: str | None
-    period_label: str
-    period_options: list[PeriodOption]
+class CompareView(ComparisonView):
     rows: list[CompareRow]  # best first, then the agencies without a shown value
-    chart: ChartSpec | None
-    agencies_total: int
-
-    @property
-    def charts(self) -> list[ChartSpec]:
-        return [self.chart] if self.chart is not None else []
-
-    def tidy_csv(self, spec: ChartSpec, as_of: dt.date | None) -> str:
-        """The chart's CSV download (``callbacks.router``): one agency a row."""
-        return tidy_text(spec, as_of)
-
-
-def charts(view: Any) -> list[ChartSpec]:
-    return list(view.charts)
 
 
 # -- shared with the equity page -------------------------------------------------------------
@@ -284,6 +286,37 @@ def chosen_metric(
     return metric_options(infos, codes, language)[0].value
 
 
+def scored(
+    metric: MetricInfo,
+    readings: Sequence[Reading],
+    targets: Sequence[TargetSpec],
+    start: dt.date,
+    end: dt.date,
+    granularity: str,
+    *,
+    settings: Settings,
+    language: str,
+) -> Cell:
+    """The scorecard's cell of ``readings`` for the period ``start``-``end``: pooled from
+    finer periods when needed, judged against the target in force on its last day, small
+    samples flagged or hidden as the settings say."""
+    return score_cell(
+        metric,
+        period_result(readings, start, end, granularity, metric.scale),
+        targets,
+        start,
+        end,
+        small_sample_threshold=settings.small_sample_threshold,
+        small_sample_policy=settings.small_sample_policy,
+        language=language,
+    )
+
+
+def interval_of(cell: Cell, metric: MetricInfo) -> tuple[float, float] | None:
+    """The 95% interval of the cell's result (raw scale), None where none can be given."""
+    return comparison.share_interval(cell.value, cell.denominator, metric.scale, metric.is_survey)
+
+
 def interval_display(
     bounds: tuple[float, float] | None, scale: str
 ) -> tuple[float | None, float | None]:
@@ -307,7 +340,7 @@ def shown_text(cell: Cell, metric: MetricInfo, language: str) -> str:
         return text("compare_suppressed", language)
     if cell.value is None:
         return not_reported(language)
-    return format_value(cell.value, metric.scale, language, cell.target)
+    return format_measure(cell.value, metric.scale, language, cell.target)
 
 
 # -- building it -----------------------------------------------------------------------------
@@ -341,20 +374,14 @@ def build(
     )
     targets = agency_targets(database_url, agencies, language)
     cells = {
-        agency["slug"]: score_cell(
+        agency["slug"]: scored(
             metric,
-            period_result(
-                readings.get((agency["slug"], code), []),
-                start,
-                end,
-                period.granularity,
-                metric.scale,
-            ),
+            readings.get((agency["slug"], code), []),
             targets.get((agency["slug"], code), []),
             start,
             end,
-            small_sample_threshold=settings.small_sample_threshold,
-            small_sample_policy=settings.small_sample_policy,
+            period.granularity,
+            settings=settings,
             language=language,
         )
         for agency in agencies
@@ -416,9 +443,7 @@ def _rows(
     rows = []
     for agency in agencies:
         cell = cells[agency["slug"]]
-        bounds = comparison.share_interval(
-            cell.value, cell.denominator, metric.scale, metric.is_survey
-        )
+        bounds = interval_of(cell, metric)
         low, high = interval_display(bounds, metric.scale)
         target = cell.target
         numeric = target is not None and target.kind == "numeric" and target.value is not None
@@ -431,8 +456,8 @@ def _rows(
                 value_text=shown_text(cell, metric, language),
                 low=low,
                 high=high,
-                low_text=format_value(bounds[0], metric.scale, language) if bounds else None,
-                high_text=format_value(bounds[1], metric.scale, language) if bounds else None,
+                low_text=format_measure(bounds[0], metric.scale, language) if bounds else None,
+                high_text=format_measure(bounds[1], metric.scale, language) if bounds else None,
                 responses=cell.denominator if cell.value is not None else None,
                 target_value=display_value(target.value, metric.scale)
                 if numeric and target is not None

@@ -41,25 +41,25 @@ from dashboard.domain.scorecard import (
     MetricInfo,
     Reading,
     offered_periods,
-    period_result,
-    score_cell,
 )
 from dashboard.gateway import queries
-from dashboard.views import NotFound
+from dashboard.views import NotFound, Option
 from dashboard.views.agency.text import BREAKDOWN_SEGMENTS, segment_value_name
 from dashboard.views.compare import (
-    Option,
+    ComparisonView,
     agencies_of,
     chosen_metric,
     interval_display,
     interval_note,
+    interval_of,
     metric_options,
     name_of,
+    scored,
     shown_text,
     tidy_facts,
-    tidy_text,
 )
-from dashboard.views.home import PeriodOption, chosen_period, period_options, period_param
+from dashboard.views.compare import charts as charts  # the page registry's, as for compare
+from dashboard.views.home import chosen_period, period_options, period_param
 
 PARAMS = ("lang", "metric", "segment", "period")
 
@@ -161,33 +161,14 @@ class EquityRow:
 
 
 @dataclass(frozen=True)
-class EquityView:
-    language: str
-    has_data: bool
+class EquityView(ComparisonView):
+    """The compare page's measure and period, by segment: a row (and CSV row) per agency and
+    group."""
+
     segment: str | None
     segment_label: str
     segment_options: list[Option]
-    metric: str | None
-    metric_name: str
-    metric_options: list[Option]
-    period: str | None
-    period_label: str
-    period_options: list[PeriodOption]
     rows: list[EquityRow]
-    chart: ChartSpec | None
-    agencies_total: int
-
-    @property
-    def charts(self) -> list[ChartSpec]:
-        return [self.chart] if self.chart is not None else []
-
-    def tidy_csv(self, spec: ChartSpec, as_of: dt.date | None) -> str:
-        """The chart's CSV download (``callbacks.router``): an agency and group a row."""
-        return tidy_text(spec, as_of)
-
-
-def charts(view: Any) -> list[ChartSpec]:
-    return list(view.charts)
 
 
 def build(
@@ -238,17 +219,12 @@ def build(
     period, start, end, _through = chosen
 
     def cell_of(found: list[Reading]) -> Cell:
-        return score_cell(
-            metric,
-            period_result(found, start, end, period.granularity, metric.scale),
-            [],
-            start,
-            end,
-            small_sample_threshold=settings.small_sample_threshold,
-            small_sample_policy=settings.small_sample_policy,
-            language=language,
+        # No target: a group is judged against its agency overall, not against a promise.
+        return scored(
+            metric, found, [], start, end, period.granularity, settings=settings, language=language
         )
 
+    period_label = calendar.period_label(period, language)
     rows: list[EquityRow] = []
     for agency in sorted(agencies, key=lambda a: name_of(a, language).casefold()):
         slug = agency["slug"]
@@ -256,14 +232,10 @@ def build(
         if not values:
             continue
         overall = cell_of(readings.get((slug, OVERALL), []))
-        overall_bounds = comparison.share_interval(
-            overall.value, overall.denominator, metric.scale, metric.is_survey
-        )
+        overall_bounds = interval_of(overall, metric)
         for value in values:
             cell = cell_of(readings[(slug, value)])
-            bounds = comparison.share_interval(
-                cell.value, cell.denominator, metric.scale, metric.is_survey
-            )
+            bounds = interval_of(cell, metric)
             low, high = interval_display(bounds, metric.scale)
             group = segment_value_name(segment, value, language)
             rows.append(
@@ -286,7 +258,7 @@ def build(
                         agency=name_of(agency, language),
                         metric=metric,
                         language=language,
-                        period_label=calendar.period_label(period, language),
+                        period_label=period_label,
                         period=(period.start.isoformat(), period.end.isoformat()),
                         cell=cell,
                         value=display_value(cell.value, metric.scale),
@@ -296,7 +268,6 @@ def build(
                     ),
                 )
             )
-    period_label = calendar.period_label(period, language)
     period_value = period_param(calendar, period)
     status = queries.data_status(database_url)
     return EquityView(

@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.core import languages
@@ -92,6 +92,7 @@ from dashboard.domain.service_rollup import (
 )
 from dashboard.domain.stats import is_small_sample
 from dashboard.domain.targets import Status, TargetSpec
+from dashboard.domain.tidy_csv import ChartSubject, chart_csv
 from dashboard.gateway import queries
 from dashboard.views import NotFound
 from dashboard.views.readings import (
@@ -247,10 +248,17 @@ class HomeView:
     charts: list[ChartSpec]
     small_sample_threshold: int
     small_sample_policy: str
+    #: Whose figures each chart shows, by chart id (its CSV's agency and measure columns).
+    chart_subjects: dict[str, ChartSubject] = field(default_factory=dict)
 
     @property
     def filtered(self) -> bool:
         return bool(self.search or self.status)
+
+    def tidy_csv(self, spec: ChartSpec, as_of: dt.date | None) -> str:
+        """The chart's CSV download (``callbacks.router``, and the page's ZIP): a row per
+        period, each a roll-up of the whole government (:func:`trend_subject`)."""
+        return chart_csv(spec, self.chart_subjects[spec.chart_id], as_of)
 
 
 # -- building it -----------------------------------------------------------------------------
@@ -364,8 +372,11 @@ def build(
         for dim, metric in headline.items()
     ]
     period_value = period_param(calendar, period)
+    government = settings.government_in(language)
     charts = []
+    subjects: dict[str, ChartSubject] = {}
     for dim, metric in headline.items():
+        measures = [metric]
         chart = _trend_chart(
             calendar,
             dim,
@@ -402,6 +413,7 @@ def build(
             )
         if chart is not None:  # a dimension nobody reported up to the period has no chart
             charts.append(chart)
+            subjects[chart.chart_id] = trend_subject(government, measures, language)
 
     shown, service_matches = _search(search, rows, services, names, language)
     shown = sort_rows(
@@ -428,6 +440,21 @@ def build(
         charts=charts,
         small_sample_threshold=settings.small_sample_threshold,
         small_sample_policy=settings.small_sample_policy,
+        chart_subjects=subjects,
+    )
+
+
+def trend_subject(government: str, measures: Sequence[MetricInfo], language: str) -> ChartSubject:
+    """Whose figures a trend chart shows: the whole government (its name from the settings,
+    as the site's identity prints it), and the measure behind each point. A standards trend
+    counts the service standards of several measures: their codes joined by "|" (names by
+    " | "), as docs/chart-csv.md says."""
+    return ChartSubject(
+        agency=government,
+        unit=government,
+        unit_type="all",
+        measure_code="|".join(measure.code for measure in measures),
+        measure=" | ".join(measure.name(language) for measure in measures),
     )
 
 

@@ -71,7 +71,7 @@ from dashboard.domain.scorecard import (
 )
 from dashboard.domain.service_rollup import Service, dimension_metrics, enterprise_units
 from dashboard.gateway import queries
-from dashboard.views import NotFound
+from dashboard.views import NotFound, Option
 
 # The overview's loaders read exactly what the review needs (published overall figures and
 # published targets of any units); reused rather than copied so both pages agree.
@@ -105,12 +105,6 @@ TEXT: Messages = messages(
 
 def _t(key: str, language: str, **values: Any) -> str:
     return translate(TEXT, key, language, **values)
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ a second person never starts a second build. Progress and the finished ZIP live 
 cache (filesystem or Redis in deployments), so every gunicorn worker can answer the polling
 and the download, whichever worker builds it.
 
-The machinery is the review pack's (:mod:`dashboard.web.review_jobs`): the same build thread
-per process with its bounded queue (a ZIP and a pack share Chromium anyway), the same stores
-(the app cache, or this process's memory while Redis is down) and the same claim, an atomic
-``add`` in the shared cache, so that one worker anywhere builds a job. A build that takes
+The machinery is the review pack's too (:mod:`dashboard.web.background_jobs`): the same
+build thread per process with its bounded queue (a ZIP and a pack share Chromium anyway), the
+same stores (the app cache, or this process's memory while Redis is down), the same status
+records and the same claim, an atomic ``add`` in the shared cache, so that one worker
+anywhere builds a job. A build that takes
 longer than its time limit, or fails, ends with an error status naming why (:data:`ERRORS`),
 and may be started again; a "running" status no longer updated belongs to a worker that died
 and is taken over.
@@ -35,10 +36,10 @@ from urllib.parse import parse_qsl, urlsplit
 from dashboard.core.routes import resolve
 from dashboard.core.settings import Settings
 from dashboard.gateway import queries
-from dashboard.infra.cache import cache_available
-from dashboard.web import review_jobs
+from dashboard.web import background_jobs
+from dashboard.web.background_jobs import JobRecords, SaveProgress
+from dashboard.web.background_jobs import JobStore as PackStore
 from dashboard.web.pages import page_day
-from dashboard.web.review_jobs import PackStore
 
 #: Seconds a finished ZIP (and its status) stays in the cache; keys change with the data.
 ZIP_TIMEOUT_S = 3600
@@ -51,6 +52,9 @@ ERRORS = ("busy", "timeout", "too_big", "not_found", "unexpected")
 
 #: Longest page path and query a request may name (a page's are far shorter).
 _MAX_PATH, _MAX_PARAMS, _MAX_VALUE = 300, 10, 100
+
+#: The status, ZIP and claim of each job in the cache (:mod:`dashboard.web.background_jobs`).
+RECORDS = JobRecords("export-zip", "zip", ZIP_TIMEOUT_S)
 
 _log = logging.getLogger(__name__)
 
@@ -136,32 +140,14 @@ def download_path(job: str) -> str:
     return f"{ZIP_PREFIX}{job}.zip"
 
 
-def _status_key(job: str) -> str:
-    return f"export-zip:status:{job}"
-
-
-def _zip_key(job: str) -> str:
-    return f"export-zip:zip:{job}"
-
-
-def _claim_key(job: str) -> str:
-    return f"export-zip:claim:{job}"
-
-
 def is_job(job: Any) -> bool:
     """Whether ``job`` is a job's name (24 hexadecimal digits)."""
-    return isinstance(job, str) and len(job) == 24 and all(c in "0123456789abcdef" for c in job)
+    return background_jobs.is_job(job)
 
 
 def status(job: Any, store: PackStore | None = None) -> dict[str, Any] | None:
     """The job's status: state ("queued", "running", "done", "error"), done, total; or None."""
-    if not is_job(job):
-        return None
-    for place in review_jobs.readable_stores(store):
-        found = place.get(_status_key(job))
-        if isinstance(found, dict):
-            return dict(found)
-    return None
+    return RECORDS.status(job, store)
 
 
 def archive(job: Any, store: PackStore | None = None) -> tuple[bytes, dict[str, Any]] | None:
@@ -169,29 +155,13 @@ def archive(job: Any, store: PackStore | None = None) -> tuple[bytes, dict[str, 
     found = status(job, store)
     if found is None or found.get("state") != "done":
         return None
-    for place in review_jobs.readable_stores(store):
-        body = place.get(_zip_key(job))
-        if isinstance(body, bytes):
-            return body, found
-    return None
+    body = RECORDS.file(job, store)
+    return (body, found) if body is not None else None
 
 
 def time_limit(settings: Settings) -> float:
     """Seconds a build may take in all (each image has its own limit too)."""
     return max(60.0, 3 * settings.export_timeout)
-
-
-def _stale(current: Mapping[str, Any], limit_s: float) -> bool:
-    if current.get("state") not in ("queued", "running"):
-        return False
-    return time.time() - float(current.get("updated_at") or 0) > limit_s + 60
-
-
-def _usable(current: Mapping[str, Any] | None, job: str, limit_s: float, store: Any) -> bool:
-    """A status that is the answer as it is: a build under way, or a ZIP still in the cache."""
-    if current is None or _stale(current, limit_s) or current.get("state") == "error":
-        return False
-    return current.get("state") != "done" or archive(job, store) is not None
 
 
 def start(
@@ -209,98 +179,41 @@ def start(
     address). ``run_in_app`` wraps the background work (the caller's Flask app context, which
     the cache and the page-view cache need); by default the work runs as is.
     """
-    chosen = store
-    store = review_jobs.writable_store(store)
     limit_s = time_limit(settings)
     version = queries.data_status(settings.database_url).version
     job = job_id(request, version, page_day(settings), settings.export_max_charts, *key_extra)
-    current = status(job, chosen)
-    if _usable(current, job, limit_s, chosen):
-        assert current is not None
-        return current
-    # Only one worker anywhere builds a job: the claim is an atomic add in the shared cache.
-    claim_s = int(limit_s + 60)
-    claimed_it = store.add(_claim_key(job), time.time(), timeout=claim_s)
-    if not claimed_it and chosen is None and not cache_available():
-        # The claim is what found the shared cache down: build in this process instead.
-        store = review_jobs.local_store()
-        claimed_it = store.add(_claim_key(job), time.time(), timeout=claim_s)
-    if not claimed_it:
-        claimed = status(job, store)
-        if claimed is None:  # another worker claimed it a moment ago and is about to say so
-            return {"job": job, "state": "queued", "done": 0, "total": 0}
-        if claimed.get("state") in ("queued", "running") and not _stale(claimed, limit_s):
-            return claimed
-        # The claim outlived its build (a worker died): take the job over.
-        store.set(_claim_key(job), time.time(), timeout=claim_s)
-    # How many builds of this process (ZIPs and review packs share its build thread) this one
-    # waits for: the page says "waiting" only when there are some.
-    queued = _save(
-        store,
+    return background_jobs.start(
+        RECORDS,
         job,
-        request,
-        state="queued",
-        done=0,
-        total=0,
-        ahead=review_jobs.build_worker.pending(),
+        _identity(request),
+        lambda claimed: _build(request, job, claimed, build),
+        store=store,
+        stale_after_s=limit_s + 60,
+        queued={"done": 0, "total": 0},
+        refused={"error": "busy"},
+        run_in_app=run_in_app,
     )
 
-    def task() -> None:
-        work = lambda: _build(request, job, store, build)  # noqa: E731
-        if run_in_app is None:
-            work()
-        else:
-            run_in_app(work)
 
-    if not review_jobs.build_worker.submit(task):
-        store.delete(_claim_key(job))
-        return _save(store, job, request, state="error", error="busy")
-    return queued
-
-
-def _save(
-    store: PackStore, job: str, request: ZipRequest, *, state: str, **fields: Any
-) -> dict[str, Any]:
-    record = {
-        "job": job,
-        "state": state,
-        "path": request.path,
-        "lang": request.language,
-        "updated_at": time.time(),
-        **fields,
-    }
-    store.set(_status_key(job), record, timeout=ZIP_TIMEOUT_S)
-    return record
+def _identity(request: ZipRequest) -> dict[str, Any]:
+    """What names the ZIP in its status: the page and its language."""
+    return {"path": request.path, "lang": request.language}
 
 
 def _build(request: ZipRequest, job: str, store: PackStore, build: Build) -> None:
-    _save(store, job, request, state="running", done=0, total=0)
+    def run(save_progress: SaveProgress) -> tuple[bytes, dict[str, Any]]:
+        save_progress(done=0, total=0)
+        built = build(request, lambda done, total: save_progress(done=done, total=total))
+        done = {"done": built.charts, "total": built.charts, "charts": built.charts}
+        return built.body, {**done, "size": len(built.body), "file_name": built.file_name}
 
-    def progress(done: int, total: int) -> None:
-        _save(store, job, request, state="running", done=done, total=total)
+    def failure(error: Exception) -> dict[str, Any]:
+        if isinstance(error, BuildFailed):
+            return {"error": error.code}
+        _log.error("page ZIP %s failed", job, exc_info=error)
+        return {"error": "unexpected"}
 
-    try:
-        built = build(request, progress)
-    except BuildFailed as error:
-        _save(store, job, request, state="error", error=error.code)
-    except Exception:
-        _log.exception("page ZIP %s failed", job)
-        _save(store, job, request, state="error", error="unexpected")
-    else:
-        store.set(_zip_key(job), built.body, timeout=ZIP_TIMEOUT_S)
-        _save(
-            store,
-            job,
-            request,
-            state="done",
-            done=built.charts,
-            total=built.charts,
-            charts=built.charts,
-            size=len(built.body),
-            file_name=built.file_name,
-        )
-    finally:
-        store.delete(_claim_key(job))
+    background_jobs.run(RECORDS, store, job, _identity(request), run, failure)
 
 
 def wait(

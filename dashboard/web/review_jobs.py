@@ -27,17 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import threading
-import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-
-import flask
-from cachelib import SimpleCache
-from flask_caching import Cache
 
 from dashboard.core.i18n import normalize_language
 from dashboard.core.routes import Route
@@ -45,10 +37,20 @@ from dashboard.core.settings import Settings
 from dashboard.domain.fiscal import FiscalCalendar
 from dashboard.domain.review import FiscalYear, Quarter, ReviewPeriod
 from dashboard.gateway import queries
-from dashboard.infra.cache import cache as app_cache
-from dashboard.infra.cache import cache_available
 from dashboard.views import NotFound
 from dashboard.views.review_pack import Pack, PackError, build_pack
+from dashboard.web import background_jobs
+from dashboard.web.background_jobs import (  # noqa: F401  (the names this module always had)
+    MAX_WAITING,
+    BuildWorker,
+    JobRecords,
+    SaveProgress,
+    build_worker,
+    local_store,
+    readable_stores,
+    writable_store,
+)
+from dashboard.web.background_jobs import JobStore as PackStore
 from dashboard.web.pages import page_view
 
 #: Seconds a finished pack (and its status) stays in the cache; keys change with the data.
@@ -60,43 +62,16 @@ BUILD_TIME_LIMIT_S = 120.0
 #: A "running" status not updated for this long belongs to a build that died with its worker.
 STALE_AFTER_S = BUILD_TIME_LIMIT_S + 60.0
 
-#: Builds allowed to wait behind the running one in this process.
-MAX_WAITING = 4
-
 #: Where finished packs (and their status, as JSON) are served.
 PACK_PREFIX = "/review-pack/"
 
 #: The kinds of period a pack reviews (the request's and the status's "period").
 QUARTER, FISCAL_YEAR = "quarter", "fiscal_year"
 
+#: The status, PDF and claim of each pack in the cache (:mod:`dashboard.web.background_jobs`).
+RECORDS = JobRecords("review-pack", "pdf", PACK_TIMEOUT_S)
+
 _log = logging.getLogger(__name__)
-
-#: The app cache (flask-caching) or this process's fallback (cachelib): the same calls.
-PackStore = Cache | SimpleCache
-
-
-def local_store() -> SimpleCache:
-    """Where packs go while the shared cache is down (a Redis outage): this process's memory,
-    one store per app, so that a pack can still be built, followed and downloaded (from this
-    worker) instead of being "no longer available" at the first poll. Read after the shared
-    cache, so a pack built during the outage is still found once Redis is back."""
-    extensions = flask.current_app.extensions
-    found = extensions.get("cxdash_local_packs")
-    if found is None:
-        found = extensions.setdefault(
-            "cxdash_local_packs", SimpleCache(threshold=20, default_timeout=PACK_TIMEOUT_S)
-        )
-    return found
-
-
-def readable_stores(store: PackStore | None) -> tuple[PackStore, ...]:
-    return (store,) if store is not None else (app_cache, local_store())
-
-
-def writable_store(store: PackStore | None) -> PackStore:
-    if store is not None:
-        return store
-    return app_cache if cache_available() else local_store()
 
 
 @dataclass(frozen=True)
@@ -224,83 +199,13 @@ def pack_for_download(
     return body, found
 
 
-def _status_key(job: str) -> str:
-    return f"review-pack:status:{job}"
-
-
-def _pdf_key(job: str) -> str:
-    return f"review-pack:pdf:{job}"
-
-
-def _claim_key(job: str) -> str:
-    return f"review-pack:claim:{job}"
-
-
 def status(job: str, store: PackStore | None = None) -> dict[str, Any] | None:
     """The job's status: state ("queued", "running", "done", "error"), progress, or None."""
-    if not _valid(job):
-        return None
-    for place in readable_stores(store):
-        found = place.get(_status_key(job))
-        if isinstance(found, dict):
-            return dict(found)
-    return None
+    return RECORDS.status(job, store)
 
 
 def pdf(job: str, store: PackStore | None = None) -> bytes | None:
-    if not _valid(job):
-        return None
-    for place in readable_stores(store):
-        found = place.get(_pdf_key(job))
-        if isinstance(found, bytes):
-            return found
-    return None
-
-
-def _valid(job: str) -> bool:
-    return len(job) == 24 and all(c in "0123456789abcdef" for c in job)
-
-
-# -- the worker ------------------------------------------------------------------------------
-
-
-class BuildWorker:
-    """One build thread per process, created on first use (and anew after a fork)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._executor: ThreadPoolExecutor | None = None
-        self._pid: int | None = None
-        self._waiting = 0
-
-    def pending(self) -> int:
-        """Builds this process has running or waiting now (a new one waits for all of them)."""
-        with self._lock:
-            if self._executor is None or self._pid != os.getpid():
-                return 0
-            return self._waiting
-
-    def submit(self, task: Callable[[], None]) -> bool:
-        with self._lock:
-            if self._executor is None or self._pid != os.getpid():
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="cxdash-pack")
-                self._pid, self._waiting = os.getpid(), 0
-            if self._waiting > MAX_WAITING:
-                return False
-            self._waiting += 1
-
-        def run() -> None:
-            try:
-                task()
-            finally:
-                with self._lock:
-                    self._waiting -= 1
-
-        self._executor.submit(run)
-        return True
-
-
-build_worker = BuildWorker()
+    return RECORDS.file(job, store)
 
 
 def start(
@@ -315,56 +220,19 @@ def start(
     ``run_in_app`` wraps the background work (the caller's Flask app context, which the
     cache and the page-view cache need); by default the work runs as is.
     """
-    chosen = store
-    store = writable_store(store)
     version = queries.data_status(settings.database_url).version
     job = job_id(request, version)
-    current = status(job, chosen)
-    # A finished pack (still in the cache) or a build under way is the answer as it is.
-    if (
-        current is not None
-        and not _stale(current)
-        and current["state"] != "error"
-        and (current["state"] != "done" or pdf(job, chosen) is not None)
-    ):
-        return current
-    # Only one worker anywhere builds a job: the claim is an atomic add in the shared cache.
-    claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
-    if not claimed_it and chosen is None and not cache_available():
-        # The claim is what found the shared cache down: build in this process instead.
-        store = local_store()
-        claimed_it = store.add(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
-    if not claimed_it:
-        claimed = status(job, store)
-        if claimed is None:  # another worker claimed it a moment ago and is about to say so
-            return {"job": job, "state": "queued", "done": 0, "total": 1}
-        if claimed["state"] in ("queued", "running") and not _stale(claimed):
-            return claimed
-        # The claim outlived its build (a worker died): take the job over.
-        store.set(_claim_key(job), time.time(), timeout=int(STALE_AFTER_S))
-    # How many builds this one waits for: the progress words say "waiting" only when there
-    # are some, "starting" otherwise (the build thread picks it up at once).
-    queued = _save(
-        store, job, request, state="queued", step="", done=0, total=1, ahead=build_worker.pending()
+    return background_jobs.start(
+        RECORDS,
+        job,
+        _identity(request),
+        lambda claimed: _build(settings, request, job, claimed),
+        store=store,
+        stale_after_s=STALE_AFTER_S,
+        queued={"step": "", "done": 0, "total": 1},
+        refused=_error_fields(PackError.of("error_busy")),
+        run_in_app=run_in_app,
     )
-
-    def task() -> None:
-        work = lambda: _build(settings, request, job, store)  # noqa: E731
-        if run_in_app is None:
-            work()
-        else:
-            run_in_app(work)
-
-    if not build_worker.submit(task):
-        store.delete(_claim_key(job))
-        return _save(
-            store,
-            job,
-            request,
-            state="error",
-            **_error_fields(PackError.of("error_busy")),
-        )
-    return queued
 
 
 def _error_fields(error: PackError) -> dict[str, str]:
@@ -372,32 +240,31 @@ def _error_fields(error: PackError) -> dict[str, str]:
     return {f"error_{code}": message for code, message in error.messages.items()}
 
 
-def _stale(current: dict[str, Any]) -> bool:
-    if current.get("state") not in ("queued", "running"):
-        return False
-    return time.time() - float(current.get("updated_at") or 0) > STALE_AFTER_S
-
-
-def _save(
-    store: PackStore, job: str, request: PackRequest, *, state: str, **fields: Any
-) -> dict[str, Any]:
-    record = {
-        "job": job,
-        "state": state,
+def _identity(request: PackRequest) -> dict[str, Any]:
+    """What names the pack in its status (the page reads the period and language back)."""
+    return {
         "period": request.kind,
         "fy": request.fiscal_year,
         "q": request.quarter,
         "lang": request.language,
-        "updated_at": time.time(),
-        **fields,
     }
-    store.set(_status_key(job), record, timeout=PACK_TIMEOUT_S)
-    return record
+
+
+def _failure(job: str) -> Callable[[Exception], dict[str, Any]]:
+    def fields(error: Exception) -> dict[str, Any]:
+        if isinstance(error, NotFound):
+            return {"error_en": error.message, "error_es": error.message}
+        if isinstance(error, PackError):
+            return _error_fields(error)
+        _log.error("review pack %s failed", job, exc_info=error)
+        return _error_fields(PackError.of("error_unexpected"))
+
+    return fields
 
 
 def _build(settings: Settings, request: PackRequest, job: str, store: PackStore) -> None:
-    _save(store, job, request, state="running", step="loading", done=0, total=1)
-    try:
+    def build(save_progress: SaveProgress) -> tuple[bytes, dict[str, Any]]:
+        save_progress(step="loading", done=0, total=1)
         view, data = page_view(settings, Route("review"), request.query(), request.language)
         if view.has_data and view.quarter != request.period:
             # "fy" alone names a year's latest quarter when the year has quarterly results.
@@ -405,53 +272,12 @@ def _build(settings: Settings, request: PackRequest, job: str, store: PackStore)
             raise PackError.of("error_no_yearly_review", label=label)
 
         def progress(step: str, done: int, total: int, agency: int, agencies: int) -> None:
-            _save(
-                store,
-                job,
-                request,
-                state="running",
-                step=step,
-                done=done,
-                total=total,
-                agency=agency,
-                agencies=agencies,
-            )
+            save_progress(step=step, done=done, total=total, agency=agency, agencies=agencies)
 
         pack: Pack = build_pack(
             view, as_of=data.as_of, progress=progress, time_limit_s=BUILD_TIME_LIMIT_S
         )
-    except NotFound as error:
-        _save(store, job, request, state="error", error_en=error.message, error_es=error.message)
-    except PackError as error:
-        _save(
-            store,
-            job,
-            request,
-            state="error",
-            **_error_fields(error),
-        )
-    except Exception:
-        _log.exception("review pack %s failed", job)
-        _save(
-            store,
-            job,
-            request,
-            state="error",
-            **_error_fields(PackError.of("error_unexpected")),
-        )
-    else:
-        store.set(_pdf_key(job), pack.pdf, timeout=PACK_TIMEOUT_S)
-        _save(
-            store,
-            job,
-            request,
-            state="done",
-            step="done",
-            done=1,
-            total=1,
-            pages=pack.pages,
-            size=len(pack.pdf),
-            file_name=pack.file_name,
-        )
-    finally:
-        store.delete(_claim_key(job))
+        done = {"step": "done", "done": 1, "total": 1, "pages": pack.pages}
+        return pack.pdf, {**done, "size": len(pack.pdf), "file_name": pack.file_name}
+
+    background_jobs.run(RECORDS, store, job, _identity(request), build, _failure(job))

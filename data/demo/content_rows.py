@@ -323,8 +323,10 @@ def _holiday_closures(timeline: Timeline, settings: Settings) -> list[Row]:
             "starts_on": day,
             "ends_on": day,
             "reason_en": f"All state offices and phone lines closed for {name}.",
+            # "cierran por Año Nuevo" lacks its article, and a holiday's name may stay in
+            # English when it has no Spanish one: the name follows a colon instead.
             "reason_es": (
-                "Todas las oficinas y líneas telefónicas del estado cierran por "
+                "Todas las oficinas y líneas telefónicas del estado cierran por el día feriado: "
                 f"{_holiday_name_es(name)}."
             ),
         }

@@ -135,7 +135,7 @@ def target_rows(timeline: Timeline, writer: ObservationRows) -> list[Row]:
         value=85.0,
         promise=(
             "We answer 85% of calls within 60 seconds.",
-            "Contestamos el 85 % de las llamadas en 60 segundos.",
+            "Contestamos el 85% de las llamadas en 60 segundos.",
         ),
         visibility=DRAFT,
     )

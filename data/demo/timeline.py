@@ -40,7 +40,7 @@ SURVEY_METRICS = ("csat_overall", "ease", "trust")
 BASELINE_TEXT = ("Establish baseline", "Establecer línea de base")
 IMPROVEMENT_TEXT = (
     "≥10% improvement over the baseline year",
-    "Mejora de ≥10 % respecto al año de línea de base",
+    "Mejora de ≥10% respecto al año de línea de base",
 )
 
 #: A row of a demo file: column name -> value (formatted by :mod:`data.demo.files`).

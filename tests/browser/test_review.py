@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -15,7 +17,18 @@ PACK_MS = 90_000
 
 
 def _rows(page):  # type: ignore[no-untyped-def]
-    return page.locator("#review-table tbody tr")
+    """The comparison's rows: one table a dimension, each in a part that opens (issue 13)."""
+    return page.locator(".review-comparison tbody tr")
+
+
+def _open_dimensions(page) -> None:  # type: ignore[no-untyped-def]
+    """Open every dimension's part as a reader would: a click on its summary line."""
+    parts = page.locator("#review-table-section > details")
+    for index in range(parts.count()):
+        part = parts.nth(index)
+        if part.get_attribute("open") is None:
+            part.locator("> summary").click()
+            expect(part).to_have_attribute("open", "")
 
 
 def _open(page, url: str):  # type: ignore[no-untyped-def]
@@ -101,19 +114,27 @@ def test_fits_the_screen_and_axe_finds_no_violations(page, live_server, path, wi
     expect(_rows(page)).to_have_count(60)
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    table, column = page.evaluate(
-        """() => [document.querySelector('#review-table').getBoundingClientRect().width,
-                  document.querySelector('#review-table-section').clientWidth]"""
+    # Closed parts fit too (their summary lines wrap); then every part open, as in a meeting.
+    _open_dimensions(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('.review-comparison')].map(table =>
+                  [table.getBoundingClientRect().width,
+                   document.querySelector('#review-table-section').clientWidth])"""
     )
+    assert len(widths) == 5 and all(table > 0 for table, _ in widths)
     if width == 1280:
-        assert table <= column
+        assert all(table <= column for table, column in widths)
         # A real table at a desktop width, with the change vs a year ago and the trend in view.
         assert (
-            page.evaluate("getComputedStyle(document.querySelector('#review-table')).display")
+            page.evaluate("getComputedStyle(document.querySelector('.review-comparison')).display")
             == "table"
         )
-        trend = "#review-table thead th:last-child"
-        last = page.evaluate(f"document.querySelector('{trend}').getBoundingClientRect().right")
+        last = page.evaluate(
+            """() => Math.max(...[...document.querySelectorAll(
+                '.review-comparison thead th:last-child')].map(
+                th => th.getBoundingClientRect().right))"""
+        )
         assert last <= width
     else:
         # A card per row: every value under its heading (data-label), nothing cut off.
@@ -121,7 +142,7 @@ def test_fits_the_screen_and_axe_finds_no_violations(page, live_server, path, wi
         assert label.startswith(("This quarter", "Este trimestre"))
         assert (
             page.evaluate(
-                "getComputedStyle(document.querySelector('#review-table tbody tr')).display"
+                "getComputedStyle(document.querySelector('.review-comparison tbody tr')).display"
             )
             == "block"
         )
@@ -138,8 +159,75 @@ def test_fits_the_screen_and_axe_finds_no_violations(page, live_server, path, wi
     assert axe_violations(page) == []
 
 
+@pytest.mark.parametrize("path", ["/review", "/review?lang=es"])
+def test_on_a_phone_the_review_is_a_list_of_parts_that_open(page, live_server, path):
+    """Issue 13: the review was 42,733 px tall at 375 px. Now each dimension and each
+    question is a native <details> whose summary line says what it holds; targets missed and
+    measures not reported are open, the rest closed, and a link of the jump menu opens its
+    part."""
+    page.set_viewport_size({"width": 375, "height": 900})
+    _open(page, live_server.url + path)
+    expect(_rows(page)).to_have_count(60)
+    page.wait_for_load_state("networkidle")
+    parts = page.locator("#review-table-section > details.review-collapsible")
+    expect(parts).to_have_count(5)
+    first = parts.first.locator("summary")
+    # "Timeliness — 9 met, 2 missed, 1 did not report" (the summary card's counts).
+    spanish = "lang=es" in path
+    pattern = (
+        r"^.+ — \d+ (cumplió|cumplieron), \d+ no (cumplió|cumplieron), \d+ no (reportó|reportaron)$"
+        if spanish
+        else r"^.+ — \d+ met, \d+ missed, \d+ did not report$"
+    )
+    expect(first).to_have_text(re.compile(pattern))
+    opened = page.evaluate(
+        "[...document.querySelectorAll('details.review-collapsible')].filter(d => d.open)"
+        ".map(d => d.id)"
+    )
+    assert sorted(opened) == ["review-missed-details", "review-silent-details"]
+    expect(parts.first.locator("table")).to_be_hidden()
+
+    # The keyboard opens a part: focus its summary line, press Enter.
+    first.focus()
+    page.keyboard.press("Enter")
+    expect(parts.first.locator("table")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(parts.first.locator("table")).to_be_hidden()
+
+    # The page as it opens is a fraction of the page with every part open (which is the page
+    # as it was: the same content). The open parts (missed and not reported) are what is
+    # left; the five dimensions' cards, the movers, the actions and the notes were the rest.
+    collapsed = page.evaluate("document.documentElement.scrollHeight")
+    page.evaluate(
+        "document.querySelectorAll('details.review-collapsible').forEach(d => d.open = true)"
+    )
+    expanded = page.evaluate("document.documentElement.scrollHeight")
+    always_open = page.evaluate(
+        """() => document.querySelector('#review-missed-details').getBoundingClientRect().height
+               + document.querySelector('#review-silent-details').getBoundingClientRect().height"""
+    )
+    # What is shown closed is the open parts plus the rest of the page without the closed
+    # parts' content: well under half of the whole, and no more than the open parts plus a
+    # fixed allowance for the headings, forms and summary cards.
+    assert collapsed < expanded / 2
+    assert collapsed < always_open + (expanded - always_open) / 3
+    page.evaluate(
+        "document.querySelectorAll('#review-table-section details').forEach(d => d.open = false)"
+    )
+
+    # The jump menu: its dimension link opens that dimension's part.
+    link = page.locator(".review-contents-dimensions a").nth(1)
+    target = (link.get_attribute("href") or "").lstrip("#")
+    link.click()
+    expect(page.locator(f"#{target}")).to_have_attribute("open", "")
+    expect(page.locator(f"#{target} table")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert axe_violations(page) == []
+
+
 def test_the_winter_surge_plan_is_beside_the_access_target(page, live_server):
     _open(page, live_server.url + "/review")
+    _open_dimensions(page)
     row = (
         _rows(page)
         .filter(has_text="Employment Security Department")
@@ -167,7 +255,11 @@ def test_print_hides_forms_and_the_pack_panel(page, live_server):
     page.emulate_media(media="print")
     expect(page.locator("#review-form")).to_be_hidden()
     expect(page.locator("#review-pack")).to_be_hidden()
-    expect(page.locator("#review-table")).to_be_visible()
+    # Every part opens on paper, closed ones too.
+    expect(page.locator(".review-comparison")).to_have_count(5)
+    for table in page.locator(".review-comparison").all():
+        expect(table).to_be_visible()
+    expect(page.locator("#review-notes li").first).to_be_visible()
     breaks = page.evaluate("getComputedStyle(document.querySelector('#review-movers')).breakBefore")
     assert breaks == "page"
 

@@ -13,6 +13,7 @@ from dashboard.domain.fiscal import FiscalCalendar
 from dashboard.domain.review import ActionStatus, Movement, Quarter
 from dashboard.domain.targets import Status
 from dashboard.gateway import queries
+from dashboard.infra import exports
 from dashboard.views import NotFound
 from dashboard.views.review import ReviewView, build
 from dashboard.views.review_pack import build_pack, count_pages, pack_html
@@ -184,6 +185,8 @@ def test_pack_jobs_report_progress_and_a_second_request_is_instant(demo_url):
             work()
 
     request = review_jobs.PackRequest(2026, 3, "en")
+    # Charts drawn again (not from the images remembered by content): the steps take time.
+    exports.forget_rendered()
     with server.app_context():
         first = review_jobs.start(settings, request, run_in_app=in_app)
         job = first["job"]
@@ -222,7 +225,9 @@ def test_a_chart_failure_costs_the_charts_not_the_pack(demo_url):
 
     pack = build_pack(view(demo_url), as_of=None, render=broken)
     assert pack.pages == 13
-    assert len(calls) == 1  # not tried again for each agency
+    # Not tried again for each agency: only the charts already being drawn on the browser's
+    # tabs when the first failed (they are drawn at once, one a tab).
+    assert 1 <= len(calls) <= exports.TABS
 
 
 def test_a_failed_build_ends_with_a_clear_error_and_can_be_retried(demo_url, monkeypatch):

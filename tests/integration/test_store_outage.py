@@ -29,7 +29,7 @@ from tests.integration.test_speed import router_request
 
 TITLES = {
     "en": "The dashboard is unavailable for a moment",
-    "es": "El tablero no está disponible por un momento",
+    "es": "El panel no está disponible en este momento",
 }
 
 

@@ -19,7 +19,7 @@ def client(tmp_path):  # type: ignore[no-untyped-def]
     ("path", "language", "words"),
     [
         ("/", "en", "The dashboard is unavailable for a moment"),
-        ("/agency/health?lang=es", "es", "El tablero no está disponible por un momento"),
+        ("/agency/health?lang=es", "es", "El panel no está disponible en este momento"),
         ("/methodology", "en", "try again in a few minutes"),
     ],
 )

@@ -227,7 +227,7 @@ def test_contents_link_to_every_rule_dimension_and_metric_on_the_page():
     ("language", "shown", "changed"),
     [
         ("en", "“79.98%, not met”", "Target changed on"),
-        ("es", "“79.98%, no cumplido”", "Meta cambiada el"),
+        ("es", "«79.98%, no cumplido»", "Meta cambiada el"),
     ],
 )
 def test_the_precision_rule_and_target_history_are_stated(language, shown, changed):

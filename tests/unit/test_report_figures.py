@@ -231,7 +231,7 @@ def test_actions_past_the_room_are_counted_not_dropped_silently():
     assert len(lines) == 6 and lines[-1] == "… and 16 more, listed on the page."
     assert actions_text(many, "en", 120, max_lines=2) == []
     assert action_line(ACTIONS[1], "es") == (
-        "Prevista, a partir del 4 de enero de 2027: New <b>queue</b> system"
+        "Planificada, con inicio el 4 de enero de 2027: New <b>queue</b> system"
     )
 
 

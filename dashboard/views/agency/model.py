@@ -9,14 +9,9 @@ from dashboard.domain.charts import ChartSpec
 from dashboard.domain.targets import (
     Status,
 )
+from dashboard.views import Option as Option  # the agency package's forms name it from here
 
 # -- the view ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dashboard.domain.charts import (
     every_tick,
     file_stem,
 )
-from dashboard.domain.formatting import display_unit, format_count, format_day, format_value
+from dashboard.domain.formatting import display_unit, format_count, format_day, format_measure
 from dashboard.domain.series import (
     MetricSeries,
     SeriesPoint,
@@ -143,7 +143,7 @@ def table_row(
     elif point.small_sample:
         notes.append(page_text("note_small_cell", language, n=threshold))
     if point.revised:
-        earlier = format_value(raw_of(point.earlier_value, series.scale), series.scale, language)
+        earlier = format_measure(raw_of(point.earlier_value, series.scale), series.scale, language)
         notes.append(revised_note(point, earlier, language, "note_revised_cell"))
     row: dict[str, Any] = {
         "period": point.label,
@@ -190,7 +190,7 @@ def _whole(value: float | None) -> int | float | None:
 
 
 def raw_of(display: float | int | None, scale: str) -> float | None:
-    """A display value back on the raw scale (for format_value, which takes raw values)."""
+    """A display value back on the raw scale (for format_measure, which takes raw values)."""
     if display is None:
         return None
     return float(display) / 100.0 if scale == "fraction" else float(display)
@@ -201,7 +201,7 @@ def _hover(context: ChartContext, series: MetricSeries, point: SeriesPoint) -> s
     if point.suppressed:
         value = page_text("suppressed", language)
     else:
-        value = format_value(point.raw, series.scale, language, target=point.target)
+        value = format_measure(point.raw, series.scale, language, target=point.target)
     parts = [page_text("hover_point", language, period=point.label, value=value)]
     if point.target is not None:
         parts.append(
@@ -221,7 +221,7 @@ def _hover(context: ChartContext, series: MetricSeries, point: SeriesPoint) -> s
     if point.small_sample and not point.suppressed:
         parts.append(page_text("hover_small", language))
     if point.revised:
-        earlier = format_value(raw_of(point.earlier_value, series.scale), series.scale, language)
+        earlier = format_measure(raw_of(point.earlier_value, series.scale), series.scale, language)
         if point.revision_reason:
             # Plain text: the figure builder escapes all hover text for Plotly, once
             # (dashboard.domain.charts.plotly_text).
@@ -272,7 +272,7 @@ def _notes(context: ChartContext, series: MetricSeries, has_actions: bool) -> li
     for point in series.points:
         if not point.revised:
             continue
-        earlier = format_value(raw_of(point.earlier_value, series.scale), series.scale, language)
+        earlier = format_measure(raw_of(point.earlier_value, series.scale), series.scale, language)
         notes.append(revised_note(point, earlier, language, "note_revised", period=point.label))
     if has_actions:
         notes.append(page_text("note_actions", language))

@@ -17,8 +17,8 @@ from dashboard.domain.formatting import (
     display_unit,
     format_count,
     format_day,
+    format_measure,
     format_number,
-    format_value,
 )
 from dashboard.domain.scorecard import (
     SCORECARD_DIMENSIONS,
@@ -103,7 +103,7 @@ def promise_items(
         target_text = describe_target(target, series.scale, language)
         revised_text = None
         if latest.revised:
-            revised_text = format_value(
+            revised_text = format_measure(
                 raw_of(latest.earlier_value, series.scale), series.scale, language
             )
         items.append(
@@ -118,7 +118,7 @@ def promise_items(
                 period_label=latest.label,
                 value_text=page_text("suppressed", language)
                 if latest.suppressed
-                else format_value(latest.raw, series.scale, language, target=target),
+                else format_measure(latest.raw, series.scale, language, target=target),
                 status=latest.status,
                 responses_text=page_text(
                     "responses_count", language, n=format_count(latest.responses, language)
@@ -224,7 +224,7 @@ def service_item(
     value = (
         page_text("suppressed", language)
         if latest.suppressed
-        else format_value(latest.raw, series.scale, language, target=latest.target)
+        else format_measure(latest.raw, series.scale, language, target=latest.target)
     )
     text = page_text(
         "service_latest", language, metric=metric_name, value=value, period=latest.label
@@ -370,7 +370,7 @@ def service_standards_of(
                     target_text=target_text,
                     value_text=page_text("suppressed", language)
                     if cell.suppressed
-                    else format_value(cell.value, cell.scale, language, target=cell.target),
+                    else format_measure(cell.value, cell.scale, language, target=cell.target),
                     period_label=period_label,
                     status=cell.status,
                     dimension=dimension,
