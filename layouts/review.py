@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 
 from dashboard.core.i18n import NP_, P_, Messages, messages, t, translate
-from dashboard.domain.formatting import display_value, format_change, format_day, format_value
+from dashboard.domain.formatting import display_value, format_alike, format_change, format_day
 from dashboard.domain.review import (
     SORT_KEYS,
     ActionStatus,
@@ -956,14 +956,11 @@ def _follow_up_row(follow_up: FollowUp, view: ReviewView) -> list[Cell]:
 
 def trend_words(row: ComparisonRow, view: ReviewView) -> str:
     """The sparkline's numbers in words: "FY2024 Q4: 80.1%; …; FY2026 Q3: 81.2%"."""
+    # One precision for the whole sentence: "97.0%; 97.1%", never "97%; 97.1%" (issue 13).
+    values = format_alike([(value, None) for value in row.trend], row.metric.scale, view.language)
     return "; ".join(
-        _t(
-            "trend_words",
-            view.language,
-            label=view.label(quarter),
-            value=format_value(value, row.metric.scale, view.language),
-        )
-        for quarter, value in zip(view.trend_quarters, row.trend, strict=True)
+        _t("trend_words", view.language, label=view.label(quarter), value=value)
+        for quarter, value in zip(view.trend_quarters, values, strict=True)
     )
 
 
