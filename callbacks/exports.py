@@ -49,12 +49,9 @@ from dashboard.core.i18n import (
 )
 from dashboard.core.routes import Route, href, resolve
 from dashboard.core.settings import Settings
-from dashboard.domain import tidy_csv
 from dashboard.domain.charts import ChartSpec, file_stem
-from dashboard.domain.tidy_csv import ChartSubject
-from dashboard.gateway import queries
 from dashboard.infra import exports, rate_limit
-from dashboard.infra.cache import cache, cached
+from dashboard.infra.cache import cache
 from dashboard.views import NotFound
 from dashboard.views.agency import AgencyView
 from dashboard.views.agency.text import page_text as agency_text
@@ -172,55 +169,11 @@ def resolve_page(
     )
 
 
-def chart_subject(view: Any, spec: ChartSpec) -> ChartSubject:
-    """Whose figures ``spec`` shows: the agency, the unit (the agency or a service) and the
-    measure, from the page's view."""
-    if not isinstance(view, AgencyView):
-        # The home page's charts: every agency's figures, one chart a measure of its own.
-        return ChartSubject("", "", "all", spec.chart_id, spec.title)
-    unit_type = "service" if view.page == "service" else "agency"
-    names = {panel.code: panel.name for panel in view.panels}
-    chart_id = spec.chart_id
-    line = next((trace.name for trace in spec.traces if trace.kind == "line"), spec.title)
-    if chart_id in names:
-        return ChartSubject(view.agency_name, view.name, unit_type, chart_id, names[chart_id])
-    code, by, segment = chart_id.partition("-by-")
-    if by:
-        measure = names.get(code) or spec.title
-        return ChartSubject(view.agency_name, view.name, unit_type, code, measure, segment)
-    service = next(
-        (i for i in view.services if i.sparkline and i.sparkline.chart_id == chart_id), None
-    )
-    if service is not None:
-        # A service's small chart is named "<service slug>_<metric code>_<period>"
-        # (views.agency.sections): its measure is the published metric that names it so.
-        period = view.period or "all"
-        code = next(
-            (c for c in metric_codes() if file_stem(service.slug, c, period) == spec.file_stem),
-            chart_id,
-        )
-        return ChartSubject(view.agency_name, service.name, "service", code, line)
-    return ChartSubject(view.agency_name, view.name, unit_type, chart_id, line)
-
-
-def metric_codes() -> list[str]:
-    """Every published metric's code (from the cache, per data version)."""
-    settings: Settings = flask.current_app.config["CXDASH_SETTINGS"]
-    version = queries.data_status(settings.database_url).version
-    return cached(
-        f"export:metric-codes:{version}",
-        lambda: [str(metric["code"]) for metric in queries.metrics(settings.database_url)],
-    )
-
-
 def chart_csv_text(view: Any, spec: ChartSpec, as_of: Any) -> str:
-    """The chart's tidy CSV (with a byte-order mark, so spreadsheets read the accents). A view
-    that writes its own rows (home, compare, equity, embed: ``tidy_csv``) says whose figures
-    each row holds; the ZIP's CSVs are the download's."""
-    own_csv = getattr(view, "tidy_csv", None)
-    if callable(own_csv):
-        return "\ufeff" + own_csv(spec, as_of)
-    return "\ufeff" + tidy_csv.chart_csv(spec, chart_subject(view, spec), as_of)
+    """The chart's tidy CSV (with a byte-order mark, so spreadsheets read the accents): every
+    page's view writes its own rows (``tidy_csv``), saying whose figures each row holds; the
+    ZIP's CSVs are the download's."""
+    return "\ufeff" + view.tidy_csv(spec, as_of)
 
 
 def report_chart(export: PageExport, spec: ChartSpec) -> tuple[ChartSpec, ReportContext]:

@@ -410,14 +410,8 @@ def register(app: Dash) -> None:
         spec = next((c for c in page.charts(view) if c.chart_id == chart_id), None)
         if spec is None:
             flask.abort(404)
-        # The tidy CSV (callbacks.exports), with a byte-order mark for the accents. The
-        # compare, equity and embed views write their own rows (an agency a row).
-        own_csv = getattr(view, "tidy_csv", None)
-        body = (
-            "\ufeff" + own_csv(spec, status.as_of)
-            if callable(own_csv)
-            else chart_csv_text(view, spec, status.as_of)
-        )
+        # The tidy CSV each page's view writes (callbacks.exports), with a byte-order mark.
+        body = chart_csv_text(view, spec, status.as_of)
         return flask.Response(
             body.encode("utf-8"),
             mimetype="text/csv",

@@ -22,6 +22,7 @@ from dashboard.core.settings import Settings
 from dashboard.domain.tidy_csv import COLUMNS
 from dashboard.gateway import queries
 from dashboard.infra import db, exports
+from dashboard.views import agency as agency_view
 from dashboard.views import home as home_view
 from dashboard.web import export_files
 from dashboard.web.factory import create_app
@@ -145,3 +146,22 @@ def test_a_pages_zip_holds_the_same_csvs_as_its_downloads(
         for row in rows:
             assert row["agency"] and row["unit"], (stem, row)
             assert set(row["measure_code"].split("|")) <= codes, (stem, row)
+
+
+def test_a_services_small_chart_csv_names_the_service_and_its_metric(demo_store):
+    """The agency page's service charts: the unit is the service, the measure code the metric
+    the small chart shows (the view says it; no guess from file names)."""
+    settings = Settings(database_url=demo_store)
+    client = create_app(settings).server.test_client()
+    codes = {str(metric["code"]) for metric in queries.metrics(demo_store)}
+    view = agency_view.build(demo_store, settings, Route("agency", {"agency": "dmv"}), {}, "en")
+    charted = [item for item in view.services if item.sparkline is not None]
+    assert charted, "the demo's DMV lists services with small charts"
+    for item in charted:
+        assert item.sparkline is not None
+        rows = download(client, "/agency/dmv", item.sparkline.chart_id)
+        assert rows, item.slug
+        assert {row["unit"] for row in rows} == {item.name}
+        assert {row["unit_type"] for row in rows} == {"service"}
+        assert {row["measure_code"] for row in rows} == {item.sparkline_metric}
+        assert item.sparkline_metric in codes

@@ -9,6 +9,7 @@ from dashboard.domain.charts import ChartSpec
 from dashboard.domain.targets import (
     Status,
 )
+from dashboard.domain.tidy_csv import ChartSubject, chart_csv
 from dashboard.views import Option as Option  # the agency package's forms name it from here
 
 # -- the view ----------------------------------------------------------------------------------
@@ -66,6 +67,8 @@ class ServiceItem:
     latest_text: str
     status: Status | None
     sparkline: ChartSpec | None
+    #: The metric its small chart shows (the CSV's measure code), None without a chart.
+    sparkline_metric: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,34 @@ class AgencyView:
     #: Whether each service's line has its small chart (False past
     #: :data:`~dashboard.views.agency.sections.SERVICE_CHARTS_MAX` services: listed only).
     service_charts: bool = True
+
+    def tidy_csv(self, spec: ChartSpec, as_of: dt.date | None) -> str:
+        """The chart's CSV download and its copy in the page's ZIP: a row per point, each
+        naming the agency, the unit and the measure (:func:`chart_subject`)."""
+        return chart_csv(spec, chart_subject(self, spec), as_of)
+
+
+def chart_subject(view: AgencyView, spec: ChartSpec) -> ChartSubject:
+    """Whose figures ``spec`` shows, for its tidy CSV: the agency, the unit (the agency or one
+    of its services), the measure and the breakdown."""
+    unit_type = "service" if view.page == "service" else "agency"
+    names = {panel.code: panel.name for panel in view.panels}
+    chart_id = spec.chart_id
+    line = next((trace.name for trace in spec.traces if trace.kind == "line"), spec.title)
+    if chart_id in names:
+        return ChartSubject(view.agency_name, view.name, unit_type, chart_id, names[chart_id])
+    code, by, segment = chart_id.partition("-by-")
+    if by:
+        measure = names.get(code) or spec.title
+        return ChartSubject(view.agency_name, view.name, unit_type, code, measure, segment)
+    service = next(
+        (item for item in view.services if item.sparkline and item.sparkline.chart_id == chart_id),
+        None,
+    )
+    if service is not None:
+        code = service.sparkline_metric or chart_id
+        return ChartSubject(view.agency_name, service.name, "service", code, line)
+    return ChartSubject(view.agency_name, view.name, unit_type, chart_id, line)
 
 
 def charts(view: AgencyView) -> list[ChartSpec]:

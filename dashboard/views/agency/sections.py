@@ -248,7 +248,9 @@ def service_item(
         x_ticks=period_ticks(series),
         empty_text=page_text("chart_not_reported", language),
     )
-    return ServiceItem(service["slug"], name, path, text, latest.status, sparkline)
+    return ServiceItem(
+        service["slug"], name, path, text, latest.status, sparkline, sparkline_metric=code
+    )
 
 
 def service_standards_of(
