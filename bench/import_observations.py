@@ -11,7 +11,9 @@ headline row. The store is made fresh for each backend (a temporary SQLite file;
 PostgreSQL database of its own, ``cxdash_p5_bench_<pid>``, dropped after) with the units
 and metrics the file names, then ``data.loaders.import_observations`` runs in a child
 process of its own, so that the peak resident memory printed (``ru_maxrss``) is the
-import's alone (the interpreter and the project's imports included).
+import's alone (the interpreter and the project's imports included). On PostgreSQL it also
+prints the CPU seconds of the import's server backends (from /proc, when the server runs on
+this machine): unlike the wall-clock time, a figure a busy machine hardly changes.
 
 ``--code`` runs the import with another checkout of the project (e.g. ``mkdir /tmp/old &&
 git archive HEAD | tar -x -C /tmp/old`` for the code before a change), on the same file
@@ -195,6 +197,7 @@ def child(args: argparse.Namespace) -> None:
     from dashboard.core.settings import Settings
     from data.loaders import import_observations
 
+    backends = _watch_server_processes()
     options = {"batch_rows": args.batch_rows} if args.batch_rows else {}
     started = time.perf_counter()
     report = import_observations(
@@ -214,6 +217,7 @@ def child(args: argparse.Namespace) -> None:
                 "seconds": seconds,
                 "cpu": usage.ru_utime + usage.ru_stime,
                 "main_cpu": time.thread_time(),
+                "server_cpu": _server_cpu(backends),
                 "peak_mib": peak,
                 "inserted": report.inserted,
                 "timings": report.timings,
@@ -221,6 +225,40 @@ def child(args: argparse.Namespace) -> None:
             }
         )
     )
+
+
+def _watch_server_processes() -> list[int]:
+    """The process ids of the PostgreSQL backends the import connects to (filled as it
+    connects): on this machine their CPU time is readable in /proc after the import, as the
+    engine's pool keeps its connections open."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    backends: list[int] = []
+
+    @event.listens_for(Engine, "connect")
+    def remember(dbapi_connection: object, _record: object) -> None:
+        if type(dbapi_connection).__module__.startswith("psycopg"):
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute("SELECT pg_backend_pid()")
+            backends.append(int(cursor.fetchone()[0]))
+            cursor.close()
+
+    return backends
+
+
+def _server_cpu(backends: list[int]) -> float | None:
+    """User + system seconds of those backends (None when the server is on another
+    machine: no /proc entry). Unlike the wall-clock time, it hardly depends on the load."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in backends:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total if backends else None
 
 
 def run_import(url: str, path: Path, args: argparse.Namespace) -> dict[str, object]:
@@ -317,7 +355,12 @@ def main() -> None:
             f"{backend:10} {seconds:7.2f} s  {args.rows / seconds:9,.0f} rows/s  "
             f"CPU {float(result['cpu']):6.1f} s "  # type: ignore[arg-type]
             f"(main thread {float(result.get('main_cpu', 0.0)):5.1f} s)  "  # type: ignore[arg-type]
-            f"peak {float(result['peak_mib']):6.0f} MiB  "  # type: ignore[arg-type]
+            + (
+                f"server CPU {float(result['server_cpu']):5.1f} s  "  # type: ignore[arg-type]
+                if result.get("server_cpu") is not None
+                else ""
+            )
+            + f"peak {float(result['peak_mib']):6.0f} MiB  "  # type: ignore[arg-type]
             f"({result['inserted']:,} observations; {phases})"
         )
     if args.keep:
