@@ -183,16 +183,18 @@ def format_measure(
     value: float | None, scale: str, language: str = "en", target: TargetSpec | None = None
 ) -> str:
     """:func:`format_value` for figures shown side by side (a table column, a scorecard): a
-    percentage always has its scale's decimals, so that "97.0%" stands beside "97.1%", never
-    "97%" (issue 13). Other scales as :func:`format_value`."""
-    if scale not in ("fraction", "percent"):
+    figure always has its scale's decimals, so that "97.0%" stands beside "97.1%" and "4.00/5"
+    beside "4.25/5", never "97%" or "4/5" (issue 13). Counts as :func:`format_value`."""
+    if scale == "count":
         return format_value(value, scale, language, target=target)
     shown = display_value(value, scale, target)
     if shown is None:
         return not_reported(language)
     assert value is not None
     decimals = decisive_decimals(value, scale, target)
-    return format_percent_number(float(shown), language, decimals=decimals, exact=True)
+    if scale in ("fraction", "percent"):
+        return format_percent_number(float(shown), language, decimals=decimals, exact=True)
+    return format_target_value(float(shown), scale, language, decimals=decimals, exact=True)
 
 
 def format_alike(
@@ -201,9 +203,8 @@ def format_alike(
     """Figures of one sentence ("rose from 97.0% to 97.1%"), each ``(value, target)``: whole
     percentages read as :func:`format_value` writes them ("from 84% to 92%"), but as soon as one
     of them needs a decimal they all show their scale's decimals, as :func:`format_measure`
-    does, so that "97%" never stands beside "97.1%" (issue 13). Other scales as
-    :func:`format_value`."""
-    if scale in ("fraction", "percent"):
+    does, so that "97%" never stands beside "97.1%", nor "4/5" beside "4.25/5" (issue 13)."""
+    if scale != "count":
         shown = [display_value(value, scale, target) for value, target in figures]
         if any(number is not None and not float(number).is_integer() for number in shown):
             return [format_measure(value, scale, language, target) for value, target in figures]

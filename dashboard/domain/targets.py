@@ -148,11 +148,12 @@ _SCALE_PATTERN = {
 
 
 def format_target_value(
-    value: float, scale: str, language: str = "en", *, decimals: int = 2
+    value: float, scale: str, language: str = "en", *, decimals: int = 2, exact: bool = False
 ) -> str:
     """A raw-scale target value in display form: 0.95 on the fraction scale is "95%".
 
-    At most ``decimals`` decimals, trailing zeros dropped.
+    At most ``decimals`` decimals, trailing zeros dropped; ``exact``: always ``decimals``
+    ("4.00/5" beside "4.25/5" in a column).
     """
     # Imported here: dashboard.domain.formatting imports this module.
     from dashboard.domain.formatting import format_number, format_percent_number
@@ -164,8 +165,8 @@ def format_target_value(
     if shown == 0:
         shown = 0.0  # never "-0"
     if scale in ("percent", "fraction"):
-        return format_percent_number(shown, language, decimals=decimals, exact=False)
-    number = format_number(shown, language, decimals=decimals, exact=False)
+        return format_percent_number(shown, language, decimals=decimals, exact=exact)
+    number = format_number(shown, language, decimals=decimals, exact=exact)
     if scale == "business_days":
         return translate(TEXT, "unit_business_days", language, number=number)
     return _SCALE_PATTERN[scale].format(number=number)

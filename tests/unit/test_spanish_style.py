@@ -134,3 +134,15 @@ def test_a_breakdown_range_shares_its_precision():
         language="en",
     )
     assert "from 90.0% (Phone) to 97.1% (Email)" in sentence
+
+
+def test_a_column_of_means_and_scores_keeps_its_decimals():
+    """Issue 13: "4/5" never stands beside "4.25/5" in a table or a sentence."""
+    from dashboard.domain.formatting import format_alike, format_measure
+
+    assert format_measure(4.0, "mean_1_5", "en") == "4.00/5"
+    assert format_measure(4.25, "mean_1_5", "es") == "4.25/5"
+    assert format_measure(7.0, "score_0_10", "en") == "7.0/10"
+    assert format_measure(12345, "count", "en") == "12,345"
+    assert format_alike([(4.0, None), (4.25, None)], "mean_1_5") == ["4.00/5", "4.25/5"]
+    assert format_alike([(4.0, None), (5.0, None)], "mean_1_5") == ["4/5", "5/5"]
