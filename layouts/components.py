@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import P_, Messages, messages, translate
 from dashboard.domain.charts import ChartSpec, TableColumn
-from dashboard.domain.formatting import not_reported
+from dashboard.domain.formatting import format_number, not_reported, shared_decimals
 from dashboard.domain.targets import Status, status_label, status_symbol
 from layouts.attributes import aria
 from layouts.chart_controls import chart_graph, copy_link
@@ -51,16 +51,24 @@ def status_badge(status: Status | str, language: str) -> html.Span:
 
 def data_table(spec: ChartSpec, language: str) -> StaticTable:
     """The chart's numbers as a table: one component, however many cells (see StaticTable)."""
+    # A number column shows all its figures with the same decimals, in the page's language.
+    decimals = {
+        column.key: shared_decimals(row.get(column.key) for row in spec.rows)
+        for column in spec.columns
+    }
     return StaticTable(
         caption=spec.title,
         columns=[column.label for column in spec.columns],
         column_classes=["text-end" if c.kind == "number" else None for c in spec.columns],
-        rows=[[_cell(row, column, language) for column in spec.columns] for row in spec.rows],
+        rows=[
+            [_cell(row, column, language, decimals[column.key]) for column in spec.columns]
+            for row in spec.rows
+        ],
         className="table table-sm table-striped chart-data-table",
     )
 
 
-def _cell(row: dict[str, Any], column: TableColumn, language: str) -> Cell:
+def _cell(row: dict[str, Any], column: TableColumn, language: str, decimals: int = 0) -> Cell:
     value = row.get(column.key)
     if column.kind == "status" and value:
         status = Status(value)
@@ -73,8 +81,8 @@ def _cell(row: dict[str, Any], column: TableColumn, language: str) -> Cell:
         if column.missing is not None:
             return column.missing
         return "–" if column.kind != "number" else _not_reported(language)
-    if column.kind == "number":
-        return f"{value:g}" if isinstance(value, float) else str(value)
+    if column.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(float(value), language, decimals=decimals)
     return str(value)
 
 

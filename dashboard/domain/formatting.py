@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from babel import Locale
@@ -209,6 +209,21 @@ def format_alike(
         if any(number is not None and not float(number).is_integer() for number in shown):
             return [format_measure(value, scale, language, target) for value, target in figures]
     return [format_value(value, scale, language, target) for value, target in figures]
+
+
+def shared_decimals(values: Iterable[object], most: int = 3) -> int:
+    """The decimals a column of numbers needs for every figure to show as it was rounded,
+    all alike: [78.0, 68.5] needs 1 ("78.0", "68.5"; never "78" above "68.5", issue 13).
+    Values that are not numbers (a "Suppressed" note) are ignored; at most ``most``."""
+    needed = 0
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            continue
+        text = f"{float(value):.{most}f}".rstrip("0")
+        needed = max(needed, len(text.partition(".")[2]))
+    return needed
 
 
 def format_day(day: dt.date, language: str = "en") -> str:

@@ -146,3 +146,29 @@ def test_a_column_of_means_and_scores_keeps_its_decimals():
     assert format_measure(12345, "count", "en") == "12,345"
     assert format_alike([(4.0, None), (4.25, None)], "mean_1_5") == ["4.00/5", "4.25/5"]
     assert format_alike([(4.0, None), (5.0, None)], "mean_1_5") == ["4/5", "5/5"]
+
+
+def test_a_data_tables_number_column_shows_its_figures_alike():
+    """Issue 13: a chart's data table never shows "78" above "68.5"; numbers in the page's
+    language."""
+    from dashboard.domain.charts import ChartSpec, TableColumn
+    from layouts.components import data_table
+
+    spec = ChartSpec(
+        chart_id="csat",
+        title="Satisfaction",
+        summary="",
+        y_title="%",
+        traces=[],
+        columns=[TableColumn("period", "Period"), TableColumn("value", "Result", "number")],
+        rows=[
+            {"period": "Mar", "value": 78.0},
+            {"period": "Apr", "value": 68.5},
+            {"period": "May", "value": None},
+            {"period": "Jun", "value": 1234.25},
+        ],
+        file_stem="csat",
+    )
+    cells = [row[1] for row in data_table(spec, "en").rows]
+    assert cells[:2] == ["78.00", "68.50"] and cells[3] == "1,234.25"
+    assert data_table(spec, "fr").rows[1][1] == "68,50"
