@@ -44,6 +44,12 @@ AUDIT_ACTIONS = (
     "password_set",
     "audit_exported",
     "cli_publish",
+    "feedback_status",
+    "feedback_action_linked",
+    "feedback_excerpt",
+    "feedback_excerpt_published",
+    "feedback_excerpt_withdrawn",
+    "feedback_exported",
 )
 
 #: Column widths of ``audit_log`` (longer text is cut, never refused: the log must be written).

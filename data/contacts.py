@@ -14,6 +14,19 @@ spam``. For every unit, calendar month (of receipt) and channel, and for the uni
 - ``messages_received``: the number of messages, spam excluded (a metric of its own: a
   "contacts received" figure published from another source may include calls).
 
+Complaints and compliments (an optional ``kind`` column: ``message``, the default,
+``complaint`` or ``compliment``) are counted the same way, per unit, month and channel, and
+never as messages:
+
+- ``complaints_received`` and ``compliments_received``: the numbers received, spam excluded.
+- ``complaints_answered_within_standard``: the share of complaints whose first response came
+  within ``COMPLAINT_ANSWER_BUSINESS_DAYS`` business days (the posted standard, 10 by
+  default), on the same business clock; a complaint never answered counts as not answered
+  in time. Its target ("90% of the time") is a normal target row.
+
+These three metrics are created (with the number of days in their names) only when a file
+has such records.
+
 It never overwrites a figure from another source: an observation it would change that was
 written by another kind of import (or by none: the demo) is a problem naming unit, metric,
 period and source, and nothing is written.
@@ -60,6 +73,7 @@ CONTACT_COLUMNS = (
     "first_response",
     "resolved",
     "spam",
+    "kind",
 )
 REQUIRED_COLUMNS = ("id", "agency", "channel", "received", "first_response")
 
@@ -68,14 +82,37 @@ MEDIAN_METRIC = "median_hours_first_response"
 #: Messages only: never ``contacts_received``, which a results file may define to include
 #: calls (a published 79,150 must not become the email count, 5).
 VOLUME_METRIC = "messages_received"
+MESSAGE_METRICS = (ACK_METRIC, MEDIAN_METRIC, VOLUME_METRIC)
+
+COMPLAINTS_METRIC = "complaints_received"
+COMPLIMENTS_METRIC = "compliments_received"
+COMPLAINTS_ANSWERED_METRIC = "complaints_answered_within_standard"
+
+#: What a record is (the ``kind`` column); empty or no column: a message.
+RECORD_KINDS = ("message", "complaint", "compliment")
+_KIND_WORDS = {
+    "": "message",
+    "message": "message",
+    "messages": "message",
+    "complaint": "complaint",
+    "complaints": "complaint",
+    "queja": "complaint",
+    "compliment": "compliment",
+    "compliments": "compliment",
+    "felicitación": "compliment",
+    "felicitacion": "compliment",
+}
 
 _OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})\s*$"
 
 
-def contact_metric_definitions(calendar: BusinessCalendar) -> dict[str, dict[str, Any]]:
-    """Definitions of the three metrics, used to create them when they are missing."""
+def contact_metric_definitions(
+    calendar: BusinessCalendar, complaint_days: int = 10
+) -> dict[str, dict[str, Any]]:
+    """Definitions of the metrics, used to create them when they are missing."""
     day_hours = calendar.minutes_per_day / 60
     return {
+        **complaint_metric_definitions(complaint_days),
         ACK_METRIC: {
             "name_en": "Messages acknowledged within one business day",
             "name_es": "Mensajes con acuse de recibo en un día hábil",
@@ -147,6 +184,65 @@ def contact_metric_definitions(calendar: BusinessCalendar) -> dict[str, dict[str
     }
 
 
+def complaint_metric_definitions(days: int) -> dict[str, dict[str, Any]]:
+    """The complaint and compliment metrics; ``days``: the posted standard in business days."""
+    return {
+        COMPLAINTS_METRIC: {
+            "name_en": "Complaints received",
+            "name_es": "Quejas recibidas",
+            "dimension": "other",
+            "scale": "count",
+            "direction": "higher",
+            "definition_en": (
+                "Number of complaints received in the month, spam and phishing excluded."
+            ),
+            "definition_es": (
+                "Número de quejas recibidas en el mes, sin contar el correo no deseado ni el "
+                "phishing."
+            ),
+        },
+        COMPLIMENTS_METRIC: {
+            "name_en": "Compliments received",
+            "name_es": "Felicitaciones recibidas",
+            "dimension": "other",
+            "scale": "count",
+            "direction": "higher",
+            "definition_en": (
+                "Number of compliments received in the month, spam and phishing excluded."
+            ),
+            "definition_es": (
+                "Número de felicitaciones recibidas en el mes, sin contar el correo no deseado "
+                "ni el phishing."
+            ),
+        },
+        COMPLAINTS_ANSWERED_METRIC: {
+            "name_en": f"Complaints answered within {days} business days",
+            "name_es": f"Quejas respondidas en {days} días hábiles",
+            "dimension": "responsiveness",
+            "scale": "fraction",
+            "direction": "higher",
+            "definition_en": (
+                f"Share of the complaints received in the month that were answered within "
+                f"{days} business days of receipt. A complaint never answered counts as not "
+                "answered in time."
+            ),
+            "definition_es": (
+                f"Proporción de las quejas recibidas en el mes que se respondieron en un plazo "
+                f"de {days} días hábiles desde su recepción. Una queja sin respuesta cuenta "
+                "como no respondida a tiempo."
+            ),
+            "method_en": (
+                "Business time between receipt and first response, counting only opening "
+                "hours of weekdays that are not public holidays."
+            ),
+            "method_es": (
+                "Tiempo hábil entre la recepción y la primera respuesta, contando solo el "
+                "horario de atención de los días laborables que no son feriados."
+            ),
+        },
+    }
+
+
 def import_contacts(
     database_url: str,
     path: Path,
@@ -186,10 +282,12 @@ def import_contacts(
             checked = _check_records(table, catalog, business, report)
         records: list[ObservationRecord] = []
         if not report.problems:
-            metrics = _metrics(catalog, business, report)
+            days = settings.complaint_answer_business_days
+            kinds = set(checked.kind[~checked.spam].tolist()) or {"message"}
+            metrics = _metrics(catalog, business, report, kinds, days)
             if not report.problems:
                 with report.timed("aggregate"):
-                    records = _aggregate(checked, metrics, fiscal, business, report)
+                    records = _aggregate(checked, metrics, fiscal, business, report, days)
         report.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
         if progress:
             progress(len(table), len(table))
@@ -222,6 +320,7 @@ class _Checked:
         self.agency = np.full(size, -1, dtype=np.int64)
         self.channel = np.empty(size, dtype=object)
         self.spam = np.zeros(size, dtype=bool)
+        self.kind = np.full(size, "message", dtype=object)
         self.received = np.full(size, np.datetime64("NaT"), dtype="datetime64[us]")
         self.responded = np.full(size, np.datetime64("NaT"), dtype="datetime64[us]")
         self.minutes = np.full(size, np.nan)
@@ -376,6 +475,8 @@ def _check_records(
     else:
         report.notes.append("no spam column: every record counts as a genuine message")
 
+    _check_kinds(table, checked, report, label("kind"))
+
     received_text = column("received")
     received, bad = _parse_stamps(received_text, required=True)
     _report_stamps(report, table, bad, label("received"), received_text)
@@ -417,6 +518,25 @@ def _check_records(
     return checked
 
 
+def _check_kinds(table: RawTable, checked: _Checked, report: ImportReport, label: str) -> None:
+    """The optional ``kind`` column: message (also when empty), complaint or compliment."""
+    kinds = table.column("kind")
+    if kinds is None:
+        return
+    codes, uniques = pd.factorize(kinds)
+    kind_codes = np.empty(len(uniques), dtype=object)
+    errors: dict[int, str] = {}
+    for index, text in enumerate(uniques):
+        kind = _KIND_WORDS.get(" ".join(text.split()).casefold())
+        if kind is None:
+            errors[index] = f"the kind is one of {', '.join(RECORD_KINDS)}"
+        kind_codes[index] = kind or "message"
+    if len(uniques):
+        checked.kind = kind_codes[codes]
+    bad = np.isin(codes, list(errors)) if errors else np.zeros(len(kinds), bool)
+    _problems_for(report, table, bad, label, kinds, lambda p: errors[codes[p]])
+
+
 def _parse_stamps(text: pd.Series, *, required: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Naive local timestamps; (values, {reason: rows that have that problem})."""
     empty = (text.str.strip() == "").to_numpy() if len(text) else np.zeros(0, bool)
@@ -456,16 +576,31 @@ def _report_stamps(
 
 
 def _metrics(
-    catalog: Catalog, business: BusinessCalendar, report: ImportReport
+    catalog: Catalog,
+    business: BusinessCalendar,
+    report: ImportReport,
+    kinds: set[str],
+    complaint_days: int,
 ) -> dict[str, MetricInfo]:
-    definitions = contact_metric_definitions(business)
-    metrics = {code: catalog.find_metric(code, definitions, create=True) for code in definitions}
+    """The metrics the records' kinds need (created when missing), scales checked."""
+    definitions = contact_metric_definitions(business, complaint_days)
+    needed = {
+        "message": MESSAGE_METRICS,
+        "complaint": (COMPLAINTS_METRIC, COMPLAINTS_ANSWERED_METRIC),
+        "compliment": (COMPLIMENTS_METRIC,),
+    }
+    codes = [code for kind in RECORD_KINDS if kind in kinds for code in needed[kind]]
+    metrics = {code: catalog.find_metric(code, definitions, create=True) for code in codes}
     allowed = {
         ACK_METRIC: ("fraction", "percent"),
         MEDIAN_METRIC: ("seconds", "minutes", "hours"),
         VOLUME_METRIC: ("count",),
+        COMPLAINTS_METRIC: ("count",),
+        COMPLIMENTS_METRIC: ("count",),
+        COMPLAINTS_ANSWERED_METRIC: ("fraction", "percent"),
     }
-    for code, scales in allowed.items():
+    for code in codes:
+        scales = allowed[code]
         if metrics[code].scale not in scales:
             report.problem(
                 None,
@@ -483,32 +618,136 @@ def _aggregate(
     fiscal: FiscalCalendar,
     business: BusinessCalendar,
     report: ImportReport,
+    complaint_days: int = 10,
 ) -> list[ObservationRecord]:
     genuine = ~checked.spam
     spam_count = int(checked.spam.sum())
     if spam_count:
         report.notes.append(f"{spam_count} spam or phishing record(s) left out of every figure")
-    unanswered = int((genuine & np.isnat(checked.responded)).sum())
-    if unanswered:
-        report.notes.append(f"{unanswered} message(s) with no response count as not acknowledged")
-    minutes = checked.minutes[genuine]
-    frame = pd.DataFrame(
-        {
-            "unit": checked.unit[genuine],
-            "agency": checked.agency[genuine],
-            "month": checked.received[genuine].astype("datetime64[M]"),
-            "channel": checked.channel[genuine],
-            "minutes": minutes,
-        }
-    )
+    unanswered = genuine & np.isnat(checked.responded)
+    # A file of messages only (no kind column, or every kind a message) takes the path it
+    # took before complaints existed: no kind column in the frame, no filtering copies.
+    only_messages = not (checked.kind != "message").any()
+    for kind, outcome in (
+        ("message", "message(s) with no response count as not acknowledged"),
+        ("complaint", "complaint(s) with no response count as not answered in time"),
+    ):
+        count = int((unanswered if only_messages else unanswered & (checked.kind == kind)).sum())
+        if count and (kind == "message" or not only_messages):
+            report.notes.append(f"{count} {outcome}")
+    columns = {
+        "unit": checked.unit[genuine],
+        "agency": checked.agency[genuine],
+        "month": checked.received[genuine].astype("datetime64[M]"),
+        "channel": checked.channel[genuine],
+        "minutes": checked.minutes[genuine],
+    }
+    if not only_messages:
+        columns["kind"] = checked.kind[genuine]
+    frame = pd.DataFrame(columns)
     # A record of a service also counts for its agency.
     agency_rows = frame[frame["unit"] != frame["agency"]].assign(unit=lambda f: f["agency"])
     frame = pd.concat([frame, agency_rows], ignore_index=True)
+    if only_messages:
+        return _message_records(frame, metrics, fiscal, business)
+    records: list[ObservationRecord] = []
+    if ACK_METRIC in metrics:
+        messages = frame[frame["kind"] == "message"]
+        records += _message_records(messages.copy(), metrics, fiscal, business)
+    complaints = frame[frame["kind"] == "complaint"].copy()
+    if len(complaints):
+        # No response (NaN) is not answered in time.
+        complaints["in_time"] = business.within_business_days(
+            complaints["minutes"].to_numpy(), complaint_days
+        )
+        records += _volume_records(
+            complaints, metrics[COMPLAINTS_METRIC], fiscal, metrics[COMPLAINTS_ANSWERED_METRIC]
+        )
+    compliments = frame[frame["kind"] == "compliment"].copy()
+    if len(compliments):
+        compliments["in_time"] = False  # not used: compliments have no standard
+        records += _volume_records(compliments, metrics[COMPLIMENTS_METRIC], fiscal, None)
+    return records
+
+
+def _message_records(
+    frame: pd.DataFrame,
+    metrics: dict[str, MetricInfo],
+    fiscal: FiscalCalendar,
+    business: BusinessCalendar,
+) -> list[ObservationRecord]:
+    """The three message figures of ``frame`` (changed in place: it is the caller's own)."""
     frame["hours"] = frame["minutes"] / 60.0
     frame["responded"] = frame["minutes"].notna()
     # No response (NaN) is not acknowledged.
     frame["ack"] = business.within_business_days(frame["minutes"].to_numpy())
     return _records_from_frame(frame, metrics, fiscal)
+
+
+def _by_unit_month_channel(frame: pd.DataFrame, aggregations: dict[str, Any]) -> pd.DataFrame:
+    """``aggregations`` per unit, month and channel, and per unit and month (channel "")."""
+    by_channel = frame.groupby(["unit", "month", "channel"], sort=True).agg(**aggregations)
+    overall = frame.groupby(["unit", "month"], sort=True).agg(**aggregations)
+    overall["channel"] = ""
+    overall = overall.set_index("channel", append=True)
+    return pd.concat([overall, by_channel]).sort_index()
+
+
+class _Periods:
+    """The fiscal month of each ``datetime64[M]`` value, worked out once."""
+
+    def __init__(self, fiscal: FiscalCalendar) -> None:
+        self.fiscal = fiscal
+        self.known: dict[Any, Any] = {}
+
+    def __call__(self, month: Any) -> Any:
+        if month not in self.known:
+            day = pd.Timestamp(month).date()
+            self.known[month] = self.fiscal.period_containing(
+                dt.date(day.year, day.month, 1), "month"
+            )
+        return self.known[month]
+
+
+def _volume_records(
+    frame: pd.DataFrame,
+    volume: MetricInfo,
+    fiscal: FiscalCalendar,
+    share: MetricInfo | None,
+) -> list[ObservationRecord]:
+    """Per unit, month and channel (and overall): the number of records and, with ``share``,
+    the share whose ``in_time`` is true (numerator and denominator stored)."""
+    groups = _by_unit_month_channel(
+        frame, {"count": ("in_time", "size"), "met": ("in_time", "sum")}
+    )
+    period_of = _Periods(fiscal)
+    records: list[ObservationRecord] = []
+    row: Any
+    for (unit, month, channel), row in zip(
+        groups.index.tolist(), groups.itertuples(index=False), strict=True
+    ):
+        common: dict[str, Any] = {
+            "row": None,
+            "column": None,
+            "unit": int(unit),
+            "period": period_of(month),
+            "segment_type": "channel" if channel else "",
+            "segment_value": channel,
+        }
+        count = float(row.count)
+        records.append(ObservationRecord(metric=volume, raw_value=count, **common))
+        if share is not None:
+            value = convert_scale(float(row.met) / count, "fraction", share.scale)
+            records.append(
+                ObservationRecord(
+                    metric=share,
+                    raw_value=round(value, 6),
+                    numerator=float(row.met),
+                    denominator=count,
+                    **common,
+                )
+            )
+    return records
 
 
 def _records_from_frame(
@@ -520,23 +759,16 @@ def _records_from_frame(
         "responded": ("responded", "sum"),
         "median_hours": ("hours", "median"),
     }
-    by_channel = frame.groupby(["unit", "month", "channel"], sort=True).agg(**aggregations)
-    overall = frame.groupby(["unit", "month"], sort=True).agg(**aggregations)
-    overall["channel"] = ""
-    overall = overall.set_index("channel", append=True)
-    groups = pd.concat([overall, by_channel]).sort_index()
+    groups = _by_unit_month_channel(frame, aggregations)
 
     ack, median, volume = metrics[ACK_METRIC], metrics[MEDIAN_METRIC], metrics[VOLUME_METRIC]
-    periods: dict[np.datetime64, Any] = {}
+    period_of = _Periods(fiscal)
     records: list[ObservationRecord] = []
     row: Any  # a named tuple of the aggregations (its field ``count`` hides tuple.count)
     for (unit, month, channel), row in zip(
         groups.index.tolist(), groups.itertuples(index=False), strict=True
     ):
-        if month not in periods:
-            day = pd.Timestamp(month).date()
-            periods[month] = fiscal.period_containing(dt.date(day.year, day.month, 1), "month")
-        period = periods[month]
+        period = period_of(month)
         segment = ("channel", channel) if channel else ("", "")
         count = float(row.count)
         records.append(

@@ -25,6 +25,7 @@ from dashboard.views.agency import (
     ClosureItem,
     ContactGroup,
     ContactItem,
+    FeedbackExcerpt,
     MetricPanel,
     PromiseItem,
     ServiceItem,
@@ -139,6 +140,14 @@ TEXT: Messages = messages(
     ),
     P_("services_caption", "The services of {name}"),
     P_("service_standing", "Service levels"),
+    P_("told_us", "What people told us"),
+    P_(
+        "told_us_intro",
+        "Excerpts of comments left on this site, chosen and shortened by our staff, who "
+        "removed anything personal.",
+    ),
+    P_("told_us_helpful", "Found the page helpful"),
+    P_("told_us_not_helpful", "Did not find the page helpful"),
 )
 
 
@@ -177,6 +186,7 @@ def layout(view: AgencyView, context: PageContext) -> list:
         _breakdowns(view, context),
         _services(view, context) if view.page == "agency" else None,
         _other_actions(view, language) if view.other_actions else None,
+        _told_us(view, language) if view.told_us else None,
     ]
 
 
@@ -815,6 +825,40 @@ def _other_actions(view: AgencyView, language: str) -> html.Section:
         className="mb-5",
         id="other-actions",
         **aria(labelledby="other-actions-heading"),
+    )
+
+
+def _told_us(view: AgencyView, language: str) -> html.Section:
+    """Excerpts staff published (issue 14): text as React writes it (escaped), never HTML."""
+    return html.Section(
+        [
+            html.H2(_t("told_us", language), id="told-us-heading", className="h3"),
+            html.P(_t("told_us_intro", language)),
+            html.Ul(
+                [_excerpt(item, language) for item in view.told_us],
+                className="list-unstyled",
+            ),
+        ],
+        className="mb-5",
+        id="told-us",
+        **aria(labelledby="told-us-heading"),
+    )
+
+
+def _excerpt(item: FeedbackExcerpt, language: str) -> html.Li:
+    verdict = "told_us_helpful" if item.helpful else "told_us_not_helpful"
+    return html.Li(
+        html.Figure(
+            [
+                html.Blockquote(html.P(item.text, className="mb-0"), className="mb-1"),
+                html.Figcaption(
+                    [_time(item.received_on, language), " · ", _t(verdict, language)],
+                    className="small text-body-secondary",
+                ),
+            ],
+            className="border-start ps-3 mb-0",
+        ),
+        className="mb-3",
     )
 
 

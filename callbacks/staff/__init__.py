@@ -9,7 +9,7 @@ from layouts.staff import shell
 
 def register(app: Dash) -> None:
     """The staff app's layout, page router, every page's callbacks and the audit CSV route."""
-    from callbacks.staff import audit, content, navigation, review, upload, users
+    from callbacks.staff import audit, content, feedback, navigation, review, upload, users
 
     app.layout = shell.app_layout
     navigation.register(app)
@@ -18,3 +18,4 @@ def register(app: Dash) -> None:
     review.register(app)
     users.register(app)
     audit.register(app)
+    feedback.register(app)

@@ -7,7 +7,7 @@ from typing import Any
 from dash import Dash, Input, Output
 from dash.exceptions import PreventUpdate
 
-from callbacks.staff import audit, content, home, review, upload, users
+from callbacks.staff import audit, content, feedback, home, review, upload, users
 from callbacks.staff.common import query_value, settings_of, viewer_of
 from dashboard.core.settings import Settings
 from dashboard.web import staff_auth
@@ -22,6 +22,7 @@ PAGES = {
     "review": review.render,
     "users": users.render,
     "audit": audit.render,
+    "feedback": feedback.render,
 }
 
 

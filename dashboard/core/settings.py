@@ -254,6 +254,9 @@ class Settings:
     holiday_subdivision: str | None = None
     #: Opening hours of a business day, minutes after midnight.
     business_hours: tuple[int, int] = (8 * 60, 17 * 60)
+    #: The posted standard for complaints: answered within this many business days
+    #: (``complaints_answered_within_standard``, ``cxdash import-contacts``).
+    complaint_answer_business_days: int = 10
     #: Fewer survey responses than this and a result is a small sample.
     small_sample_threshold: int = 30
     #: "flag" shows small-sample results with a warning, "suppress" hides the value.
@@ -339,6 +342,16 @@ class Settings:
     #: Content-Security-Policy frame-ancestors sources ("https://www.example.gov 'self'").
     #: 'none' (the default): no site may; every other page is never framed either way.
     embed_frame_ancestors: str = "'none'"
+    #: "Did this page help you?" at the foot of every public page (issue 14).
+    feedback_enabled: bool = True
+    #: Feedback answers one client may send per hour; 0: no limit.
+    feedback_rate_limit: int = 10
+    #: Comments older than this many days are cleared (the yes/no answers stay, for counts).
+    feedback_retention_days: int = 365
+    #: How long a page's feedback form stays valid, in hours, from the start of the UTC day it
+    #: was drawn in: a page is cached for the (local) day it was drawn on, with the form's
+    #: token in it (web/feedback.py explains the choice).
+    feedback_token_max_age_hours: int = 72
     #: Extra settings for tests only (never read from the environment).
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -377,6 +390,7 @@ class Settings:
             holiday_country=(env.get("HOLIDAY_COUNTRY") or "US").strip().upper(),
             holiday_subdivision=(env.get("HOLIDAY_SUBDIVISION") or "").strip().upper() or None,
             business_hours=_hours(env, "BUSINESS_HOURS", "08:00-17:00"),
+            complaint_answer_business_days=_int(env, "COMPLAINT_ANSWER_BUSINESS_DAYS", 10, 1, 365),
             small_sample_threshold=_int(env, "SMALL_SAMPLE_THRESHOLD", 30, 1, 1_000_000),
             small_sample_policy=_choice(env, "SMALL_SAMPLE_POLICY", "flag", ("flag", "suppress")),
             site_name=env.get("SITE_NAME") or cls.site_name,
@@ -412,6 +426,10 @@ class Settings:
             oidc_acr_values=(env.get("OIDC_ACR_VALUES") or "").strip() or None,
             upload_max_mb=_int(env, "UPLOAD_MAX_MB", 20, 1, 1000),
             embed_frame_ancestors=_frame_ancestors(env, "EMBED_FRAME_ANCESTORS"),
+            feedback_enabled=_bool(env, "FEEDBACK_ENABLED", True),
+            feedback_rate_limit=_int(env, "FEEDBACK_RATE_LIMIT", 10, 0, 100_000),
+            feedback_retention_days=_int(env, "FEEDBACK_RETENTION_DAYS", 365, 1, 36_500),
+            feedback_token_max_age_hours=_int(env, "FEEDBACK_TOKEN_MAX_AGE_HOURS", 72, 49, 24 * 30),
         )
 
 
@@ -428,6 +446,7 @@ ENVIRONMENT_VARIABLES = {
     "holiday_country": "HOLIDAY_COUNTRY",
     "holiday_subdivision": "HOLIDAY_SUBDIVISION",
     "business_hours": "BUSINESS_HOURS",
+    "complaint_answer_business_days": "COMPLAINT_ANSWER_BUSINESS_DAYS",
     "small_sample_threshold": "SMALL_SAMPLE_THRESHOLD",
     "small_sample_policy": "SMALL_SAMPLE_POLICY",
     "site_name": "SITE_NAME",
@@ -469,6 +488,10 @@ ENVIRONMENT_VARIABLES = {
     "oidc_acr_values": "OIDC_ACR_VALUES",
     "upload_max_mb": "UPLOAD_MAX_MB",
     "embed_frame_ancestors": "EMBED_FRAME_ANCESTORS",
+    "feedback_enabled": "FEEDBACK_ENABLED",
+    "feedback_rate_limit": "FEEDBACK_RATE_LIMIT",
+    "feedback_retention_days": "FEEDBACK_RETENTION_DAYS",
+    "feedback_token_max_age_hours": "FEEDBACK_TOKEN_MAX_AGE_HOURS",
 }
 
 assert set(ENVIRONMENT_VARIABLES) == {f.name for f in fields(Settings)} - {"extra"}

@@ -19,6 +19,7 @@ from dashboard.infra.models import (
     Action,
     Closure,
     ContactPoint,
+    FeedbackResponse,
     Metric,
     Observation,
     Target,
@@ -75,4 +76,15 @@ def public_closure() -> ColumnElement[bool]:
         Closure.visibility == PUBLISHED,
         public_unit(),
         or_(Closure.contact_point_id.is_(None), Closure.contact_point_id.not_in(draft_points)),
+    )
+
+
+def public_feedback_excerpt() -> ColumnElement[bool]:
+    """A feedback excerpt the public may see (issue 14): written by a staff member AND
+    published by one. A visitor's comment is never public: a public read selects the excerpt
+    columns only, never ``comment`` (the caller joins ``Unit`` and adds :func:`public_unit`)."""
+    return and_(
+        FeedbackResponse.excerpt.is_not(None),
+        FeedbackResponse.excerpt != "",
+        FeedbackResponse.excerpt_published_at.is_not(None),
     )

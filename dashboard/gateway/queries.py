@@ -31,6 +31,7 @@ from dashboard.gateway.published import (
     public_action,
     public_closure,
     public_contact_point,
+    public_feedback_excerpt,
     public_metric,
     public_observation,
     public_target,
@@ -50,6 +51,7 @@ from dashboard.infra.models import (
     Action,
     Closure,
     ContactPoint,
+    FeedbackResponse,
     Metric,
     Observation,
     ObservationRevision,
@@ -367,6 +369,35 @@ def published_actions(
     for action in actions:
         action["metric_codes"] = sorted(codes.get(action["id"], []))
     return actions
+
+
+#: Most published feedback excerpts a page lists (the latest published first).
+FEEDBACK_EXCERPTS_MAX = 10
+
+
+def published_feedback_excerpts(
+    database_url: str, unit_ids: Iterable[int], *, limit: int = FEEDBACK_EXCERPTS_MAX
+) -> list[dict[str, Any]]:
+    """The feedback excerpts published about published units among ``unit_ids`` (issue 14):
+    the staff-written excerpt, when it was received and whether the page helped. Only these
+    columns: the visitor's comment is never read here."""
+    ids = list(unit_ids)
+    if not ids:
+        return []
+    query = (
+        select(
+            FeedbackResponse.excerpt,
+            FeedbackResponse.helpful,
+            FeedbackResponse.received_at,
+            FeedbackResponse.excerpt_published_at,
+        )
+        .join(Unit, FeedbackResponse.unit_id == Unit.id)
+        .where(FeedbackResponse.unit_id.in_(ids), public_feedback_excerpt(), public_unit())
+        .order_by(FeedbackResponse.excerpt_published_at.desc(), FeedbackResponse.id.desc())
+        .limit(limit)
+    )
+    with session_scope(database_url) as session:
+        return [dict(row._mapping) for row in session.execute(query)]
 
 
 def contact_points(database_url: str, unit_ids: Iterable[int]) -> list[dict[str, Any]]:

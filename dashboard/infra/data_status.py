@@ -194,6 +194,19 @@ def refresh_data_status(session: Session) -> bool:
     return True
 
 
+def bump_data_version(session: Session) -> None:
+    """A public change the status fields cannot see (a feedback excerpt published, changed or
+    withdrawn: issue 14): refresh the row and bump its version even when no field changed,
+    so every cached page and answer keyed by it refreshes. In the caller's transaction."""
+    if refresh_data_status(session):
+        return
+    session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id == STATUS_ID)
+        .values(version=_TABLE.c.version + 1, refreshed_at=utcnow())
+    )
+
+
 def _lock_row(session: Session) -> StatusValues | None:
     row = session.execute(
         select(

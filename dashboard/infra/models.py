@@ -809,6 +809,57 @@ class DataStatusRow(Base):
     refreshed_at: Mapped[dt.datetime | None] = mapped_column()
 
 
+FEEDBACK_STATUSES = ("new", "read", "actioned")
+#: Reason codes a visitor may tick (texts translated in the widget; codes stored).
+FEEDBACK_REASONS = (
+    "found_it",
+    "easy_to_understand",
+    "not_found",
+    "hard_to_understand",
+    "out_of_date",
+    "other",
+)
+
+
+class FeedbackResponse(Base):
+    """One answer to "Did this page help you?" (issue 14). Internal: never shown publicly.
+
+    ``comment`` is stored ALREADY MASKED (e-mail addresses and phone numbers replaced, see
+    :func:`dashboard.domain.feedback.mask_personal_data`) and cleared after the retention
+    period; only counts, and an ``excerpt`` a staff member wrote and published, may reach a
+    public page.
+    """
+
+    __tablename__ = "feedback_responses"
+    __table_args__ = (
+        CheckConstraint(_in("status", FEEDBACK_STATUSES), name="status"),
+        CheckConstraint(_in("reason", FEEDBACK_REASONS), name="reason"),
+        Index("ix_feedback_unit_received", "unit_id", "received_at"),
+        # The staff list of every agency (an admin's, unfiltered) reads newest first.
+        Index("ix_feedback_received", "received_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The public path the answer is about, e.g. "/agency/dmv" (checked by the server).
+    page_path: Mapped[str] = mapped_column(String(300))
+    #: The agency or service of the page, found by the server from ``page_path``; None for
+    #: site-wide pages.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    language: Mapped[str] = mapped_column(String(12))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(30))
+    comment: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="new", server_default="new")
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[dt.datetime | None] = mapped_column()
+    #: A moderated excerpt a staff member wrote (never the raw comment).
+    excerpt: Mapped[str | None] = mapped_column(Text)
+    #: Only once set may the excerpt appear publicly.
+    excerpt_published_at: Mapped[dt.datetime | None] = mapped_column()
+
+
 UnitText = _texts_table(Unit, "unit_texts")
 MetricText = _texts_table(Metric, "metric_texts")
 TargetText = _texts_table(Target, "target_texts")

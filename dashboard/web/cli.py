@@ -145,6 +145,14 @@ def _register_import_commands() -> None:
     main.add_command(import_contacts_command)
     main.add_command(import_targets_command)
 
+    from data.feedback_figures import feedback_figures_command
+
+    main.add_command(feedback_figures_command)
+
+    from data.feedback import feedback_purge_command
+
+    main.add_command(feedback_purge_command)
+
     from data.content_commands import CONTENT_COMMANDS
     from data.user_commands import user_group
 

@@ -829,3 +829,157 @@ def audit_csv(settings: Settings, staff: StaffMember, chosen: AuditFilter) -> st
             detail={k: str(v) for k, v in arguments.items() if v is not None},
         )
     return text
+
+
+# --- feedback (issue 14) -------------------------------------------------------------------
+
+#: The changes a member may make to one response (the callback's buttons name them).
+FEEDBACK_CHANGES = ("read", "actioned", "link", "excerpt", "publish", "withdraw")
+
+
+@dataclass(frozen=True)
+class FeedbackPage:
+    """A page of the feedback list: its rows, how many match, the counts per agency and
+    page, and the agencies the member may filter on."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    counts: list[dict[str, Any]]
+    agencies: list[AgencyChoice]
+    #: Whether site-wide responses (no agency) are the member's to see (administrators).
+    site_wide: bool
+
+
+def feedback_agencies(settings: Settings, staff: StaffMember) -> tuple[list[AgencyChoice], bool]:
+    """(the agencies whose feedback ``staff`` sees, whether site-wide feedback too)."""
+    with _transaction(settings) as session:
+        return _agency_rows(session, staff), staff.is_admin
+
+
+def feedback_page(
+    settings: Settings, staff: StaffMember, chosen: Any, page: int, *, with_counts: bool = True
+) -> FeedbackPage:
+    """The responses ``staff`` may see that match ``chosen`` (a
+    :class:`data.feedback_review.FeedbackFilter`), page ``page`` (from 1); the counts per
+    agency and page too unless ``with_counts`` is False (they do not change with the page,
+    and are most of its cost: a pass over every matching response)."""
+    from data import feedback_review
+
+    with _transaction(settings) as session:
+        try:
+            rows, total = feedback_review.responses_page(session, staff, chosen, page)
+            counts = feedback_review.counts(session, staff, chosen) if with_counts else []
+        except feedback_review.FeedbackRefused as refusal:
+            raise StaffRefused(str(refusal)) from None
+        return FeedbackPage(rows, total, counts, _agency_rows(session, staff), staff.is_admin)
+
+
+@dataclass(frozen=True)
+class FeedbackDetail:
+    """One response as the member sees it, with the actions it may be linked to."""
+
+    row: dict[str, Any]
+    actions: list[dict[str, Any]]
+    may_publish: bool
+
+
+def feedback_detail(settings: Settings, staff: StaffMember, response_id: int) -> FeedbackDetail:
+    from data import feedback_review
+
+    with _transaction(settings) as session:
+        try:
+            ref = feedback_review.response_for(session, staff, response_id)
+        except feedback_review.FeedbackRefused as refusal:
+            raise StaffRefused(str(refusal)) from None
+        return FeedbackDetail(
+            feedback_review.response_record(session, ref),
+            feedback_review.action_choices(session, ref.agency_id),
+            feedback_review.may_publish(staff, ref.agency_id),
+        )
+
+
+def feedback_change(
+    settings: Settings,
+    staff: StaffMember,
+    response_id: int,
+    change: str,
+    *,
+    action_id: int | None = None,
+    excerpt: str | None = None,
+) -> Outcome:
+    """One change to one response, with its audit entry, in one transaction: ``change`` is
+    one of :data:`FEEDBACK_CHANGES`. The response's agency is the one the server finds from
+    its unit; a change the member may not make raises :class:`StaffRefused`. Publishing,
+    changing or withdrawing a public excerpt bumps the published-data version (cached pages
+    refresh)."""
+    from dashboard.infra.data_status import bump_data_version
+    from data import feedback_review
+
+    if change not in FEEDBACK_CHANGES:
+        raise StaffRefused("There is no such change.")
+    now = utcnow()
+    detail: dict[str, Any]
+    with _transaction(settings) as session:
+        try:
+            ref = feedback_review.response_for(session, staff, response_id)
+        except feedback_review.FeedbackRefused as refusal:
+            raise StaffRefused(str(refusal)) from None
+        subject = f"feedback response {response_id}"
+        try:
+            if change in ("read", "actioned"):
+                before = feedback_review.set_status(ref, change, user_id=staff.id, now=now)
+                action, detail = "feedback_status", {"from": before, "to": change}
+                message = f"Marked {change}."
+            elif change == "link":
+                feedback_review.link_action(session, ref, action_id, user_id=staff.id, now=now)
+                action, detail = "feedback_action_linked", {"action_id": action_id}
+                message = "Linked to the action." if action_id else "Link to the action removed."
+            elif change == "excerpt":
+                if ref.response.excerpt_published_at is not None and not (
+                    feedback_review.may_publish(staff, ref.agency_id)
+                ):
+                    raise StaffRefused(
+                        "This excerpt is published: only a publisher of the agency may change it."
+                    )
+                was_public = feedback_review.save_excerpt(ref, excerpt, user_id=staff.id, now=now)
+                if was_public:
+                    bump_data_version(session)
+                action = "feedback_excerpt"
+                detail = {"excerpt": ref.response.excerpt, "published": was_public}
+                message = "Excerpt saved." if ref.response.excerpt else "Excerpt removed."
+            else:
+                if not feedback_review.may_publish(staff, ref.agency_id):
+                    raise StaffRefused(
+                        "Only a publisher of the agency may publish or withdraw an excerpt."
+                    )
+                publish = change == "publish"
+                feedback_review.publish_excerpt(ref, publish, user_id=staff.id, now=now)
+                bump_data_version(session)
+                action = "feedback_excerpt_published" if publish else "feedback_excerpt_withdrawn"
+                detail = {"excerpt": ref.response.excerpt}
+                message = "Excerpt published." if publish else "Excerpt withdrawn."
+        except feedback_review.FeedbackRefused as refusal:
+            session.rollback()
+            return Outcome(False, str(refusal))
+        record(session, staff, action, agency_id=ref.agency_id, subject=subject, detail=detail)
+    return Outcome(True, message, row_id=response_id)
+
+
+def feedback_csv(settings: Settings, staff: StaffMember, chosen: Any) -> str:
+    """The responses ``staff`` may see that match ``chosen``, as CSV text; the export itself
+    is audited (feedback_exported)."""
+    from data import feedback_review
+
+    with _transaction(settings) as session:
+        try:
+            rows = feedback_review.export_rows(session, staff, chosen)
+        except feedback_review.FeedbackRefused as refusal:
+            raise StaffRefused(str(refusal)) from None
+        text = feedback_review.responses_csv(rows)
+        record(
+            session,
+            staff,
+            "feedback_exported",
+            detail={"filters": chosen.query(), "rows": len(rows)},
+        )
+    return text

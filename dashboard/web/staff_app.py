@@ -41,7 +41,7 @@ INDEX_STRING = """<!DOCTYPE html>
 
 #: Paths under /staff/ that are not pages: Dash's own, the assets, sign-in, the CSV export.
 _INTERNAL = re.compile(
-    r"^/staff/(?:_dash-|_reload-hash|_favicon|assets/|sign-in|sign-out|audit\.csv$)"
+    r"^/staff/(?:_dash-|_reload-hash|_favicon|assets/|sign-in|sign-out|audit\.csv$|feedback\.csv$)"
 )
 
 #: The kinds of content, as URLs name them.
@@ -50,7 +50,7 @@ CONTENT_URL_KINDS = ("actions", "contact-points", "closures", "targets")
 
 @dataclass(frozen=True)
 class StaffRoute:
-    """A staff page: ``page`` is home, upload, content, review, users or audit."""
+    """A staff page: ``page`` is home, upload, content, review, users, audit or feedback."""
 
     page: str
     kind: str | None = None
@@ -62,7 +62,7 @@ def staff_route(path: str | None) -> StaffRoute | None:
     if path in ("/staff", STAFF_PREFIX):
         return StaffRoute("home")
     rest = path.removeprefix(STAFF_PREFIX).rstrip("/")
-    if rest in ("upload", "review", "users", "audit"):
+    if rest in ("upload", "review", "users", "audit", "feedback"):
         return StaffRoute(rest)
     head, _, kind = rest.partition("/")
     if head == "content" and kind in CONTENT_URL_KINDS:

@@ -34,7 +34,8 @@ from pathlib import Path
 from dashboard.core.settings import Settings
 from dashboard.domain.fiscal import FiscalCalendar
 from data import demo_content as content
-from data.demo import content_rows
+from data.demo import content_rows, feedback
+from data.demo.feedback import helpful_figure_count
 from data.demo.files import FileWriter, Translations
 from data.demo.loading import DemoRows, folder, make_room, run_imports, store_is_empty, write_files
 from data.demo.simulation import ObservationRows, simulate_agency, simulate_enterprise
@@ -114,6 +115,8 @@ def simulate(
         step()
     simulate_enterprise(timeline, rng, observations)
     points, closures = content_rows.contact_rows(timeline, settings)
+    # A generator of its own, so that the rest of the demo is the same with or without it.
+    feedback_rng = random.Random(f"{settings.demo_seed}:feedback")
     return DemoRows(
         units=content_rows.unit_rows(),
         metrics=content_rows.metric_rows(),
@@ -122,6 +125,10 @@ def simulate(
         actions=content_rows.action_rows(timings),
         contact_points=points,
         closures=closures,
+        feedback=feedback.feedback_rows(timeline, feedback_rng),
+        complaint_metrics=[feedback.helpful_metric_row(), *feedback.complaint_metric_rows()],
+        complaint_targets=feedback.complaint_target_rows(timeline),
+        complaints=feedback.complaint_rows(timeline, feedback_rng),
     )
 
 
@@ -182,12 +189,14 @@ def generate_demo(
         units=len(rows.units),
         agencies=len(content.AGENCIES),
         services=sum(len(agency.services) for agency in content.AGENCIES),
-        metrics=len(rows.metrics),
-        observations=observations.written,
+        metrics=len(rows.metrics) + len(rows.complaint_metrics),
+        observations=(
+            observations.written + len(rows.complaints) + helpful_figure_count(rows.feedback)
+        ),
         draft_observations=len(observations.drafts),
         not_reported=observations.not_reported,
         small_samples=observations.small_samples,
-        targets=len(rows.targets),
+        targets=len(rows.targets) + len(rows.complaint_targets),
         actions=sum(1 for action in rows.actions if not action["internal_note"]),
         draft_actions=sum(1 for action in rows.actions if action["internal_note"]),
         contact_points=len(rows.contact_points),

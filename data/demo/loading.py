@@ -25,7 +25,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -38,6 +38,7 @@ from dashboard.infra.models import (
     Action,
     Closure,
     ContactPoint,
+    FeedbackResponse,
     ImportRun,
     Metric,
     Observation,
@@ -84,6 +85,10 @@ class Import:
             return import_observations(
                 database_url, self.path, settings=settings, publish=self.publish
             )
+        if self.kind == "feedback":
+            from data.demo.feedback import load_feedback
+
+            return load_feedback(database_url, self.path, settings)
         if self.kind == "targets":
             from data.targets_import import import_targets
 
@@ -104,6 +109,12 @@ class DemoRows:
     actions: list[Row]
     contact_points: list[Row]
     closures: list[Row]
+    #: Issue 14 (:mod:`data.demo.feedback`): answers to "Did this page help you?", and the
+    #: complaint and compliment figures with their metrics and posted service levels.
+    feedback: list[Row] = field(default_factory=list)
+    complaint_metrics: list[Row] = field(default_factory=list)
+    complaint_targets: list[Row] = field(default_factory=list)
+    complaints: list[Row] = field(default_factory=list)
 
 
 @contextmanager
@@ -192,6 +203,40 @@ def write_files(out: FileWriter, timeline: Timeline, rows: DemoRows) -> list[Imp
             later,
         ),
         Import("closures", write("closures.csv", files.CLOSURES, rows.closures), True, later),
+        *_feedback_files(out, rows, setup, later),
+    ]
+
+
+def _feedback_files(
+    out: FileWriter, rows: DemoRows, setup: dt.datetime, later: dt.datetime
+) -> list[Import]:
+    """Complaint figures (metrics and posted service levels first), then the page feedback
+    and its published figures (:mod:`data.demo.feedback`)."""
+    from data.demo.feedback import write_feedback
+
+    write = out.write
+    if not rows.feedback and not rows.complaints:
+        return []
+    return [
+        Import(
+            "metrics",
+            write("metrics-feedback.csv", files.METRICS, rows.complaint_metrics),
+            True,
+            setup,
+        ),
+        Import(
+            "targets",
+            write("targets-complaints.csv", files.TARGETS, rows.complaint_targets),
+            True,
+            setup,
+        ),
+        Import(
+            "observations",
+            write("results-5-complaints.csv", files.OBSERVATIONS, rows.complaints),
+            True,
+            later,
+        ),
+        Import("feedback", write_feedback(out.folder / "feedback.csv", rows.feedback), True, later),
     ]
 
 
@@ -234,6 +279,7 @@ def _empty(session: Session) -> None:
     # by key and is append-only: it stays).
     for history in (Publication, ReviewNote, PendingRevision):
         session.execute(delete(history))
+    session.execute(delete(FeedbackResponse))
     for model in (Action, Closure, ContactPoint, ObservationRevision, Observation, Target):
         session.execute(delete(model))
     session.execute(delete(ImportRun))

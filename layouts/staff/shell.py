@@ -56,6 +56,7 @@ def nav_links(path: str, viewer: Viewer) -> list[tuple[str, str]]:
         ("/staff/content/closures", "Closures"),
         ("/staff/content/targets", "Targets"),
         ("/staff/review", "Review and publish" if viewer.is_publisher else "Submit for review"),
+        ("/staff/feedback", "Feedback"),
     ]
     if viewer.is_admin:
         links += [("/staff/users", "Users"), ("/staff/audit", "Audit log")]

@@ -6,6 +6,7 @@ one demo store rather than generating it again for each.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import replace
 
@@ -31,6 +32,7 @@ from dashboard.infra.models import (
     Unit,
 )
 from data.demo import DRAFT_MARKER, DemoError, default_today, generate_demo
+from data.demo.feedback import helpful_figure_count
 
 
 def _count(session: Session, model: type[Base], *conditions: object) -> int:
@@ -92,7 +94,7 @@ def test_demo_store_has_an_honest_government(db_url: str, settings: Settings) ->
 
         # -- metrics: every one explained in both languages ---------------------------------
         metrics = session.scalars(select(Metric)).all()
-        assert len(metrics) == summary.metrics and 10 <= len(metrics) <= 12
+        assert len(metrics) == summary.metrics and 10 <= len(metrics) <= 16
         codes = {metric.code for metric in metrics}
         assert {"csat_overall", "ack_within_1bd", "contacts_received", "trust", "ease"} <= codes
         for metric in metrics:
@@ -318,8 +320,9 @@ def test_the_demo_keeps_its_import_files_when_asked(sqlite_url: str, tmp_path) -
     names = sorted(path.name for path in folder.iterdir())
     assert names == [
         "actions-proposed.csv", "actions.csv", "closures.csv", "contact_points.csv",
-        "metrics.csv", "results-1-published.csv", "results-2-revised.csv",
-        "results-3-published.csv", "results-4-drafts.csv", "targets-proposed.csv",
+        "feedback.csv", "metrics-feedback.csv", "metrics.csv", "results-1-published.csv",
+        "results-2-revised.csv", "results-3-published.csv", "results-4-drafts.csv",
+        "results-5-complaints.csv", "targets-complaints.csv", "targets-proposed.csv",
         "targets.csv", "units.csv",
     ]  # fmt: skip
     results = sorted(folder.glob("results-*.csv"))
@@ -329,6 +332,10 @@ def test_the_demo_keeps_its_import_files_when_asked(sqlite_url: str, tmp_path) -
         assert set(lines[0].split(",")) <= set(LONG_FORMAT_COLUMNS), path.name
         rows += len(lines) - 1
     # Every observation came from a file; the revised one is in two (first wrong, then right).
-    assert rows == summary.observations + summary.revisions
+    # The page_helpful figures come from the answers in feedback.csv (cxdash feedback-figures).
+    with (folder / "feedback.csv").open(encoding="utf-8", newline="") as handle:
+        helpful = helpful_figure_count(list(csv.DictReader(handle)))
+    assert helpful > 0
+    assert rows + helpful == summary.observations + summary.revisions
     with db.session_scope(sqlite_url) as session:
         assert _count(session, Observation) == summary.observations

@@ -23,7 +23,7 @@ from dashboard.views.agency.loading import (
     ordered_codes,
     target_spec,
 )
-from dashboard.views.agency.model import AgencyView, Option, ServiceItem
+from dashboard.views.agency.model import AgencyView, FeedbackExcerpt, Option, ServiceItem
 from dashboard.views.agency.panels import action_item, breakdown_chart, metric_panel
 from dashboard.views.agency.sections import (
     SERVICE_CHARTS_MAX,
@@ -312,5 +312,10 @@ def build(
         last_updated=queries.agency_last_updated(database_url, agency["slug"]),
         changes_path=path_for("changes"),
         service_charts=service_charts,
+        # The page's unit and, on an agency page, its services: what people said about them.
+        told_us=[
+            FeedbackExcerpt(row["excerpt"], as_date(row["received_at"]), bool(row["helpful"]))
+            for row in queries.published_feedback_excerpts(database_url, unit_ids)
+        ],
         **standards,
     )

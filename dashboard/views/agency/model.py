@@ -106,6 +106,15 @@ class ClosureItem:
 
 
 @dataclass(frozen=True)
+class FeedbackExcerpt:
+    """A moderated excerpt of what a visitor told us, published by staff (issue 14)."""
+
+    text: str
+    received_on: dt.date
+    helpful: bool
+
+
+@dataclass(frozen=True)
 class AgencyView:
     page: str  # "agency" or "service"
     language: str
@@ -149,6 +158,8 @@ class AgencyView:
     #: Whether each service's line has its small chart (False past
     #: :data:`~dashboard.views.agency.sections.SERVICE_CHARTS_MAX` services: listed only).
     service_charts: bool = True
+    #: "What people told us": the excerpts staff published, the latest first (issue 14).
+    told_us: list[FeedbackExcerpt] = field(default_factory=list)
 
     def tidy_csv(self, spec: ChartSpec, as_of: dt.date | None) -> str:
         """The chart's CSV download and its copy in the page's ZIP: a row per point, each
