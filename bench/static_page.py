@@ -18,7 +18,6 @@ with the repository's ``assets/`` and flask-compress configured as Dash configur
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -26,6 +25,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from layouts.prerender import PrerenderWriter, attributes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Where the static app serves the loader (a path no cxdash route uses).
@@ -100,188 +101,32 @@ def static_html(index: str, body: str) -> str:
     )
 
 
-# -- Dash components (as Dash serializes them) to HTML -----------------------------------------
-
-_VOID = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
-#: Dash/React props that are no HTML attribute.
-_NOT_ATTRIBUTES = {
-    "children",
-    "key",
-    "setProps",
-    "n_clicks",
-    "n_clicks_timestamp",
-    "disable_n_clicks",
-    "loading_state",
-    "persistence",
-    "persisted_props",
-    "persistence_type",
-}
-_RENAMED = {"className": "class", "htmlFor": "for"}
-_UNITLESS = {"opacity", "zIndex", "fontWeight", "lineHeight", "flex", "flexGrow", "order"}
+# -- charts ------------------------------------------------------------------------------------
 
 
-def _attribute_name(name: str) -> str:
-    if name in _RENAMED:
-        return _RENAMED[name]
-    if name.startswith(("aria-", "data-")):
-        return name
-    return name.lower()  # tabIndex, hrefLang, colSpan, dateTime...
+def static_chart(props: Mapping[str, Any], number: int) -> str:
+    """A chart of the copy: the box dcc.Graph draws (class ``dash-graph``, so that the
+    benchmark's timer sees it), the figure as JSON data for :data:`LOADER`."""
+    figure = dict(props.get("figure") or {})
+    figure["config"] = {"responsive": True, **(props.get("config") or {})}
+    # "<" escaped: the JSON can never close its <script> element.
+    data = json.dumps(figure, separators=(",", ":")).replace("<", "\\u003c")
+    box = {k: props[k] for k in ("id", "style") if k in props}
+    box["className"] = props.get("className")
+    inner = (
+        '<div class="static-plot"></div>'
+        f'<script type="application/json" class="static-figure">{data}</script>'
+    )
+    return f"<div{attributes(box, 'dash-graph', id_prefix='')}>{inner}</div>"
 
 
-def _style(style: Mapping[str, Any]) -> str:
-    def rule(name: str, value: Any) -> str:
-        css_name = re.sub(r"[A-Z]", lambda m: "-" + m.group(0).lower(), name)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = f"{value}" if name in _UNITLESS else f"{value}px"
-        return f"{css_name}:{value}"
-
-    return ";".join(rule(name, value) for name, value in style.items() if value is not None)
-
-
-def _attributes(props: Mapping[str, Any], extra_class: str | None = None) -> str:
-    parts = []
-    classes = " ".join(c for c in (extra_class, props.get("className")) if c)
-    if classes:
-        parts.append(f'class="{html.escape(classes)}"')
-    for name, value in props.items():
-        if name in _NOT_ATTRIBUTES or name == "className" or value is None or value is False:
-            continue
-        if name == "style" and isinstance(value, Mapping):
-            value = _style(value)
-        elif isinstance(value, dict | list):
-            continue  # a component's data, no attribute
-        attribute = _attribute_name(name)
-        parts.append(attribute if value is True else f'{attribute}="{html.escape(str(value))}"')
-    return (" " + " ".join(parts)) if parts else ""
-
-
-class StaticRenderer:
-    """Writes a Dash layout (``{"type", "namespace", "props"}`` trees) as HTML."""
+class StaticRenderer(PrerenderWriter):
+    """The page's layout as HTML (``layouts/prerender``, the converter the index's prerender
+    uses), with the page's own ids (no Dash page beside it) and each chart with its figure
+    inline (:func:`static_chart`)."""
 
     def __init__(self) -> None:
-        self.charts = 0
-
-    def render(self, node: Any) -> str:
-        if node is None or node is False:
-            return ""
-        if isinstance(node, str):
-            return html.escape(node, quote=False)
-        if isinstance(node, int | float):
-            return str(node)
-        if isinstance(node, list):
-            return "".join(self.render(child) for child in node)
-        if not isinstance(node, dict) or "type" not in node:
-            return ""
-        props = node.get("props") or {}
-        namespace, kind = node.get("namespace"), node["type"]
-        if namespace == "dash_html_components":
-            return self.element(kind.lower(), props)
-        if namespace == "dash_core_components":
-            return self.core(kind, props)
-        if "rows" in props and "columns" in props:
-            return self.table(props)  # StaticTable and the review's tables
-        if kind == "StaticHtml":
-            return self.tree(props.get("tree"))  # layouts/static_html.py
-        return self.render(props.get("children"))
-
-    def tree(self, node: Any) -> str:
-        """StaticHtml's data (``{"t": tag, "p": props, "c": children}`` or text) as HTML."""
-        if isinstance(node, list):
-            return "".join(self.tree(child) for child in node)
-        if not isinstance(node, dict):
-            return self.render(node)
-        tag = node["t"]
-        opening = f"<{tag}{_attributes(node.get('p') or {})}>"
-        if tag in _VOID:
-            return opening
-        return f"{opening}{self.tree(node.get('c') or [])}</{tag}>"
-
-    def element(self, tag: str, props: Mapping[str, Any], extra_class: str | None = None) -> str:
-        opening = f"<{tag}{_attributes(props, extra_class)}>"
-        if tag in _VOID:
-            return opening
-        return f"{opening}{self.render(props.get('children'))}</{tag}>"
-
-    def core(self, kind: str, props: Mapping[str, Any]) -> str:
-        if kind == "Link":
-            kept = {k: v for k, v in props.items() if k not in ("refresh",)}
-            return self.element("a", kept)
-        if kind == "Graph":
-            return self.graph(props)
-        if kind in ("Location", "Store", "Interval"):
-            return ""
-        if kind == "Input":
-            return self.element("input", {k: v for k, v in props.items() if k != "debounce"})
-        if kind == "Textarea":
-            return self.element("textarea", {**props, "children": props.get("value")})
-        return self.render(props.get("children"))
-
-    def graph(self, props: Mapping[str, Any]) -> str:
-        """A chart: the box dcc.Graph draws (class ``dash-graph``, so that the benchmark's
-        timer sees it), the figure as JSON data for :data:`LOADER`."""
-        self.charts += 1
-        figure = dict(props.get("figure") or {})
-        figure["config"] = {"responsive": True, **(props.get("config") or {})}
-        # "<" escaped: the JSON can never close its <script> element.
-        data = json.dumps(figure, separators=(",", ":")).replace("<", "\\u003c")
-        box = {k: props[k] for k in ("id", "style") if k in props}
-        box["className"] = props.get("className")
-        inner = (
-            '<div class="static-plot"></div>'
-            f'<script type="application/json" class="static-figure">{data}</script>'
-        )
-        return f"<div{_attributes(box, 'dash-graph')}>{inner}</div>"
-
-    def table(self, props: Mapping[str, Any]) -> str:
-        """A table sent as data, drawn as assets/static-table.js draws it."""
-        classes = props.get("column_classes") or []
-
-        def cell(tag: str, value: Any, index: int, scope: str | None) -> str:
-            column_class = classes[index] if index < len(classes) else None
-            attributes = _attributes({"className": column_class, "scope": scope})
-            return f"<{tag}{attributes}>{self.cell(value)}</{tag}>"
-
-        head = "".join(cell("th", v, i, "col") for i, v in enumerate(props["columns"] or []))
-        rows = []
-        for row in props["rows"] or []:
-            cells = [
-                cell("th", v, i, "row")
-                if props.get("row_headers") and i == 0
-                else cell("td", v, i, None)
-                for i, v in enumerate(row)
-            ]
-            rows.append(f"<tr>{''.join(cells)}</tr>")
-        caption = props.get("caption")
-        return (
-            f"<table{_attributes({'id': props.get('id'), 'className': props.get('className')})}>"
-            + (f"<caption>{html.escape(caption)}</caption>" if caption else "")
-            + f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-
-    def cell(self, value: Any) -> str:
-        if value is None:
-            return ""
-        if not isinstance(value, dict):
-            return html.escape(str(value), quote=False)
-        if "lines" in value and isinstance(value["lines"], list):
-            inner = "".join(
-                f'<span class="d-block">{self.cell(line)}</span>' for line in value["lines"]
-            )
-        elif isinstance(value.get("spark"), list):
-            inner = (
-                f'<span class="visually-hidden">{html.escape(str(value.get("text", "")))}</span>'
-            )
-        else:
-            text = html.escape(str(value.get("text", "")), quote=False)
-            if value.get("href"):
-                text = f'<a href="{html.escape(value["href"])}">{text}</a>'
-            symbol = value.get("symbol")
-            inner = (
-                f'<span aria-hidden="true">{html.escape(symbol)}</span> ' if symbol else ""
-            ) + text
-        if value.get("className"):
-            inner = f'<span class="{html.escape(value["className"])}">{inner}</span>'
-        return inner
+        super().__init__(graph=static_chart, left_out=(), id_prefix="")
 
 
 # -- serving the copies ------------------------------------------------------------------------

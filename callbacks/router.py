@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from html import escape as html_escape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,11 +19,12 @@ from dashboard.core.routes import href, parse_query, resolve
 from dashboard.core.settings import Settings
 from dashboard.domain import navigation
 from dashboard.gateway import queries
+from dashboard.infra.cache import cache
 from dashboard.views import NotFound
 from dashboard.web import answer_cache, outage, preview, request_limits
 from dashboard.web.pages import PageContext, page_day, page_for, page_title, page_view
 from layouts import embed as embed_layout
-from layouts import not_found, shell, static_html
+from layouts import not_found, prerender, shell, static_html
 from layouts import outage as outage_layout
 from layouts import preview as preview_layout
 from layouts.pages import layout_for
@@ -168,6 +171,75 @@ def layout_for_request(settings: Settings) -> html.Div:
     return shell.app_layout(first_frame(frame, found), language, rendered_url=path + search)
 
 
+def prerender_for_index() -> tuple[str | None, bytes] | None:
+    """(cache key, HTML) of the page the index request names, its first layout drawn as plain
+    HTML in ``#prerender`` (``layouts/prerender``; assets/prerender.js swaps it for Dash's
+    page once that is drawn); None where there is none: a preview (drafts never leave it),
+    a URL that names no page, a page not found, the store down.
+
+    Drawn from the page's first ``/_dash-layout`` answer, taken from the answer cache or
+    built and kept there (the layout request that follows is then a cache read: the page is
+    rendered once for both), and kept beside it; the key is None when no cache is usable
+    (then it is drawn each time, and the index that holds it is not kept)."""
+    settings: Settings = flask.current_app.config["CXDASH_SETTINGS"]
+    path = flask.request.path
+    if preview.is_preview_path(path) or resolve(path) is None:
+        return None
+    query = flask.request.query_string.decode()
+    search = f"?{query}" if query else ""
+    try:
+        key = _answer_key(settings, "layout", path, search) if answer_cache.usable() else None
+        if key is not None:
+            kept = cache.get(f"{key}|prerender")
+            if isinstance(kept, bytes):
+                return f"{key}|prerender", kept
+            template = cache.get(key)
+            if not isinstance(template, bytes):
+                template, keep = _layout_template(settings, path, search)
+                if not keep:
+                    return None
+                cache.set(key, template)  # as answer_cache.serve_page keeps it
+        else:
+            template, keep = _layout_template(settings, path, search)
+            if not keep:
+                return None
+    except Exception as error:
+        if outage.is_store_outage(error):
+            return None
+        raise
+    layout = json.loads(template)
+    body = prerender_container(*_page_of_layout(layout)).encode()
+    if key is None:
+        return None, body
+    cache.set(f"{key}|prerender", body)
+    return f"{key}|prerender", body
+
+
+def _layout_template(settings: Settings, path: str, search: str) -> tuple[bytes, bool]:
+    """The first ``/_dash-layout`` answer's template (:func:`_page_answer`'s ``build``)."""
+    frame, language, keep = render_answer(settings, path, search)
+    frame = first_frame(frame, keep)
+    return _layout_json(frame, language, answer_cache.URL_SLOT).encode(), keep
+
+
+def _page_of_layout(layout: Any) -> tuple[Any, str]:
+    """(frame, language) of the ``page`` container in a serialized ``shell.app_layout``."""
+    for child in layout["props"]["children"]:
+        props = child.get("props") or {} if isinstance(child, dict) else {}
+        if props.get("id") == "page":
+            return props.get("children"), props.get("lang") or ""
+    raise ValueError("the layout holds no page")
+
+
+def prerender_container(frame: object, language: str) -> str:
+    """The prerender's container, in the page's language (without JavaScript, the charts'
+    empty boxes are hidden by assets/prerender.css: their text and tables are in the page)."""
+    return (
+        f'<div id="prerender" class="prerender" lang="{html_escape(language)}">'
+        f"{prerender.prerender(frame)}</div>"
+    )
+
+
 def first_frame(frame: list, found: bool) -> list:
     """The page's frame for the first layout: a page found (not the 404 or outage page) with
     its static HTML compacted (``layouts/static_html``), since the first load is drawn from
@@ -305,28 +377,18 @@ def _page_answer(
     route = resolve(path)
     if route is None:
         return None  # the 404 page
-    query = parse_query(search)
-    known = page_for(route).known(query)
+    known = page_for(route).known(parse_query(search))
     try:
-        version = answer_cache.data_version(settings.database_url)
+        key = _answer_key(settings, kind, path, search)
     except Exception as error:
         if outage.is_store_outage(error):
             return None  # Dash draws the outage page
         raise
-    key = answer_cache.answer_key(
-        kind,
-        path=path,
-        query=known,
-        version=version,
-        language=normalize_language(query.get("lang"), settings.default_language),
-        origin=_site_origin(),
-        day=page_day(settings),
-    )
 
     def build() -> tuple[bytes, bool]:
-        frame, language, keep = render_answer(settings, path, search)
         if kind == "layout":
-            frame = first_frame(frame, keep)
+            return _layout_template(settings, path, search)
+        frame, language, keep = render_answer(settings, path, search)
         return encode(frame, language, answer_cache.URL_SLOT).encode(), keep
 
     return answer_cache.serve_page(
@@ -335,6 +397,37 @@ def _page_answer(
         canonical=path + search == href(path, known),
         build=build,
     )
+
+
+def _answer_key(settings: Settings, kind: str, path: str, search: str) -> str:
+    """The answer cache's key of a page's answer (``kind``: "router" or "layout"); the data
+    version read once per request (``data_version_of_request``)."""
+    route = resolve(path)
+    assert route is not None
+    query = parse_query(search)
+    return answer_cache.answer_key(
+        kind,
+        path=path,
+        query=page_for(route).known(query),
+        version=data_version_of_request(settings),
+        language=normalize_language(query.get("lang"), settings.default_language),
+        origin=_site_origin(),
+        day=page_day(settings),
+    )
+
+
+def data_version_of_request(settings: Settings) -> str:
+    """The published-data version (``answer_cache.data_version``), read at most once per
+    request: the index reads it to know its page, then again for the page's prerender."""
+    version = flask.g.get(_DATA_VERSION) if flask.has_request_context() else None
+    if not isinstance(version, str):
+        version = answer_cache.data_version(settings.database_url)
+        if flask.has_request_context():
+            setattr(flask.g, _DATA_VERSION, version)
+    return version
+
+
+_DATA_VERSION = "cxdash_data_version"
 
 
 def register(app: Dash) -> None:

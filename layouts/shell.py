@@ -17,6 +17,8 @@ from dashboard.core.settings import Settings
 from dashboard.core.theme import FooterLink, logo_url
 from dashboard.domain import navigation
 from dashboard.domain.formatting import format_day
+from dashboard.web import feedback as feedback_form
+from layouts import feedback
 from layouts.attributes import aria
 from layouts.components import breadcrumbs
 
@@ -169,6 +171,16 @@ def _identity_link(identity: Identity, language: str) -> dcc.Link:
     return dcc.Link(parts, href=_link_href("/", language), className="site-identity")
 
 
+def _feedback_widget(path: str, language: str, current: str | None) -> Any:
+    """ "Did this page help you?" (issue 14) at the foot of a public page's content: only on a
+    page found (``current`` set: not the 404, outage or busy pages), never on an embed (its
+    own frame) or a staff preview (no public path, so no token)."""
+    if current is None or current == "embed":
+        return None
+    token = feedback_form.page_token(path, language)
+    return feedback.widget(path=path, language=language, token=token)
+
+
 def page(
     *,
     content: list,
@@ -257,7 +269,12 @@ def page(
         className="site-footer mt-5",
     )
     body = html.Div(
-        [breadcrumbs(crumbs, language) if crumbs else None, *content], className="container py-4"
+        [
+            breadcrumbs(crumbs, language) if crumbs else None,
+            *content,
+            _feedback_widget(path, language, current),
+        ],
+        className="container py-4",
     )
     # The router copies it to document.title on every navigation (callbacks.router).
     named: dict[str, Any] = {"data-page-title": title} if title else {}

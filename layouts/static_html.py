@@ -25,14 +25,15 @@ _DASH_ONLY_PROPS = frozenset({"n_clicks", "n_clicks_timestamp", "disable_n_click
 _HTML_NAMESPACE = "dash_html_components"
 
 
-class StaticHtml(Component):
-    """Plain HTML elements drawn as they are (see the module docstring); never an id, so no
-    callback can name it."""
+class TreeComponent(Component):
+    """A component whose one prop is ``tree``: HTML elements as data (see the module
+    docstring), drawn by a script of ``assets/``; never an id, so no callback can name it.
+    Each kind is a subclass with a ``_type`` of its own."""
 
     _children_props: list[str] = []  # noqa: RUF012
     _base_nodes: list[str] = []  # noqa: RUF012
     _namespace = "cxdash"
-    _type = "StaticHtml"
+    _type = "TreeComponent"
 
     def __init__(self, *, tree: list[Any]) -> None:
         self._prop_names = ["tree"]
@@ -40,6 +41,14 @@ class StaticHtml(Component):
         self.available_properties = list(self._prop_names)
         self.available_wildcard_properties: list[str] = []
         super().__init__(tree=tree)
+
+
+class StaticHtml(TreeComponent):
+    """Plain HTML elements drawn as they are (``assets/static-html.js``)."""
+
+    _children_props: list[str] = []  # noqa: RUF012
+    _namespace = "cxdash"
+    _type = "StaticHtml"
 
 
 def _is_text(node: Any) -> bool:

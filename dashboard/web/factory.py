@@ -5,7 +5,8 @@ from __future__ import annotations
 import html as html_escape
 import re
 import threading
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 
 import flask
 from dash import Dash
@@ -18,6 +19,7 @@ from dashboard.core.settings import PROJECT_ROOT, SECRET_KEY_MISSING, Settings, 
 from dashboard.infra.cache import cache, cache_config
 from dashboard.web import (
     answer_cache,
+    feedback,
     health,
     outage,
     preview,
@@ -30,6 +32,9 @@ from layouts import busy
 
 # Dash's default page wraps its scripts in a <footer>, which screen readers announce as a second
 # "contentinfo" landmark beside the site footer; scripts need no landmark. No IE shim either.
+#: () -> (cache key, HTML) of the page's prerender for this index request, or None.
+Prerender = Callable[[], "tuple[str | None, bytes] | None"]
+
 #: Where the page's own <title> goes: each response names its page (IndexPages).
 TITLE_SLOT = "{%cxdash_title%}"
 #: Where the theme's colours go (after the style sheets, so that they win).
@@ -104,6 +109,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Per-client limits on page data and the API (PAGE_RATE_LIMIT, API_RATE_LIMIT): early, so
     # that a refused request costs a counter, not a page.
     request_limits.install(server, settings, busy)
+    # POST /feedback: "Did this page help you?" (issue 14; its own rate limit and checks).
+    feedback.install(server)
     # The configured languages (LANGUAGES, DEFAULT_LANGUAGE): the interface, the language
     # links and the fallback order of agency text follow them.
     languages.configure_from_settings(settings)
@@ -124,7 +131,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = lambda: router.layout_for_request(settings)
     _serve_language_in_index(app, settings)
     _leave_staff_components_out_of_config(app)
-    _register_not_found(app, settings)
+    # Issue 13: a public page's index carries its first layout as plain HTML
+    # (router.prerender_for_index, layouts/prerender.py, assets/prerender.js).
+    _register_not_found(app, settings, router.prerender_for_index)
     # 404 for stray Dash paths, 400 for malformed callback bodies (web/request_guard.py).
     request_guard.install(app, settings)
     _register_health(server, settings)
@@ -301,13 +310,14 @@ def _leave_staff_components_out_of_config(app: Dash) -> None:
     app._config = public_config  # type: ignore[method-assign]
 
 
-def _register_not_found(app: Dash, settings: Settings) -> None:
+def _register_not_found(app: Dash, settings: Settings, prerender: Prerender | None = None) -> None:
     """A URL that names no page gets HTTP 404 (with the app's own friendly 404 page).
 
     The page HTML itself (Dash's index) is served from here, out of :class:`IndexPages`:
     the same bytes Dash's index view would send, drawn once per language (and compressed
     once per encoding), not per request."""
     index = IndexPages(app, settings)
+    prerender = prerender or (lambda: None)
     known_pages = KnownPages(settings)
     app.server.extensions["cxdash_index_pages"] = index
     app.server.extensions["cxdash_known_pages"] = known_pages
@@ -330,7 +340,7 @@ def _register_not_found(app: Dash, settings: Settings) -> None:
             return app.index(), 404
         title = known_pages.title(path, flask.request.args.to_dict())
         if title is not None:
-            return index.response(200, title)
+            return index.response(200, title, prerender())
         return index.response(404, page_title(settings, None, None, _request_language(settings)))
 
 
@@ -348,6 +358,8 @@ class IndexPages:
     """
 
     LIMIT = 512
+    #: Where the prerender goes: just before Dash's own container.
+    ENTRY_POINT = b'<div id="react-entry-point">'
 
     def __init__(self, app: Dash, settings: Settings) -> None:
         self._app = app
@@ -369,7 +381,11 @@ class IndexPages:
             self._pages[key] = page
         return page
 
-    def response(self, status: int, title: str) -> flask.Response:
+    def response(
+        self, status: int, title: str, prerender: tuple[str | None, bytes] | None = None
+    ) -> flask.Response:
+        if prerender is not None:
+            return self._prerendered(status, title, *prerender)
         if not self._keeps():
             return flask.Response(self._draw(title), status=status, mimetype="text/html")
         language = _request_language(self._settings)
@@ -388,6 +404,36 @@ class IndexPages:
         # flask-compress leaves a response that says its encoding alone (and adds Vary).
         response.headers["Content-Encoding"] = encoding
         return response
+
+    def _prerendered(
+        self, status: int, title: str, key: str | None, prerender: bytes
+    ) -> flask.Response:
+        """The index with the page's prerender (``(key, HTML)`` of
+        ``router.prerender_for_index``) before Dash's container: one page per URL, so kept,
+        compressed per encoding, in the answer cache under the prerender's key (and this
+        index's own fingerprint), not here."""
+        language = _request_language(self._settings)
+        base = self._pages.get((language, title, None)) if self._keeps() else None
+        if base is None:
+            base = self._draw(title).encode()
+            if self._keeps():
+                self._keep((language, title, None), base)
+        page = base.replace(self.ENTRY_POINT, prerender + self.ENTRY_POINT, 1)
+        encoding = answer_cache.chosen_encoding() if status == 200 else None
+        if encoding is None or len(page) < answer_cache.min_size():
+            return flask.Response(page, status=status, mimetype="text/html")
+        variant = f"{key}|index|{zlib.crc32(base):08x}|{encoding}" if key else None
+        kept = cache.get(variant) if variant and self._keeps() else None
+        if not isinstance(kept, answer_cache.StoredAnswer):
+            kept = answer_cache.StoredAnswer(
+                answer_cache.compress(page, encoding),
+                content_type="text/html; charset=utf-8",
+                encoding=encoding,
+                status=status,
+            )
+            if variant and self._keeps():
+                cache.set(variant, kept)
+        return kept.response()
 
 
 class KnownPages:
@@ -425,6 +471,9 @@ class KnownPages:
         if not answer_cache.usable():
             return known_page_title(settings, path, args)
         version = answer_cache.data_version(settings.database_url)
+        # Read once per request: the page's prerender reuses it (router.data_version_of_request).
+        if flask.has_request_context():
+            flask.g.cxdash_data_version = version
         query = {
             **page_for(route).known(args),
             "lang": normalize_language(args.get("lang"), settings.default_language),
