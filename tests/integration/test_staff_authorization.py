@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ from sqlalchemy import select, text
 from callbacks.staff.upload import fingerprint
 from dashboard.core.languages import content_languages
 from dashboard.infra import db
-from dashboard.infra.models import Base, Observation, Unit
+from dashboard.infra.models import Action, Base, FeedbackResponse, Observation, Unit
 from data import accounts, drafts
 from data.drafts import FORM_FIELDS
 from tests.integration.test_staff_callbacks import (
@@ -65,6 +66,31 @@ class Target:
     a_rows: dict[str, list[dict[str, Any]]]
     b_rows: dict[str, list[dict[str, Any]]]
     b_observations: list[int]
+    #: Feedback on B's pages (issue 14), its comments carrying SECRET, and B's actions.
+    b_feedback: list[int] = field(default_factory=list)
+    b_actions: list[int] = field(default_factory=list)
+
+
+def with_b_feedback(url: str, b_units: list[int]) -> list[int]:
+    """Answers on B's agency page, one with a published excerpt: A may see none of them."""
+    now = dt.datetime(2026, 10, 5, 12, tzinfo=dt.UTC)
+    with db.session_scope(url) as session:
+        rows = [
+            FeedbackResponse(
+                received_at=now,
+                page_path=f"/agency/{AGENCY_B}",
+                unit_id=b_units[0],
+                language="en",
+                helpful=number % 2 == 0,
+                comment=f"{SECRET} feedback {number}",
+                excerpt=f"{SECRET} excerpt" if number == 0 else None,
+                excerpt_published_at=now if number == 0 else None,
+            )
+            for number in range(2)
+        ]
+        session.add_all(rows)
+        session.flush()
+        return [row.id for row in rows]
 
 
 def units_of(url: str, slug: str) -> list[int]:
@@ -158,12 +184,15 @@ def with_b_drafts(app: Any, url: str) -> Target:
         observations = list(
             session.scalars(select(Observation.id).where(Observation.unit_id.in_(b_units)))
         )
+        actions = list(session.scalars(select(Action.id).where(Action.unit_id.in_(b_units))))
     return Target(
         a_units=units_of(url, AGENCY_A),
         b_units=b_units,
         a_rows=rows_of(url, AGENCY_A),
         b_rows=b_rows,
         b_observations=observations,
+        b_feedback=with_b_feedback(url, b_units),
+        b_actions=actions,
     )
 
 
@@ -264,6 +293,7 @@ STAFF_PAGES = (
     "/staff/review",
     "/staff/users",
     "/staff/audit",
+    "/staff/feedback",
     "/staff/no-such-page",
 )
 
@@ -491,6 +521,71 @@ def audit_cases(t: Target) -> list[Case]:
     ]
 
 
+FEEDBACK_FILTERS = {
+    "feedback-path.value": None,
+    "feedback-helpful.value": "any",
+    "feedback-reason.value": "any",
+    "feedback-status.value": "any",
+    "feedback-since.value": None,
+    "feedback-until.value": None,
+    "feedback-has-comment.value": "any",
+    "feedback-page.active_page": 1,
+    "feedback-changed.data": 0,
+}
+
+
+def feedback_list_cases(t: Target) -> list[Case]:
+    cases: list[Case] = []
+    for agency in (AGENCY_B, "site-wide", "any"):
+        values = {**FEEDBACK_FILTERS, "feedback-agency.value": agency}
+        cases.append((f"feedback of {agency}", values, "feedback-agency.value"))
+        values = {**values, "feedback-path.value": f"/agency/{AGENCY_B}"}
+        cases.append((f"feedback of {agency}, B's page", values, "feedback-path.value"))
+    return cases
+
+
+def feedback_open_cases(t: Target) -> list[Case]:
+    cases: list[Case] = []
+    for response in t.b_feedback:
+        button = {"type": "feedback-open", "response": response}
+        cases.append(
+            (
+                f"open B's feedback {response}",
+                {'{"response":["ALL"],"type":"feedback-open"}.n_clicks': [(button, 1)]},
+                pattern(button, "n_clicks"),
+            )
+        )
+    return cases
+
+
+def feedback_change_cases(t: Target) -> list[Case]:
+    cases: list[Case] = []
+    for response in t.b_feedback:
+        for change in ("read", "actioned", "link", "excerpt", "publish", "withdraw"):
+            button = {"type": "feedback-do", "do": change, "response": response}
+            action = {"type": "feedback-action", "response": response}
+            excerpt = {"type": "feedback-excerpt", "response": response}
+            cases.append(
+                (
+                    f"{change} B's feedback {response}",
+                    {
+                        '{"do":["ALL"],"response":["ALL"],"type":"feedback-do"}.n_clicks': [
+                            (button, 1)
+                        ],
+                        '{"response":["ALL"],"type":"feedback-action"}.value': [
+                            (action, t.b_actions[0] if t.b_actions else None)
+                        ],
+                        '{"response":["ALL"],"type":"feedback-excerpt"}.value': [
+                            (excerpt, CRAFTED)
+                        ],
+                        "feedback-changed.data": 0,
+                    },
+                    pattern(button, "n_clicks"),
+                )
+            )
+    return cases
+
+
 #: Every staff callback, by module and name -> its crafted cases. A callback added to the staff
 #: app without a line here fails test_every_callback_and_route_has_an_authorisation_case.
 CASES: dict[str, Callable[[Target], list[Case]]] = {
@@ -506,6 +601,9 @@ CASES: dict[str, Callable[[Target], list[Case]]] = {
     "callbacks.staff.review.confirm": review_confirm_cases,
     "callbacks.staff.users.change": users_cases,
     "callbacks.staff.audit.show": audit_cases,
+    "callbacks.staff.feedback.show": feedback_list_cases,
+    "callbacks.staff.feedback.open_response": feedback_open_cases,
+    "callbacks.staff.feedback.change": feedback_change_cases,
 }
 
 #: Every Flask rule under /staff/ (rule, methods) -> how the sweep exercises it.
@@ -523,6 +621,7 @@ STAFF_RULES = {
         "GET",
     ): "static scripts (no data)",
     ("/staff/audit.csv", "GET"): "GET as A: 404",
+    ("/staff/feedback.csv", "GET"): "GET as A with ?agency=B: 403, none of B's feedback",
     ("/staff/sign-in", "GET"): "GET as A",
     ("/staff/sign-in", "POST"): "signed-out / token-less sweep",
     ("/staff/sign-out", "POST"): "token-less sweep",
@@ -735,7 +834,13 @@ def test_the_sweep_sees_what_a_member_of_b_may_do(world: World) -> None:
     row changes), so the sweep above would see a missing check."""
     member = Browser(world.app).sign_in(EDITOR_AB)
     groups = every_case(world, member)
-    for name in ("callbacks.staff.content.save", "callbacks.staff.content.open_form"):
+    for name in (
+        "callbacks.staff.content.save",
+        "callbacks.staff.content.open_form",
+        "callbacks.staff.feedback.show",
+        "callbacks.staff.feedback.open_response",
+        "callbacks.staff.feedback.change",
+    ):
         with pytest.raises(AssertionError, match=name):
             sweep(world, {name: groups[name]}, lambda b: post(member, b), lambda r, label: None)
 
@@ -799,6 +904,11 @@ def test_pages_routes_and_previews_show_nothing_of_b(world: World) -> None:
             assert response.status_code in (200, 303, 308, 404), (path, response.status_code)
             assert_no_b_draft(response, path)
         assert client.get("/staff/audit.csv").status_code == 404
+        # B's feedback: refused when asked for by name, absent from A's own export.
+        for query, expected in ((f"?agency={AGENCY_B}", 403), ("", 200), ("?agency=any", 200)):
+            response = client.get(f"/staff/feedback.csv{query}")
+            assert response.status_code == expected, (query, response.status_code)
+            assert_no_b_draft(response, f"feedback.csv{query}")
         # B's preview: the ordinary 404, nothing of B's drafts.
         with db.session_scope(world.url) as session:
             slugs = [session.get(Unit, unit).slug for unit in world.target.b_units[:4]]
