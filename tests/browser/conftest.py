@@ -108,6 +108,16 @@ def page(browser, live_server):
     assert [e for e in errors if not any(i in e for i in ignorable)] == []
 
 
+def dash_page_shown(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Dash's page has replaced the prerender (assets/prerender.js).
+
+    Until the swap both copies are in the document (Dash's hidden), so a query by label or
+    role would find two of each control; a test of Dash's page waits for the swap first.
+    """
+    page.locator("#main-content h1").wait_for(timeout=timeout)
+    page.locator("#prerender").wait_for(state="detached", timeout=timeout)
+
+
 def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page and return its violations."""
     # Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.

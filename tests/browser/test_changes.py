@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, dash_page_shown
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +29,7 @@ def test_axe_finds_no_violations_on_the_changes_page(page, live_server, width, l
 
 def test_the_agency_filter_and_the_next_page(page, live_server):
     page.goto(live_server.url + "/changes")
+    dash_page_shown(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("What changed")
     page.get_by_label("Agency", exact=True).select_option("dmv")
     page.get_by_role("button", name="Show").click()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from dashboard.core import languages
 from dashboard.core.settings import Settings
-from tests.browser.conftest import LiveServer, axe_violations
+from tests.browser.conftest import LiveServer, axe_violations, dash_page_shown
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +69,7 @@ def test_every_page_kind_in_french_is_axe_clean(french_site, french_page, kind, 
         request.applymarker(pytest.mark.xfail(reason=KNOWN[(kind, width)], strict=True))
     page.goto(f"{french_site.url}{PAGES[kind]}?lang=fr")
     expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=90_000)
+    dash_page_shown(page, 90_000)
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.lang") == "fr"
     expect(page.get_by_text("Passer au contenu principal")).to_be_attached()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.gateway import queries
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, dash_page_shown
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def _rows(page):  # type: ignore[no-untyped-def]
 def _open(page, url: str):  # type: ignore[no-untyped-def]
     """Go to ``url`` and wait until the router has rendered the page."""
     response = page.goto(url)
-    page.locator("#main-content h1").wait_for(timeout=FIRST_RENDER_MS)
+    dash_page_shown(page, FIRST_RENDER_MS)
     return response
 
 
@@ -33,7 +33,7 @@ def _submit(page, button: str, url_part: str) -> None:  # type: ignore[no-untype
     """Submit a form (a full page load) and wait for the new page to render."""
     page.locator(button).click()
     page.wait_for_url(f"**{url_part}**", timeout=FIRST_RENDER_MS)
-    page.locator("#main-content h1").wait_for(timeout=FIRST_RENDER_MS)
+    dash_page_shown(page, FIRST_RENDER_MS)
 
 
 def test_home_page_shows_every_agency_from_the_store(page, live_server, demo_database):
@@ -94,6 +94,7 @@ def test_filter_search_and_sort_are_permalinks_with_back_and_forward(page, live_
     filtered_url = page.url
 
     page.reload()
+    dash_page_shown(page, FIRST_RENDER_MS)
     expect(_rows(page)).to_have_count(1, timeout=FIRST_RENDER_MS)
     expect(page.get_by_label("Status")).to_have_value("not_reported")
     expect(page.get_by_label("Dimension")).to_have_value("satisfaction")

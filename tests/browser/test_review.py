@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, dash_page_shown
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def _open_dimensions(page) -> None:  # type: ignore[no-untyped-def]
 
 def _open(page, url: str):  # type: ignore[no-untyped-def]
     response = page.goto(url)
-    page.locator("#main-content h1").wait_for(timeout=FIRST_RENDER_MS)
+    dash_page_shown(page, FIRST_RENDER_MS)
     return response
 
 
@@ -76,6 +76,7 @@ def test_period_picker_is_a_permalink_with_back_and_forward(page, live_server):
     assert "q=2" in chosen and "sort=declines" in chosen
 
     page.reload()
+    dash_page_shown(page, FIRST_RENDER_MS)
     expect(page.locator("#review-compared")).to_contain_text("FY2025 Q2", timeout=FIRST_RENDER_MS)
     expect(page.get_by_label("Sort the table by")).to_have_value("declines")
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, dash_page_shown
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ MENU_IDS = [
 
 def _open(page, url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(url)
-    page.locator("#main-content h1").wait_for(timeout=FIRST_RENDER_MS)
+    dash_page_shown(page, FIRST_RENDER_MS)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
