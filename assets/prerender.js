@@ -8,10 +8,18 @@
       Dash's renderer asks for it (fetch wrapped for that one request): the figures travel
       once, in the layout, not again in the HTML.
    2. Draws the charts of #prerender with Plotly as soon as both Plotly and the figures are
-      there (Plotly is caught the moment its bundle defines it, before Dash's renderer and dcc
-      have run): those in view (or else the page's first), top first, one per task; any other
-      when it scrolls into view before Dash's page is shown. Dash gets its layout once the
-      first chart is drawn and a frame has passed.
+      there (Plotly is caught the moment its bundle defines it): those in view (or else the
+      page's first), top first, one per task; any other when it scrolls into view before
+      Dash's page is shown.
+   2b. Loads Dash once the first chart is drawn and a frame has passed. In a prerendered
+      index only this file and Plotly's bundle are scripts the parser runs; Dash's own
+      (React, its renderer, dcc, the other assets) are placeholders, in their order
+      (factory.dash_after_first_chart), turned into scripts here and run in that order, then
+      Dash's renderer started as Dash's index would start it. Fetched and compiled during
+      the first chart, they took the CPU it needed (on two cores, 1.3-1.4 times the time of
+      the same page without Dash: bench/page_load.py --static). If anything goes wrong
+      before, Dash is loaded at the latest LOAD_DASH_AT_THE_LATEST_MS after the page's
+      "load" event.
    3. Swaps: once Dash has drawn its page and every graph in view, #prerender is removed and
       Dash's page shown in its place, at the same scroll position; if the focus was in the
       prerender, it moves to the same element of Dash's page (same id, or same link and text).
@@ -48,8 +56,52 @@
     figuresFrom(response.clone());
     return response;
   });
-  var release;
-  var released = new Promise(function (resolve) { release = resolve; });
+  var releaseLayout;
+  var released = new Promise(function (resolve) { releaseLayout = resolve; });
+  // The layout request failed: no figures to draw, so Dash's turn (it asks again itself).
+  answer.catch(function () { release(); });
+
+  // 2b. Dash's scripts, once the first chart is drawn (or will not be).
+  var LATER = "script[type='application/x-cxdash-later']";  // factory.LATER_TYPE
+  var LOAD_DASH_AT_THE_LATEST_MS = 3000;
+  var dashLoading = false;
+
+  function loadDash() {
+    if (dashLoading) { return; }
+    if (document.readyState === "loading") {  // the placeholders are not all parsed yet
+      document.addEventListener("DOMContentLoaded", loadDash);
+      return;
+    }
+    dashLoading = true;
+    var placeholders = Array.prototype.slice.call(document.querySelectorAll(LATER));
+    var starter = null;
+    var last = null;
+    placeholders.forEach(function (placeholder) {
+      var source = placeholder.getAttribute("data-src");
+      if (!source) { starter = placeholder; return; }  // Dash's inline "new DashRenderer()"
+      var script = document.createElement("script");
+      script.src = source;
+      script.async = false;  // run in document order, as the parser would have
+      placeholder.parentNode.replaceChild(script, placeholder);
+      last = script;
+    });
+    if (!starter) { return; }
+    starter.parentNode.removeChild(starter);
+    function startDash() {
+      if (typeof window.DashRenderer === "function") {
+        window.renderer = new window.DashRenderer();
+      }
+    }
+    if (last) { last.addEventListener("load", startDash); } else { startDash(); }
+  }
+
+  function release() {
+    releaseLayout();
+    loadDash();
+  }
+  window.addEventListener("load", function () {
+    window.setTimeout(release, LOAD_DASH_AT_THE_LATEST_MS);
+  });
 
   function wrappedFetch(input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || String(input);
@@ -59,7 +111,7 @@
     }
     // Only Dash's first layout request is this answer; any later one goes to the network.
     if (window.fetch === wrappedFetch) { window.fetch = nativeFetch; }
-    // Dash's renderer is running, so Plotly (loaded before it) is there.
+    // Dash's renderer is running, so Plotly (run before it) is there.
     start();
     return released.then(function () { return forDash; }).catch(function () {
       return nativeFetch.call(window, input, init);  // our request failed: Dash asks again
@@ -159,9 +211,8 @@
     });
   }
 
-  // Plotly's bundle (assets/vendor) runs after this file and before Dash's renderer and dcc:
-  // the first chart is drawn as soon as it has run (a microtask runs before the next script),
-  // not after the rest of Dash's scripts.
+  // Plotly's bundle (assets/vendor) runs after this file: the first chart is drawn as soon as
+  // it has run (a microtask runs before the next script).
   function whenPlotly(callback) {
     if (window.Plotly) { return; }
     try {
@@ -179,7 +230,11 @@
     } catch (error) { /* DOMContentLoaded below */ }
   }
   whenPlotly(start);
-  document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("DOMContentLoaded", function () {
+    start();
+    // Plotly's bundle runs before the page is parsed: without it now, it never came.
+    if (!window.Plotly) { release(); }
+  });
 
   // 3. The swap, once Dash's page and the graphs in view are drawn.
   var pageSince = null;

@@ -4,6 +4,7 @@ its place once drawn (assets/prerender.js), leaving one copy of the page."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -124,3 +125,53 @@ def test_no_prerender_on_the_404_page(page, live_server):
     response = page.goto(live_server.url + "/no-such-page")
     assert response is not None and response.status == 404
     assert page.locator("#prerender").count() == 0
+
+
+# When each thing happened: the prerender's first chart drawn, Dash's renderer script added.
+ORDER_WATCH = """(() => {
+  window.__order = {};
+  new MutationObserver(() => {
+    const now = performance.now();
+    if (!window.__order.chart && document.querySelector('#prerender .prerender-plot .main-svg')) {
+      window.__order.chart = now;
+    }
+    if (!window.__order.dash && document.querySelector("script[src*='dash_renderer']")) {
+      window.__order.dash = now;
+    }
+  }).observe(document, {childList: true, subtree: true});
+})();"""
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["home", "agency"])
+def test_dash_is_loaded_after_the_first_chart(page, live_server, demo_database, which):
+    """While the page is parsed only the prerender's script and Plotly run; Dash's scripts
+    (and the CPU they take) come once the first chart is drawn (factory.dash_after_first_chart).
+    """
+    page.add_init_script(ORDER_WATCH)
+    response = page.goto(live_server.url + pages(demo_database)[which])
+    assert response is not None
+    parsed = [src.split("?")[0] for src in re.findall(r'<script src="([^"]+)"', response.text())]
+    assert parsed[0] == "/assets/prerender.js" and len(parsed) == 2
+    assert re.fullmatch(r"/assets/vendor/plotly-basic-[0-9.]+\.min\.js", parsed[1])
+    wait_for_swap(page)
+    wait_for_charts(page)
+    order = page.evaluate("window.__order")
+    assert order.get("chart") is not None and order.get("dash") is not None, order
+    assert order["chart"] < order["dash"]
+
+
+def test_without_plotly_dash_still_loads_and_shows_its_page(browser, live_server, demo_database):
+    """The prerender's charts cannot be drawn (Plotly's bundle did not come): Dash is loaded
+    all the same once the page is parsed, and its page replaces the prerender."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route("**/assets/vendor/plotly-*", lambda route: route.abort())
+        page.goto(live_server.url + pages(demo_database)[1])
+        page.locator("#react-entry-point #main-content h1").wait_for(
+            timeout=CHARTS_TIMEOUT_S * 1000
+        )
+        wait_for_swap(page)
+        assert page.locator("#react-entry-point").is_visible()
+    finally:
+        context.close()

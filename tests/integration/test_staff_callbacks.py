@@ -576,7 +576,8 @@ def test_a_clean_file_is_checked_then_saved_as_drafts(app: Any, store: str) -> N
 def test_public_pages_carry_none_of_the_staff_code(sqlite_url: str) -> None:
     client = make_app(sqlite_url).server.test_client()
     public = client.get("/").get_data(as_text=True)
-    scripts = re.findall(r'<script src="([^"]+)"', public)
+    # Scripts, and those run after the first chart (factory.dash_after_first_chart).
+    scripts = re.findall(r'<script (?:src|type="[^"]+" data-src)="([^"]+)"', public)
     assert scripts and not [src for src in scripts if "dash_bootstrap_components" in src]
     # Not even the names of its components in the page's Dash configuration.
     assert "dash_bootstrap_components" not in public
