@@ -457,9 +457,9 @@ class IndexPages:
             base = self._draw(title).encode()
             if self._keeps():
                 self._keep((language, title, None), base)
-        page = dash_after_first_chart(base).replace(
-            self.ENTRY_POINT, prerender + self.ENTRY_POINT, 1
-        )
+        # Dash's scripts wait for the prerender's first chart only where it has one to draw.
+        charted = dash_after_first_chart(base) if b"data-prerender-graph" in prerender else base
+        page = charted.replace(self.ENTRY_POINT, prerender + self.ENTRY_POINT, 1)
         encoding = answer_cache.chosen_encoding() if status == 200 else None
         if encoding is None or len(page) < answer_cache.min_size():
             return flask.Response(page, status=status, mimetype="text/html")

@@ -146,6 +146,19 @@ def test_the_index_is_drawn_once_per_language_and_served_as_dash_draws_it(shared
     assert len(drawn) == 3, "a page with its own title is drawn once more"
 
 
+def test_dash_waits_for_the_first_chart_only_where_the_prerender_has_one(shared_url):
+    client = new_app(shared_url).server.test_client()
+    plain = {"Accept-Encoding": "identity"}
+    home = client.get("/", headers=plain).get_data()
+    methodology = client.get("/methodology", headers=plain).get_data()
+    assert b'<div id="prerender"' in home and b'<div id="prerender"' in methodology
+    assert b"data-prerender-graph" in home and factory.LATER_TYPE in home
+    # No chart in the page: Dash's scripts run as Dash's index has them.
+    assert b"data-prerender-graph" not in methodology
+    assert factory.LATER_TYPE not in methodology
+    assert factory.dash_after_first_chart(methodology) != methodology
+
+
 def test_an_unknown_page_is_still_a_404_with_the_same_page(shared_url):
     client = new_app(shared_url).server.test_client()
     home = client.get("/", headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
