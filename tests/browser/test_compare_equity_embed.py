@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, dash_page_shown
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +48,7 @@ def test_compare_form_works_and_is_a_permalink(page, live_server):
     page.select_option("#compare-metric", "ease")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/compare?*metric=ease*", timeout=60_000)
+    dash_page_shown(page, 60_000)  # a full page load: the prerender first, then Dash's page
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ease", timeout=60_000)
     # A mean has no interval, and the page says why rather than drawing none silently.
     expect(page.locator(".chart-notes")).to_contain_text("standard deviation")

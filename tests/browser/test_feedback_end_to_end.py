@@ -18,6 +18,7 @@ from dashboard.core.settings import Settings
 from dashboard.gateway import queries
 from dashboard.infra.db import session_scope
 from dashboard.infra.models import Metric, Observation, Unit
+from dashboard.web.feedback import RATE_WINDOW_S
 from data.feedback_figures import write_feedback_figures
 from tests.browser import test_feedback
 from tests.browser.conftest import LiveServer
@@ -50,6 +51,11 @@ def test_the_limit_refuses_a_client_past_its_answers_and_says_when_to_come_back(
     browser, store, language
 ):
     clock = Clock()
+    # The limit counts per fixed window (feedback.RATE_WINDOW_S, an hour): the clock reads two
+    # minutes into the current window, so that the three answers (90 s of reading) fall in one,
+    # whatever the wall clock (at 16:59 the third one came in the next hour's window).
+    now = time.time()
+    clock.passed = now // RATE_WINDOW_S * RATE_WINDOW_S + 120 - now
     settings = Settings(database_url=store, feedback_rate_limit=2, extra={"clock": clock})
     with LiveServer(settings) as server:
         context = browser.new_context()
